@@ -1,0 +1,344 @@
+// The HTTP API of SPEC §3 through the real route handlers, on an in-memory
+// PGlite, with replies from the real Anthropic SDK talking to the fake server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
+import * as health from "@/app/api/health/route";
+import * as guest from "@/app/api/auth/guest/route";
+import * as conversations from "@/app/api/conversations/route";
+import * as conversation from "@/app/api/conversations/[id]/route";
+import * as messages from "@/app/api/conversations/[id]/messages/route";
+import * as message from "@/app/api/messages/[id]/route";
+import * as stop from "@/app/api/messages/[id]/stop/route";
+import * as stream from "@/app/api/messages/[id]/stream/route";
+import * as settings from "@/app/api/settings/route";
+
+let db: DbHandle;
+let fake: FakeAnthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  Object.assign(process.env, {
+    LLM_PROVIDER: "anthropic",
+    ANTHROPIC_API_KEY: "sk-test-api",
+    ANTHROPIC_BASE_URL: fake.url,
+    SESSION_SECRET: "test-secret-".padEnd(48, "x"),
+  });
+  db = await openDatabase({ kind: "pglite-memory" });
+  setDbHandle(db);
+});
+
+afterAll(async () => {
+  setDbHandle(undefined);
+  await db?.close();
+  await fake?.close();
+});
+
+async function newGuest(): Promise<string> {
+  const res = await call(guest.POST, "POST", "/api/auth/guest");
+  expect(res.status).toBe(201);
+  return cookieFrom(res);
+}
+
+async function newConversation(cookie: string, title?: string): Promise<{ id: string; title: string }> {
+  const res = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: title ? { title } : {} });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+const post = (cookie: string, id: string, body: unknown, signal?: AbortSignal) =>
+  call(messages.POST, "POST", `/api/conversations/${id}/messages`, { cookie, body, params: { id }, signal });
+
+async function expectError(res: Response, status: number, code?: string) {
+  expect(res.status).toBe(status);
+  const body = await res.json();
+  expect(typeof body.error.code).toBe("string");
+  expect(typeof body.error.message).toBe("string");
+  if (code) expect(body.error.code).toBe(code);
+  return body;
+}
+
+const TRICKY = "Héllo 👩‍👩‍👧 世界 e\u0301 — data: {\"x\":1}\n\nid: 7\nevent: done\n\n: not a comment\r\nend ✅";
+
+describe("sessions and health", () => {
+  it("answers health", async () => {
+    const res = await call(health.GET, "GET", "/api/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("creates a guest with an httpOnly SameSite=Lax cookie", async () => {
+    const res = await call(guest.POST, "POST", "/api/auth/guest");
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.user.id).toMatch(/^[0-9a-f-]{36}$/);
+    const set = res.headers.get("set-cookie")!;
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Lax/);
+    expect(set).not.toContain(body.user.id); // sealed, not readable
+  });
+
+  it("answers 401 on every route without a session, and with a forged one", async () => {
+    const id = randomUUID();
+    for (const cookie of [undefined, "tether_session=Fe26.2*forged*value"]) {
+      const cases: Response[] = await Promise.all([
+        call(conversations.GET, "GET", "/api/conversations", { cookie }),
+        call(conversations.POST, "POST", "/api/conversations", { cookie, body: {} }),
+        call(conversation.GET, "GET", `/api/conversations/${id}`, { cookie, params: { id } }),
+        call(conversation.PATCH, "PATCH", `/api/conversations/${id}`, { cookie, params: { id }, body: { title: "x" } }),
+        call(conversation.DELETE, "DELETE", `/api/conversations/${id}`, { cookie, params: { id } }),
+        call(messages.POST, "POST", `/api/conversations/${id}/messages`, { cookie, params: { id }, body: { content: "hi" } }),
+        call(message.GET, "GET", `/api/messages/${id}`, { cookie, params: { id } }),
+        call(stop.POST, "POST", `/api/messages/${id}/stop`, { cookie, params: { id } }),
+        call(stream.GET, "GET", `/api/messages/${id}/stream`, { cookie, params: { id } }),
+        call(settings.GET, "GET", "/api/settings", { cookie }),
+        call(settings.PATCH, "PATCH", "/api/settings", { cookie, body: { streaming: false } }),
+      ]);
+      for (const res of cases) await expectError(res, 401, "unauthorized");
+    }
+  });
+});
+
+describe("conversations", () => {
+  it("creates, lists newest first, renames and deletes", async () => {
+    const cookie = await newGuest();
+    const a = await newConversation(cookie, "First");
+    const b = await newConversation(cookie);
+    expect(b.title).toBe("New chat");
+    let list = (await (await call(conversations.GET, "GET", "/api/conversations", { cookie })).json()).conversations;
+    expect(list.map((c: { id: string }) => c.id)).toEqual([b.id, a.id]);
+
+    // A new message moves its conversation to the top.
+    fake.enqueue({ text: "ok" });
+    const res = await post(cookie, a.id, { content: "bump", stream: false });
+    expect(res.status).toBe(200);
+    list = (await (await call(conversations.GET, "GET", "/api/conversations", { cookie })).json()).conversations;
+    expect(list[0].id).toBe(a.id);
+
+    const renamed = await call(conversation.PATCH, "PATCH", `/api/conversations/${b.id}`, { cookie, params: { id: b.id }, body: { title: "  Renamed ✨ " } });
+    expect(renamed.status).toBe(200);
+    expect((await renamed.json()).title).toBe("Renamed ✨");
+
+    const del = await call(conversation.DELETE, "DELETE", `/api/conversations/${a.id}`, { cookie, params: { id: a.id } });
+    expect(del.status).toBe(204);
+    const gone = await call(conversation.GET, "GET", `/api/conversations/${a.id}`, { cookie, params: { id: a.id } });
+    await expectError(gone, 404, "not_found");
+  });
+
+  it("rejects bad input with 400/413 and the error shape", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    const p = { id: c.id };
+    await expectError(await call(conversations.POST, "POST", "/api/conversations", { cookie, rawBody: "{nope" }), 400, "invalid_json");
+    await expectError(await call(conversations.POST, "POST", "/api/conversations", { cookie, body: { title: 5 } }), 400);
+    await expectError(await call(conversations.POST, "POST", "/api/conversations", { cookie, body: [1, 2] }), 400);
+    await expectError(await call(conversations.POST, "POST", "/api/conversations", { cookie, body: { title: "x".repeat(201) } }), 400);
+    await expectError(await call(conversation.PATCH, "PATCH", `/api/conversations/${c.id}`, { cookie, params: p, body: { title: "   " } }), 400);
+    await expectError(await call(conversation.PATCH, "PATCH", `/api/conversations/${c.id}`, { cookie, params: p, body: {} }), 400);
+    await expectError(await post(cookie, c.id, {}), 400);
+    await expectError(await post(cookie, c.id, { content: " \n\t " }), 400);
+    await expectError(await post(cookie, c.id, { content: 42 }), 400);
+    await expectError(await post(cookie, c.id, { content: "hi", stream: "yes" }), 400);
+    await expectError(await post(cookie, c.id, { content: "😀".repeat(32_001) }), 413, "too_large");
+    await expectError(await call(messages.POST, "POST", "/", { cookie, params: p, rawBody: "x".repeat(300_000) }), 413);
+    await expectError(await call(settings.PATCH, "PATCH", "/api/settings", { cookie, body: { streaming: "off" } }), 400);
+    await expectError(await call(conversation.GET, "GET", "/api/conversations/not-a-uuid", { cookie, params: { id: "not-a-uuid" } }), 404);
+    // Nothing was saved by the refused posts.
+    const got = await (await call(conversation.GET, "GET", `/api/conversations/${c.id}`, { cookie, params: p })).json();
+    expect(got.messages).toEqual([]);
+  });
+
+  it("accepts content of exactly 32,000 code points, stored as sent", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    const content = "  " + "😀".repeat(31_995) + " \n ";
+    expect([...content].length).toBe(32_000);
+    fake.enqueue({ text: "long one" });
+    const res = await post(cookie, c.id, { content, stream: false });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.userMessage.content).toBe(content);
+  });
+});
+
+describe("isolation", () => {
+  it("hides one user's conversations and messages from another (404 everywhere)", async () => {
+    const alice = await newGuest();
+    const bob = await newGuest();
+    const c = await newConversation(alice, "Alice's secret");
+    fake.enqueue({ text: "for alice only" });
+    const sent = await (await post(alice, c.id, { content: "mine", stream: false })).json();
+    const mid = sent.assistantMessage.id;
+    const p = { id: c.id };
+    const m = { id: mid };
+    for (const res of [
+      await call(conversation.GET, "GET", "/", { cookie: bob, params: p }),
+      await call(conversation.PATCH, "PATCH", "/", { cookie: bob, params: p, body: { title: "pwned" } }),
+      await call(conversation.DELETE, "DELETE", "/", { cookie: bob, params: p }),
+      await post(bob, c.id, { content: "hi", stream: false }),
+      await call(message.GET, "GET", "/", { cookie: bob, params: m }),
+      await call(message.GET, "GET", "/", { cookie: bob, params: { id: sent.userMessage.id } }),
+      await call(stop.POST, "POST", "/", { cookie: bob, params: m }),
+      await call(stream.GET, "GET", "/", { cookie: bob, params: m }),
+    ]) {
+      await expectError(res, 404, "not_found");
+    }
+    const bobList = await (await call(conversations.GET, "GET", "/", { cookie: bob })).json();
+    expect(bobList.conversations).toEqual([]);
+    const still = await (await call(conversation.GET, "GET", "/", { cookie: alice, params: p })).json();
+    expect(still.conversation.title).toBe("Alice's secret");
+    expect(still.messages).toHaveLength(2);
+  });
+});
+
+describe("settings", () => {
+  it("defaults to streaming and persists a change per user", async () => {
+    const a = await newGuest();
+    const b = await newGuest();
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toEqual({ streaming: true });
+    const patched = await call(settings.PATCH, "PATCH", "/", { cookie: a, body: { streaming: false } });
+    expect(await patched.json()).toEqual({ streaming: false });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toEqual({ streaming: false });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toEqual({ streaming: true });
+  });
+});
+
+describe("replies", () => {
+  it("answers a non-streaming post with the saved reply, byte-exact", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    fake.enqueue({ text: TRICKY, chunk: [1, 3, 2, 7] });
+    const res = await post(cookie, c.id, { content: "say something tricky", stream: false });
+    expect(res.status).toBe(200);
+    const { userMessage, assistantMessage } = await res.json();
+    expect(userMessage).toMatchObject({ role: "user", content: "say something tricky", status: "complete", conversationId: c.id });
+    expect(assistantMessage).toMatchObject({ role: "assistant", status: "complete", content: TRICKY });
+    expect(assistantMessage.parts).toEqual([{ type: "text", text: TRICKY }]);
+    const md = assistantMessage.metadata;
+    expect(md.model).toBeTruthy();
+    expect(md.stopReason).toBe("end_turn");
+    expect(md.usage.outputTokens).toBeGreaterThan(0);
+    expect(md.firstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(md.durationMs).toBeGreaterThanOrEqual(md.firstTokenMs);
+    const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: assistantMessage.id } })).json();
+    expect(stored.content).toBe(TRICKY);
+    const conv = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).json();
+    expect(conv.messages.map((m: { id: string }) => m.id)).toEqual([userMessage.id, assistantMessage.id]);
+    expect(conv.conversation.title).toBe("say something tricky");
+  });
+
+  it("streams a post as SSE: snapshot, consecutive ids, exact text, done", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    fake.enqueue({ text: TRICKY, chunk: [2, 1, 5] });
+    const res = await post(cookie, c.id, { content: "stream it" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const frames = await readSse(res);
+    expect(frames[0]).toMatchObject({ id: 0, event: "snapshot" });
+    expect(frames[0].data.userMessage.content).toBe("stream it");
+    const ids = frames.slice(1).map((f) => f.id);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const last = frames[frames.length - 1];
+    expect(last.event).toBe("done");
+    expect(last.data.message.status).toBe("complete");
+    expect(frames.filter((f) => f.event === "status").map((f) => f.data.status)).toEqual(["streaming", "complete"]);
+    expect(rebuildText(frames)).toBe(TRICKY);
+    expect(last.data.message.content).toBe(TRICKY);
+    const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: last.data.message.id } })).json();
+    expect(stored.content).toBe(TRICKY);
+
+    // A finished message streams as its snapshot and done, both with the final id.
+    const again = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: stored.id } }));
+    expect(again.map((f) => [f.event, f.id])).toEqual([["snapshot", last.id], ["done", last.id]]);
+  });
+
+  it("replays exactly the events after N, then the end", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    fake.enqueue({ text: "abcdefghij-" + TRICKY, chunk: 1 });
+    const frames = await readSse(await post(cookie, c.id, { content: "replay" }));
+    const mid = frames[0].data.message.id;
+    for (const n of [0, 1, 5, frames.length - 3]) {
+      const replay = await readSse(await call(stream.GET, "GET", `/?after=${n}`, { cookie, params: { id: mid }, headers: {} }));
+      expect(replay.map((f) => f.id)).toEqual(frames.filter((f) => f.id! > n).map((f) => f.id));
+      const viaHeader = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: mid }, headers: { "last-event-id": String(n) } }));
+      expect(viaHeader.map((f) => f.id)).toEqual(replay.map((f) => f.id));
+    }
+  });
+
+  it("allows one reply per conversation (409) and three per user (429 + Retry-After)", async () => {
+    const cookie = await newGuest();
+    const convs = await Promise.all([1, 2, 3, 4].map(() => newConversation(cookie)));
+    fake.enqueue(...[1, 2, 3].map(() => ({ text: "slow reply that stalls", end: "stall" as const, failAfter: 4 })));
+    const ctrl = new AbortController();
+    const firsts = await Promise.all(convs.slice(0, 3).map((c) => post(cookie, c.id, { content: "go" }, ctrl.signal)));
+    const mids: string[] = [];
+    for (const r of firsts) {
+      expect(r.status).toBe(200);
+      const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const { value } = await reader.read();
+      mids.push(/"message":\{"id":"([0-9a-f-]{36})"/.exec(value!)![1]);
+      await reader.cancel(); // the client leaves; the generation goes on
+    }
+    await expectError(await post(cookie, convs[0].id, { content: "again", stream: false }), 409, "generation_in_progress");
+    const limited = await post(cookie, convs[3].id, { content: "fourth", stream: false });
+    await expectError(limited, 429, "too_many_generations");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Stop them all: each ends interrupted, and the conversation is free again.
+    for (const id of mids) {
+      const res = await call(stop.POST, "POST", "/", { cookie, params: { id } });
+      expect(res.status).toBe(200);
+      expect((await res.json()).status).toBe("interrupted");
+    }
+    fake.enqueue({ text: "free again" });
+    const ok = await post(cookie, convs[0].id, { content: "again", stream: false });
+    expect((await ok.json()).assistantMessage.content).toBe("free again");
+  });
+
+  it("stop answers the waiting non-streaming request with the partial, and is idempotent", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    fake.enqueue({ text: "partial 部分 then silence", end: "stall", failAfter: 10 });
+    const waiting = post(cookie, c.id, { content: "stop me", stream: false });
+    const req = await fake.waitForRequests(fake.requests.length + 1).then((r) => r[r.length - 1]);
+    // Find the pending reply and wait until its text has been checkpointed.
+    const conv = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).json();
+    const mid = conv.messages[1].id;
+    // Watch the reply live until its first text arrived, then leave.
+    const watch = await call(stream.GET, "GET", "/", { cookie, params: { id: mid } });
+    const reader = watch.body!.pipeThrough(new TextDecoderStream()).getReader();
+    for (let seen = ""; !seen.includes("部分"); ) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`stream ended before the text: ${seen}`);
+      seen += value;
+    }
+    await reader.cancel();
+    const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
+    expect(stopped.status).toBe("interrupted");
+    const answer = await (await waiting).json();
+    expect(answer.assistantMessage.status).toBe("interrupted");
+    expect(answer.assistantMessage.content).toBe(stopped.content);
+    expect(stopped.content).toBe("partial 部分");
+    await req.closed; // upstream request was ended
+    expect(req.aborted).toBe(true);
+    const again = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
+    expect(again).toEqual(stopped);
+  });
+
+  it("ends failed with the partial kept on a mid-stream upstream error", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    fake.enqueue({ text: "kept text then boom", end: "error", failAfter: 9, chunk: 3 });
+    const frames = await readSse(await post(cookie, c.id, { content: "fail please" }));
+    const last = frames[frames.length - 1];
+    expect(last.event).toBe("done");
+    expect(last.data.message.status).toBe("failed");
+    expect(last.data.message.content).toBe("kept text");
+    expect(last.data.message.error.code).toBe("upstream_overloaded");
+    expect(frames.some((f) => f.event === "error")).toBe(true);
+    expect(rebuildText(frames)).toBe("kept text");
+  });
+});

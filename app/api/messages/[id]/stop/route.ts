@@ -1,0 +1,11 @@
+import { requireMessage } from "@/lib/conversations";
+import { json, pathId, requireUser, route } from "@/lib/http/api";
+import { stopReply } from "@/lib/replies";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route<{ id: string }>(async (req, p) => {
+  const { db, userId } = await requireUser(req);
+  const msg = await requireMessage(db, userId, pathId(p.id, "message"));
+  return json(await stopReply(db, msg.id));
+});

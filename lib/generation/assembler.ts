@@ -1,0 +1,118 @@
+// Folds normalized provider events into the message's parts and numbers the
+// stream events that describe each change. One assembler per model turn;
+// `seq` continues from the message's last event id (Continue, tool loops).
+import type { ProviderEvent } from "../llm/types";
+import type { StreamEvent } from "../stream/events";
+import type { Part, Usage } from "../types";
+import { contentOf } from "../types";
+
+export class ReplyAssembler {
+  readonly parts: Part[];
+  seq: number;
+  model: string | undefined;
+  stopReason: string | null | undefined;
+  usage: Usage | undefined;
+  firstTokenAt: number | undefined;
+  /** Provider block index → index in `parts` (parts may pre-exist). */
+  private readonly blockToPart = new Map<number, number>();
+  private readonly toolJson = new Map<number, string>();
+
+  constructor(initialParts: Part[], startSeq: number) {
+    this.parts = initialParts.map((p) => ({ ...p }));
+    this.seq = startSeq;
+  }
+
+  get content(): string {
+    return contentOf(this.parts);
+  }
+
+  private next<E extends StreamEvent>(e: Omit<E, "id">): E {
+    return { ...e, id: ++this.seq } as E;
+  }
+
+  /** Emits a numbered event that is not derived from provider output. */
+  emit<E extends StreamEvent>(e: Omit<E, "id">): E {
+    return this.next(e);
+  }
+
+  apply(ev: ProviderEvent): StreamEvent[] {
+    switch (ev.type) {
+      case "message_start":
+        this.model = ev.model;
+        return [];
+      case "block_start": {
+        let part: Part;
+        if (ev.block.type === "text") part = { type: "text", text: "" };
+        else if (ev.block.type === "thinking") part = { type: "thinking", thinking: "" };
+        else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
+        else {
+          part = { type: "tool_use", id: ev.block.id, name: ev.block.name, input: {} };
+          this.toolJson.set(ev.index, "");
+        }
+        const index = this.parts.push(part) - 1;
+        this.blockToPart.set(ev.index, index);
+        return [this.next({ event: "part_start", data: { index, part: { ...part } } })];
+      }
+      case "text_delta":
+      case "thinking_delta": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined) return [];
+        const part = this.parts[index];
+        const text = ev.type === "text_delta" ? ev.text : ev.thinking;
+        if (text === "") return [];
+        if (part.type === "text") part.text += text;
+        else if (part.type === "thinking") part.thinking += text;
+        else return [];
+        this.firstTokenAt ??= Date.now();
+        return [this.next({ event: "delta", data: { index, text } })];
+      }
+      case "signature": {
+        const index = this.blockToPart.get(ev.index);
+        const part = index === undefined ? undefined : this.parts[index];
+        if (part?.type === "thinking") part.signature = (part.signature ?? "") + ev.signature;
+        return [];
+      }
+      case "input_json_delta": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined || ev.json === "") return [];
+        this.toolJson.set(ev.index, (this.toolJson.get(ev.index) ?? "") + ev.json);
+        this.firstTokenAt ??= Date.now();
+        return [this.next({ event: "delta", data: { index, json: ev.json } })];
+      }
+      case "block_stop": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined) return [];
+        const part = this.parts[index];
+        if (part.type === "tool_use") {
+          const raw = this.toolJson.get(ev.index) ?? "";
+          try {
+            part.input = raw.trim() === "" ? {} : JSON.parse(raw);
+          } catch {
+            part.input = { _raw: raw }; // keep what arrived; never drop bytes
+          }
+        }
+        return [this.next({ event: "part_stop", data: { index } })];
+      }
+      case "message_stop":
+        this.stopReason = ev.stopReason;
+        this.usage = ev.usage;
+        return [];
+      case "error":
+        return [];
+    }
+  }
+
+  /** Tool inputs of blocks that never stopped (cut off): keep the raw JSON. */
+  settleOpenBlocks(): void {
+    for (const [block, raw] of this.toolJson) {
+      const part = this.parts[this.blockToPart.get(block)!];
+      if (part?.type === "tool_use" && raw !== "" && (part.input as object) && Object.keys(part.input as object).length === 0) {
+        try {
+          part.input = JSON.parse(raw);
+        } catch {
+          part.input = { _raw: raw };
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// One Generation fills one assistant message from the model: it streams the
+// provider's events into parts, numbers and publishes them, checkpoints the
+// partial state, and ends in exactly one of complete / interrupted / failed.
+// Plain TypeScript: runs in the server process or inside an Inngest function.
+import type { Db } from "../db";
+import { toMessage } from "../conversations";
+import type { LlmProvider, ProviderEvent } from "../llm/types";
+import type { StreamEvent } from "../stream/events";
+import type { ErrorBody, Message, MessageMetadata, MessageStatus } from "../types";
+import { ReplyAssembler } from "./assembler";
+import { Checkpointer } from "./checkpoint";
+import { buildTurns } from "./history";
+
+export type GenerationDeps = {
+  db: Db;
+  provider: LlmProvider;
+  /** Receives every numbered event, in order. */
+  publish?: (messageId: string, events: StreamEvent[]) => void;
+  checkpointMs?: number;
+  idleTimeoutMs?: number;
+  system?: string;
+};
+
+export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || 60_000;
+
+export class GenerationNotRunnable extends Error {}
+
+export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+  const { db, provider } = deps;
+  const row = await db.message.findUnique({ where: { id: messageId } });
+  if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
+  if (row.status !== "pending") throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
+
+  const history = await db.message.findMany({
+    where: { conversationId: row.conversationId, createdAt: { lt: row.createdAt } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const startedAt = Date.now();
+  const asm = new ReplyAssembler((row.parts ?? []) as never, row.seq);
+  const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs);
+  const publish = (events: StreamEvent[]) => {
+    if (events.length) deps.publish?.(messageId, events);
+  };
+  const snapshotState = (status: MessageStatus) => ({ seq: asm.seq, status, parts: asm.parts, content: asm.content });
+
+  let status: MessageStatus = "pending";
+  let error: ErrorBody | null = null;
+  const setStatus = async (next: MessageStatus) => {
+    status = next;
+    publish([asm.emit({ event: "status", data: { status: next } })]);
+  };
+
+  try {
+    const turns = buildTurns([...history, row]);
+    const stream = provider.stream({
+      turns,
+      system: deps.system,
+      signal,
+      idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    });
+    for await (const ev of stream as AsyncIterable<ProviderEvent>) {
+      if (signal.aborted) break;
+      if (ev.type === "error") {
+        error = { code: ev.code, message: ev.message };
+        break;
+      }
+      if (status === "pending") {
+        await setStatus("streaming");
+        await checkpoints.flush(snapshotState("streaming"));
+      }
+      const events = asm.apply(ev);
+      if (events.length) {
+        publish(events);
+        checkpoints.offer(() => snapshotState("streaming"));
+      }
+    }
+  } catch (e) {
+    // A provider must not throw, but a bug must not leave the row streaming.
+    console.error("generation crashed", e);
+    error = { code: "internal", message: "The reply failed because of a server error." };
+  } finally {
+    checkpoints.close();
+  }
+
+  asm.settleOpenBlocks();
+  const finalStatus: MessageStatus = signal.aborted ? "interrupted" : error ? "failed" : "complete";
+  if (error && !signal.aborted) publish([asm.emit({ event: "error", data: error })]);
+  const durationMs = Date.now() - startedAt;
+  const content = asm.content;
+  const prev = (row.metadata ?? {}) as MessageMetadata;
+  const metadata: MessageMetadata = {
+    ...prev,
+    provider: provider.name,
+    model: asm.model ?? prev.model ?? provider.model,
+    stopReason: finalStatus === "complete" ? (asm.stopReason ?? null) : finalStatus === "interrupted" ? "stopped" : "error",
+    ...(asm.usage ? { usage: asm.usage } : {}),
+    ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
+    durationMs,
+    charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
+  };
+  await setStatus(finalStatus);
+  await checkpoints.flush({
+    seq: asm.seq + 1, // the id of the `done` event that announces this state
+    status: finalStatus,
+    parts: asm.parts,
+    content,
+    error: finalStatus === "failed" ? error : null,
+    metadata,
+  });
+  const saved = await db.message.findUnique({ where: { id: messageId } });
+  const message = saved ? toMessage(saved) : toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, seq: asm.seq + 1 });
+  publish([asm.emit({ event: "done", data: { message } })]);
+  return message;
+}

@@ -1,0 +1,134 @@
+// Serves one reply as Server-Sent Events (SPEC §4): a start (replayed events
+// or a snapshot), then live events until `done`. Frames are batched per
+// macrotask. A subscriber that stops reading is dropped once its queue passes
+// MAX_QUEUED_BYTES: the generation never waits for it, and the client resumes
+// by event id. The request going away never stops the generation.
+import type { Db } from "../db";
+import { toMessage } from "../conversations";
+import type { StreamBus, Subscription } from "../stream/bus";
+import type { StreamEvent, StreamEventMap } from "../stream/events";
+import type { Message } from "../types";
+
+export const KEEPALIVE_MS = Number(process.env.SSE_KEEPALIVE_MS) || 15_000;
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+const encoder = new TextEncoder();
+
+export function frame(id: number, event: string, data: unknown): string {
+  // JSON.stringify escapes CR and LF, so text can never break out of `data:`.
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export type StreamStart =
+  | { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message }
+  | { kind: "resume"; after: number | null };
+
+export function sseResponse(
+  deps: { db: Db; bus: StreamBus },
+  messageId: string,
+  start: StreamStart,
+  signal?: AbortSignal,
+): Response {
+  let cleanup = () => {};
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async start(controller) {
+        let closed = false;
+        let lastSent = -1;
+        let batch = "";
+        let flushScheduled = false;
+        let keepalive: ReturnType<typeof setInterval> | undefined;
+        let sub: Subscription | undefined;
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          if (keepalive) clearInterval(keepalive);
+          sub?.close();
+          try {
+            controller.close();
+          } catch {
+            /* already closed or cancelled */
+          }
+        };
+        cleanup = close;
+        signal?.addEventListener("abort", close, { once: true });
+        const flush = () => {
+          flushScheduled = false;
+          if (closed || batch === "") return;
+          const chunk = encoder.encode(batch);
+          batch = "";
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) close();
+        };
+        const write = (text: string, now = false) => {
+          if (closed) return;
+          batch += text;
+          if (now) flush();
+          else if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flush);
+          }
+        };
+        const send = (e: StreamEvent) => {
+          if (e.id <= lastSent) return; // exactly once, in order
+          lastSent = e.id;
+          write(frame(e.id, e.event, e.data));
+          if (e.event === "done") {
+            flush();
+            close();
+          }
+        };
+        // Live events may arrive while the start is being written: hold them.
+        let held: StreamEvent[] | null = [];
+        const onLive = (e: StreamEvent) => (held ? held.push(e) : send(e));
+
+        const after = start.kind === "post" ? start.snapshotId : start.after;
+        const subscription = await deps.bus.subscribe(messageId, after, onLive);
+        sub = subscription;
+        if (closed) return subscription.close();
+        if (start.kind === "post") {
+          const data: StreamEventMap["snapshot"] = { message: start.snapshot, ...(start.userMessage ? { userMessage: start.userMessage } : {}) };
+          write(frame(start.snapshotId, "snapshot", data));
+          lastSent = start.snapshotId;
+        }
+        const s = subscription.start;
+        if (s.kind === "replay") {
+          if (start.kind === "resume" && start.after !== null) lastSent = Math.max(lastSent, start.after);
+          for (const e of s.events) send(e);
+        } else if (s.kind === "snapshot") {
+          // After a POST's own snapshot this is numbered and resets the client.
+          write(frame(s.id, "snapshot", { message: s.message }));
+          lastSent = s.id;
+        } else {
+          // Nothing live: the stored message is final (or its process is gone).
+          const row = await deps.db.message.findUnique({ where: { id: messageId } });
+          if (row) {
+            const message = toMessage(row);
+            if (start.kind === "resume") write(frame(row.seq, "snapshot", { message }));
+            write(frame(row.seq, "done", { message }), true);
+          }
+          held = null;
+          flush();
+          return close();
+        }
+        const pending = held;
+        held = null;
+        for (const e of pending) send(e);
+        flush();
+        if (!closed) keepalive = setInterval(() => write(": keep-alive\n\n", true), KEEPALIVE_MS);
+      },
+      cancel() {
+        cleanup();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}

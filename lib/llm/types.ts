@@ -1,0 +1,56 @@
+// The provider seam: every model source (Claude through @anthropic-ai/sdk, the
+// local demo model) yields the same normalized events, so the generation
+// pipeline never knows which one it is talking to.
+import type { Part, Usage } from "../types";
+
+/** A turn sent to the model. Parts use the app's shapes (lib/types). */
+export type ChatTurn = { role: "user" | "assistant"; parts: Part[] };
+
+export type ChatRequest = {
+  turns: ChatTurn[];
+  system?: string;
+  maxTokens?: number;
+  /** Aborting ends the upstream request at once; the stream then just ends. */
+  signal: AbortSignal;
+  /** Abort and report `upstream_timeout` when upstream is silent this long. */
+  idleTimeoutMs?: number;
+};
+
+export type BlockStart =
+  | { type: "text" }
+  | { type: "thinking" }
+  | { type: "redacted_thinking"; data: string }
+  | { type: "tool_use"; id: string; name: string };
+
+export type ProviderEvent =
+  | { type: "message_start"; model: string; usage?: Partial<Usage> }
+  | { type: "block_start"; index: number; block: BlockStart }
+  | { type: "text_delta"; index: number; text: string }
+  | { type: "thinking_delta"; index: number; thinking: string }
+  | { type: "signature"; index: number; signature: string }
+  | { type: "input_json_delta"; index: number; json: string }
+  | { type: "block_stop"; index: number }
+  | { type: "message_stop"; stopReason: string | null; usage: Usage }
+  /** Terminal: nothing follows. `retryable` = failed before any content. */
+  | { type: "error"; code: ProviderErrorCode; message: string };
+
+export type ProviderErrorCode =
+  | "upstream_overloaded"
+  | "upstream_rate_limited"
+  | "upstream_error"
+  | "upstream_connection"
+  | "upstream_timeout"
+  | "upstream_auth"
+  | "upstream_bad_request"
+  | "upstream_incomplete";
+
+export interface LlmProvider {
+  readonly name: "anthropic" | "demo";
+  readonly model: string;
+  /**
+   * Streams one model turn. Never throws for upstream failures: they arrive
+   * as a final `error` event. When `signal` aborts, iteration ends promptly
+   * with no error event.
+   */
+  stream(req: ChatRequest): AsyncIterable<ProviderEvent>;
+}

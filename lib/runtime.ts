@@ -1,0 +1,11 @@
+// Wires the seams together for the running server: database, model
+// provider, live-stream bus.
+import { getDb } from "./db";
+import { getProvider } from "./llm";
+import { getStreamBus } from "./stream";
+import type { GenerationDeps } from "./generation/generation";
+
+export async function generationDeps(): Promise<GenerationDeps> {
+  const bus = getStreamBus();
+  return { db: await getDb(), provider: getProvider(), publish: (id, events) => bus.publish(id, events) };
+}

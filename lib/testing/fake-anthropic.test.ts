@@ -1,0 +1,148 @@
+// The fake server's own contract, over raw HTTP (the way an e2e test or an
+// out-of-process app sees it). Its fidelity to the SDK is covered by
+// lib/llm/anthropic.test.ts.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";
+
+let fake: FakeAnthropic;
+beforeEach(async () => {
+  fake = await startFakeAnthropic();
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+type Msg = { role: "user" | "assistant"; content: string };
+const post = (messages: Msg[], stream = true) =>
+  fetch(`${fake.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "m-1", max_tokens: 10, stream, messages }),
+  });
+
+function parseSse(raw: string) {
+  return raw
+    .split("\n\n")
+    .filter(Boolean)
+    .map((frame) => {
+      const event = /^event: (.*)$/m.exec(frame)?.[1];
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      return { event, data: data === undefined ? undefined : JSON.parse(data) };
+    });
+}
+
+const streamedText = (events: ReturnType<typeof parseSse>) =>
+  events.map((e) => (e.data?.delta?.type === "text_delta" ? e.data.delta.text : "")).join("");
+
+describe("fake Anthropic server", () => {
+  it("speaks the SSE grammar, chunking by code point", async () => {
+    const text = `👩‍👩‍👧 ${randomUUID()} 🇯🇵 𝄞`;
+    fake.enqueue({ text, chunk: 1 });
+    const raw = await (await post([{ role: "user", content: "hi" }])).text();
+    const events = parseSse(raw);
+
+    expect(events.every((e) => e.event && e.event === e.data?.type)).toBe(true);
+    expect(events.map((e) => e.event)).toEqual([
+      "message_start", "ping", "content_block_start",
+      ...Array.from(text).map(() => "content_block_delta"),
+      "content_block_stop", "message_delta", "message_stop",
+    ]);
+    expect(raw).not.toMatch(/\\ud[89a-f]/i); // no surrogate half escaped on its own
+    expect(streamedText(events)).toBe(text);
+    expect(events[0].data.message.usage).toMatchObject({ input_tokens: expect.any(Number) });
+    expect(events.at(-2)?.data.usage).toMatchObject({ output_tokens: expect.any(Number) });
+  });
+
+  it("follows [[scenario:NAME]] markers, counting failures per identical body", async () => {
+    const content = `[[scenario:overloaded]] ${randomUUID()}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await post([{ role: "user", content }]);
+      statuses.push(res.status);
+      if (res.status === 529) expect(res.headers.get("retry-after-ms")).toBe("1");
+      if (res.status === 200) expect(streamedText(parseSse(await res.text()))).toBe(`Echo: ${content.slice(24)}`);
+      else await res.text();
+    }
+    expect(statuses).toEqual([529, 529, 200]);
+    expect((await post([{ role: "user", content: "[[scenario:nope]]" }])).status).toBe(400);
+  });
+
+  it("takes JSON directives, even with ]] inside, and continues a prefill", async () => {
+    const text = `Hello [[world]], ${randomUUID()}`;
+    const directive = `[[fake:${JSON.stringify({ text, chunk: 2 })}]]`;
+    const full = await post([{ role: "user", content: `please ${directive}` }]);
+    expect(streamedText(parseSse(await full.text()))).toBe(text);
+
+    const rest = await post([
+      { role: "user", content: directive },
+      { role: "assistant", content: "Hello [[world]]," },
+    ]);
+    expect(streamedText(parseSse(await rest.text()))).toBe(text.slice("Hello [[world]],".length));
+  });
+
+  it("answers non-streaming requests with a whole message", async () => {
+    const res = await post([{ role: "user", content: "[[scenario:tool]]" }], false);
+    expect(await res.json()).toMatchObject({
+      type: "message",
+      model: "m-1",
+      stop_reason: "tool_use",
+      content: [
+        { type: "text", text: "I'll look that up." },
+        { type: "tool_use", name: "get_weather", input: { city: "Paris", unit: "celsius" } },
+      ],
+    });
+  });
+
+  it("can be driven over HTTP control endpoints", async () => {
+    const text = `queued ${randomUUID()}`;
+    await fetch(`${fake.url}/_fake/enqueue`, { method: "POST", body: JSON.stringify([{ text }]) });
+    const res = await post([{ role: "user", content: "x" }]);
+    expect(streamedText(parseSse(await res.text()))).toBe(text);
+    const listed = await (await fetch(`${fake.url}/_fake/requests`)).json();
+    expect(listed).toMatchObject([{ path: "/v1/messages", body: { model: "m-1" }, outcome: "streamed", aborted: false }]);
+    await fetch(`${fake.url}/_fake/reset`, { method: "POST" });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("records a client that hangs up mid-stream, and close() ends stalled streams", async () => {
+    fake.enqueue({ words: 200, delayMs: 20 });
+    const ac = new AbortController();
+    const res = await fetch(`${fake.url}/v1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "x" }] }),
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ac.abort();
+    await fake.requests[0].closed;
+    expect(fake.requests[0].aborted).toBe(true);
+
+    fake.enqueue({ text: "then silence", end: "stall" });
+    const stalled = await post([{ role: "user", content: "y" }]);
+    const body = stalled.text().catch((e: unknown) => e);
+    await fake.close(); // must not hang on the open stream
+    expect(await body).toBeInstanceOf(Error);
+    fake = await startFakeAnthropic(); // for afterEach
+  });
+
+  it("runs as a CLI that prints its URL and exits on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/testing/fake-anthropic-server.ts", "--port", "0"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const [line] = (await once(child.stdout!, "data")) as [Buffer];
+    const url = line.toString().trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${url}/v1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "ping" }] }),
+    });
+    expect(await res.json()).toMatchObject({ content: [{ type: "text", text: "Echo: ping" }] });
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,53 @@
+// Domain shapes of the HTTP contract (SPEC §3). Dates are ISO strings.
+
+export type MessageRole = "user" | "assistant";
+export type MessageStatus = "pending" | "streaming" | "complete" | "interrupted" | "failed";
+
+export type TextPart = { type: "text"; text: string };
+export type ThinkingPart = { type: "thinking"; thinking: string; signature?: string };
+export type RedactedThinkingPart = { type: "redacted_thinking"; data: string };
+export type ToolUsePart = { type: "tool_use"; id: string; name: string; input: unknown };
+export type ToolResultPart = { type: "tool_result"; toolUseId: string; content: string; isError: boolean };
+export type Part = TextPart | ThinkingPart | RedactedThinkingPart | ToolUsePart | ToolResultPart;
+
+export type ErrorBody = { code: string; message: string };
+
+export type Usage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheCreationInputTokens?: number;
+};
+
+export type MessageMetadata = {
+  model?: string;
+  provider?: string;
+  stopReason?: string | null;
+  usage?: Usage;
+  firstTokenMs?: number;
+  durationMs?: number;
+  charsPerSecond?: number;
+  [key: string]: unknown;
+};
+
+export type Message = {
+  id: string;
+  conversationId: string;
+  role: MessageRole;
+  content: string;
+  parts: Part[];
+  status: MessageStatus;
+  error?: ErrorBody;
+  metadata: MessageMetadata;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type Conversation = { id: string; title: string; createdAt: string; updatedAt: string };
+
+/** Visible text of a reply: all text parts joined with no separator. */
+export function contentOf(parts: Part[]): string {
+  let s = "";
+  for (const p of parts) if (p.type === "text") s += p.text;
+  return s;
+}

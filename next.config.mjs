@@ -1,0 +1,16 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Loaded from node_modules at run time, not bundled: PGlite and Prisma's
+  // schema engine read their .wasm/.data files from their package folders.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pglite-prisma-adapter",
+    "@prisma/schema-engine-wasm",
+    "@prisma/driver-adapter-utils",
+    "@prisma/adapter-pg",
+    "pg",
+  ],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
