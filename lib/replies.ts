@@ -2,6 +2,7 @@
 // generating per conversation, at most N per user) enforced in one
 // transaction that locks the user's row, so concurrent posts cannot race.
 import type { Db } from "./db";
+import { Prisma } from "./generated/prisma/client";
 import { AppError } from "./errors";
 import { toMessage, DEFAULT_TITLE } from "./conversations";
 import type { Message } from "./types";
@@ -18,18 +19,26 @@ function titleFrom(content: string): string {
   return chars.length <= 60 ? line : chars.slice(0, 59).join("").trimEnd() + "…";
 }
 
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/** Inside a transaction: lock the user, then enforce the generation limits. */
+async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
+  // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
+  await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
+  const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
+  if (!conv) throw new AppError("not_found", "conversation not found");
+  const busyHere = await tx.message.count({ where: { conversationId, role: "assistant", status: { in: [...ACTIVE] } } });
+  if (busyHere > 0) throw new AppError("generation_in_progress", "A reply is already being generated in this conversation.");
+  const busyForUser = await tx.message.count({ where: { conversation: { userId }, role: "assistant", status: { in: [...ACTIVE] } } });
+  if (busyForUser >= MAX_ACTIVE_PER_USER) {
+    throw new AppError("too_many_generations", `At most ${MAX_ACTIVE_PER_USER} replies can be generated at once.`, { "Retry-After": "5" });
+  }
+  return conv;
+}
+
 export async function createReply(db: Db, userId: string, conversationId: string, content: string) {
   return db.$transaction(async (tx) => {
-    // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
-    await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
-    const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
-    if (!conv) throw new AppError("not_found", "conversation not found");
-    const busyHere = await tx.message.count({ where: { conversationId, role: "assistant", status: { in: [...ACTIVE] } } });
-    if (busyHere > 0) throw new AppError("generation_in_progress", "A reply is already being generated in this conversation.");
-    const busyForUser = await tx.message.count({ where: { conversation: { userId }, role: "assistant", status: { in: [...ACTIVE] } } });
-    if (busyForUser >= MAX_ACTIVE_PER_USER) {
-      throw new AppError("too_many_generations", `At most ${MAX_ACTIVE_PER_USER} replies can be generated at once.`, { "Retry-After": "5" });
-    }
+    const conv = await admitGeneration(tx, userId, conversationId);
     const isFirst = (await tx.message.count({ where: { conversationId } })) === 0;
     const now = Date.now();
     // Explicit, distinct timestamps keep "oldest first" ordering exact.
@@ -76,4 +85,29 @@ export async function stopConversationReplies(db: Db, userId: string, conversati
     select: { id: true },
   });
   await Promise.all(active.map((m) => stopReply(db, m.id)));
+}
+
+/**
+ * Continue: an interrupted or failed reply becomes pending again and the next
+ * generation appends to it. Only the conversation's latest message can be
+ * continued (anything after it would be answered out of order).
+ */
+export async function continueReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
+    if (!row) throw new AppError("not_found", "message not found");
+    await admitGeneration(tx, userId, row.conversationId);
+    const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
+    if (fresh.role !== "assistant" || (fresh.status !== "interrupted" && fresh.status !== "failed")) {
+      throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
+    }
+    const newer = await tx.message.count({ where: { conversationId: fresh.conversationId, createdAt: { gt: fresh.createdAt } } });
+    if (newer > 0) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
+    const updated = await tx.message.update({
+      where: { id: messageId },
+      data: { status: "pending", error: Prisma.DbNull },
+    });
+    await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
+    return { message: toMessage(updated), seq: updated.seq };
+  });
 }

@@ -12,7 +12,7 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
   const stub = join(root, "node_modules", ".cache", "tether", "schema-engine-stub");
   if (!existsSync(stub)) {
     mkdirSync(dirname(stub), { recursive: true });
-    writeFileSync(stub, "#!/bin/sh\necho 'schema engine binary not available offline; use prisma/migrate.mjs' >&2\nexit 1\n");
+    writeFileSync(stub, "#!/bin/sh\necho 'schema engine binary not available offline; use prisma/migrate.ts' >&2\nexit 1\n");
     chmodSync(stub, 0o755);
   }
   env.PRISMA_SCHEMA_ENGINE_BINARY = stub;

@@ -6,7 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { acquireDataDirLock } from "./lock";
 
 export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.DATA_DIR || "./data");
+  return resolve(/*turbopackIgnore: true*/ env.DATA_DIR || "./data");
 }
 
 export async function openEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release(): Promise<void> }> {

@@ -16,10 +16,15 @@ export class ReplyAssembler {
   /** Provider block index → index in `parts` (parts may pre-exist). */
   private readonly blockToPart = new Map<number, number>();
   private readonly toolJson = new Map<number, string>();
+  /** Continue: the first text block extends this existing text part. */
+  private resumeTextIndex: number | undefined;
+  private spaceIndex: number | undefined;
 
-  constructor(initialParts: Part[], startSeq: number) {
+  constructor(initialParts: Part[], startSeq: number, opts: { resumeTextIndex?: number; dropLeadingSpace?: boolean } = {}) {
     this.parts = initialParts.map((p) => ({ ...p }));
     this.seq = startSeq;
+    this.resumeTextIndex = opts.resumeTextIndex;
+    this.spaceIndex = opts.dropLeadingSpace ? opts.resumeTextIndex : undefined;
   }
 
   get content(): string {
@@ -41,6 +46,13 @@ export class ReplyAssembler {
         this.model = ev.model;
         return [];
       case "block_start": {
+        if (ev.block.type === "text" && this.resumeTextIndex !== undefined) {
+          // A continued reply reads as one text, not two blocks.
+          this.blockToPart.set(ev.index, this.resumeTextIndex);
+          this.resumeTextIndex = undefined;
+          return [];
+        }
+        if (ev.block.type !== "text") this.resumeTextIndex = undefined;
         let part: Part;
         if (ev.block.type === "text") part = { type: "text", text: "" };
         else if (ev.block.type === "thinking") part = { type: "thinking", thinking: "" };
@@ -58,7 +70,12 @@ export class ReplyAssembler {
         const index = this.blockToPart.get(ev.index);
         if (index === undefined) return [];
         const part = this.parts[index];
-        const text = ev.type === "text_delta" ? ev.text : ev.thinking;
+        let text = ev.type === "text_delta" ? ev.text : ev.thinking;
+        if (index === this.spaceIndex) {
+          // The kept text already ends in whitespace: don't double it.
+          text = text.trimStart();
+          if (text !== "") this.spaceIndex = undefined;
+        }
         if (text === "") return [];
         if (part.type === "text") part.text += text;
         else if (part.type === "thinking") part.thinking += text;

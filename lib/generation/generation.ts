@@ -6,10 +6,10 @@ import type { Db } from "../db";
 import { toMessage } from "../conversations";
 import type { LlmProvider, ProviderEvent } from "../llm/types";
 import type { StreamEvent } from "../stream/events";
-import type { ErrorBody, Message, MessageMetadata, MessageStatus } from "../types";
+import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../types";
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer } from "./checkpoint";
-import { buildTurns } from "./history";
+import { planTurns } from "./continuation";
 
 export type GenerationDeps = {
   db: Db;
@@ -36,7 +36,8 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   const startedAt = Date.now();
-  const asm = new ReplyAssembler((row.parts ?? []) as never, row.seq);
+  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
+  const asm = new ReplyAssembler(plan.parts, row.seq, plan);
   const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs);
   const publish = (events: StreamEvent[]) => {
     if (events.length) deps.publish?.(messageId, events);
@@ -51,9 +52,13 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   };
 
   try {
-    const turns = buildTurns([...history, row]);
+    if (plan.rewritten) {
+      // Earlier text changed (trimmed for prefill): announce it before new text.
+      const message = { ...toMessage(row), parts: asm.parts, content: asm.content };
+      publish([asm.emit({ event: "snapshot", data: { message } })]);
+    }
     const stream = provider.stream({
-      turns,
+      turns: plan.turns,
       system: deps.system,
       signal,
       idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,

@@ -35,6 +35,7 @@ const COMMITTING = new Set<ProviderEvent["type"]>([
 export class AnthropicProvider implements LlmProvider {
   readonly name = "anthropic" as const;
   readonly model: string;
+  readonly supportsPrefill: boolean;
   private readonly client: Anthropic | null;
   private readonly maxTokens: number;
   private readonly preContentRetries: number;
@@ -42,6 +43,7 @@ export class AnthropicProvider implements LlmProvider {
 
   constructor(opts: AnthropicProviderOptions = {}) {
     this.model = opts.model || DEFAULT_ANTHROPIC_MODEL;
+    this.supportsPrefill = modelAcceptsPrefill(this.model);
     this.maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
     this.preContentRetries = opts.preContentRetries ?? 2;
     this.retryDelayMs = opts.retryDelayMs ?? 250;
@@ -163,4 +165,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const t = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/** Claude 4.6 and later reject an assistant prefill with a 400 (STACK.md). */
+export function modelAcceptsPrefill(model: string): boolean {
+  const m = /claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?/.exec(model);
+  if (!m) return true; // claude-3-5-sonnet-… and other older names
+  const major = Number(m[1]);
+  const minor = m[2] === undefined ? 0 : Number(m[2]);
+  return major < 4 || (major === 4 && minor < 6);
 }

@@ -13,6 +13,7 @@ export type DemoProviderOptions = {
 export class DemoProvider implements LlmProvider {
   readonly name = "demo" as const;
   readonly model = "tether-demo-1";
+  readonly supportsPrefill = true;
   private readonly fixedDelay: number | undefined;
 
   constructor(opts: DemoProviderOptions = {}) {

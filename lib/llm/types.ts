@@ -48,6 +48,12 @@ export interface LlmProvider {
   readonly name: "anthropic" | "demo";
   readonly model: string;
   /**
+   * Whether a cut-off reply can be continued by sending its text as the final
+   * assistant turn (prefill). Claude 4.6+ refuses prefill: the generation then
+   * asks in a user turn to continue from the partial text instead.
+   */
+  readonly supportsPrefill: boolean;
+  /**
    * Streams one model turn. Never throws for upstream failures: they arrive
    * as a final `error` event. When `signal` aborts, iteration ends promptly
    * with no error event.
