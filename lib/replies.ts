@@ -7,6 +7,7 @@ import { AppError } from "./errors";
 import { toMessage, DEFAULT_TITLE } from "./conversations";
 import type { Message } from "./types";
 import { getGenerations } from "./generation/registry";
+import { interruptOrphan } from "./generation/sweep";
 import type { GenerationDeps } from "./generation/generation";
 
 export const MAX_CONTENT_CHARS = 32_000;
@@ -69,10 +70,7 @@ export function startGeneration(deps: GenerationDeps, messageId: string): Promis
 export async function stopReply(db: Db, messageId: string): Promise<Message> {
   const live = getGenerations().stop(messageId);
   if (live) return live;
-  await db.message.updateMany({
-    where: { id: messageId, role: "assistant", status: { in: [...ACTIVE] } },
-    data: { status: "interrupted", seq: { increment: 1 } },
-  });
+  await interruptOrphan(db, messageId);
   const row = await db.message.findUnique({ where: { id: messageId } });
   if (!row) throw new AppError("not_found", "message not found");
   return toMessage(row);

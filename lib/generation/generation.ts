@@ -25,6 +25,14 @@ export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_
 
 export class GenerationNotRunnable extends Error {}
 
+const ID_BLOCK = 1000;
+
+async function reserveIds(db: Db, messageId: string, needed: number): Promise<number> {
+  const ceiling = needed + ID_BLOCK;
+  await db.message.updateMany({ where: { id: messageId, seqCeiling: { lt: ceiling } }, data: { seqCeiling: ceiling } });
+  return ceiling;
+}
+
 export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
   const { db, provider } = deps;
   const row = await db.message.findUnique({ where: { id: messageId } });
@@ -44,6 +52,9 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   };
   const snapshotState = (status: MessageStatus) => ({ seq: asm.seq, status, parts: asm.parts, content: asm.content });
 
+  // Ids are reserved in blocks before they are sent, so a crash can never
+  // lead to an id being reused (SPEC §4).
+  let ceiling = await reserveIds(db, messageId, row.seq + 1);
   let status: MessageStatus = "pending";
   let error: ErrorBody | null = null;
   const setStatus = async (next: MessageStatus) => {
@@ -74,6 +85,7 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
         await checkpoints.flush(snapshotState("streaming"));
       }
       const events = asm.apply(ev);
+      if (asm.seq + 4 > ceiling) ceiling = await reserveIds(db, messageId, asm.seq + 4); // room for the closing events
       if (events.length) {
         publish(events);
         checkpoints.offer(() => snapshotState("streaming"));

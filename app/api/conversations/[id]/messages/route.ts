@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { createReply, MAX_CONTENT_CHARS, startGeneration } from "@/lib/replies";
+import { createReply, MAX_CONTENT_CHARS } from "@/lib/replies";
 import { getSettings } from "@/lib/settings";
-import { generationDeps } from "@/lib/runtime";
 import { AppError } from "@/lib/errors";
-import { getStreamBus } from "@/lib/stream";
-import { sseResponse } from "@/lib/http/sse";
+import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";
 
@@ -21,12 +19,5 @@ export const POST = route<{ id: string }>(async (req, p) => {
   }
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
   const { userMessage, assistantMessage } = await createReply(db, userId, conversationId, body.content);
-  const bus = getStreamBus();
-  await bus.open(assistantMessage, 0);
-  const done = startGeneration(await generationDeps(), assistantMessage.id);
-  if (streaming) {
-    return sseResponse({ db, bus }, assistantMessage.id, { kind: "post", snapshot: assistantMessage, snapshotId: 0, userMessage }, req.signal);
-  }
-  // The generation is detached: if this request goes away, it still finishes.
-  return json({ userMessage, assistantMessage: await done });
+  return deliverReply(req, db, { message: assistantMessage, seq: 0, userMessage, streaming });
 });

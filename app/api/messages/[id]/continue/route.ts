@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { pathId, readJson, requireUser, route } from "@/lib/http/api";
+import { continueReply } from "@/lib/replies";
+import { getSettings } from "@/lib/settings";
+import { deliverReply } from "@/lib/http/deliver";
+
+export const dynamic = "force-dynamic";
+
+const ContinueBody = z.object({ stream: z.boolean().optional() }).strict();
+
+export const POST = route<{ id: string }>(async (req, p) => {
+  const { db, userId } = await requireUser(req);
+  const id = pathId(p.id, "message");
+  const body = await readJson(req, ContinueBody);
+  const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
+  const { message, seq } = await continueReply(db, userId, id);
+  return deliverReply(req, db, { message, seq, streaming });
+});

@@ -1,0 +1,187 @@
+// Stop, Continue and crash recovery through the real routes, the real SDK
+// and the fake Anthropic server: byte-exact text, gap-free ids, final status.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
+import { sweepStaleReplies } from "@/lib/generation/sweep";
+import * as guest from "@/app/api/auth/guest/route";
+import * as conversations from "@/app/api/conversations/route";
+import * as messages from "@/app/api/conversations/[id]/messages/route";
+import * as message from "@/app/api/messages/[id]/route";
+import * as stop from "@/app/api/messages/[id]/stop/route";
+import * as cont from "@/app/api/messages/[id]/continue/route";
+import * as stream from "@/app/api/messages/[id]/stream/route";
+
+let db: DbHandle;
+let fake: FakeAnthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  Object.assign(process.env, {
+    LLM_PROVIDER: "anthropic",
+    ANTHROPIC_API_KEY: "sk-test-streaming",
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_MODEL: "claude-haiku-4-5",
+    SESSION_SECRET: "test-secret-".padEnd(48, "y"),
+  });
+  db = await openDatabase({ kind: "pglite-memory" });
+  setDbHandle(db);
+});
+
+afterAll(async () => {
+  setDbHandle(undefined);
+  await db?.close();
+  await fake?.close();
+});
+
+async function setup() {
+  const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
+  const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
+  return { cookie, cid: conv.id as string };
+}
+
+/** Reads SSE frames until `until` says stop, then leaves (the generation goes on). */
+async function readUntil(res: Response, until: (frames: SseFrame[]) => boolean): Promise<SseFrame[]> {
+  const frames: SseFrame[] = [];
+  const ctrl = new AbortController();
+  await readSse(
+    new Response(
+      new ReadableStream({
+        async start(c) {
+          const reader = res.body!.getReader();
+          ctrl.signal.addEventListener("abort", () => {
+            void reader.cancel();
+            c.close();
+          });
+          for (;;) {
+            const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+            if (done || ctrl.signal.aborted) break;
+            c.enqueue(value);
+          }
+          if (!ctrl.signal.aborted) c.close();
+        },
+      }),
+    ),
+    (f) => {
+      frames.push(f);
+      if (until(frames)) ctrl.abort();
+    },
+  );
+  return frames;
+}
+
+const FULL = "Hello there, 世界! 👋🏽 Ünïcode e\u0301 and data: {\"id\": 3}\n\nid: 9\nevent: done\n\n```ts\nconst x = 1;\n```\nThe end.";
+const textSoFar = (frames: SseFrame[]) => rebuildText(frames);
+
+describe("Stop", () => {
+  for (const cut of [1, 7, 20]) {
+    it(`stops after ${cut} deltas, keeps exactly the streamed text, ends upstream`, async () => {
+      const { cookie, cid } = await setup();
+      fake.enqueue({ text: FULL, chunk: 1, delayMs: 5 });
+      const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: `stop at ${cut}` } });
+      const seen = await readUntil(res, (f) => f.filter((x) => x.event === "delta").length >= cut);
+      const mid = seen[0].data.message.id;
+      const upstream = fake.requests[fake.requests.length - 1];
+      const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
+      expect(stopped.status).toBe("interrupted");
+      expect(FULL.startsWith(stopped.content)).toBe(true);
+      expect(stopped.content.length).toBeGreaterThanOrEqual(textSoFar(seen).length);
+      await upstream.closed;
+      expect(upstream.aborted).toBe(true);
+      // A watcher sees the same: replaying everything rebuilds the stored text.
+      const all = await readSse(await call(stream.GET, "GET", "/?after=0", { cookie, params: { id: mid } }));
+      expect(all.map((f) => f.id)).toEqual(all.map((_, i) => i + 1));
+      expect(rebuildText(all)).toBe(stopped.content);
+      expect(all[all.length - 1].data.message.status).toBe("interrupted");
+      const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: mid } })).json();
+      expect(stored.content).toBe(stopped.content);
+    });
+  }
+});
+
+describe("Continue", () => {
+  it("resumes an interrupted reply into the same message: exact text, ids continue, snapshot on trim", async () => {
+    const { cookie, cid } = await setup();
+    // Cut right after "Hello " so the kept text ends in whitespace.
+    fake.enqueue({ text: FULL, chunk: [6, 1], end: "stall", failAfter: 6 });
+    const first = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "continue me" } });
+    const seen = await readUntil(first, (f) => textSoFar(f) === "Hello ");
+    const mid = seen[0].data.message.id;
+    const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
+    expect(stopped.content).toBe("Hello ");
+    const before = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: mid } }));
+    const lastId = before[before.length - 1].id!;
+
+    fake.enqueue({ text: FULL, chunk: [3, 1, 4] }); // the fake continues after the prefill
+    const res = await call(cont.POST, "POST", "/", { cookie, params: { id: mid }, body: {} });
+    expect(res.status).toBe(200);
+    const frames = await readSse(res);
+    expect(frames[0]).toMatchObject({ event: "snapshot", id: lastId });
+    expect(frames.slice(1).map((f) => f.id)).toEqual(frames.slice(1).map((_, i) => lastId + 1 + i));
+    const trim = frames.find((f, i) => i > 0 && f.event === "snapshot");
+    expect(trim?.data.message.content).toBe("Hello"); // trailing space trimmed for the prefill
+    const done = frames[frames.length - 1];
+    expect(done.data.message.status).toBe("complete");
+    expect(done.data.message.content).toBe(FULL);
+    expect(done.data.message.parts).toEqual([{ type: "text", text: FULL }]);
+    expect(rebuildText(frames)).toBe(FULL);
+    const prefill = fake.requests[fake.requests.length - 1].body.messages.at(-1);
+    expect(prefill.role).toBe("assistant");
+    expect(JSON.stringify(prefill.content)).toContain("Hello");
+    expect(JSON.stringify(prefill.content)).not.toContain("Hello ");
+  });
+
+  it("refuses to continue a complete or generating reply (409)", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: "done already" });
+    const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "x", stream: false } })).json();
+    const res = await call(cont.POST, "POST", "/", { cookie, params: { id: r.assistantMessage.id }, body: {} });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe("not_resumable");
+    const u = await call(cont.POST, "POST", "/", { cookie, params: { id: r.userMessage.id }, body: {} });
+    expect(u.status).toBe(409);
+  });
+
+  it("continues a failed reply without prefill on Claude 4.6+, with no doubled whitespace", async () => {
+    const { cookie, cid } = await setup();
+    process.env.ANTHROPIC_MODEL = "claude-sonnet-4-6";
+    try {
+      fake.enqueue({ text: "First half ", end: "error", chunk: 4 });
+      const failed = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "fail then go", stream: false } })).json();
+      expect(failed.assistantMessage.status).toBe("failed");
+      expect(failed.assistantMessage.content).toBe("First half ");
+      fake.enqueue({ text: " second half." });
+      const res = await call(cont.POST, "POST", "/", { cookie, params: { id: failed.assistantMessage.id }, body: { stream: false } });
+      const { assistantMessage } = await res.json();
+      expect(assistantMessage.status).toBe("complete");
+      expect(assistantMessage.error).toBeUndefined();
+      expect(assistantMessage.content).toBe("First half second half.");
+      const sent = fake.requests[fake.requests.length - 1].body.messages;
+      expect(sent.at(-1).role).toBe("user"); // asked to continue, no prefill
+      expect(JSON.stringify(sent.at(-2).content)).toContain("First half");
+    } finally {
+      process.env.ANTHROPIC_MODEL = "claude-haiku-4-5";
+    }
+  });
+});
+
+describe("crash recovery", () => {
+  it("never reuses an id that a dead generation could have sent", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: "abc" });
+    const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "crash", stream: false } })).json();
+    const id = r.assistantMessage.id;
+    // Simulate a process that died mid-stream after reserving ids up to 1500.
+    await db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 40, seqCeiling: 1500, updatedAt: new Date(Date.now() - 10_000) } });
+    expect(await sweepStaleReplies(db.prisma, { staleMs: 5_000, liveIds: [] })).toContain(id);
+    const swept = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    expect(swept.status).toBe("interrupted");
+    expect(swept.seq).toBe(1501);
+    fake.enqueue({ text: "abc and more" });
+    const frames = await readSse(await call(cont.POST, "POST", "/", { cookie, params: { id }, body: {} }));
+    expect(frames[0].id).toBe(1501);
+    expect(frames.slice(1).every((f) => f.id! > 1501)).toBe(true);
+    expect(frames[frames.length - 1].data.message.content).toBe("abc and more");
+  });
+});

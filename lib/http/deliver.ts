@@ -1,0 +1,25 @@
+// Starts the generation of a pending reply and delivers it: as SSE, or as
+// JSON once it has ended. The generation is detached from this request.
+import type { Db } from "../db";
+import { getStreamBus } from "../stream";
+import { awaitFinalMessage } from "../stream/final-message";
+import { startGeneration } from "../replies";
+import { generationDeps } from "../runtime";
+import type { Message } from "../types";
+import { json } from "./api";
+import { sseResponse } from "./sse";
+
+export async function deliverReply(
+  req: Request,
+  db: Db,
+  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
+): Promise<Response> {
+  const bus = getStreamBus();
+  await bus.open(o.message, o.seq);
+  void startGeneration(await generationDeps(), o.message.id).catch((e) => console.error("generation failed to run", e));
+  if (o.streaming) {
+    return sseResponse({ db, bus }, o.message.id, { kind: "post", snapshot: o.message, snapshotId: o.seq, userMessage: o.userMessage }, req.signal);
+  }
+  const assistantMessage = await awaitFinalMessage({ db, bus }, o.message.id, o.seq);
+  return json(o.userMessage ? { userMessage: o.userMessage, assistantMessage } : { assistantMessage });
+}

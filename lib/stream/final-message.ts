@@ -1,0 +1,30 @@
+// Waits for a reply's final message through the bus, wherever its generation
+// runs (this process, another instance, an Inngest worker).
+import type { Db } from "../db";
+import { toMessage } from "../conversations";
+import type { Message } from "../types";
+import type { StreamBus } from "./bus";
+import type { StreamEvent } from "./events";
+
+const FINAL = new Set(["complete", "interrupted", "failed"]);
+
+export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messageId: string, after: number | null): Promise<Message> {
+  let resolveDone!: (m: Message) => void;
+  const done = new Promise<Message>((r) => (resolveDone = r));
+  const onEvent = (e: StreamEvent) => {
+    if (e.event === "done") resolveDone(e.data.message);
+  };
+  const sub = await deps.bus.subscribe(messageId, after, onEvent);
+  try {
+    const start = sub.start;
+    if (start.kind === "replay") for (const e of start.events) onEvent(e);
+    else if (start.kind === "snapshot" && FINAL.has(start.message.status)) resolveDone(start.message);
+    else if (start.kind === "unknown") {
+      const row = await deps.db.message.findUnique({ where: { id: messageId } });
+      if (row) resolveDone(toMessage(row));
+    }
+    return await done;
+  } finally {
+    sub.close();
+  }
+}
