@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { MemoryStreamBus } from "../stream/memory-bus";
+import type { StreamEvent } from "../stream/events";
+import type { Message } from "../types";
+import type { Db } from "../db";
+import { readSse, rebuildText } from "../testing/route-client";
+
+let sseResponse: typeof import("./sse").sseResponse;
+beforeAll(async () => {
+  process.env.SSE_KEEPALIVE_MS = "30";
+  ({ sseResponse } = await import("./sse"));
+});
+afterAll(() => {
+  delete process.env.SSE_KEEPALIVE_MS;
+});
+
+const noDb = {} as Db; // these streams never fall back to the database
+
+function msg(id: string): Message {
+  const now = new Date().toISOString();
+  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
+}
+
+describe("sseResponse", () => {
+  it("drops a subscriber that stops reading, without slowing the publisher; it resumes by id", async () => {
+    const bus = new MemoryStreamBus();
+    const id = randomUUID();
+    await bus.open(msg(id), 0);
+    const res = sseResponse({ db: noDb, bus }, id, { kind: "resume", after: 0 });
+    const chunk = "data: x\n\n".repeat(2000) + "🙂"; // ~18 KB per delta
+    const events: StreamEvent[] = [{ id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } }];
+    for (let i = 2; i <= 400; i++) events.push({ id: i, event: "delta", data: { index: 0, text: chunk } });
+    for (const e of events) {
+      bus.publish(id, [e]);
+      await new Promise((r) => setImmediate(r)); // let the writer flush between events
+    }
+    // Nobody read, yet publishing never waited (it is synchronous): the
+    // stream was closed once its queue passed the cap.
+    const frames = await readSse(res);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.length).toBeLessThan(events.length);
+    expect(frames.map((f) => f.id)).toEqual(frames.map((_, i) => i + 1));
+    // Resume from the last id it got: the rest, exactly once.
+    const last = frames[frames.length - 1].id!;
+    const rest: ReturnType<typeof readSse> = readSse(sseResponse({ db: noDb, bus }, id, { kind: "resume", after: last }));
+    const final = { ...msg(id), status: "complete" as const, content: chunk.repeat(399), parts: [{ type: "text" as const, text: chunk.repeat(399) }] };
+    bus.publish(id, [{ id: 401, event: "done", data: { message: final } }]);
+    const tail = await rest;
+    expect(tail.map((f) => f.id)).toEqual(Array.from({ length: 401 - last }, (_, i) => last + 1 + i));
+    expect(rebuildText([...frames, ...tail])).toBe(final.content);
+  });
+
+  it("sends keep-alive comments while idle and stops when the client leaves", async () => {
+    const bus = new MemoryStreamBus();
+    const id = randomUUID();
+    await bus.open(msg(id), 0);
+    const ctrl = new AbortController();
+    const res = sseResponse({ db: noDb, bus }, id, { kind: "resume", after: null }, ctrl.signal);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes(": keep-alive\n\n")) text += (await reader.read()).value ?? "";
+    expect(text.startsWith("id: 0\nevent: snapshot\n")).toBe(true);
+    ctrl.abort();
+    for (;;) if ((await reader.read()).done) break; // the stream ends
+  });
+});
