@@ -124,8 +124,34 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     error: finalStatus === "failed" ? error : null,
     metadata,
   });
-  const saved = await db.message.findUnique({ where: { id: messageId } });
-  const message = saved ? toMessage(saved) : toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, seq: asm.seq + 1 });
+  const fallback = () =>
+    toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, error: (finalStatus === "failed" ? error : null) as never, seq: asm.seq + 1 });
+  let message: Message;
+  try {
+    const saved = await db.message.findUnique({ where: { id: messageId } });
+    message = saved && saved.seq === asm.seq + 1 ? toMessage(saved) : fallback();
+  } catch {
+    message = fallback(); // the database is unreachable: subscribers still get the end
+  }
   publish([asm.emit({ event: "done", data: { message } })]);
   return message;
+}
+
+/**
+ * A generation that could not even start (database error while loading):
+ * mark the reply failed and end its subscribers' streams.
+ */
+export async function failToStart(deps: GenerationDeps, messageId: string, cause: unknown): Promise<void> {
+  console.error(`generation of ${messageId} could not start`, cause);
+  try {
+    const rows = await deps.db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+      SET status = 'failed', seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(),
+          error = ${JSON.stringify({ code: "internal", message: "The reply could not be started because of a server error." })}::jsonb
+      WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') RETURNING seq`;
+    if (!rows.length) return;
+    const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId } });
+    deps.publish?.(messageId, [{ id: rows[0].seq, event: "done", data: { message: toMessage(row) } }]);
+  } catch (e) {
+    console.error(`could not mark ${messageId} failed`, e);
+  }
 }

@@ -2,7 +2,7 @@
 // generation is detached from any request: only Stop (or deleting the
 // conversation) aborts it.
 import type { Message } from "../types";
-import { runGeneration, type GenerationDeps } from "./generation";
+import { failToStart, GenerationNotRunnable, runGeneration, type GenerationDeps } from "./generation";
 
 type Live = { controller: AbortController; done: Promise<Message> };
 
@@ -13,9 +13,14 @@ export class GenerationRegistry {
     const existing = this.live.get(messageId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = runGeneration(deps, messageId, controller.signal).finally(() => {
-      if (this.live.get(messageId)?.done === done) this.live.delete(messageId);
-    });
+    const done = runGeneration(deps, messageId, controller.signal)
+      .catch(async (e) => {
+        if (!(e instanceof GenerationNotRunnable)) await failToStart(deps, messageId, e);
+        throw e;
+      })
+      .finally(() => {
+        if (this.live.get(messageId)?.done === done) this.live.delete(messageId);
+      });
     this.live.set(messageId, { controller, done });
     return done;
   }
