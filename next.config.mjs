@@ -11,6 +11,8 @@ const nextConfig = {
     "pg",
   ],
   poweredByHeader: false,
+  // Lets a benchmark or a second checkout build beside the usual .next.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
 };
 
 export default nextConfig;
