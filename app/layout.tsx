@@ -1,0 +1,32 @@
+import type { Metadata, Viewport } from "next";
+import { AppShell } from "@/components/AppShell";
+import { pageUser } from "@/lib/http/page-user";
+import { listConversations } from "@/lib/conversations";
+import type { Conversation } from "@/lib/types";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Tether",
+  description: "Chat with Claude. Replies survive stops, reloads and dropped connections.",
+};
+
+export const viewport: Viewport = {
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#ffffff" },
+    { media: "(prefers-color-scheme: dark)", color: "#09090b" },
+  ],
+};
+
+// The sidebar lives here so it persists across navigations; pages call
+// router.refresh() after changing conversations to re-render it.
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const user = await pageUser();
+  const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
+  return (
+    <html lang="en">
+      <body>
+        <AppShell conversations={conversations}>{children}</AppShell>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,20 @@
+import { redirect } from "next/navigation";
+import { Conversation } from "@/components/Conversation";
+import { pageUser } from "@/lib/http/page-user";
+import { listConversations } from "@/lib/conversations";
+import { getSettings } from "@/lib/settings";
+
+export const dynamic = "force-dynamic";
+
+// "/" opens the newest conversation; with none (or from "New chat", ?new=1)
+// it is an empty chat whose first message creates the conversation.
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await pageUser();
+  const wantsNew = (await searchParams).new !== undefined;
+  if (user && !wantsNew) {
+    const [newest] = await listConversations(user.db, user.userId);
+    if (newest) redirect(`/c/${newest.id}`);
+  }
+  const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
+  return <Conversation conversationId={null} messages={[]} streaming={streaming} />;
+}

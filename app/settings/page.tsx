@@ -1,0 +1,23 @@
+import Link from "next/link";
+import { SettingsForm } from "@/components/SettingsForm";
+import { pageUser } from "@/lib/http/page-user";
+import { getSettings } from "@/lib/settings";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Settings · Tether" };
+
+export default async function SettingsPage() {
+  const user = await pageUser();
+  const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
+  return (
+    <div className="min-h-0 flex-1 overflow-y-auto">
+      <div className="mx-auto w-full max-w-2xl px-4 py-8 sm:px-6">
+        <Link href="/" className="inline-flex items-center gap-1 rounded-md text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
+          <span aria-hidden>←</span> Back to chat
+        </Link>
+        <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
+        <SettingsForm initialStreaming={streaming} />
+      </div>
+    </div>
+  );
+}

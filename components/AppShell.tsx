@@ -1,0 +1,55 @@
+"use client";
+// Page frame: the sidebar beside the page on wide screens; on narrow ones a
+// top bar with a toggle that opens the sidebar as a drawer over the page.
+import { useEffect, useRef, useState } from "react";
+import { usePathname } from "next/navigation";
+import { Sidebar } from "./Sidebar";
+import type { Conversation } from "@/lib/types";
+
+export function AppShell({ conversations, children }: { conversations: Conversation[]; children: React.ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const pathname = usePathname();
+  const toggle = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    // Back to where the keyboard user opened it from (hidden on wide screens).
+    if (toggle.current?.offsetParent) toggle.current.focus();
+  };
+
+  // A navigation (picking a chat, New chat, Settings) closes the drawer.
+  useEffect(() => setOpen(false), [pathname]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+
+  return (
+    <div className="flex h-dvh overflow-hidden">
+      <Sidebar conversations={conversations} open={open} onClose={close} onNavigate={() => setOpen(false)} />
+      {open && <div className="fixed inset-0 z-30 bg-black/40 md:hidden" aria-hidden onClick={close} />}
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-2 md:hidden dark:border-zinc-800">
+          <button
+            type="button"
+            ref={toggle}
+            data-testid="sidebar-toggle"
+            aria-label="Open conversations"
+            aria-expanded={open}
+            aria-controls="sidebar"
+            onClick={() => setOpen(true)}
+            className="rounded-md p-2 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          >
+            <svg viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
+              <path d="M3 5h14M3 10h14M3 15h14" strokeLinecap="round" />
+            </svg>
+          </button>
+          <span className="font-semibold tracking-tight">Tether</span>
+        </header>
+        <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+"use client";
+// The message box: grows with its text, Enter sends, Shift+Enter adds a line.
+// Disabled while a reply generates in this conversation.
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+
+type Props = {
+  disabled: boolean;
+  /** Present while a reply generates: shows the Stop button. */
+  onStop?: () => void;
+  stopping?: boolean;
+  error: string | null;
+  onDismissError: () => void;
+  /** Resolves true once the server took the message; false restores the text. */
+  onSend: (content: string) => Promise<boolean>;
+};
+
+const MAX_HEIGHT_PX = 240;
+
+export function Composer({ disabled, onStop, stopping, error, onDismissError, onSend }: Props) {
+  const [value, setValue] = useState("");
+  const [sending, setSending] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const blocked = disabled || sending;
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
+    el.style.overflowY = el.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
+  }, [value]);
+
+  // Focus on arrival only with a real keyboard likely (no pop-up keyboard on phones).
+  useEffect(() => {
+    if (window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
+  }, []);
+
+  // Back to typing when the reply is done, if the user was typing here:
+  // disabling the field dropped its focus.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!blocked && refocus.current) {
+      refocus.current = false;
+      box.current?.focus({ preventScroll: true });
+    }
+  }, [blocked]);
+
+  const submit = async () => {
+    const content = value;
+    if (blocked || content.trim() === "") return;
+    refocus.current = document.activeElement === box.current;
+    setSending(true);
+    setValue("");
+    try {
+      const ok = await onSend(content);
+      if (!ok) setValue((now) => (now === "" ? content : now));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <form
+      className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      {onStop && (
+        <div className="mb-2 flex justify-center">
+          <button
+            type="button"
+            data-testid="stop-button"
+            onClick={onStop}
+            disabled={stopping}
+            className="inline-flex items-center gap-2 rounded-full border border-zinc-300 bg-white px-4 py-1.5 text-sm font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
+          >
+            <span className="h-2.5 w-2.5 rounded-[2px] bg-current" aria-hidden />
+            {stopping ? "Stopping…" : "Stop"}
+          </button>
+        </div>
+      )}
+      {error && (
+        <div
+          role="alert"
+          data-testid="composer-error"
+          className="mb-2 flex items-start gap-2 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200"
+        >
+          <span className="flex-1" data-testid="composer-error-message">
+            {error}
+          </span>
+          <button type="button" onClick={onDismissError} aria-label="Dismiss error" className="rounded p-0.5 text-red-700 hover:bg-red-100 dark:text-red-300 dark:hover:bg-red-900">
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
+              <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
+            </svg>
+          </button>
+        </div>
+      )}
+      <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-clay-500 dark:border-zinc-700 dark:bg-zinc-900">
+        <label htmlFor="composer" className="sr-only">
+          Message Claude
+        </label>
+        <textarea
+          id="composer"
+          ref={box}
+          data-testid="composer-input"
+          rows={1}
+          value={value}
+          disabled={blocked}
+          placeholder={disabled ? "Claude is replying…" : "Message Claude…"}
+          onChange={(e) => setValue(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+          className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none disabled:cursor-not-allowed dark:placeholder:text-zinc-500"
+        />
+        <button
+          type="submit"
+          data-testid="send-button"
+          disabled={blocked || value.trim() === ""}
+          className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+        >
+          Send
+          <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+            <path d="M4 10h11M11 5l5 5-5 5" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
+        </button>
+      </div>
+      <p className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">Enter to send · Shift+Enter for a new line</p>
+    </form>
+  );
+}

@@ -1,0 +1,146 @@
+"use client";
+// A conversation: the saved messages (server-rendered props), the reply this
+// tab is following (the live-reply registry), and the composer. Saved
+// messages render once per server refresh; only the live reply renders per
+// frame. With no conversation yet ("/"), the first send creates one.
+import { useRouter } from "next/navigation";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import * as api from "@/lib/client/api";
+import { attachReply, liveReplyFor, releaseReply, sendMessage, type ReplyDelivery } from "@/lib/client/live-replies";
+import type { Message } from "@/lib/types";
+import { AssistantMessage } from "./AssistantMessage";
+import { Composer } from "./Composer";
+import { LiveAssistantMessage } from "./LiveAssistantMessage";
+import { UserMessage } from "./UserMessage";
+import { useFollowScroll } from "./useFollowScroll";
+import { useLiveReply } from "./useLiveReply";
+
+type Props = {
+  conversationId: string | null;
+  messages: Message[];
+  streaming: boolean;
+  /** Id of the last stream event the saved generating reply includes. */
+  resumeAfter?: number;
+};
+
+export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter }: Props) {
+  const router = useRouter();
+  const [conversationId, setConversationId] = useState(initialId);
+  const [error, setError] = useState<string | null>(null);
+  const { reply, state } = useLiveReply(conversationId);
+  const delivery: ReplyDelivery = streaming ? "stream" : "whole";
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const toBottom = useFollowScroll(scroller, content);
+
+  // A reply that was generating when the page was rendered: follow it live.
+  const last = messages.at(-1);
+  const unattached = !reply && last?.role === "assistant" && api.isGenerating(last.status) ? last : undefined;
+  useEffect(() => {
+    if (unattached && !liveReplyFor(unattached.conversationId)) {
+      attachReply({ message: unattached, after: resumeAfter, delivery, baseCount: messages.length - 1 });
+    }
+  }, [unattached, resumeAfter, delivery, messages.length]);
+
+  // Re-render the server view (sidebar title and order, saved messages) when
+  // the server has the message sent from here, and again when the reply ends.
+  const sentConfirmed = !!state?.userMessage && state.confirmed;
+  const finished = state?.finished ?? false;
+  useEffect(() => {
+    if (!sentConfirmed && !finished) return;
+    // A refresh that cannot reach the server turns into a full page load in
+    // Next.js: when offline, wait to be back online.
+    if (navigator.onLine) return router.refresh();
+    const refresh = () => router.refresh();
+    window.addEventListener("online", refresh, { once: true });
+    return () => window.removeEventListener("online", refresh);
+  }, [router, sentConfirmed, finished]);
+
+  // Once the saved copy has caught up with the finished reply, drop ours.
+  useEffect(() => {
+    if (!reply || !state?.finished) return;
+    const saved = messages.find((m) => m.id === state.messageId);
+    if (saved && !api.isGenerating(saved.status)) releaseReply(reply);
+  }, [reply, state, messages]);
+
+  const onSend = useCallback(
+    async (text: string): Promise<boolean> => {
+      setError(null);
+      try {
+        let id = conversationId;
+        if (!id) {
+          id = (await api.createConversation()).id;
+          setConversationId(id);
+        }
+        const { accepted } = sendMessage({ conversationId: id, content: text, delivery, baseCount: messages.length });
+        toBottom();
+        await accepted;
+        // The reply keeps streaming through this navigation: it lives in the registry.
+        if (initialId === null) router.replace(`/c/${id}`);
+        return true;
+      } catch (e) {
+        setError(api.describeError(e));
+        return false;
+      }
+    },
+    [conversationId, delivery, messages.length, initialId, router, toBottom],
+  );
+
+  const onStopSaved = useCallback(
+    async (messageId: string) => {
+      try {
+        await api.stopMessage(messageId);
+      } catch (e) {
+        setError(api.describeError(e));
+      }
+      router.refresh();
+    },
+    [router],
+  );
+
+  // Saved messages from the live reply on are the live reply's to show.
+  const baseCount = reply?.baseCount;
+  const saved = useMemo(() => (baseCount === undefined ? messages : messages.slice(0, baseCount)), [messages, baseCount]);
+  const generating = reply ? !state?.finished : !!unattached;
+  const empty = saved.length === 0 && !reply;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
+        <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
+          {empty ? (
+            <div className="flex flex-1 flex-col items-center justify-center py-24 text-center">
+              <h1 className="text-2xl font-semibold tracking-tight">How can I help you today?</h1>
+              <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">Replies keep streaming through stops, reloads and dropped connections.</p>
+            </div>
+          ) : (
+            <h1 className="sr-only">Conversation</h1>
+          )}
+          <SavedMessages messages={saved} delivery={delivery} />
+          {reply && state && (
+            <>
+              {state.userMessage && <UserMessage key={`${reply.key}-user`} message={state.userMessage} />}
+              <LiveAssistantMessage key={`${reply.key}-assistant`} reply={reply} state={state} />
+            </>
+          )}
+        </div>
+      </div>
+      <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
+        <Composer
+          disabled={generating}
+          onStop={!generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined}
+          stopping={state?.stopping}
+          error={error}
+          onDismissError={() => setError(null)}
+          onSend={onSend}
+        />
+      </div>
+    </div>
+  );
+}
+
+const SavedMessages = memo(function SavedMessages({ messages, delivery }: { messages: Message[]; delivery: ReplyDelivery }) {
+  return messages.map((m) =>
+    m.role === "user" ? <UserMessage key={m.id} message={m} /> : <AssistantMessage key={m.id} message={m} delivery={delivery} />,
+  );
+});

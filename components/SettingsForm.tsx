@@ -1,0 +1,71 @@
+"use client";
+// The streaming preference: saved on the server per user, so it follows the
+// user to other tabs and browsers. The switch shows the saved value.
+import { useRef, useState } from "react";
+import * as api from "@/lib/client/api";
+
+type Status = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
+
+export function SettingsForm({ initialStreaming }: { initialStreaming: boolean }) {
+  const [streaming, setStreaming] = useState(initialStreaming);
+  const [status, setStatus] = useState<Status>({ kind: "idle" });
+  // Saves run one after another and only the latest answer counts, so quick
+  // toggling ends on the last choice. (The switch is never disabled: that
+  // would drop keyboard focus.)
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const latest = useRef(0);
+  const saved = useRef(initialStreaming);
+
+  const change = (next: boolean) => {
+    const ticket = ++latest.current;
+    setStreaming(next);
+    setStatus({ kind: "saving" });
+    queue.current = queue.current.then(async () => {
+      try {
+        const answer = await api.updateSettings(next);
+        saved.current = answer.streaming;
+        if (ticket !== latest.current) return;
+        setStreaming(answer.streaming);
+        setStatus({ kind: "saved" });
+      } catch (e) {
+        if (ticket !== latest.current) return;
+        setStreaming(saved.current);
+        setStatus({ kind: "error", message: api.describeError(e) });
+      }
+    });
+  };
+
+  return (
+    <section aria-labelledby="replies-heading" className="mt-6 rounded-xl border border-zinc-200 dark:border-zinc-800">
+      <h2 id="replies-heading" className="border-b border-zinc-200 px-4 py-3 text-sm font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        Replies
+      </h2>
+      <div className="flex items-start justify-between gap-4 px-4 py-4">
+        <div>
+          <label htmlFor="streaming-toggle" className="font-medium">
+            Stream replies
+          </label>
+          <p id="streaming-help" className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+            Show Claude&apos;s reply as it is written. When off, the reply appears whole once it is finished.
+          </p>
+        </div>
+        <input
+          id="streaming-toggle"
+          type="checkbox"
+          role="switch"
+          data-testid="streaming-toggle"
+          aria-describedby="streaming-help"
+          aria-busy={status.kind === "saving" || undefined}
+          checked={streaming}
+          onChange={(e) => change(e.target.checked)}
+          className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-zinc-300 transition-colors duration-150 before:absolute before:top-0.5 before:left-0.5 before:h-5 before:w-5 before:rounded-full before:bg-white before:shadow before:transition-transform before:duration-150 checked:bg-clay-600 checked:before:translate-x-5 dark:bg-zinc-700 dark:checked:bg-clay-600"
+        />
+      </div>
+      <p role="status" data-testid="settings-status" className="min-h-9 px-4 pb-3 text-sm">
+        {status.kind === "saving" && <span className="text-zinc-500">Saving…</span>}
+        {status.kind === "saved" && <span className="text-emerald-700 dark:text-emerald-400">Saved. Replies will {streaming ? "stream as they are written" : "appear when finished"}.</span>}
+        {status.kind === "error" && <span className="text-red-700 dark:text-red-400">Could not save: {status.message}</span>}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+// Browser-side calls to the HTTP API (SPEC §3). Every failure becomes an
+// ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
+// show the server's own words (409/413/429…) instead of a generic message.
+import type { Conversation, Message, MessageStatus } from "../types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Seconds, from a 429's Retry-After. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  /** Reads the error body of a non-OK response (tolerates non-JSON bodies). */
+  static async from(res: Response): Promise<ApiError> {
+    let code = `http_${res.status}`;
+    let message = `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body?.error?.code) code = body.error.code;
+      if (body?.error?.message) message = body.error.message;
+    } catch {
+      // Not JSON (a proxy's HTML page, an empty body): keep the generic text.
+    }
+    const retry = Number(res.headers.get("retry-after"));
+    return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  }
+
+  static network(cause: unknown): ApiError {
+    const err = new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
+    (err as { cause?: unknown }).cause = cause;
+    return err;
+  }
+}
+
+export function isGenerating(status: MessageStatus): boolean {
+  return status === "pending" || status === "streaming";
+}
+
+/** A user-facing sentence for any thrown value. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error && e.message) return e.message;
+  return "Something went wrong.";
+}
+
+/** fetch that throws ApiError for network failures and non-OK answers. */
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: "same-origin", cache: "no-store", ...init });
+  } catch (e) {
+    if (init.signal?.aborted) throw e;
+    throw ApiError.network(e);
+  }
+  if (!res.ok) throw await ApiError.from(res);
+  return res;
+}
+
+async function apiJson<T>(path: string, method = "GET", body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await apiFetch(path, {
+    method,
+    signal,
+    headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+export const createConversation = (title?: string) =>
+  apiJson<Conversation>("/api/conversations", "POST", title === undefined ? {} : { title });
+
+export const getConversation = (id: string, signal?: AbortSignal) =>
+  apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/conversations/${enc(id)}`, "GET", undefined, signal);
+
+export const renameConversation = (id: string, title: string) =>
+  apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", { title });
+
+export const deleteConversation = (id: string) => apiJson<void>(`/api/conversations/${enc(id)}`, "DELETE");
+
+export const getMessage = (id: string, signal?: AbortSignal) =>
+  apiJson<Message>(`/api/messages/${enc(id)}`, "GET", undefined, signal);
+
+export const stopMessage = (id: string) => apiJson<Message>(`/api/messages/${enc(id)}/stop`, "POST");
+
+export const updateSettings = (streaming: boolean) =>
+  apiJson<{ streaming: boolean }>("/api/settings", "PATCH", { streaming });
+
+/** Streaming post: the raw text/event-stream response (checked for errors). */
+export const postMessageStream = (conversationId: string, content: string, signal?: AbortSignal) =>
+  apiFetch(`/api/conversations/${enc(conversationId)}/messages`, {
+    method: "POST",
+    signal,
+    headers: { accept: "text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify({ content, stream: true }),
+  });
+
+/** Non-streaming post: answers once the reply has ended. */
+export const postMessageWhole = (conversationId: string, content: string) =>
+  apiJson<{ userMessage: Message; assistantMessage: Message }>(
+    `/api/conversations/${enc(conversationId)}/messages`,
+    "POST",
+    { content, stream: false },
+  );
+
+export function replyStreamUrl(messageId: string, after: number | undefined): string {
+  return `/api/messages/${enc(messageId)}/stream${after === undefined ? "" : `?after=${after}`}`;
+}

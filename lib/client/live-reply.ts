@@ -1,0 +1,216 @@
+// One reply being generated, as this tab follows it (no React here).
+// Events are applied to `latest` as they arrive; frame subscribers see a new
+// message at most once per animation frame, state subscribers only coarse
+// changes (ids confirmed, finished, connection), so tokens re-render only
+// the streaming message.
+import { applyEvent, type PendingJson } from "../stream/reduce";
+import type { StreamEvent } from "../stream/events";
+import type { Message } from "../types";
+import * as api from "./api";
+import type { ReplyStream } from "./stream";
+
+/** "stream": tokens shown as they arrive. "whole": the reply appears when done. */
+export type ReplyDelivery = "stream" | "whole";
+export type Connection = "connecting" | "live" | "reconnecting" | "polling";
+
+export type LiveReplyState = {
+  /** Set when this tab sent the message (optimistic until confirmed). */
+  userMessage?: Message;
+  messageId: string;
+  /** Ids above are the server's (not local placeholders). */
+  confirmed: boolean;
+  finished: boolean;
+  connection: Connection;
+  stopping: boolean;
+};
+
+const POLL_MS = 1000;
+const DISCOVER_MS = 500;
+let counter = 0;
+
+export class LiveReply {
+  readonly key = `live-${++counter}`;
+  private state: LiveReplyState;
+  private latest: Message;
+  private shown: Message;
+  private readonly pendingJson: PendingJson = new Map();
+  private readonly stateSubs = new Set<() => void>();
+  private readonly frameSubs = new Set<() => void>();
+  private frameHandle: { raf: number; timer: ReturnType<typeof setTimeout> } | null = null;
+  private stream?: ReplyStream;
+  private stopRequested = false;
+  private disposed = false;
+
+  constructor(
+    readonly conversationId: string,
+    readonly delivery: ReplyDelivery,
+    /** Messages the server view had before this reply: later ones are this reply's own. */
+    readonly baseCount: number,
+    message: Message,
+    state: Omit<LiveReplyState, "messageId" | "finished" | "stopping">,
+  ) {
+    this.latest = this.shown = message;
+    this.state = { ...state, messageId: message.id, finished: false, stopping: false };
+  }
+
+  getState = (): LiveReplyState => this.state;
+  getMessage = (): Message => this.shown;
+
+  subscribeState = (fn: () => void) => {
+    this.stateSubs.add(fn);
+    return () => void this.stateSubs.delete(fn);
+  };
+
+  subscribeFrame = (fn: () => void) => {
+    this.frameSubs.add(fn);
+    return () => void this.frameSubs.delete(fn);
+  };
+
+  private setState(patch: Partial<LiveReplyState>) {
+    this.state = { ...this.state, ...patch };
+    this.stateSubs.forEach((fn) => fn());
+  }
+
+  /** Publishes `latest` on the next frame; a timer covers hidden tabs (no rAF there). */
+  private scheduleFrame() {
+    if (this.frameHandle || typeof window === "undefined") return;
+    const run = () => this.flushFrame();
+    this.frameHandle = { raf: requestAnimationFrame(run), timer: setTimeout(run, 250) };
+  }
+
+  private flushFrame() {
+    if (this.frameHandle) {
+      cancelAnimationFrame(this.frameHandle.raf);
+      clearTimeout(this.frameHandle.timer);
+      this.frameHandle = null;
+    }
+    if (this.shown === this.latest) return;
+    this.shown = this.latest;
+    this.frameSubs.forEach((fn) => fn());
+  }
+
+  private confirm(user: Message | undefined, assistant: Message) {
+    if (this.state.confirmed && this.state.messageId === assistant.id) return;
+    // The placeholder takes the server's id; its (empty) body stays until the reply arrives.
+    if (this.latest.id !== assistant.id) {
+      this.latest = { ...this.latest, id: assistant.id, status: assistant.status, createdAt: assistant.createdAt };
+      this.scheduleFrame();
+    }
+    this.setState({ confirmed: true, messageId: assistant.id, userMessage: user ?? this.state.userMessage });
+    if (this.stopRequested) void this.stop();
+  }
+
+  /** Folds one stream event in (rendered on the next frame). */
+  apply(event: StreamEvent) {
+    if (this.disposed || this.state.finished) return;
+    this.latest = applyEvent(this.latest, event, this.pendingJson);
+    if (event.event === "snapshot") this.confirm(event.data.userMessage, event.data.message);
+    if (event.event === "done") return this.complete(event.data.message);
+    this.scheduleFrame();
+  }
+
+  /** Replaces the message wholesale (polling, non-streamed answers). */
+  replace(message: Message) {
+    if (this.disposed || this.state.finished) return;
+    this.latest = message;
+    if (!api.isGenerating(message.status)) return this.complete(message);
+    this.scheduleFrame();
+  }
+
+  private complete(message: Message) {
+    this.latest = message;
+    this.flushFrame();
+    this.confirm(undefined, message);
+    this.setState({ finished: true, stopping: false, connection: "live" });
+    this.stream = undefined;
+  }
+
+  setConnection(connection: Connection) {
+    if (this.state.connection !== connection && !this.state.finished) this.setState({ connection });
+  }
+
+  /** Follows a stream until its `done`; falls back to polling if it cannot. */
+  follow(stream: ReplyStream) {
+    this.stream = stream;
+    stream.final.catch((e: unknown) => {
+      if (this.disposed || this.state.finished || (e as Error)?.name === "AbortError") return;
+      const id = stream.messageId ?? (this.state.confirmed ? this.state.messageId : undefined);
+      // No stream route, or it kept failing: the database still has the truth.
+      if (id) void this.poll(id, true);
+      else void this.discover().then((m) => m && this.poll(m.id, true));
+    });
+  }
+
+  /** Polls the message until it is no longer generating. */
+  async poll(messageId: string, showPartial: boolean) {
+    this.setConnection("polling");
+    while (!this.disposed && !this.state.finished) {
+      await sleep(POLL_MS);
+      if (this.disposed || this.state.finished) return;
+      try {
+        const m = await api.getMessage(messageId);
+        this.setConnection("polling");
+        // Saved text can trail what the stream already showed (checkpoints
+        // land every 500 ms): never step the visible text backwards.
+        const behind = m.content.length < this.latest.content.length;
+        if (!api.isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
+      } catch (e) {
+        if (e instanceof api.ApiError && e.status === 404) return this.complete({ ...this.latest, status: "failed", error: { code: "not_found", message: "This reply no longer exists." } });
+        this.setConnection("reconnecting");
+      }
+    }
+  }
+
+  /**
+   * Finds this reply's messages by reading the conversation: the first
+   * assistant message after the `baseCount` earlier ones is ours (one reply
+   * generates per conversation at a time).
+   */
+  async discover(): Promise<Message | undefined> {
+    while (!this.disposed && !this.state.finished) {
+      try {
+        const { messages } = await api.getConversation(this.conversationId);
+        const mine = messages.slice(this.baseCount);
+        const assistant = mine.find((m) => m.role === "assistant");
+        if (assistant) {
+          this.confirm(mine.find((m) => m.role === "user"), assistant);
+          return assistant;
+        }
+      } catch (e) {
+        if (e instanceof api.ApiError && e.status === 404) return undefined;
+      }
+      await sleep(DISCOVER_MS);
+    }
+    return undefined;
+  }
+
+  /** Stops generation. Before the id is known, the stop is sent once it is. */
+  async stop() {
+    if (this.state.finished || this.disposed) return;
+    if (!this.state.stopping) this.setState({ stopping: true });
+    if (!this.state.confirmed) {
+      this.stopRequested = true;
+      return;
+    }
+    this.stopRequested = false;
+    try {
+      const stopped = await api.stopMessage(this.state.messageId);
+      // The stream (or the waiting POST) normally ends the reply itself;
+      // if it does not within a moment, the stop's answer is the truth.
+      if (!api.isGenerating(stopped.status)) setTimeout(() => this.replace(stopped), 1500);
+    } catch {
+      this.setState({ stopping: false });
+    }
+  }
+
+  dispose() {
+    this.disposed = true;
+    this.stream?.abort();
+    if (this.frameHandle) {
+      cancelAnimationFrame(this.frameHandle.raf);
+      clearTimeout(this.frameHandle.timer);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
