@@ -1,0 +1,182 @@
+// Tether's Inngest functions run by @inngest/test's engine (the real SDK
+// execution, in-process) over an in-memory PGlite, with replies from the real
+// Anthropic SDK talking to the fake Anthropic server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { InngestTestEngine } from "@inngest/test";
+import type { InngestFunction } from "inngest";
+import { openDatabase, setDbHandle, type DbHandle } from "../lib/db";
+import { startFakeAnthropic, type FakeAnthropic } from "../lib/testing/fake-anthropic";
+import { createConversation } from "../lib/conversations";
+import { createReply } from "../lib/replies";
+import { ensureUser } from "../lib/users";
+import { getGenerations } from "../lib/generation/registry";
+import { generationDeps } from "../lib/runtime";
+import { generateReplyFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
+import { sweepStale } from "./handlers";
+
+let db: DbHandle;
+let fake: FakeAnthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  // Before the provider is first built: getProvider caches per configuration.
+  Object.assign(process.env, { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url });
+  db = await openDatabase({ kind: "pglite-memory" });
+  setDbHandle(db);
+});
+
+afterAll(async () => {
+  setDbHandle(undefined);
+  await db?.close();
+  await fake?.close();
+});
+
+/** A fresh user, conversation and pending reply to `content`. */
+async function newReply(content = `question ${randomUUID()}`) {
+  const userId = randomUUID();
+  await ensureUser(db.prisma, userId);
+  const conv = await createConversation(db.prisma, userId);
+  const { assistantMessage } = await createReply(db.prisma, userId, conv.id, content);
+  return assistantMessage.id;
+}
+
+const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
+
+// A fresh engine per run: an engine caches its first execute().
+const run = (fn: InngestFunction.Any, name: string, data: Record<string, unknown>) =>
+  new InngestTestEngine({ function: fn }).execute({ events: [{ name, data }] });
+
+const TRICKY =
+  "Héllo 👩‍💻🇫🇷 世界 한국어 e\u0301 a\u0308 ∑ \u2028sep\n" +
+  "data: x\n\nid: 3\nevent: done\r\n: comment\r\rretry: 1\n\n" +
+  "```ts\nconst a = `${1}`;\n```\n";
+
+describe("generate-reply", () => {
+  it("runs a pending reply to completion, byte for byte, and reports a summary", async () => {
+    const question = `Tell me ${randomUUID()}`;
+    const id = await newReply(question);
+    const text = `${TRICKY}${randomUUID()} 🎉`;
+    fake.enqueue({ text, chunk: [1, 2, 3, 5, 1, 8] });
+    const before = fake.requests.length;
+
+    const { result, error } = await run(generateReplyFn, "tether/reply.generate", { messageId: id });
+
+    expect(error).toBeUndefined();
+    const saved = await row(id);
+    expect(result).toEqual({ messageId: id, ran: true, status: "complete", seq: saved.seq, contentLength: text.length });
+    expect(saved.content).toBe(text);
+    expect(saved.parts).toEqual([{ type: "text", text }]);
+    expect(saved.status).toBe("complete");
+    expect(saved.seq).toBeGreaterThan(3);
+    expect(fake.requests.length).toBe(before + 1);
+    expect(JSON.stringify(fake.requests.at(-1)?.body.messages)).toContain(question);
+    expect(getGenerations().isLive(id)).toBe(false);
+  });
+
+  it("does nothing for a message that is no longer pending (duplicate event)", async () => {
+    const id = await newReply();
+    fake.enqueue({ text: `first ${randomUUID()}` });
+    const first = await run(generateReplyFn, "tether/reply.generate", { messageId: id });
+    expect(first.result).toMatchObject({ ran: true, status: "complete" });
+    const done = await row(id);
+    const before = fake.requests.length;
+
+    const again = await run(generateReplyFn, "tether/reply.generate", { messageId: id });
+
+    expect(again.error).toBeUndefined();
+    expect(again.result).toEqual({ messageId: id, ran: false, reason: "not_pending", status: "complete" });
+    expect(fake.requests.length).toBe(before);
+    expect(await row(id)).toEqual(done);
+  });
+
+  it("skips a message that does not exist", async () => {
+    const messageId = randomUUID();
+    const { result } = await run(generateReplyFn, "tether/reply.generate", { messageId });
+    expect(result).toEqual({ messageId, ran: false, reason: "not_found" });
+  });
+
+  it("rejects a malformed event without running anything", async () => {
+    const before = fake.requests.length;
+    const { result, error } = await run(generateReplyFn, "tether/reply.generate", { messageid: "typo" });
+    expect(result).toBeUndefined();
+    expect(String((error as Error | undefined)?.message)).toMatch(/messageId/);
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe("persist-reply", () => {
+  it("applies a newer state and ignores an older one", async () => {
+    const id = await newReply();
+    const base = (await row(id)).seq;
+    const newer = { seq: base + 10, status: "streaming", parts: [{ type: "text", text: "newer ✓" }], content: "newer ✓" };
+    const older = { seq: base + 5, status: "complete", parts: [{ type: "text", text: "older" }], content: "older", error: null };
+
+    const a = await run(persistReplyFn, "tether/reply.persist", { messageId: id, state: newer });
+    expect(a.result).toEqual({ messageId: id, seq: base + 10, applied: true });
+    expect(await row(id)).toMatchObject({ seq: base + 10, status: "streaming", content: "newer ✓", parts: newer.parts });
+
+    const b = await run(persistReplyFn, "tether/reply.persist", { messageId: id, state: older });
+    expect(b.result).toEqual({ messageId: id, seq: base + 5, applied: false });
+    expect(await row(id)).toMatchObject({ seq: base + 10, status: "streaming", content: "newer ✓" });
+
+    // A retried delivery of the same state is harmless too.
+    const c = await run(persistReplyFn, "tether/reply.persist", { messageId: id, state: newer });
+    expect(c.result).toMatchObject({ applied: false });
+  });
+
+  it("saves a final state with its error and metadata", async () => {
+    const id = await newReply();
+    const state = {
+      seq: (await row(id)).seq + 3,
+      status: "failed",
+      parts: [{ type: "text", text: "cut" }],
+      content: "cut",
+      error: { code: "upstream_error", message: "boom" },
+      metadata: { model: "claude-test", stopReason: "error", durationMs: 12 },
+    };
+    const { result } = await run(persistReplyFn, "tether/reply.persist", { messageId: id, state });
+    expect(result).toMatchObject({ applied: true });
+    expect(await row(id)).toMatchObject({ status: "failed", content: "cut", error: state.error, metadata: state.metadata });
+  });
+});
+
+describe("sweep-stale-replies", () => {
+  it("marks a reply whose last save is older than 90 s interrupted, and leaves a fresh one", async () => {
+    const stale = await newReply();
+    const fresh = await newReply();
+    await db.prisma.$executeRaw`UPDATE "Message" SET "updatedAt" = now() - interval '95 seconds' WHERE id = ${stale}::uuid`;
+    const staleSeq = (await row(stale)).seq;
+
+    const { result, error } = await run(sweepStaleRepliesFn, "inngest/scheduled.timer", { cron: "* * * * *" });
+
+    expect(error).toBeUndefined();
+    const swept = (result as { swept: string[] }).swept;
+    expect(swept).toContain(stale);
+    expect(swept).not.toContain(fresh);
+    expect(await row(stale)).toMatchObject({ status: "interrupted" });
+    expect((await row(stale)).seq).toBeGreaterThan(staleSeq);
+    expect(await row(fresh)).toMatchObject({ status: "pending" });
+  });
+
+  it("never sweeps a reply this process is generating", async () => {
+    const id = await newReply();
+    fake.enqueue({ text: "stalls here and never ends", end: "stall", failAfter: 6 });
+    const n = fake.requests.length;
+    const done = getGenerations().start(await generationDeps(), id);
+    await fake.waitForRequests(n + 1);
+
+    const swept = await sweepStale({ staleMs: 0 });
+
+    expect(swept).not.toContain(id);
+    expect((await row(id)).status).not.toBe("interrupted");
+    getGenerations().stop(id);
+    expect((await done).status).toBe("interrupted");
+  });
+});
+
+it("serves exactly the three functions, with one generation per message at a time", () => {
+  expect(functions.map((f) => f.id("tether"))).toEqual(["tether-generate-reply", "tether-persist-reply", "tether-sweep-stale-replies"]);
+  expect(generateReplyFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.messageId" });
+  expect(sweepStaleRepliesFn.opts.triggers).toEqual([{ cron: "* * * * *" }]);
+});

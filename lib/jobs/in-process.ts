@@ -1,0 +1,58 @@
+// Embedded mode: the Inngest functions' code runs right here, in the server
+// process, by calling the same handlers the functions call.
+import type { CheckpointState } from "../generation/checkpoint";
+import type { JobRunner } from "./types";
+
+/** Waits before each retry of a failed persist (the first try is immediate). */
+export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
+
+// Loaded on first use: the handlers import the generation pipeline and
+// lib/runtime, which may themselves use this seam (a static import would be
+// a cycle).
+const handlers = () => import("../../inngest/handlers");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class InProcessJobRunner implements JobRunner {
+  readonly kind = "in-process" as const;
+
+  constructor(private readonly persistRetryDelaysMs: readonly number[] = PERSIST_RETRY_DELAYS_MS) {}
+
+  /**
+   * Resolves once the generation is registered in this process (so Stop and
+   * stream subscribers find it), not when it ends. Never rejects: a message
+   * that is missing or not pending is skipped, and failures are logged.
+   */
+  async startGeneration(messageId: string): Promise<void> {
+    try {
+      const { beginGeneration } = await handlers();
+      const begun = await beginGeneration(messageId);
+      if (!begun.started) {
+        console.warn(`generation of ${messageId} not started: ${begun.reason}${begun.status ? ` (${begun.status})` : ""}`);
+        return;
+      }
+      begun.done.catch((e) => console.error(`generation of ${messageId} failed`, e));
+    } catch (e) {
+      console.error(`could not start the generation of ${messageId}`, e);
+    }
+  }
+
+  /**
+   * Saves the state now, retrying a few times while the database fails
+   * (seq-guarded, so a retry can never regress the row). Rejects with the
+   * last error if every attempt failed.
+   */
+  async persist(messageId: string, state: CheckpointState): Promise<void> {
+    const { persistReply } = await handlers();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await persistReply(messageId, state);
+        return;
+      } catch (e) {
+        const delay = this.persistRetryDelaysMs[attempt];
+        if (delay === undefined) throw e;
+        console.warn(`saving ${messageId} (seq ${state.seq}) failed, retrying in ${delay} ms`, e);
+        await sleep(delay);
+      }
+    }
+  }
+}

@@ -1,0 +1,221 @@
+// The job-runner seam: which runner the env selects, the in-process runner
+// running real generations (fake Anthropic upstream, in-memory PGlite), and
+// the Inngest runner's events on the wire (a local stand-in for Inngest's
+// event API).
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Inngest } from "inngest";
+import { openDatabase, setDbHandle, type Db, type DbHandle } from "../db";
+import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
+import { createConversation } from "../conversations";
+import { createReply } from "../replies";
+import { ensureUser } from "../users";
+import { getGenerations } from "../generation/registry";
+import type { CheckpointState } from "../generation/checkpoint";
+import { getJobRunner, InngestJobRunner, InProcessJobRunner, jobRunnerKind } from ".";
+
+let db: DbHandle;
+let fake: FakeAnthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  Object.assign(process.env, { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url });
+  db = await openDatabase({ kind: "pglite-memory" });
+  setDbHandle(db);
+});
+
+afterAll(async () => {
+  setDbHandle(undefined);
+  await db?.close();
+  await fake?.close();
+});
+
+async function newReply(content = `question ${randomUUID()}`) {
+  const userId = randomUUID();
+  await ensureUser(db.prisma, userId);
+  const conv = await createConversation(db.prisma, userId);
+  return (await createReply(db.prisma, userId, conv.id, content)).assistantMessage.id;
+}
+
+const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
+const textState = (seq: number, text: string): CheckpointState => ({ seq, status: "complete", parts: [{ type: "text", text }], content: text, error: null });
+
+/** The same client, except that the first `failures` message writes fail. */
+function flakyWrites(prisma: Db, failures: number): { prisma: Db; attempts: () => number } {
+  let attempts = 0;
+  const message = new Proxy(prisma.message, {
+    get(target, prop, receiver) {
+      if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
+      return (...args: Parameters<Db["message"]["updateMany"]>) =>
+        ++attempts <= failures ? Promise.reject(new Error("database is down")) : target.updateMany(...args);
+    },
+  });
+  const wrapped = new Proxy(prisma, { get: (t, p, r) => (p === "message" ? message : Reflect.get(t, p, r)) });
+  return { prisma: wrapped, attempts: () => attempts };
+}
+
+describe("runner selection", () => {
+  it.each([
+    [{}, "in-process"],
+    [{ INNGEST_EVENT_KEY: "ek" }, "inngest"],
+    [{ INNGEST_SIGNING_KEY: "signkey-prod-abc" }, "inngest"],
+    [{ INNGEST_DEV: "1" }, "inngest"],
+    [{ INNGEST_DEV: "http://127.0.0.1:8288" }, "inngest"],
+    [{ INNGEST_DEV: "0" }, "in-process"],
+    [{ INNGEST_EVENT_KEY: "  ", INNGEST_DEV: "" }, "in-process"],
+  ] as const)("%j → %s", (env, kind) => {
+    expect(jobRunnerKind(env)).toBe(kind);
+    expect(getJobRunner(env).kind).toBe(kind);
+  });
+
+  it("keeps one runner per kind", () => {
+    expect(getJobRunner({})).toBe(getJobRunner({}));
+    expect(getJobRunner({ INNGEST_DEV: "1" })).toBe(getJobRunner({ INNGEST_EVENT_KEY: "x" }));
+    expect(getJobRunner({})).toBeInstanceOf(InProcessJobRunner);
+    expect(getJobRunner({ INNGEST_DEV: "1" })).toBeInstanceOf(InngestJobRunner);
+  });
+});
+
+describe("in-process runner", () => {
+  const runner = new InProcessJobRunner([1, 1, 1]);
+
+  it("resolves once the generation started, which then completes on its own", async () => {
+    const id = await newReply();
+    const text = `Detached ✓ 世界 👩‍💻 e\u0301\ndata: x\n\nid: 3\n${randomUUID()}`;
+    fake.enqueue({ text, chunk: 2, delayMs: 5 });
+
+    await runner.startGeneration(id);
+
+    const done = getGenerations().whenDone(id);
+    expect(done).toBeDefined();
+    expect((await row(id)).status).not.toBe("complete");
+    const message = await done!;
+    expect(message).toMatchObject({ status: "complete", content: text });
+    expect(await row(id)).toMatchObject({ status: "complete", content: text });
+  });
+
+  it("does not throw for a missing message, and starts nothing", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const id = randomUUID();
+    const before = fake.requests.length;
+    await expect(runner.startGeneration(id)).resolves.toBeUndefined();
+    expect(getGenerations().isLive(id)).toBe(false);
+    expect(fake.requests.length).toBe(before);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("not_found"));
+    warn.mockRestore();
+  });
+
+  it("logs, never rejects, when the database fails", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = new Proxy(db.prisma, {
+      get: (t, p, r) => (p === "message" ? { findUnique: () => Promise.reject(new Error("database is down")) } : Reflect.get(t, p, r)),
+    });
+    setDbHandle({ ...db, prisma: broken });
+    try {
+      await expect(runner.startGeneration(randomUUID())).resolves.toBeUndefined();
+    } finally {
+      setDbHandle(db);
+    }
+    expect(error).toHaveBeenCalledWith(expect.stringContaining("could not start"), expect.any(Error));
+    error.mockRestore();
+  });
+
+  it("persists through a database outage by retrying, seq-guarded", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const id = await newReply();
+    const flaky = flakyWrites(db.prisma, 2);
+    setDbHandle({ ...db, prisma: flaky.prisma });
+    try {
+      await runner.persist(id, textState(50, "saved on the third try"));
+      expect(flaky.attempts()).toBe(3);
+      await runner.persist(id, textState(49, "older, ignored"));
+    } finally {
+      setDbHandle(db);
+    }
+    expect(await row(id)).toMatchObject({ seq: 50, status: "complete", content: "saved on the third try" });
+    warn.mockRestore();
+  });
+
+  it("rejects a persist once every retry failed", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const id = await newReply();
+    const flaky = flakyWrites(db.prisma, 100);
+    setDbHandle({ ...db, prisma: flaky.prisma });
+    try {
+      await expect(runner.persist(id, textState(5, "lost"))).rejects.toThrow("database is down");
+    } finally {
+      setDbHandle(db);
+    }
+    expect(flaky.attempts()).toBe(4);
+    expect((await row(id)).content).toBe("");
+    warn.mockRestore();
+  });
+});
+
+describe("Inngest runner", () => {
+  type Received = { path: string; events: { name: string; data: unknown; id?: string }[] };
+  let received: Received[];
+  let failing = false;
+  let server: ReturnType<typeof createServer>;
+  let client: Inngest;
+
+  beforeAll(async () => {
+    received = [];
+    server = createServer(async (req: IncomingMessage, res) => {
+      let raw = "";
+      for await (const chunk of req) raw += chunk;
+      if (failing) {
+        res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "unavailable", status: 500 }));
+        return;
+      }
+      const events = JSON.parse(raw);
+      received.push({ path: req.url ?? "", events });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ids: events.map(() => randomUUID()), status: 200 }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    client = new Inngest({ id: "tether-test", isDev: false, eventKey: "test-key", baseUrl: `http://127.0.0.1:${port}/` });
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it("sends a generate event and runs nothing here", async () => {
+    const id = await newReply();
+    const before = fake.requests.length;
+    await new InngestJobRunner(client).startGeneration(id);
+    expect(received.at(-1)).toMatchObject({ path: "/e/test-key", events: [{ name: "tether/reply.generate", data: { messageId: id } }] });
+    expect(getGenerations().isLive(id)).toBe(false);
+    expect(fake.requests.length).toBe(before);
+    expect((await row(id)).status).toBe("pending");
+  });
+
+  it("sends a persist event with an id per state, so a duplicate send is dropped", async () => {
+    const id = await newReply();
+    const state = textState(9, "to Inngest ✓");
+    await new InngestJobRunner(client).persist(id, state);
+    expect(received.at(-1)?.events).toEqual([
+      expect.objectContaining({ name: "tether/reply.persist", id: `persist-${id}-9`, data: { messageId: id, state } }),
+    ]);
+    expect((await row(id)).content).toBe(""); // Inngest's function does the save
+  });
+
+  it("saves here when the event cannot be sent; a generate send failure rejects", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const id = await newReply();
+    failing = true;
+    try {
+      const runner = new InngestJobRunner(client, new InProcessJobRunner([1]));
+      await runner.persist(id, textState(12, "saved locally"));
+      await expect(runner.startGeneration(id)).rejects.toThrow();
+    } finally {
+      failing = false;
+    }
+    expect(await row(id)).toMatchObject({ seq: 12, content: "saved locally" });
+    error.mockRestore();
+  });
+});
