@@ -8,7 +8,6 @@ import { toMessage, DEFAULT_TITLE } from "./conversations";
 import type { Message } from "./types";
 import { getGenerations } from "./generation/registry";
 import { interruptOrphan } from "./generation/sweep";
-import type { GenerationDeps } from "./generation/generation";
 
 export const MAX_CONTENT_CHARS = 32_000;
 export const MAX_ACTIVE_PER_USER = Number(process.env.MAX_ACTIVE_GENERATIONS_PER_USER) || 3;
@@ -55,11 +54,6 @@ export async function createReply(db: Db, userId: string, conversationId: string
     });
     return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
   });
-}
-
-/** Starts the generation of a pending assistant message in this process. */
-export function startGeneration(deps: GenerationDeps, messageId: string): Promise<Message> {
-  return getGenerations().start(deps, messageId);
 }
 
 /**

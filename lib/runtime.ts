@@ -1,11 +1,17 @@
 // Wires the seams together for the running server: database, model
-// provider, live-stream bus.
+// provider, live-stream bus, job runner.
 import { getDb } from "./db";
 import { getProvider } from "./llm";
 import { getStreamBus } from "./stream";
+import { getJobRunner } from "./jobs";
 import type { GenerationDeps } from "./generation/generation";
 
 export async function generationDeps(): Promise<GenerationDeps> {
   const bus = getStreamBus();
-  return { db: await getDb(), provider: getProvider(), publish: (id, events) => bus.publish(id, events) };
+  return {
+    db: await getDb(),
+    provider: getProvider(),
+    publish: (id, events) => bus.publish(id, events),
+    persistFallback: (id, state) => getJobRunner().persist(id, state),
+  };
 }

@@ -1,23 +1,26 @@
+// Server start: the process that owns the database opens it (applying
+// pending migrations) and sweeps replies a previous process left generating.
 import { getDbHandle } from "./db";
-import { getGenerations } from "./generation/registry";
-import { sweepStaleReplies } from "./generation/sweep";
+import { sweepStale, STALE_REPLY_MS } from "../inngest/handlers";
 
 export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
-const SCALED_STALE_MS = 90_000;
 
 export async function startServer(): Promise<void> {
   const handle = await getDbHandle();
+  // Embedded: this process owns the database, so nothing generating at start
+  // is live, and later only replies no local generation owns. On PostgreSQL
+  // other instances may be generating: only replies stale for 90 s.
+  const embedded = handle.kind === "pglite";
   const sweep = async (staleMs: number) => {
     try {
-      const swept = await sweepStaleReplies(handle.prisma, { staleMs, liveIds: getGenerations().liveIds() });
+      const swept = await sweepStale({ staleMs });
       if (swept.length) console.log(`marked ${swept.length} stale repl${swept.length === 1 ? "y" : "ies"} interrupted`);
     } catch (e) {
       console.error("stale-stream sweep failed", e);
     }
   };
-  // Embedded: this process owns the database, so nothing generating is live
-  // at start. On PostgreSQL other instances may be: only their stale rows.
-  await sweep(handle.kind === "pglite" ? 0 : SCALED_STALE_MS);
-  const timer = setInterval(() => void sweep(handle.kind === "pglite" ? 2 * 1000 : SCALED_STALE_MS), SWEEP_INTERVAL_MS);
+  await sweep(embedded ? 0 : STALE_REPLY_MS);
+  // Same code as the Inngest cron function; in Inngest mode both may run (harmless).
+  const timer = setInterval(() => void sweep(embedded ? 2_000 : STALE_REPLY_MS), SWEEP_INTERVAL_MS);
   timer.unref();
 }

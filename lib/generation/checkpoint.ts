@@ -61,14 +61,15 @@ export class Checkpointer {
     }, wait);
   }
 
-  /** Write now (status changes, final state); resolves once it landed. */
-  async flush(state: CheckpointState): Promise<void> {
+  /** Write now (status changes, final state); resolves with whether it landed. */
+  async flush(state: CheckpointState): Promise<boolean> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     this.enqueue(state);
     await this.inFlight;
+    return this.savedSeq >= state.seq;
   }
 
   private enqueue(state: CheckpointState): void {

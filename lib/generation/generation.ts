@@ -8,7 +8,7 @@ import type { LlmProvider, ProviderEvent } from "../llm/types";
 import type { StreamEvent } from "../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../types";
 import { ReplyAssembler } from "./assembler";
-import { Checkpointer } from "./checkpoint";
+import { Checkpointer, type CheckpointState } from "./checkpoint";
 import { planTurns } from "./continuation";
 
 export type GenerationDeps = {
@@ -17,6 +17,8 @@ export type GenerationDeps = {
   /** Receives every numbered event, in order. */
   publish?: (messageId: string, events: StreamEvent[]) => void;
   checkpointMs?: number;
+  /** Durable retry of a final save the database refused (the job runner's persist). */
+  persistFallback?: (messageId: string, state: CheckpointState) => Promise<void>;
   idleTimeoutMs?: number;
   system?: string;
 };
@@ -116,14 +118,18 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
   };
   await setStatus(finalStatus);
-  await checkpoints.flush({
+  const finalState = {
     seq: asm.seq + 1, // the id of the `done` event that announces this state
     status: finalStatus,
     parts: asm.parts,
     content,
     error: finalStatus === "failed" ? error : null,
     metadata,
-  });
+  };
+  if (!(await checkpoints.flush(finalState)) && deps.persistFallback) {
+    // The database refused the final save: hand it to a durable, retried job.
+    deps.persistFallback(messageId, finalState).catch((e) => console.error(`final state of ${messageId} not saved`, e));
+  }
   const fallback = () =>
     toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, error: (finalStatus === "failed" ? error : null) as never, seq: asm.seq + 1 });
   let message: Message;

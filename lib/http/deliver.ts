@@ -3,8 +3,9 @@
 import type { Db } from "../db";
 import { getStreamBus } from "../stream";
 import { awaitFinalMessage } from "../stream/final-message";
-import { startGeneration } from "../replies";
-import { generationDeps } from "../runtime";
+import { getJobRunner } from "../jobs";
+import { getProvider } from "../llm";
+import { failToStart } from "../generation/generation";
 import type { Message } from "../types";
 import { json } from "./api";
 import { sseResponse } from "./sse";
@@ -16,7 +17,12 @@ export async function deliverReply(
 ): Promise<Response> {
   const bus = getStreamBus();
   await bus.open(o.message, o.seq);
-  void startGeneration(await generationDeps(), o.message.id).catch((e) => console.error("generation failed to run", e));
+  try {
+    await getJobRunner().startGeneration(o.message.id);
+  } catch (e) {
+    // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
+    await failToStart({ db, provider: getProvider(), publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
+  }
   if (o.streaming) {
     return sseResponse({ db, bus }, o.message.id, { kind: "post", snapshot: o.message, snapshotId: o.seq, userMessage: o.userMessage }, req.signal);
   }

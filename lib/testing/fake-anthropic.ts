@@ -39,6 +39,8 @@ export type RecordedRequest = {
   finished: boolean;
   /** Resolves once the response is over (finished, dropped or closed by the client). */
   closed: Promise<void>;
+  /** With `recordTimings`: epoch ms (sub-ms: performance.timeOrigin + now()) when the request was read and when each content delta was written. */
+  timings?: { receivedAt: number; deltaSentAt: number[] };
 };
 
 export type FakeAnthropicOptions = {
@@ -47,6 +49,8 @@ export type FakeAnthropicOptions = {
   defaultScenario?: Scenario;
   /** When set, requests without `Authorization: Bearer <key>` (or x-api-key) get 401. */
   requireApiKey?: string;
+  /** Record `timings` on each request (the benchmark measures delivery latency with them). */
+  recordTimings?: boolean;
 };
 
 export type FakeAnthropic = {
@@ -153,6 +157,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       if (end && !early && sent >= failAt) break;
       if (step.event === "content_block_delta" && s.delayMs) await sleep(s.delayMs, gone);
       if (gone.aborted) return;
+      if (step.event === "content_block_delta") rec.timings?.deltaSentAt.push(performance.timeOrigin + performance.now());
       await write(step.event, step.data);
       sent += step.size;
     }
@@ -200,6 +205,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       index: requests.length, method: req.method, path, headers: req.headers, body, rawBody,
       scenario: "", status: 200, outcome: "", aborted: false, finished: false,
       closed: new Promise<void>((r) => (resolveClosed = r)),
+      ...(opts.recordTimings ? { timings: { receivedAt: performance.timeOrigin + performance.now(), deltaSentAt: [] } } : {}),
     };
     res.once("finish", () => (rec.finished = true));
     res.once("close", () => {
