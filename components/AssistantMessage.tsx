@@ -11,6 +11,8 @@ type Props = {
   delivery: ReplyDelivery;
   connection?: Connection;
   stopping?: boolean;
+  /** Offered on an interrupted or failed reply. */
+  onContinue?: (message: Message) => void;
 };
 
 /**
@@ -18,7 +20,7 @@ type Props = {
  * HTML (a reload mid-stream) and each streamed frame look the same. (Stop
  * sits by the composer: a button under growing text never holds still.)
  */
-export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping }: Props) {
+export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue }: Props) {
   const generating = isGenerating(message.status);
   const blocks = replyBlocks(message.parts);
   if (!blocks.some((b) => b.kind === "text") && message.content) blocks.push({ kind: "text", text: message.content, key: "content" });
@@ -89,6 +91,17 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
             <span data-testid="status-badge" className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
               Stopped
             </span>
+          )}
+          {onContinue && (message.status === "interrupted" || message.status === "failed") && (
+            <button
+              type="button"
+              data-testid="continue-button"
+              onClick={() => onContinue(message)}
+              className="inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
+            >
+              Continue
+              <span aria-hidden>→</span>
+            </button>
           )}
           {message.status === "failed" && (
             <>

@@ -6,7 +6,7 @@
 import { useRouter } from "next/navigation";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
-import { attachReply, liveReplyFor, releaseReply, sendMessage, type ReplyDelivery } from "@/lib/client/live-replies";
+import { attachReply, continueReply, liveReplyFor, releaseReply, sendMessage, type ReplyDelivery } from "@/lib/client/live-replies";
 import type { Message } from "@/lib/types";
 import { AssistantMessage } from "./AssistantMessage";
 import { Composer } from "./Composer";
@@ -60,7 +60,9 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   useEffect(() => {
     if (!reply || !state?.finished) return;
     const saved = messages.find((m) => m.id === state.messageId);
-    if (saved && !api.isGenerating(saved.status)) releaseReply(reply);
+    const mine = reply.getMessage();
+    // Same id is not enough: a continued reply's saved copy is its older self.
+    if (saved && !api.isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
   }, [reply, state, messages]);
 
   const onSend = useCallback(
@@ -98,6 +100,22 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     [router],
   );
 
+  const onContinue = useCallback(
+    async (message: Message) => {
+      setError(null);
+      const index = messages.findIndex((m) => m.id === message.id);
+      const { accepted } = continueReply({ message, delivery, baseCount: index < 0 ? messages.length : index });
+      toBottom();
+      try {
+        await accepted;
+      } catch (e) {
+        setError(api.describeError(e));
+        router.refresh();
+      }
+    },
+    [messages, delivery, router, toBottom],
+  );
+
   // Saved messages from the live reply on are the live reply's to show.
   const baseCount = reply?.baseCount;
   const saved = useMemo(() => (baseCount === undefined ? messages : messages.slice(0, baseCount)), [messages, baseCount]);
@@ -116,7 +134,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           ) : (
             <h1 className="sr-only">Conversation</h1>
           )}
-          <SavedMessages messages={saved} delivery={delivery} />
+          <SavedMessages messages={saved} delivery={delivery} onContinue={generating ? undefined : onContinue} />
           {reply && state && (
             <>
               {state.userMessage && <UserMessage key={`${reply.key}-user`} message={state.userMessage} />}
@@ -139,8 +157,16 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   );
 }
 
-const SavedMessages = memo(function SavedMessages({ messages, delivery }: { messages: Message[]; delivery: ReplyDelivery }) {
-  return messages.map((m) =>
-    m.role === "user" ? <UserMessage key={m.id} message={m} /> : <AssistantMessage key={m.id} message={m} delivery={delivery} />,
+type SavedProps = { messages: Message[]; delivery: ReplyDelivery; onContinue?: (m: Message) => void };
+
+const SavedMessages = memo(function SavedMessages({ messages, delivery, onContinue }: SavedProps) {
+  const last = messages.length - 1;
+  return messages.map((m, i) =>
+    m.role === "user" ? (
+      <UserMessage key={m.id} message={m} />
+    ) : (
+      // Only the latest reply can be continued (the server says the same).
+      <AssistantMessage key={m.id} message={m} delivery={delivery} onContinue={i === last ? onContinue : undefined} />
+    ),
   );
 });

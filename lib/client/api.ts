@@ -109,6 +109,19 @@ export const postMessageWhole = (conversationId: string, content: string) =>
     { content, stream: false },
   );
 
+/** Continue an interrupted or failed reply, streamed (SSE response). */
+export const postContinueStream = (messageId: string, signal?: AbortSignal) =>
+  apiFetch(`/api/messages/${enc(messageId)}/continue`, {
+    method: "POST",
+    signal,
+    headers: { accept: "text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify({ stream: true }),
+  });
+
+/** Continue, not streamed: answers once the reply has ended again. */
+export const postContinueWhole = (messageId: string) =>
+  apiJson<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/continue`, "POST", { stream: false });
+
 export function replyStreamUrl(messageId: string, after: number | undefined): string {
   return `/api/messages/${enc(messageId)}/stream${after === undefined ? "" : `?after=${after}`}`;
 }

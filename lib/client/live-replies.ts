@@ -130,3 +130,34 @@ export function attachReply(args: { message: Message; after?: number; delivery: 
   );
   return reply;
 }
+
+/**
+ * Continues an interrupted or failed reply in place: the same message turns
+ * generating again and grows from where it stopped. `accepted` rejects with
+ * the server's ApiError (409 if it cannot be continued); the reply is then
+ * withdrawn and the saved copy shows again.
+ */
+export function continueReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number }) {
+  const { message, delivery, baseCount } = args;
+  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...message, status: "pending", error: undefined }, {
+    confirmed: true,
+    connection: "connecting",
+  });
+  register(reply);
+  const accepted =
+    delivery === "stream"
+      ? api.postContinueStream(message.id).then((res) => {
+          reply.setConnection("live");
+          reply.follow(
+            openReplyStream(res, {
+              messageId: message.id,
+              onEvent: (e) => reply.apply(e),
+              onState: (s) => reply.setConnection(s === "reconnecting" ? "reconnecting" : "live"),
+            }),
+          );
+        })
+      : // Answers only at the end: the reply shows "working…" meanwhile.
+        api.postContinueWhole(message.id).then(({ assistantMessage }) => reply.replace(assistantMessage));
+  accepted.catch(() => releaseReply(reply));
+  return { reply, accepted };
+}

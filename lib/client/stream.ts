@@ -147,12 +147,21 @@ export function openReplyStream(source: Source, opts: ReplyStreamOptions = {}): 
     };
     const onAbort = () => reader.cancel().catch(() => {});
     controller.signal.addEventListener("abort", onAbort);
+    // An open response can outlive the network going away for a long time:
+    // when the browser says it is offline, drop it and resume when back.
+    let wentOffline = false;
+    const onOffline = () => {
+      wentOffline = true;
+      reader.cancel().catch(() => {});
+    };
+    if (typeof window !== "undefined") window.addEventListener("offline", onOffline);
     try {
       armIdle();
       for (;;) {
         const { done, value } = await reader.read();
         if (aborted) throw controller.signal.reason;
         if (idledOut) throw new Dropped("no data within the idle timeout");
+        if (wentOffline) throw new Dropped("the browser went offline");
         if (done) break;
         armIdle();
         parser.feed(value);
@@ -168,6 +177,7 @@ export function openReplyStream(source: Source, opts: ReplyStreamOptions = {}): 
     } finally {
       clearTimeout(idle);
       controller.signal.removeEventListener("abort", onAbort);
+      if (typeof window !== "undefined") window.removeEventListener("offline", onOffline);
     }
     // A clean end without `done` (a proxy timeout, a server restart): resume.
     throw new Dropped("stream ended before the reply finished");
@@ -177,6 +187,18 @@ export function openReplyStream(source: Source, opts: ReplyStreamOptions = {}): 
     new Promise<void>((resolve) => {
       const t = setTimeout(resolve, ms);
       controller.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    });
+
+  /** While the browser is offline, retrying is pointless: wait to be back. */
+  const untilOnline = () =>
+    new Promise<void>((resolve) => {
+      if (typeof window === "undefined" || typeof navigator === "undefined" || navigator.onLine !== false) return resolve();
+      const done = () => {
+        window.removeEventListener("online", done);
+        resolve();
+      };
+      window.addEventListener("online", done);
+      controller.signal.addEventListener("abort", done, { once: true });
     });
 
   const run = async () => {
@@ -221,6 +243,7 @@ export function openReplyStream(source: Source, opts: ReplyStreamOptions = {}): 
       const delayMs = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
       opts.onState?.("reconnecting", { attempt, delayMs, error: lost });
       await sleep(delayMs);
+      await untilOnline();
       if (aborted) return finish();
       const id = messageId;
       current = (signal) =>

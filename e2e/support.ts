@@ -1,0 +1,66 @@
+// Shared steps of the end-to-end tests.
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+
+export const assistantMessages = (page: Page) => page.locator('[data-testid="message"][data-role="assistant"]');
+export const lastAssistant = (page: Page) => assistantMessages(page).last();
+
+/** The reply's text exactly as rendered (textContent keeps every character). */
+export async function shownText(message: Locator): Promise<string> {
+  return (await message.getByTestId("message-content").allTextContents()).join("");
+}
+
+export async function send(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await expect(input).toBeEnabled();
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+export async function savedMessage(request: APIRequestContext, id: string) {
+  const res = await request.get(`/api/messages/${id}`);
+  expect(res.status()).toBe(200);
+  return (await res.json()) as { id: string; content: string; status: string };
+}
+
+/** Waits until the reply shows at least `chars` characters while still generating. */
+export async function waitForPartial(message: Locator, chars: number) {
+  await expect.poll(async () => (await shownText(message)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(chars);
+}
+
+export type AppServer = { url: string; process: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> };
+
+/** Starts the built app as a process of its own (for tests that kill it). */
+export async function startApp(port: number, env: Record<string, string>): Promise<AppServer> {
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group: a kill reaches every process it started
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`app did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    process: child,
+    async kill(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(-child.pid!, signal);
+      await exited;
+    },
+  };
+}
