@@ -29,6 +29,7 @@ test("Stop keeps the partial reply, across a reload, and Continue completes it",
   await send(page, "Write a long essay about lighthouses");
   const reply = lastAssistant(page);
   await waitForPartial(reply, 60);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
   await page.getByTestId("stop-button").click();
   await expect(reply).toHaveAttribute("data-status", "interrupted");
   await expect(reply.getByTestId("status-badge")).toHaveText("Stopped");
@@ -57,14 +58,19 @@ test("a reload mid-stream shows the partial text before any script, then complet
   await send(page, "Explain the water cycle in detail");
   const reply = lastAssistant(page);
   await waitForPartial(reply, 40);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
   const url = page.url();
+  const id = (await reply.getAttribute("data-message-id"))!;
+  // Checkpoints land every 500 ms: wait until one holds text.
+  let savedLength = 0;
+  await expect.poll(async () => (savedLength = (await savedMessage(page.request, id)).content.length)).toBeGreaterThan(0);
 
   // The server-rendered page alone (no JavaScript) already has the partial.
   const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() });
   const bare = await noJs.newPage();
   await bare.goto(url);
   const ssr = await shownText(lastAssistant(bare));
-  expect(ssr.length).toBeGreaterThan(0);
+  expect(ssr.length).toBeGreaterThanOrEqual(savedLength);
   await noJs.close();
 
   await page.reload();
@@ -72,7 +78,6 @@ test("a reload mid-stream shows the partial text before any script, then complet
   await expect(resumed).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
   const final = await shownText(resumed);
   expect(final.startsWith(ssr)).toBe(true);
-  const id = (await resumed.getAttribute("data-message-id"))!;
   expect((await savedMessage(page.request, id)).content).toBe(final);
 });
 
@@ -122,6 +127,7 @@ test("the server killed mid-reply: the partial survives, turns interrupted, and 
     await send(page, "Tell me a long story about a clockmaker");
     const reply = lastAssistant(page);
     await waitForPartial(reply, 120);
+    await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
     const url = page.url();
     const id = (await reply.getAttribute("data-message-id"))!;
     await app.kill("SIGKILL");
