@@ -13,5 +13,7 @@ export async function generationDeps(): Promise<GenerationDeps> {
     provider: getProvider(),
     publish: (id, events) => bus.publish(id, events),
     persistFallback: (id, state) => getJobRunner().persist(id, state),
+    idleTimeoutMs: Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || undefined,
+    checkpointMs: Number(process.env.CHECKPOINT_INTERVAL_MS) || undefined,
   };
 }

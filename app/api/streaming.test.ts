@@ -12,6 +12,7 @@ import * as message from "@/app/api/messages/[id]/route";
 import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
+import * as conversation from "@/app/api/conversations/[id]/route";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -183,5 +184,85 @@ describe("crash recovery", () => {
     expect(frames[0].id).toBe(1501);
     expect(frames.slice(1).every((f) => f.id! > 1501)).toBe(true);
     expect(frames[frames.length - 1].data.message.content).toBe("abc and more");
+  });
+});
+
+describe("detached generations and upstream faults", () => {
+  it("keeps generating after the client goes away, and saves the whole reply", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: FULL, chunk: 2, delayMs: 2 });
+    const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "leave early" } });
+    const seen = await readUntil(res, (f) => f.some((x) => x.event === "delta"));
+    const mid = seen[0].data.message.id;
+    // Nobody is listening any more; a later visitor still gets the end.
+    const rest = await readSse(await call(stream.GET, "GET", `/?after=${seen[seen.length - 1].id}`, { cookie, params: { id: mid } }));
+    expect(rebuildText([...seen, ...rest])).toBe(FULL);
+    const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: mid } })).json();
+    expect([stored.status, stored.content]).toEqual(["complete", FULL]);
+  });
+
+  it("deleting a conversation stops its reply first and ends its streams", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: "this will be cut off", end: "stall", failAfter: 8 });
+    const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "delete me" } });
+    const frames: SseFrame[] = [];
+    let resolveFirst!: () => void;
+    const firstDelta = new Promise<void>((r) => (resolveFirst = r));
+    const all = readSse(res, (f) => {
+      frames.push(f);
+      if (f.event === "delta") resolveFirst();
+    });
+    await firstDelta;
+    const upstream = fake.requests[fake.requests.length - 1];
+    const del = await call(conversation.DELETE, "DELETE", "/", { cookie, params: { id: cid } });
+    expect(del.status).toBe(204);
+    await all; // the stream ended with `done`
+    expect(frames[frames.length - 1].event).toBe("done");
+    expect(frames[frames.length - 1].data.message.status).toBe("interrupted");
+    await upstream.closed;
+    expect(upstream.aborted).toBe(true);
+    expect((await call(message.GET, "GET", "/", { cookie, params: { id: frames[0].data.message.id } })).status).toBe(404);
+  });
+
+  it("retries transient upstream errors before the first token invisibly", async () => {
+    const { cookie, cid } = await setup();
+    const before = fake.requests.length;
+    fake.enqueue({ status: 529, times: 2, text: "after two overloads ✓" });
+    const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "retry" } }));
+    expect(fake.requests.length - before).toBe(3);
+    expect(frames.some((f) => f.event === "error")).toBe(false);
+    expect(frames[frames.length - 1].data.message).toMatchObject({ status: "complete", content: "after two overloads ✓" });
+  });
+
+  it("a dropped upstream socket ends the reply failed with its text kept; Continue finishes it", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: FULL, end: "drop", failAfter: 13, chunk: 1 });
+    const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "drop" } }));
+    const done = frames[frames.length - 1].data.message;
+    expect(done.status).toBe("failed");
+    expect(done.error.code).toBe("upstream_connection");
+    expect(done.content).toBe([...FULL].slice(0, 13).join(""));
+    expect(frames.find((f) => f.event === "error")?.data.code).toBe("upstream_connection");
+    fake.enqueue({ text: FULL });
+    const again = await (await call(cont.POST, "POST", "/", { cookie, params: { id: done.id }, body: { stream: false } })).json();
+    expect(again.assistantMessage).toMatchObject({ status: "complete", content: FULL });
+  });
+
+  it("an upstream that goes silent is aborted after the idle limit and ends failed", async () => {
+    const { cookie, cid } = await setup();
+    process.env.UPSTREAM_IDLE_TIMEOUT_MS = "300";
+    try {
+      fake.enqueue({ text: "silence after this", end: "stall", failAfter: 7, chunk: 1 });
+      const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "stall" } }));
+      const done = frames[frames.length - 1].data.message;
+      expect(done.status).toBe("failed");
+      expect(done.error.code).toBe("upstream_timeout");
+      expect(done.content).toBe("silence");
+      const upstream = fake.requests[fake.requests.length - 1];
+      await upstream.closed;
+      expect(upstream.aborted).toBe(true);
+    } finally {
+      delete process.env.UPSTREAM_IDLE_TIMEOUT_MS;
+    }
   });
 });
