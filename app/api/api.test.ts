@@ -101,6 +101,24 @@ describe("sessions and health", () => {
   });
 });
 
+describe("CSRF", () => {
+  it("refuses state-changing requests from another site, allows same-origin and non-browser ones", async () => {
+    const cookie = await newGuest();
+    const cross = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: { origin: "https://evil.example", host: "localhost" } });
+    await expectError(cross, 403, "forbidden");
+    const fetchSite = await call(settings.PATCH, "PATCH", "/api/settings", { cookie, body: { streaming: false }, headers: { "sec-fetch-site": "cross-site" } });
+    await expectError(fetchSite, 403, "forbidden");
+    const nullOrigin = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: { origin: "null" } });
+    await expectError(nullOrigin, 403, "forbidden");
+    const same = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" } });
+    expect(same.status).toBe(201);
+    expect((await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {} })).status).toBe(201);
+    // Reads are never refused for their origin.
+    expect((await call(conversations.GET, "GET", "/api/conversations", { cookie, headers: { "sec-fetch-site": "cross-site" } })).status).toBe(200);
+    expect(await (await call(settings.GET, "GET", "/", { cookie })).json()).toEqual({ streaming: true });
+  });
+});
+
 describe("conversations", () => {
   it("creates, lists newest first, renames and deletes", async () => {
     const cookie = await newGuest();

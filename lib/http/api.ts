@@ -31,10 +31,36 @@ export function errorResponse(e: unknown): Response {
 
 type Ctx<P> = { params: Promise<P> };
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: a browser tells where a request comes from (Sec-Fetch-Site, Origin);
+ * a state-changing request from another site is refused. Clients that send
+ * neither (curl, servers) are not browsers riding on a user's cookie.
+ */
+export function checkSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") {
+    throw new AppError("forbidden", "Cross-site requests are not allowed.");
+  }
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  let originHost: string | null = null;
+  try {
+    originHost = origin === "null" ? null : new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (originHost !== host) throw new AppError("forbidden", "Cross-site requests are not allowed.");
+}
+
 /** Wraps a route handler so every failure becomes the JSON error shape. */
 export function route<P = Record<string, string>>(fn: (req: Request, params: P) => Promise<Response>) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
     try {
+      checkSameOrigin(req);
       return await fn(req, (await ctx?.params) ?? ({} as P));
     } catch (e) {
       return errorResponse(e);
