@@ -12,6 +12,9 @@ import { interruptOrphan } from "./generation/sweep";
 export const MAX_CONTENT_CHARS = 32_000;
 export const MAX_ACTIVE_PER_USER = Number(process.env.MAX_ACTIVE_GENERATIONS_PER_USER) || 3;
 const ACTIVE = ["pending", "streaming"] as const;
+// Under a burst, admissions queue for the user lock and pool connections:
+// wait for them rather than fail (a 503 comes only past these limits).
+const ADMIT_TX = { maxWait: 15_000, timeout: 20_000 };
 
 function titleFrom(content: string): string {
   const line = content.trim().split(/\s+/).join(" ");
@@ -53,7 +56,7 @@ export async function createReply(db: Db, userId: string, conversationId: string
       data: { updatedAt: new Date(now + 1), ...(isFirst && conv.title === DEFAULT_TITLE ? { title: titleFrom(content) } : {}) },
     });
     return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-  });
+  }, ADMIT_TX);
 }
 
 /**
@@ -101,5 +104,5 @@ export async function continueReply(db: Db, userId: string, messageId: string): 
     });
     await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
     return { message: toMessage(updated), seq: updated.seq };
-  });
+  }, ADMIT_TX);
 }

@@ -65,6 +65,7 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
     await release();
     throw e;
   }
+  yieldBeforeQueries(pglite);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
@@ -74,6 +75,21 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
       await release();
     },
   };
+}
+
+/**
+ * PGlite runs queries synchronously in WebAssembly on the server's only
+ * thread; a chain of them (one promise callback after another) starved SSE
+ * writes and timers for up to a second under load. Giving the event loop a
+ * turn before each top-level query keeps streams flowing. (Queries inside a
+ * transaction are left alone: yielding there would only hold its lock longer.)
+ */
+function yieldBeforeQueries(pglite: PGlite): void {
+  const query = pglite.query.bind(pglite);
+  pglite.query = (async (...args: Parameters<typeof query>) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return query(...args);
+  }) as typeof pglite.query;
 }
 
 // Opened lazily, once per process: `next build` imports route modules while

@@ -79,14 +79,15 @@ export class Checkpointer {
       const s = this.pending;
       this.pending = null;
       if (!s || s.seq <= this.savedSeq) return;
+      // The interval counts from when a write starts: slow writes must not
+      // make the next one come sooner.
+      this.lastSavedAt = Date.now();
       try {
         await saveCheckpoint(this.db, this.messageId, s);
         this.savedSeq = s.seq;
         this.writes++;
       } catch (e) {
         this.onError(e);
-      } finally {
-        this.lastSavedAt = Date.now();
       }
     });
   }

@@ -24,6 +24,12 @@ export function errorResponse(e: unknown): Response {
     console.error(e.message);
     return json({ error: { code: "unavailable", message: "The database is unavailable." } }, 503);
   }
+  const prismaCode = (e as { code?: unknown } | null)?.code;
+  if (prismaCode === "P2028" || prismaCode === "P2024" || prismaCode === "P1001" || prismaCode === "P1017") {
+    // Transaction/pool timeouts, database unreachable: retryable, not a bug.
+    console.error("database busy or unreachable", e);
+    return json({ error: { code: "unavailable", message: "The server is busy. Please try again in a moment." } }, 503, { "Retry-After": "2" });
+  }
   // Never leak internals: log the detail, answer a generic 500.
   console.error("unhandled error in route", e);
   return json({ error: { code: "internal", message: "Something went wrong on our side." } }, 500);

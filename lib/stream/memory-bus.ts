@@ -1,7 +1,8 @@
 // In-process StreamBus. Each reply keeps a bounded log: a base state plus the
 // events after it. When the log grows past `maxEvents`, the oldest events are
 // folded into the base, so a reconnect from before them gets a snapshot.
-// Finished logs are kept `retainMs` for late reconnects, then dropped.
+// Finished logs are kept `retainMs` (a minute) for late reconnects, then
+// dropped: a later visitor reads the saved message instead.
 import type { Message } from "../types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
@@ -22,7 +23,7 @@ export class MemoryStreamBus implements StreamBus {
 
   constructor(
     private readonly maxEvents = 50_000,
-    private readonly retainMs = 5 * 60_000,
+    private readonly retainMs = 60_000,
   ) {}
 
   async open(message: Message, id: number): Promise<void> {
