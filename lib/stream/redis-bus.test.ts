@@ -1,0 +1,152 @@
+// The Redis bus against the Redis running on this machine, with two bus
+// instances standing in for two app servers.
+import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { createClient } from "redis";
+import { RedisStreamBus } from "./redis-bus";
+import type { StreamEvent } from "./events";
+import type { Message } from "../types";
+import { applyEvent } from "./reduce";
+
+const URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = `tether-test-${process.pid}-${Date.now()}`;
+const buses: RedisStreamBus[] = [];
+const bus = (o: ConstructorParameters<typeof RedisStreamBus>[1] = {}) => {
+  const b = new RedisStreamBus(URL, { prefix, ...o });
+  buses.push(b);
+  return b;
+};
+
+afterAll(async () => {
+  await Promise.all(buses.map((b) => b.close()));
+  const c = createClient({ url: URL });
+  await c.connect();
+  for await (const keys of c.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length) await c.del(keys);
+  await c.close();
+});
+
+function message(id: string): Message {
+  const now = new Date().toISOString();
+  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
+}
+
+function script(id: string, pieces: string[], start = 0): StreamEvent[] {
+  const ev: StreamEvent[] = [];
+  let n = start;
+  ev.push({ id: ++n, event: "status", data: { status: "streaming" } });
+  ev.push({ id: ++n, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } });
+  for (const t of pieces) ev.push({ id: ++n, event: "delta", data: { index: 0, text: t } });
+  ev.push({ id: ++n, event: "part_stop", data: { index: 0 } });
+  ev.push({ id: ++n, event: "status", data: { status: "complete" } });
+  const text = pieces.join("");
+  ev.push({ id: ++n, event: "done", data: { message: { ...message(id), content: text, parts: [{ type: "text", text }], status: "complete" } } });
+  return ev;
+}
+
+const PIECES = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!"];
+
+/** Collects a subscriber's events (start + live) until `done`. */
+async function follow(b: RedisStreamBus, id: string, after: number | null) {
+  const live: StreamEvent[] = [];
+  let finish!: () => void;
+  const ended = new Promise<void>((r) => (finish = r));
+  const sub = await b.subscribe(id, after, (e) => {
+    live.push(e);
+    if (e.event === "done") finish();
+  });
+  return { sub, live, ended };
+}
+
+describe("RedisStreamBus", () => {
+  it("replays exactly the events after any N on another instance, then follows live", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const events = script(id, PIECES);
+    await a.open(message(id), 0);
+    a.publish(id, events.slice(0, 6));
+    await expect.poll(async () => (await b.subscribe(id, 0, () => {})).start).toMatchObject({ kind: "replay", events: events.slice(0, 6) });
+    const followers = await Promise.all([0, 1, 3, 6].map((n) => follow(b, id, n)));
+    a.publish(id, events.slice(6));
+    for (const [i, n] of [0, 1, 3, 6].entries()) {
+      const f = followers[i];
+      await f.ended;
+      const start = f.sub.start.kind === "replay" ? f.sub.start.events : [];
+      expect([...start, ...f.live].map((e) => e.id)).toEqual(events.filter((e) => e.id > n).map((e) => e.id));
+      f.sub.close();
+    }
+  });
+
+  it("gives a snapshot that rebuilds the text exactly, when no usable id is given", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const events = script(id, PIECES);
+    await a.open(message(id), 0);
+    a.publish(id, events.slice(0, 7));
+    await expect.poll(async () => {
+      const s = await b.subscribe(id, null, () => {});
+      s.close();
+      return s.start.kind === "snapshot" ? s.start.id : -1;
+    }).toBe(7);
+    const f = await follow(b, id, null);
+    a.publish(id, events.slice(7));
+    await f.ended;
+    expect(f.sub.start.kind).toBe("snapshot");
+    if (f.sub.start.kind !== "snapshot") return;
+    let m = f.sub.start.message;
+    const pending = new Map<number, string>();
+    for (const e of f.live) m = applyEvent(m, e, pending);
+    expect(m.content).toBe(PIECES.join(""));
+    expect(f.live[0].id).toBe(f.sub.start.id + 1);
+  });
+
+  it("hands a finished reply to the database, keeps ids across a Continue, and expires the log", async () => {
+    const a = bus({ retainMs: 5_000 });
+    const id = randomUUID();
+    const first = script(id, ["abc "]);
+    await a.open(message(id), 0);
+    const f = await follow(a, id, 0);
+    a.publish(id, first);
+    await f.ended;
+    const last = first[first.length - 1].id;
+    expect((await a.subscribe(id, null, () => {})).start.kind).toBe("unknown");
+    expect((await a.subscribe(id, last, () => {})).start.kind).toBe("unknown");
+    const c = createClient({ url: URL });
+    await c.connect();
+    const ttl = await c.pTTL(`${prefix}:reply:${id}:log`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+    // Continue: a new run from the final id; the log lives on without expiry.
+    await a.open({ ...message(id), content: "abc " }, last);
+    expect(await c.pTTL(`${prefix}:reply:${id}:log`)).toBe(-1);
+    await c.close();
+    const second = script(id, ["def"], last);
+    const g = await follow(a, id, last);
+    a.publish(id, second);
+    await g.ended;
+    const got = g.sub.start.kind === "replay" ? [...g.sub.start.events, ...g.live] : [];
+    expect(got.map((e) => e.id)).toEqual(second.map((e) => e.id));
+  });
+
+  it("coalesces deltas: few Redis commands per 1,000 tokens", async () => {
+    const a = bus({ windowMs: 15 });
+    const id = randomUUID();
+    const pieces = Array.from({ length: 1000 }, (_, i) => `t${i} `);
+    const events = script(id, pieces);
+    await a.open(message(id), 0);
+    const f = await follow(bus(), id, 0);
+    const before = a.commands;
+    // A fast model: 1,000 tokens over ~1 s, one event per millisecond.
+    for (const e of events) {
+      a.publish(id, [e]);
+      if (e.id % 5 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await f.ended;
+    const used = a.commands - before;
+    expect(used).toBeLessThan(400); // ~2 per 15 ms window instead of 1,000+
+    const got = f.sub.start.kind === "replay" ? [...f.sub.start.events, ...f.live] : [];
+    expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    console.log(`redis commands for 1,000 tokens: ${used}`);
+  });
+});

@@ -1,0 +1,240 @@
+// StreamBus over Redis (scaled mode): any instance replays and follows any
+// reply. Per reply, a Redis stream holds the events in batches whose entry id
+// is the id of the batch's last event, so "events after N" is an exclusive
+// XRANGE from N; a base key holds the reply's state when its run began.
+// Live events also go out on a pub/sub channel, one subscriber connection per
+// process. Deltas are coalesced into short publish windows: one XADD and one
+// PUBLISH per window per reply, not per token. Logs expire `retainMs` after
+// `done`, and a stream never holds more than `maxEntries` batches.
+import { createClient } from "redis";
+import type { Message } from "../types";
+import type { Attach, StreamBus, Subscription } from "./bus";
+import type { StreamEvent } from "./events";
+import { applyEvent } from "./reduce";
+
+const makeClient = (url: string) => createClient({ url });
+type Client = ReturnType<typeof makeClient>;
+type Listener = (batch: StreamEvent[]) => void;
+/** A channel's listeners; `ready` settles once its SUBSCRIBE is active. */
+type Channel = { listeners: Set<Listener>; ready: Promise<void> };
+
+export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string };
+
+export class RedisStreamBus implements StreamBus {
+  private cmd: Promise<Client> | null = null;
+  private sub: Promise<Client> | null = null;
+  private readonly channels = new Map<string, Channel>();
+  /** Subscribe/unsubscribe calls per channel run in order (no lost race). */
+  private readonly channelOps = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, StreamEvent[]>();
+  private readonly flushing = new Map<string, Promise<void>>();
+  private readonly lastPublished = new Map<string, number>();
+  private readonly windowMs: number;
+  private readonly retainMs: number;
+  private readonly maxEntries: number;
+  private readonly prefix: string;
+  /** Redis commands sent, for the benchmark's commands-per-token figure. */
+  commands = 0;
+
+  constructor(
+    private readonly url: string,
+    opts: RedisBusOptions = {},
+  ) {
+    this.windowMs = opts.windowMs ?? 15;
+    this.retainMs = opts.retainMs ?? 60_000;
+    this.maxEntries = opts.maxEntries ?? 20_000;
+    this.prefix = opts.prefix ?? "tether";
+  }
+
+  private logKey = (id: string) => `${this.prefix}:reply:${id}:log`;
+  private baseKey = (id: string) => `${this.prefix}:reply:${id}:base`;
+  private channel = (id: string) => `${this.prefix}:reply:${id}`;
+
+  private connect(): Promise<Client> {
+    this.cmd ??= (async () => {
+      const c = makeClient(this.url);
+      c.on("error", (e) => console.error("redis (stream bus)", e));
+      await c.connect();
+      return c;
+    })();
+    return this.cmd;
+  }
+
+  private subscriber(): Promise<Client> {
+    this.sub ??= (async () => {
+      const c = (await this.connect()).duplicate() as Client;
+      c.on("error", (e) => console.error("redis (stream bus subscriber)", e));
+      await c.connect();
+      return c;
+    })();
+    return this.sub;
+  }
+
+  async open(message: Message, id: number): Promise<void> {
+    const c = await this.connect();
+    this.commands += 2;
+    // The log survives a Continue (ids keep increasing); only its expiry goes.
+    await Promise.all([c.set(this.baseKey(message.id), JSON.stringify({ message, id })), c.persist(this.logKey(message.id))]);
+    this.lastPublished.set(message.id, id);
+  }
+
+  publish(messageId: string, events: StreamEvent[]): void {
+    if (!events.length) return;
+    const queue = this.pending.get(messageId);
+    if (queue) queue.push(...events);
+    else {
+      this.pending.set(messageId, [...events]);
+      if (!events.some((e) => e.event === "done")) setTimeout(() => void this.flush(messageId), this.windowMs);
+    }
+    if (events.some((e) => e.event === "done")) void this.flush(messageId);
+  }
+
+  /** Writes the pending batch; batches of one reply go out strictly in order. */
+  private flush(messageId: string): Promise<void> {
+    const prev = this.flushing.get(messageId) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const batch = this.pending.get(messageId);
+      this.pending.delete(messageId);
+      if (!batch?.length) return;
+      const last = this.lastPublished.get(messageId) ?? 0;
+      const fresh = batch.filter((e) => e.id > last);
+      if (!fresh.length) return;
+      const lastId = fresh[fresh.length - 1].id;
+      this.lastPublished.set(messageId, lastId);
+      const payload = JSON.stringify(fresh);
+      const c = await this.connect();
+      try {
+        this.commands += 2;
+        await Promise.all([
+          c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } }),
+          c.publish(this.channel(messageId), payload),
+        ]);
+        if (fresh.some((e) => e.event === "done")) {
+          this.commands += 2;
+          await Promise.all([c.pExpire(this.logKey(messageId), this.retainMs), c.pExpire(this.baseKey(messageId), this.retainMs)]);
+          this.lastPublished.delete(messageId);
+        }
+      } catch (e) {
+        // An id already in the log (a retried generation re-sending it) is a
+        // duplicate by definition: subscribers dedupe by id anyway.
+        console.error(`redis publish for ${messageId} failed`, e);
+      }
+    });
+    const settled = next.finally(() => {
+      if (this.flushing.get(messageId) === settled) this.flushing.delete(messageId);
+    });
+    this.flushing.set(messageId, settled);
+    return settled;
+  }
+
+  private channelOp(name: string, op: () => Promise<void>): Promise<void> {
+    const next = (this.channelOps.get(name) ?? Promise.resolve()).then(op, op);
+    const settled = next.catch(() => {}).finally(() => {
+      if (this.channelOps.get(name) === settled) this.channelOps.delete(name);
+    });
+    this.channelOps.set(name, settled);
+    return next;
+  }
+
+  private async listen(messageId: string, fn: Listener): Promise<() => void> {
+    const name = this.channel(messageId);
+    let ch = this.channels.get(name);
+    if (!ch) {
+      const listeners = new Set<Listener>();
+      const ready = this.channelOp(name, async () => {
+        this.commands += 1;
+        await (await this.subscriber()).subscribe(name, (raw) => {
+          let batch: StreamEvent[];
+          try {
+            batch = JSON.parse(raw) as StreamEvent[];
+          } catch {
+            return;
+          }
+          for (const l of listeners) l(batch);
+        });
+      });
+      ch = { listeners, ready };
+      this.channels.set(name, ch);
+    }
+    const channel = ch;
+    channel.listeners.add(fn);
+    await channel.ready;
+    return () => {
+      channel.listeners.delete(fn);
+      if (channel.listeners.size > 0 || this.channels.get(name) !== channel) return;
+      this.channels.delete(name);
+      void this.channelOp(name, async () => {
+        // A new listener may have subscribed again meanwhile: it has its own entry.
+        if (this.channels.has(name)) return;
+        this.commands += 1;
+        await (await this.subscriber()).unsubscribe(name);
+      }).catch(() => {});
+    };
+  }
+
+  async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void): Promise<Subscription> {
+    // Listen first, then read the log: nothing published in between is lost.
+    let cursor: number | null = null; // id delivered up to; null while starting
+    const early: StreamEvent[] = [];
+    const deliver = (e: StreamEvent) => {
+      if (cursor === null) return void early.push(e);
+      if (e.id <= cursor) return;
+      cursor = e.id;
+      onEvent(e);
+    };
+    const close = await this.listen(messageId, (batch) => batch.forEach(deliver));
+    try {
+      const c = await this.connect();
+      this.commands += 1;
+      const baseRaw = await c.get(this.baseKey(messageId));
+      if (!baseRaw) {
+        close();
+        return { start: { kind: "unknown" }, close() {} };
+      }
+      const base = JSON.parse(baseRaw) as { message: Message; id: number };
+      const from = after !== null && after >= base.id ? after : base.id;
+      this.commands += 2;
+      const [entries, tail] = await Promise.all([
+        c.xRange(this.logKey(messageId), `(${from}-0`, "+"),
+        c.xRevRange(this.logKey(messageId), "+", "-", { COUNT: 1 }),
+      ]);
+      const decode = (list: typeof entries) => (list ?? []).flatMap((en) => JSON.parse(String(en.message.e)) as StreamEvent[]);
+      const events = decode(entries).filter((e) => e.id > from);
+      const lastEvent = decode(tail).at(-1);
+      const lastId = Math.max(from, lastEvent?.id ?? 0, events.at(-1)?.id ?? 0);
+      // Finished when the log's newest event is `done` (of this run).
+      const ended = lastEvent?.event === "done" && lastEvent.id > base.id;
+      let start: Attach;
+      if (ended && (after === null || after < base.id || after >= lastId)) {
+        close();
+        return { start: { kind: "unknown" }, close() {} };
+      }
+      if (after !== null && after >= base.id) {
+        start = { kind: "replay", events };
+        cursor = Math.max(after, lastId);
+      } else {
+        let message = base.message;
+        const pending = new Map<number, string>();
+        for (const e of events) message = applyEvent(message, e, pending);
+        start = { kind: "snapshot", message, id: lastId };
+        cursor = lastId;
+      }
+      // Live events that raced the read: hand over those past the start.
+      queueMicrotask(() => early.splice(0).forEach(deliver));
+      return { start, close };
+    } catch (e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Waits for pending publishes and closes the connections (tests, shutdown). */
+  async close(): Promise<void> {
+    for (const id of [...this.pending.keys()]) await this.flush(id);
+    await Promise.all([...this.flushing.values()]);
+    const [cmd, sub] = [this.cmd, this.sub];
+    this.cmd = this.sub = null;
+    this.channels.clear();
+    await Promise.all([sub?.then((c) => c.close()).catch(() => {}), cmd?.then((c) => c.close()).catch(() => {})]);
+  }
+}
