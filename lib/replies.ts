@@ -8,6 +8,9 @@ import { toMessage, DEFAULT_TITLE } from "./conversations";
 import type { Message } from "./types";
 import { getGenerations } from "./generation/registry";
 import { interruptOrphan } from "./generation/sweep";
+import { getReplyControl } from "./stream/control";
+import { getStreamBus } from "./stream";
+import { awaitFinalMessage } from "./stream/final-message";
 
 export const MAX_CONTENT_CHARS = 32_000;
 export const MAX_ACTIVE_PER_USER = Number(process.env.MAX_ACTIVE_GENERATIONS_PER_USER) || 3;
@@ -67,6 +70,19 @@ export async function createReply(db: Db, userId: string, conversationId: string
 export async function stopReply(db: Db, messageId: string): Promise<Message> {
   const live = getGenerations().stop(messageId);
   if (live) return live;
+  const control = getReplyControl();
+  if (control.distributed) {
+    const row = await db.message.findUnique({ where: { id: messageId } });
+    if (row && (row.status === "pending" || row.status === "streaming")) {
+      // Another instance may run it: ask, and wait for its final message.
+      const timeout = AbortSignal.timeout(Number(process.env.REMOTE_STOP_WAIT_MS) || 3_000);
+      const final = awaitFinalMessage({ db, bus: getStreamBus() }, messageId, null, timeout);
+      await control.requestStop(messageId);
+      const stopped = await final.catch(() => null);
+      if (stopped && stopped.status !== "pending" && stopped.status !== "streaming") return stopped;
+    }
+  }
+  // Nobody runs it (its process died): the saved partial is all there is.
   await interruptOrphan(db, messageId);
   const row = await db.message.findUnique({ where: { id: messageId } });
   if (!row) throw new AppError("not_found", "message not found");

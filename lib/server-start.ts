@@ -2,11 +2,13 @@
 // pending migrations) and sweeps replies a previous process left generating.
 import { getDbHandle } from "./db";
 import { sweepStale, STALE_REPLY_MS } from "../inngest/handlers";
+import { getReplyControl } from "./stream/control";
 
 export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
 
 export async function startServer(): Promise<void> {
   const handle = await getDbHandle();
+  getReplyControl(); // with Redis: listen for Stop requests from other instances
   // Embedded: this process owns the database, so nothing generating at start
   // is live, and later only replies no local generation owns. On PostgreSQL
   // other instances may be generating: only replies stale for 90 s.

@@ -8,9 +8,18 @@ import type { StreamEvent } from "./events";
 
 const FINAL = new Set(["complete", "interrupted", "failed"]);
 
-export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messageId: string, after: number | null): Promise<Message> {
+export async function awaitFinalMessage(
+  deps: { db: Db; bus: StreamBus },
+  messageId: string,
+  after: number | null,
+  signal?: AbortSignal,
+): Promise<Message> {
   let resolveDone!: (m: Message) => void;
-  const done = new Promise<Message>((r) => (resolveDone = r));
+  let rejectDone!: (e: unknown) => void;
+  const done = new Promise<Message>((res, rej) => ((resolveDone = res), (rejectDone = rej)));
+  const onAbort = () => rejectDone(signal?.reason ?? new Error("aborted"));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
   const onEvent = (e: StreamEvent) => {
     if (e.event === "done") resolveDone(e.data.message);
   };
@@ -26,5 +35,6 @@ export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messag
     return await done;
   } finally {
     sub.close();
+    signal?.removeEventListener("abort", onAbort);
   }
 }

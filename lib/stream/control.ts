@@ -1,0 +1,84 @@
+// Reply control across instances: Stop (or a conversation delete) issued on
+// any instance must reach the one running the generation. With Redis, a stop
+// request is published on a control channel that every instance listens to;
+// in-process there is only this instance.
+import { createClient } from "redis";
+import { getGenerations } from "../generation/registry";
+
+export interface ReplyControl {
+  /** Asks whichever instance runs this reply's generation to stop it. */
+  requestStop(messageId: string): Promise<void>;
+  /** True when another instance may own generations (a stop must be broadcast). */
+  readonly distributed: boolean;
+}
+
+class LocalControl implements ReplyControl {
+  readonly distributed = false;
+  async requestStop(messageId: string) {
+    getGenerations().stop(messageId);
+  }
+}
+
+const makeClient = (url: string) => createClient({ url });
+type Client = ReturnType<typeof makeClient>;
+
+export class RedisControl implements ReplyControl {
+  readonly distributed = true;
+  private pub: Promise<Client> | null = null;
+  private sub: Promise<Client> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly channel = "tether:control",
+  ) {}
+
+  /** Starts listening for stop requests (once per process). */
+  listen(): Promise<void> {
+    this.sub ??= (async () => {
+      const c = makeClient(this.url);
+      c.on("error", (e) => console.error("redis (control)", e));
+      await c.connect();
+      await c.subscribe(this.channel, (raw) => {
+        try {
+          const msg = JSON.parse(raw) as { type?: string; messageId?: string };
+          if (msg.type === "stop" && typeof msg.messageId === "string") getGenerations().stop(msg.messageId);
+        } catch {
+          /* not ours */
+        }
+      });
+      return c;
+    })();
+    return this.sub.then(() => {});
+  }
+
+  async requestStop(messageId: string) {
+    getGenerations().stop(messageId); // here, if it runs here
+    this.pub ??= (async () => {
+      const c = makeClient(this.url);
+      c.on("error", (e) => console.error("redis (control)", e));
+      await c.connect();
+      return c;
+    })();
+    await (await this.pub).publish(this.channel, JSON.stringify({ type: "stop", messageId }));
+  }
+
+  async close() {
+    const [pub, sub] = [this.pub, this.sub];
+    this.pub = this.sub = null;
+    await Promise.all([pub?.then((c) => c.close()).catch(() => {}), sub?.then((c) => c.close()).catch(() => {})]);
+  }
+}
+
+const g = globalThis as unknown as { __tetherControl?: ReplyControl };
+
+export function getReplyControl(): ReplyControl {
+  if (!g.__tetherControl) {
+    const url = process.env.REDIS_URL?.trim();
+    if (url) {
+      const control = new RedisControl(url);
+      void control.listen().catch((e) => console.error("could not listen for stop requests", e));
+      g.__tetherControl = control;
+    } else g.__tetherControl = new LocalControl();
+  }
+  return g.__tetherControl;
+}
