@@ -10,7 +10,7 @@ import { generationDeps } from "../lib/runtime";
 import type { Message, MessageStatus } from "../lib/types";
 
 /** Scaled mode: a reply whose last save is older than this has lost its generation. */
-export const STALE_REPLY_MS = 90_000;
+export const STALE_REPLY_MS = Number(process.env.STALE_REPLY_MS) || 90_000;
 
 export type SkipReason = "not_found" | "not_assistant" | "not_pending";
 

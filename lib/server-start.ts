@@ -3,6 +3,7 @@
 import { getDbHandle } from "./db";
 import { sweepStale, STALE_REPLY_MS } from "../inngest/handlers";
 import { getReplyControl } from "./stream/control";
+import { getGenerations } from "./generation/registry";
 
 export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
 
@@ -25,4 +26,23 @@ export async function startServer(): Promise<void> {
   // Same code as the Inngest cron function; in Inngest mode both may run (harmless).
   const timer = setInterval(() => void sweep(embedded ? 2_000 : STALE_REPLY_MS), SWEEP_INTERVAL_MS);
   timer.unref();
+  if (!embedded) {
+    // Other instances judge staleness by updatedAt: keep our live replies
+    // fresh even while they wait on a quiet upstream or a long tool.
+    const beat = setInterval(() => void heartbeat(), Math.max(250, Math.min(HEARTBEAT_MS, STALE_REPLY_MS / 3)));
+    beat.unref();
+  }
+}
+
+const HEARTBEAT_MS = Number(process.env.HEARTBEAT_MS) || 20_000;
+
+async function heartbeat(): Promise<void> {
+  const ids = getGenerations().liveIds();
+  if (!ids.length) return;
+  try {
+    const db = (await getDbHandle()).prisma;
+    await db.message.updateMany({ where: { id: { in: ids }, status: { in: ["pending", "streaming"] } }, data: { updatedAt: new Date() } });
+  } catch (e) {
+    console.error("heartbeat failed", e);
+  }
 }

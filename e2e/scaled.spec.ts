@@ -1,0 +1,95 @@
+// Scaled mode: two app instances sharing PostgreSQL and Redis. A reply
+// started on A is followed, stopped and continued from B; A killed mid-reply
+// leaves a partial that B sweeps to interrupted and completes on Continue.
+import { expect, test } from "@playwright/test";
+import pg from "pg";
+import { lastAssistant, send, shownText, startApp, waitForPartial, type AppServer } from "./support";
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const schema = `e2e_scaled_${Date.now()}`;
+const env = {
+  DATABASE_URL: `${PG_URL}?schema=${schema}`,
+  REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+  SESSION_SECRET: "e2e-scaled-secret-shared-by-both-instances",
+  LLM_PROVIDER: "demo",
+  DEMO_TOKEN_DELAY_MS: "25",
+  CHECKPOINT_INTERVAL_MS: "200",
+  STALE_REPLY_MS: "3000",
+  SWEEP_INTERVAL_MS: "1000",
+  HEARTBEAT_MS: "500",
+  DATA_DIR: "/tmp/tether-e2e-scaled-unused",
+};
+let a: AppServer;
+let b: AppServer;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  a = await startApp(3201, env); // first: it creates the schema and migrates
+  b = await startApp(3202, env);
+});
+
+test.afterAll(async () => {
+  await a?.kill("SIGKILL");
+  await b?.kill("SIGKILL");
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop schema if exists "${schema}" cascade`);
+  await admin.end();
+});
+
+const saved = async (base: string, request: import("@playwright/test").APIRequestContext, id: string) =>
+  (await (await request.get(`${base}/api/messages/${id}`)).json()) as { content: string; status: string };
+
+test("a reply started on A is followed, stopped and continued from B with the exact text", async ({ page, context }) => {
+  await page.goto(`${a.url}/?new=1`);
+  await send(page, "Tell me about two servers sharing a stream");
+  const onA = lastAssistant(page);
+  await waitForPartial(onA, 30);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  const path = new URL(page.url()).pathname;
+  const id = (await onA.getAttribute("data-message-id"))!;
+
+  const other = await context.newPage(); // cookies are per host, not port: same user
+  await other.goto(`${b.url}${path}`);
+  const onB = lastAssistant(other);
+  await expect(onB).toHaveAttribute("data-status", "streaming");
+  const before = (await shownText(onB)).length;
+  await expect.poll(async () => (await shownText(onB)).length).toBeGreaterThan(before); // live through Redis
+
+  await other.getByTestId("stop-button").click();
+  await expect(onB).toHaveAttribute("data-status", "interrupted");
+  await expect(onA).toHaveAttribute("data-status", "interrupted");
+  const partial = await shownText(onB);
+  expect((await saved(b.url, other.request, id)).content).toBe(partial);
+  expect(await shownText(onA)).toBe(partial);
+
+  await onB.getByTestId("continue-button").click();
+  await expect(lastAssistant(other)).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+  const final = await shownText(lastAssistant(other));
+  expect(final.startsWith(partial.trimEnd())).toBe(true);
+  expect((await saved(a.url, page.request, id)).content).toBe(final);
+});
+
+test("A killed mid-reply: B sweeps the partial to interrupted and Continue on B completes it", async ({ page }) => {
+  await page.goto(`${a.url}/?new=1`);
+  await send(page, "A story that will be cut off by a crash");
+  const reply = lastAssistant(page);
+  await waitForPartial(reply, 80);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  const path = new URL(page.url()).pathname;
+  const id = (await reply.getAttribute("data-message-id"))!;
+  await a.kill("SIGKILL");
+
+  await expect.poll(async () => (await saved(b.url, page.request, id)).status, { timeout: 20_000 }).toBe("interrupted");
+  await page.goto(`${b.url}${path}`);
+  const onB = lastAssistant(page);
+  await expect(onB).toHaveAttribute("data-status", "interrupted");
+  const partial = await shownText(onB);
+  expect(partial.length).toBeGreaterThan(0);
+  await onB.getByTestId("continue-button").click();
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+  const final = await shownText(lastAssistant(page));
+  expect(final.startsWith(partial.trimEnd())).toBe(true);
+  expect((await saved(b.url, page.request, id)).content).toBe(final);
+});
