@@ -9,6 +9,7 @@ import { createConversation, getConversationWithMessages, listConversations, ren
 import { createReply } from "../replies";
 import { sweepStaleReplies } from "../generation/sweep";
 import { AppError } from "../errors";
+import { ensureUser } from "../users";
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const schema = `t_db_${process.pid}_${Date.now()}`;
@@ -110,6 +111,12 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     expect(row.status).toBe("interrupted");
   });
 
+  it("creates a first-visit user once, whatever the concurrency", async () => {
+    const id = randomUUID();
+    await Promise.all(Array.from({ length: 8 }, () => ensureUser(h.prisma, id)));
+    expect(await h.prisma.user.count({ where: { id } })).toBe(1);
+  });
+
   it("cascades a conversation delete to its messages", async () => {
     const u = await user();
     const c = await createConversation(h.prisma, u);
@@ -118,3 +125,4 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     expect(await h.prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
   });
 });
+
