@@ -8,6 +8,7 @@ import { toMessage, DEFAULT_TITLE } from "./conversations";
 import type { Message } from "./types";
 import { getGenerations } from "./generation/registry";
 import { interruptOrphan } from "./generation/sweep";
+import { refuseWhileDraining } from "./lifecycle";
 import { getReplyControl } from "./stream/control";
 import { getStreamBus } from "./stream";
 import { awaitFinalMessage } from "./stream/final-message";
@@ -29,6 +30,7 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Inside a transaction: lock the user, then enforce the generation limits. */
 async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
+  refuseWhileDraining();
   // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });

@@ -4,12 +4,17 @@ import { getDbHandle } from "./db";
 import { sweepStale, STALE_REPLY_MS } from "../inngest/handlers";
 import { getReplyControl } from "./stream/control";
 import { getGenerations } from "./generation/registry";
+import { drainGenerations } from "./lifecycle";
 
 export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
 
 export async function startServer(): Promise<void> {
   const handle = await getDbHandle();
   getReplyControl(); // with Redis: listen for Stop requests from other instances
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
+    process.once("SIGTERM", () => void shutdown(143));
+    process.once("SIGINT", () => void shutdown(130));
+  }
   // Embedded: this process owns the database, so nothing generating at start
   // is live, and later only replies no local generation owns. On PostgreSQL
   // other instances may be generating: only replies stale for 90 s.
@@ -44,5 +49,19 @@ async function heartbeat(): Promise<void> {
     await db.message.updateMany({ where: { id: { in: ids }, status: { in: ["pending", "streaming"] } }, data: { updatedAt: new Date() } });
   } catch (e) {
     console.error("heartbeat failed", e);
+  }
+}
+
+const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS) || 10_000;
+
+async function shutdown(code: number): Promise<void> {
+  try {
+    const { finished, stopped } = await drainGenerations(getGenerations(), SHUTDOWN_GRACE_MS);
+    if (finished || stopped) console.log(`shutdown: ${finished} repl${finished === 1 ? "y" : "ies"} finished, ${stopped} stopped and saved`);
+    await (await getDbHandle()).close(); // releases the embedded database's lock
+  } catch (e) {
+    console.error("shutdown", e);
+  } finally {
+    process.exit(code);
   }
 }
