@@ -66,7 +66,7 @@ describe("sessions and health", () => {
   it("answers health", async () => {
     const res = await call(health.GET, "GET", "/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toMatchObject({ ok: true, checks: { database: "ok", bus: "ok" } });
   });
 
   it("creates a guest with an httpOnly SameSite=Lax cookie", async () => {

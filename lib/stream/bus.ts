@@ -25,4 +25,6 @@ export interface StreamBus {
    * then every later event live through `onEvent`, exactly once, in order.
    */
   subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void): Promise<Subscription>;
+  /** Resolves when the bus can carry events (health checks). */
+  ping(): Promise<void>;
 }

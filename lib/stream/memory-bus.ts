@@ -98,6 +98,8 @@ export class MemoryStreamBus implements StreamBus {
     };
   }
 
+  async ping(): Promise<void> {}
+
   /** For tests and metrics. */
   has(messageId: string): boolean {
     return this.logs.has(messageId);

@@ -228,6 +228,11 @@ export class RedisStreamBus implements StreamBus {
     }
   }
 
+  async ping(): Promise<void> {
+    this.commands += 1;
+    await (await this.connect()).ping();
+  }
+
   /** Waits for pending publishes and closes the connections (tests, shutdown). */
   async close(): Promise<void> {
     for (const id of [...this.pending.keys()]) await this.flush(id);
