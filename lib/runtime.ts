@@ -4,6 +4,7 @@ import { getDb } from "./db";
 import { getProvider } from "./llm";
 import { getStreamBus } from "./stream";
 import { getJobRunner } from "./jobs";
+import { getToolRegistry } from "./tools";
 import type { GenerationDeps } from "./generation/generation";
 
 export async function generationDeps(): Promise<GenerationDeps> {
@@ -15,5 +16,6 @@ export async function generationDeps(): Promise<GenerationDeps> {
     persistFallback: (id, state) => getJobRunner().persist(id, state),
     idleTimeoutMs: Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || undefined,
     checkpointMs: Number(process.env.CHECKPOINT_INTERVAL_MS) || undefined,
+    tools: getToolRegistry(),
   };
 }

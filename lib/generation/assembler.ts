@@ -1,9 +1,11 @@
 // Folds normalized provider events into the message's parts and numbers the
-// stream events that describe each change. One assembler per model turn;
-// `seq` continues from the message's last event id (Continue, tool loops).
+// stream events that describe each change. One assembler per generation run:
+// a tool loop calls `nextTurn()` before each further model turn, so parts
+// accumulate in one message; `seq` continues from the message's last event
+// id (Continue).
 import type { ProviderEvent } from "../llm/types";
 import type { StreamEvent } from "../stream/events";
-import type { Part, Usage } from "../types";
+import type { Part, ToolUsePart, Usage } from "../types";
 import { contentOf } from "../types";
 
 export class ReplyAssembler {
@@ -19,12 +21,36 @@ export class ReplyAssembler {
   /** Continue: the first text block extends this existing text part. */
   private resumeTextIndex: number | undefined;
   private spaceIndex: number | undefined;
+  /** Index of the first part the current model turn added. */
+  private turnStart: number;
 
   constructor(initialParts: Part[], startSeq: number, opts: { resumeTextIndex?: number; dropLeadingSpace?: boolean } = {}) {
     this.parts = initialParts.map((p) => ({ ...p }));
     this.seq = startSeq;
     this.resumeTextIndex = opts.resumeTextIndex;
     this.spaceIndex = opts.dropLeadingSpace ? opts.resumeTextIndex : undefined;
+    this.turnStart = this.parts.length;
+  }
+
+  /** A further model turn (tool loop): block indexes restart; new text never extends old parts. */
+  nextTurn(): void {
+    this.blockToPart.clear();
+    this.toolJson.clear();
+    this.resumeTextIndex = undefined;
+    this.spaceIndex = undefined;
+    this.stopReason = undefined;
+    this.turnStart = this.parts.length;
+  }
+
+  /** The tool calls the current model turn asked for. */
+  turnToolCalls(): ToolUsePart[] {
+    return this.parts.slice(this.turnStart).filter((p): p is ToolUsePart => p.type === "tool_use");
+  }
+
+  /** Appends a whole part (a tool result), announced by part_start + part_stop. */
+  addPart(part: Part): StreamEvent[] {
+    const index = this.parts.push({ ...part }) - 1;
+    return [this.next({ event: "part_start", data: { index, part: { ...part } } }), this.next({ event: "part_stop", data: { index } })];
   }
 
   get content(): string {
@@ -112,7 +138,7 @@ export class ReplyAssembler {
       }
       case "message_stop":
         this.stopReason = ev.stopReason;
-        this.usage = ev.usage;
+        this.usage = this.usage ? addUsage(this.usage, ev.usage) : ev.usage; // summed over a tool loop's turns
         return [];
       case "error":
         return [];
@@ -132,4 +158,14 @@ export class ReplyAssembler {
       }
     }
   }
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const out: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
+  const read = sum(a.cacheReadInputTokens, b.cacheReadInputTokens);
+  const created = sum(a.cacheCreationInputTokens, b.cacheCreationInputTokens);
+  if (read !== undefined) out.cacheReadInputTokens = read;
+  if (created !== undefined) out.cacheCreationInputTokens = created;
+  return out;
 }

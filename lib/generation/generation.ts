@@ -1,6 +1,11 @@
 // One Generation fills one assistant message from the model: it streams the
 // provider's events into parts, numbers and publishes them, checkpoints the
 // partial state, and ends in exactly one of complete / interrupted / failed.
+// When the model stops to call tools, it runs them (tool-step.ts) and calls
+// the model again with the results, up to `maxToolSteps` times: all of it in
+// the one message, parts accumulating and ids continuing. After the last
+// allowed step the model is called once more with tool use off
+// (tool_choice none), so the reply ends in an answer.
 // Plain TypeScript: runs in the server process or inside an Inngest function.
 import type { Db } from "../db";
 import { toMessage } from "../conversations";
@@ -10,6 +15,9 @@ import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from ".
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer, type CheckpointState } from "./checkpoint";
 import { planTurns } from "./continuation";
+import { joinTurns, replyTurns } from "./history";
+import { runToolStep } from "./tool-step";
+import type { ToolRegistry } from "../tools/registry";
 
 export type GenerationDeps = {
   db: Db;
@@ -21,9 +29,20 @@ export type GenerationDeps = {
   persistFallback?: (messageId: string, state: CheckpointState) => Promise<void>;
   idleTimeoutMs?: number;
   system?: string;
+  /** Tools the model may call; none when undefined. */
+  tools?: ToolRegistry;
+  /** Tool steps (model turn → tool results) per run. Default MAX_TOOL_STEPS, else 5. */
+  maxToolSteps?: number;
 };
 
 export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || 60_000;
+export const DEFAULT_MAX_TOOL_STEPS = maxToolStepsFromEnv(process.env.MAX_TOOL_STEPS);
+
+/** MAX_TOOL_STEPS: a whole number ≥ 0 (0 = the model may not call tools); default 5. */
+export function maxToolStepsFromEnv(raw: string | undefined): number {
+  const n = Number(raw?.trim() || NaN);
+  return Number.isInteger(n) && n >= 0 ? n : 5;
+}
 
 export class GenerationNotRunnable extends Error {}
 
@@ -37,7 +56,7 @@ async function reserveIds(db: Db, messageId: string, needed: number): Promise<nu
 
 export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
   const { db, provider } = deps;
-  const row = await db.message.findUnique({ where: { id: messageId } });
+  const row = await db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
   if (row.status !== "pending") throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
 
@@ -55,8 +74,16 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   const snapshotState = (status: MessageStatus) => ({ seq: asm.seq, status, parts: asm.parts, content: asm.content });
 
   // Ids are reserved in blocks before they are sent, so a crash can never
-  // lead to an id being reused (SPEC §4).
+  // lead to an id being reused (SPEC §4). Sends are chained: tool progress
+  // arrives from callbacks, and must still go out in id order.
   let ceiling = await reserveIds(db, messageId, row.seq + 1);
+  let outbox: Promise<void> = Promise.resolve();
+  const send = (events: StreamEvent[]): Promise<void> =>
+    (outbox = outbox.then(async () => {
+      if (!events.length) return;
+      if (asm.seq + 4 > ceiling) ceiling = await reserveIds(db, messageId, asm.seq + 4); // room for the closing events
+      publish(events);
+    }));
   let status: MessageStatus = "pending";
   let error: ErrorBody | null = null;
   const setStatus = async (next: MessageStatus) => {
@@ -64,34 +91,64 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     publish([asm.emit({ event: "status", data: { status: next } })]);
   };
 
+  const tools = deps.tools;
+  const toolSpecs = tools?.specs();
+  const maxToolSteps = deps.maxToolSteps ?? DEFAULT_MAX_TOOL_STEPS;
+  const lastUser = [...history].reverse().find((m) => m.role === "user");
+  let toolSteps = 0;
+  let stepLimitReached = false;
+  let turns = plan.turns;
   try {
     if (plan.rewritten) {
       // Earlier text changed (trimmed for prefill): announce it before new text.
       const message = { ...toMessage(row), parts: asm.parts, content: asm.content };
       publish([asm.emit({ event: "snapshot", data: { message } })]);
     }
-    const stream = provider.stream({
-      turns: plan.turns,
-      system: deps.system,
-      signal,
-      idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    });
-    for await (const ev of stream as AsyncIterable<ProviderEvent>) {
-      if (signal.aborted) break;
-      if (ev.type === "error") {
-        error = { code: ev.code, message: ev.message };
+    for (let turn = 0; ; turn++) {
+      if (turn > 0) asm.nextTurn();
+      const stream = provider.stream({
+        turns,
+        system: deps.system,
+        signal,
+        idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? "none" as const : "auto" as const } : {}),
+      });
+      for await (const ev of stream as AsyncIterable<ProviderEvent>) {
+        if (signal.aborted) break;
+        if (ev.type === "error") {
+          error = { code: ev.code, message: ev.message };
+          break;
+        }
+        if (status === "pending") {
+          await setStatus("streaming");
+          // Saved in order behind the scenes: the first token must not wait for it.
+          void checkpoints.flush(snapshotState("streaming"));
+        }
+        const events = asm.apply(ev);
+        if (events.length) {
+          await send(events);
+          checkpoints.offer(() => snapshotState("streaming"));
+        }
+      }
+      if (signal.aborted || error) break;
+      const calls = asm.turnToolCalls();
+      if (!tools || asm.stopReason !== "tool_use" || calls.length === 0) break;
+      if (toolSteps >= maxToolSteps) {
+        stepLimitReached = true; // it asked for tools even with tool use off
         break;
       }
-      if (status === "pending") {
-        await setStatus("streaming");
-        await checkpoints.flush(snapshotState("streaming"));
-      }
-      const events = asm.apply(ev);
-      if (asm.seq + 4 > ceiling) ceiling = await reserveIds(db, messageId, asm.seq + 4); // room for the closing events
-      if (events.length) {
-        publish(events);
-        checkpoints.offer(() => snapshotState("streaming"));
-      }
+      toolSteps++;
+      await runToolStep(calls, {
+        registry: tools,
+        asm,
+        send,
+        onResult: () => checkpoints.offer(() => snapshotState("streaming")),
+        context: { userId: row.conversation.userId, db, currentMessageIds: [messageId, ...(lastUser ? [lastUser.id] : [])] },
+        signal,
+      });
+      await outbox;
+      if (signal.aborted) break;
+      turns = joinTurns(plan.base, replyTurns(asm.parts));
     }
   } catch (e) {
     // A provider must not throw, but a bug must not leave the row streaming.
@@ -100,6 +157,7 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   } finally {
     checkpoints.close();
   }
+  await outbox.catch(() => {});
 
   asm.settleOpenBlocks();
   const finalStatus: MessageStatus = signal.aborted ? "interrupted" : error ? "failed" : "complete";
@@ -111,7 +169,11 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     ...prev,
     provider: provider.name,
     model: asm.model ?? prev.model ?? provider.model,
-    stopReason: finalStatus === "complete" ? (asm.stopReason ?? null) : finalStatus === "interrupted" ? "stopped" : "error",
+    stopReason:
+      finalStatus === "complete"
+        ? stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)
+        : finalStatus === "interrupted" ? "stopped" : "error",
+    ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     ...(asm.usage ? { usage: asm.usage } : {}),
     ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
     durationMs,

@@ -4,12 +4,15 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { Part, Usage } from "../types";
-import type { ChatTurn, ProviderErrorCode, ProviderEvent } from "./types";
+import { DEMO_SIGNATURE_PREFIX } from "./thinking";
+import type { ChatTurn, ProviderErrorCode, ProviderEvent, ToolSpec } from "./types";
 
 /**
  * Turns → API messages. Blocks the API would refuse are left out: empty text,
- * and thinking without a signature (a reply cut off mid-thinking); a turn left
- * empty is dropped.
+ * and thinking without a real signature (a reply cut off mid-thinking, or one
+ * the offline demo model wrote); a turn left empty is dropped. A signed
+ * thinking block is sent back verbatim, even with empty text (Opus 4.7+ may
+ * omit the text and keep only the signature).
  */
 export function toMessageParams(turns: ChatTurn[]): Anthropic.MessageParam[] {
   const out: Anthropic.MessageParam[] = [];
@@ -25,7 +28,9 @@ function toBlock(p: Part): Anthropic.ContentBlockParam | null {
     case "text":
       return p.text ? { type: "text", text: p.text } : null;
     case "thinking":
-      return p.signature ? { type: "thinking", thinking: p.thinking, signature: p.signature } : null;
+      return p.signature && !p.signature.startsWith(DEMO_SIGNATURE_PREFIX)
+        ? { type: "thinking", thinking: p.thinking, signature: p.signature }
+        : null;
     case "redacted_thinking":
       return { type: "redacted_thinking", data: p.data };
     case "tool_use":
@@ -33,6 +38,15 @@ function toBlock(p: Part): Anthropic.ContentBlockParam | null {
     case "tool_result":
       return { type: "tool_result", tool_use_id: p.toolUseId, content: p.content, is_error: p.isError };
   }
+}
+
+/** Our tool specs → the API's custom tools. */
+export function toToolParams(tools: ToolSpec[]): Anthropic.Tool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: { ...t.inputSchema, type: "object" } as Anthropic.Tool.InputSchema,
+  }));
 }
 
 type RawUsage = {

@@ -252,8 +252,12 @@ describe("AnthropicProvider request conversion", () => {
     });
   });
 
-  it("defaults to a current Sonnet and 4096 max tokens", async () => {
+  it("defaults to a current Sonnet with adaptive thinking, 4096 tokens of reply room plus the thinking budget", async () => {
     await collect(provider({ model: undefined }));
-    expect(fake.requests[0].body).toMatchObject({ model: "claude-sonnet-5-5", max_tokens: 4096 });
+    expect(fake.requests[0].body).toMatchObject({
+      model: "claude-sonnet-5-5",
+      max_tokens: 4096 + 8192,
+      thinking: { type: "adaptive", display: "summarized" },
+    });
   });
 });

@@ -6,8 +6,9 @@
 //    before any content (the SDK itself only retries before the headers);
 //  - a caller's abort ends the upstream request and the iteration, silently.
 import Anthropic from "@anthropic-ai/sdk";
-import { EventMapper, classifyError, isTransient, toMessageParams, type ClassifiedError } from "./anthropic-map";
-import type { ChatRequest, LlmProvider, ProviderEvent } from "./types";
+import { EventMapper, classifyError, isTransient, toMessageParams, toToolParams, type ClassifiedError } from "./anthropic-map";
+import { DEFAULT_THINKING_BUDGET, resolveThinking } from "./thinking";
+import type { ChatRequest, LlmProvider, ProviderEvent, ThinkingMode } from "./types";
 
 /** Newest Sonnet in SDK 1.12's model list. */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
@@ -18,7 +19,12 @@ export type AnthropicProviderOptions = {
   /** Without /v1; default: the SDK's (ANTHROPIC_BASE_URL, else api.anthropic.com). */
   baseURL?: string;
   model?: string;
+  /** Room for the reply itself; thinking adds its budget on top. Default 4096. */
   maxTokens?: number;
+  /** Extended thinking (lib/llm/thinking.ts). Default `auto`. */
+  thinking?: ThinkingMode;
+  /** budget_tokens in `enabled` mode, and the room added to max_tokens for any thinking. Default 8192. */
+  thinkingBudget?: number;
   /** SDK retries before the response starts (HTTP 408/409/429/5xx/529, connection). Default 2. */
   maxRetries?: number;
   /** Our retries after the response started but before any content. Default 2. */
@@ -38,13 +44,19 @@ export class AnthropicProvider implements LlmProvider {
   readonly supportsPrefill: boolean;
   private readonly client: Anthropic | null;
   private readonly maxTokens: number;
+  private readonly thinking: ThinkingMode;
+  private readonly thinkingBudget: number;
   private readonly preContentRetries: number;
   private readonly retryDelayMs: number;
 
   constructor(opts: AnthropicProviderOptions = {}) {
     this.model = opts.model || DEFAULT_ANTHROPIC_MODEL;
-    this.supportsPrefill = modelAcceptsPrefill(this.model);
     this.maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.thinking = opts.thinking ?? "auto";
+    this.thinkingBudget = opts.thinkingBudget ?? DEFAULT_THINKING_BUDGET;
+    // Prefill is not allowed with extended thinking.
+    const thinkingOn = resolveThinking(this.model, this.thinking, this.thinkingBudget, this.maxTokens).param !== undefined;
+    this.supportsPrefill = modelAcceptsPrefill(this.model) && !thinkingOn;
     this.preContentRetries = opts.preContentRetries ?? 2;
     this.retryDelayMs = opts.retryDelayMs ?? 250;
     // Without a key the SDK would fall back to its credential chain (profiles,
@@ -60,12 +72,17 @@ export class AnthropicProvider implements LlmProvider {
       yield { type: "error", code: "upstream_auth", message: "ANTHROPIC_API_KEY is not set, so Claude cannot be reached." };
       return;
     }
+    const thinking = resolveThinking(this.model, req.thinking ?? this.thinking, this.thinkingBudget, req.maxTokens ?? this.maxTokens);
     const params: Anthropic.MessageCreateParamsStreaming = {
       model: this.model,
-      max_tokens: req.maxTokens ?? this.maxTokens,
+      max_tokens: thinking.maxTokens,
       messages: toMessageParams(req.turns),
       stream: true,
       ...(req.system ? { system: req.system } : {}),
+      ...(thinking.param ? { thinking: thinking.param } : {}),
+      ...(req.tools?.length
+        ? { tools: toToolParams(req.tools), ...(req.toolChoice === "none" ? { tool_choice: { type: "none" as const } } : {}) }
+        : {}),
     };
     for (let attempt = 0; ; attempt++) {
       const outcome = yield* this.attempt(this.client, params, req, attempt < this.preContentRetries);

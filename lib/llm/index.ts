@@ -2,9 +2,10 @@
 // Claude when ANTHROPIC_API_KEY is set, else the built-in demo model.
 import { AnthropicProvider } from "./anthropic";
 import { DemoProvider } from "./demo";
+import { parseThinkingMode } from "./thinking";
 import type { LlmProvider } from "./types";
 
-export type { ChatRequest, ChatTurn, LlmProvider, ProviderErrorCode, ProviderEvent } from "./types";
+export type { ChatRequest, ChatTurn, LlmProvider, ProviderErrorCode, ProviderEvent, ThinkingMode, ToolSpec } from "./types";
 export { AnthropicProvider, DEFAULT_ANTHROPIC_MODEL } from "./anthropic";
 export { DemoProvider } from "./demo";
 
@@ -33,6 +34,9 @@ export function getProvider(env: Env = process.env): LlmProvider {
           apiKey: val(env, "ANTHROPIC_API_KEY"),
           baseURL: val(env, "ANTHROPIC_BASE_URL"),
           model: val(env, "ANTHROPIC_MODEL"),
+          thinking: parseThinkingMode(val(env, "ANTHROPIC_THINKING")),
+          thinkingBudget: positiveInt(env, "ANTHROPIC_THINKING_BUDGET"),
+          maxTokens: positiveInt(env, "ANTHROPIC_MAX_TOKENS"),
         }
       : { kind, delay: val(env, "DEMO_TOKEN_DELAY_MS") };
   const key = JSON.stringify(config);
@@ -40,11 +44,19 @@ export function getProvider(env: Env = process.env): LlmProvider {
   if (!provider) {
     provider =
       config.kind === "anthropic"
-        ? new AnthropicProvider({ apiKey: config.apiKey, baseURL: config.baseURL, model: config.model })
+        ? new AnthropicProvider(config)
         : new DemoProvider({ tokenDelayMs: demoDelay(config.delay) });
     cache.set(key, provider);
   }
   return provider;
+}
+
+function positiveInt(env: Env, key: string): number | undefined {
+  const raw = val(env, key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive integer, not "${raw}"`);
+  return n;
 }
 
 function demoDelay(raw: string | undefined): number | undefined {

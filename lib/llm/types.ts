@@ -6,10 +6,33 @@ import type { Part, Usage } from "../types";
 /** A turn sent to the model. Parts use the app's shapes (lib/types). */
 export type ChatTurn = { role: "user" | "assistant"; parts: Part[] };
 
+/** A tool the model may call: its input as JSON Schema (an object schema). */
+export type ToolSpec = { name: string; description: string; inputSchema: Record<string, unknown> };
+
+/**
+ * Extended thinking: `off`; `auto` = adaptive where the model supports it,
+ * else off; `adaptive` / `enabled` (with a token budget) ask for that mode and
+ * fall back to the nearest one the model accepts (lib/llm/thinking.ts).
+ */
+export type ThinkingMode = "off" | "auto" | "adaptive" | "enabled";
+
+/**
+ * Asks a cut-off reply to go on when prefill is impossible (Claude 4.6+, or
+ * thinking in play): sent as a user turn after the partial reply.
+ */
+export const CONTINUE_INSTRUCTION =
+  "Your previous reply was cut off. Continue it exactly where it stopped: do not repeat any of it, add no preamble, and keep its formatting (close any open code block or table only when the content calls for it).";
+
 export type ChatRequest = {
   turns: ChatTurn[];
   system?: string;
   maxTokens?: number;
+  /** Tools the model may call; their results come back as `tool_result` parts. */
+  tools?: ToolSpec[];
+  /** `none`: the tools stay defined (the history may use them) but may not be called. Default `auto`. */
+  toolChoice?: "auto" | "none";
+  /** Overrides the provider's configured thinking mode for this request. */
+  thinking?: ThinkingMode;
   /** Aborting ends the upstream request at once; the stream then just ends. */
   signal: AbortSignal;
   /** Abort and report `upstream_timeout` when upstream is silent this long. */
@@ -49,8 +72,9 @@ export interface LlmProvider {
   readonly model: string;
   /**
    * Whether a cut-off reply can be continued by sending its text as the final
-   * assistant turn (prefill). Claude 4.6+ refuses prefill: the generation then
-   * asks in a user turn to continue from the partial text instead.
+   * assistant turn (prefill). Claude 4.6+ refuses prefill, and no model takes
+   * it with thinking on: the generation then asks in a user turn to continue
+   * from the partial text instead.
    */
   readonly supportsPrefill: boolean;
   /**

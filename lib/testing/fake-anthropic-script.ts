@@ -50,6 +50,9 @@ export const PRESETS: Record<string, Scenario> = {
   echo: {},
   thinking: { thinking: "Let me think about this step by step. First, what is being asked? 🤔" },
   tool: { text: "I'll look that up.", tool: { name: "get_weather", input: { city: "Paris", unit: "celsius" } } },
+  // Tether's own tools: the app runs them and asks again with the result (answered by the default scenario).
+  calculate: { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "6 * (3 + 4)" } } },
+  think_calculate: { thinking: "Arithmetic: better use the calculator tool than guess. 🧮", text: "Calculating.", tool: { name: "calculate", input: { expression: "2^10" } } },
   overloaded: { status: 529, times: 2 },
   overloaded_always: { status: 529 },
   rate_limited: { status: 429, times: 1 },
@@ -125,7 +128,7 @@ export function stripMarkers(text: string): string {
   return out.trim();
 }
 
-export type RequestInfo = { model: string; lastUserText: string; prefill: string; inputChars: number };
+export type RequestInfo = { model: string; lastUserText: string; prefill: string; inputChars: number; body?: unknown };
 
 export function readRequest(body: unknown): RequestInfo {
   const b = (body ?? {}) as { model?: string; messages?: AnyMessage[]; system?: unknown };
@@ -139,7 +142,22 @@ export function readRequest(body: unknown): RequestInfo {
     lastUserText: textOf(lastUser),
     prefill,
     inputChars: JSON.stringify(messages).length + JSON.stringify(b.system ?? "").length,
+    body,
   };
+}
+
+/** The tool results of the request's last user message (what a scripted reply can quote). */
+export function toolResultsIn(body: unknown): { toolUseId: string; content: string; isError: boolean }[] {
+  const messages = ((body ?? {}) as { messages?: { role?: string; content?: unknown }[] }).messages ?? [];
+  const lastUser = [...messages].reverse().find((m) => m.role === "user");
+  const blocks = Array.isArray(lastUser?.content) ? (lastUser.content as Record<string, unknown>[]) : [];
+  return blocks
+    .filter((b) => b.type === "tool_result")
+    .map((b) => ({
+      toolUseId: String(b.tool_use_id),
+      content: typeof b.content === "string" ? b.content : JSON.stringify(b.content ?? ""),
+      isError: b.is_error === true,
+    }));
 }
 
 // ---- building the events -------------------------------------------------
@@ -152,7 +170,10 @@ function blocksOf(s: Scenario, req: RequestInfo): FakeBlock[] {
   if (s.blocks) return s.blocks;
   let text = s.text;
   if (text === undefined && s.words) text = Array.from({ length: s.words }, (_, i) => WORDS[(i * 7) % WORDS.length]).join(" ");
-  if (text === undefined) text = `Echo: ${stripMarkers(req.lastUserText) || "(empty)"}`;
+  if (text === undefined) {
+    const results = req.lastUserText ? [] : toolResultsIn(req.body);
+    text = results.length ? `Tool results: ${results.map((r) => r.content).join(" | ")}` : `Echo: ${stripMarkers(req.lastUserText) || "(empty)"}`;
+  }
   // Continue from a prefill when the reply starts with it, like the real model would.
   if (req.prefill && text.startsWith(req.prefill)) text = text.slice(req.prefill.length);
   const blocks: FakeBlock[] = [];

@@ -96,6 +96,33 @@ describe("fake Anthropic server", () => {
     });
   });
 
+  it("refuses, like the real API, requests a chat client can get wrong", async () => {
+    type M = { role: "user" | "assistant"; content: unknown };
+    const send = async (messages: M[], extra: Record<string, unknown> = {}) => {
+      const res = await fetch(`${fake.url}/v1/messages`, {
+        method: "POST",
+        body: JSON.stringify({ model: "m", max_tokens: 5000, stream: false, messages, ...extra }),
+      });
+      return { status: res.status, message: ((await res.json()) as { error?: { message: string } }).error?.message };
+    };
+    const call = { type: "tool_use", id: "t1", name: "calculate", input: {} };
+    const result = { type: "tool_result", tool_use_id: "t1", content: "42" };
+    const q: M = { role: "user", content: "q" };
+    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: "next" }])).toMatchObject({ status: 400, message: expect.stringContaining("without `tool_result`") });
+    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: [{ type: "text", text: "hi" }, result] }])).toMatchObject({ status: 400, message: expect.stringContaining("must come first") });
+    expect(await send([q, { role: "assistant", content: "x" }, { role: "user", content: [result] }])).toMatchObject({ status: 400, message: expect.stringContaining("unexpected `tool_use_id`") });
+    expect(await send([q, { role: "assistant", content: [{ type: "thinking", thinking: "t" }] }, q])).toMatchObject({ status: 400, message: expect.stringContaining("signature") });
+    expect(await send([q, { role: "assistant", content: "pre " }])).toMatchObject({ status: 400, message: expect.stringContaining("trailing whitespace") });
+    expect(await send([q, { role: "assistant", content: "pre" }], { thinking: { type: "adaptive" } })).toMatchObject({ status: 400, message: expect.stringContaining("thinking") });
+    expect(await send([q], { thinking: { type: "enabled", budget_tokens: 6000 } })).toMatchObject({ status: 400, message: expect.stringContaining("max_tokens") });
+    expect(fake.requests.every((r) => r.outcome === "http_error")).toBe(true);
+    // Valid: tool results first, consecutive user turns merged (as the API does); the default reply reports the results.
+    const ok = await send([q, { role: "assistant", content: [{ type: "text", text: "Let me see." }, call] }, { role: "user", content: [result] }, { role: "user", content: [] }]);
+    expect(ok.status).toBe(200);
+    const reply = await post([q as never, { role: "assistant", content: [call] } as never, { role: "user", content: [result] } as never], false);
+    expect((await reply.json()).content).toMatchObject([{ type: "text", text: "Tool results: 42" }]);
+  });
+
   it("can be driven over HTTP control endpoints", async () => {
     const text = `queued ${randomUUID()}`;
     await fetch(`${fake.url}/_fake/enqueue`, { method: "POST", body: JSON.stringify([{ text }]) });

@@ -3,8 +3,12 @@
 // production stream meets (overload, mid-stream errors, dropped sockets,
 // stalls) without a key or network. Scenario formats: fake-anthropic-script.ts.
 //
+// Requests the real API would refuse (unanswered tool calls, misplaced tool
+// results, unsigned thinking, prefill with thinking…: fake-anthropic-validate.ts)
+// get its 400 before any scenario is picked.
 // Which scenario answers a request, first match wins:
-//   1. the programmatic queue (`enqueue`), consumed in order;
+//   1. the programmatic queue (`enqueue`), consumed in order; an entry may be a
+//      function of the request body (e.g. a reply that quotes a tool result);
 //   2. a marker in the last user message: `[[scenario:NAME]]` and/or
 //      `[[fake:{…json Scenario…}]]` (for a server in another process);
 //   3. the default (`setScenario`; initially an echo).
@@ -18,9 +22,13 @@ import {
   buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText,
   type Scenario, type Step,
 } from "./fake-anthropic-script";
+import { requestProblem } from "./fake-anthropic-validate";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
-export { PRESETS } from "./fake-anthropic-script";
+export { PRESETS, toolResultsIn } from "./fake-anthropic-script";
+
+/** A queued reply computed from the request body (parsed JSON). */
+export type ScenarioFn = (body: any) => Scenario; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export type RecordedRequest = {
   index: number;
@@ -51,6 +59,8 @@ export type FakeAnthropicOptions = {
   requireApiKey?: string;
   /** Record `timings` on each request (the benchmark measures delivery latency with them). */
   recordTimings?: boolean;
+  /** Answer 400 to requests the real API refuses (default true). */
+  validate?: boolean;
 };
 
 export type FakeAnthropic = {
@@ -58,7 +68,7 @@ export type FakeAnthropic = {
   url: string;
   port: number;
   requests: RecordedRequest[];
-  enqueue(...scenarios: Scenario[]): void;
+  enqueue(...scenarios: (Scenario | ScenarioFn)[]): void;
   setScenario(scenario: Scenario): void;
   /** Resolves once at least `n` requests to /v1/messages have arrived. */
   waitForRequests(n: number): Promise<RecordedRequest[]>;
@@ -66,7 +76,7 @@ export type FakeAnthropic = {
   close(): Promise<void>;
 };
 
-type QueueEntry = { scenario: Scenario; served: number };
+type QueueEntry = { scenario: Scenario | ScenarioFn; served: number; resolved?: Scenario };
 
 export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
@@ -79,7 +89,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   function pick(body: unknown, raw: string): { scenario: Scenario; failing: boolean } {
     const head = queue[0];
     if (head) {
-      const s = head.scenario;
+      const s = typeof head.scenario === "function" ? (head.resolved ??= head.scenario(body)) : head.scenario;
       const failing = isFailing(s) && (s.times === undefined || head.served < s.times);
       head.served++;
       if (!failing || s.times === undefined || head.served > s.times) queue.shift();
@@ -111,6 +121,8 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (rec.body === undefined || !Array.isArray(rec.body.messages)) {
       return fail(400, errorBody(400, { errorMessage: "messages: Field required" }));
     }
+    const problem = opts.validate === false ? undefined : requestProblem(rec.body);
+    if (problem) return fail(400, errorBody(400, { errorMessage: problem }));
     let picked;
     try {
       picked = pick(rec.body, rec.rawBody);

@@ -1,0 +1,143 @@
+// What the demo model says in one turn, decided from the request alone (so it
+// is deterministic): a question that mentions "think" gets a thinking block
+// first; one that asks to calculate (or contains arithmetic), for the time,
+// or to search gets the matching tool calls; after the tool results come
+// back, an answer written from them. Continuations (prefill, or the
+// "continue" instruction) resume the same text where it stopped.
+import { contentOf, type ToolResultPart, type ToolUsePart } from "../types";
+import { demoReply, hash, topicOf } from "./demo-replies";
+import { DEMO_SIGNATURE_PREFIX } from "./thinking";
+import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn } from "./types";
+
+export type DemoBlock =
+  | { type: "thinking"; thinking: string; signature: string }
+  | { type: "text"; text: string }
+  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
+
+export type DemoTurn = { blocks: DemoBlock[]; stopReason: "end_turn" | "tool_use" };
+
+type Intent = { name: string; input: Record<string, unknown>; preface: string };
+
+const WANTS_THINKING = /\bthink(?:ing)?\b/i;
+// "search (my conversations) for X", or a message starting "search X" — not "binary search trees".
+const SEARCH_FOR = /\bsearch\s+(?:(?:my|our|the)\s+)?(?:(?:earlier|previous|past|old)\s+)?(?:(?:conversations?|chats?|history|messages?)\s+)?(?:for|about)\s+(.+?)\s*(?:[?!\n]|$)/i;
+const SEARCH_LEADING = /^\s*search(?:\s+(?:my|our)\s+(?:conversations?|chats?|history|messages?))?\s*:?\s+(.+?)\s*(?:[?!\n]|$)/i;
+
+/** The tool calls a question asks for, in a fixed order. */
+export function detectToolIntents(question: string): Intent[] {
+  const intents: Intent[] = [];
+  const expression = mathExpression(question);
+  if (expression) intents.push({ name: "calculate", input: { expression }, preface: "Let me work that out with the calculator." });
+  if (/\btime\b(?!\s+complexity)/i.test(question)) {
+    const zone = /\b([A-Z][A-Za-z_]+\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(question)?.[1];
+    intents.push({ name: "current_time", input: zone ? { timezone: zone } : {}, preface: `I'll check the clock${zone ? ` in ${zone}` : ""}.` });
+  }
+  const search = SEARCH_FOR.exec(question) ?? SEARCH_LEADING.exec(question);
+  const query = search?.[1]?.replace(/^["'“‘]+|["'”’.]+$/gu, "").trim();
+  if (query) intents.push({ name: "search_conversations", input: { query }, preface: `I'll search your earlier conversations for “${query}”.` });
+  return intents;
+}
+
+/**
+ * "calculate X" (X up to the end of the sentence or an "and …"), else
+ * arithmetic after "what is" / "how much is" ("Released in 2024-2025" is not a sum).
+ */
+function mathExpression(text: string): string | undefined {
+  const asked = /\b(?:calculate|compute|evaluate)\b\s*:?\s*(.+?)\s*(?:\?|\n|$)/i.exec(text)?.[1];
+  const cleaned = asked?.split(/\s+(?:and|then|for me|please)\b/i)[0].replace(/[.!,;]+$/, "").trim();
+  if (cleaned && /[\d(]|pi\b/i.test(cleaned)) return cleaned;
+  const cue = /\b(?:what(?:'s|\s+is)|how\s+much\s+is)\s+(.+?)\s*(?:[?=\n]|$)/i.exec(text)?.[1];
+  const candidate = cue?.match(/[\d(][\d\s.+\-*/^%()]*[\d)]/)?.[0].trim();
+  return candidate && /\d\s*[-+*/^%]\s*[\d(]/.test(candidate) ? candidate : undefined;
+}
+
+const textOf = (turn: ChatTurn | undefined) => (turn ? contentOf(turn.parts) : "");
+
+/** The request without a continuation: the conversation, and the partial text to resume. */
+function splitContinuation(turns: ChatTurn[]): { turns: ChatTurn[]; partial: string } {
+  const last = turns[turns.length - 1];
+  if (last?.role === "assistant") return { turns: turns.slice(0, -1), partial: textOf(last) };
+  if (last?.role === "user" && textOf(last) === CONTINUE_INSTRUCTION && turns[turns.length - 2]?.role === "assistant") {
+    return { turns: turns.slice(0, -2), partial: textOf(turns[turns.length - 2]) };
+  }
+  return { turns, partial: "" };
+}
+
+export function planDemoTurn(req: ChatRequest): DemoTurn {
+  const { turns, partial } = splitContinuation(req.turns);
+  const last = turns[turns.length - 1];
+  const lastText = textOf(last);
+  const results = (last?.parts ?? []).filter((p): p is ToolResultPart => p.type === "tool_result");
+  const question = lastText.trim() ? lastText : questionOf(turns);
+  const think = WANTS_THINKING.test(question);
+  const seed = `${question}\u0000${turns.length}`;
+  let turn: DemoTurn;
+  if (!lastText.trim() && results.length) {
+    const calls = (turns[turns.length - 2]?.parts ?? []).filter((p): p is ToolUsePart => p.type === "tool_use");
+    const answer = results.map((r) => answerFor(r, calls.find((c) => c.id === r.toolUseId))).join("\n\n");
+    const blocks: DemoBlock[] = think ? [thinkingBlock(`The tool results are in. ${results.some((r) => r.isError) ? "One of them is an error, so I should say so plainly rather than guess." : "I'll state them clearly and briefly."}`)] : [];
+    turn = { blocks: [...blocks, { type: "text", text: answer }], stopReason: "end_turn" };
+  } else {
+    const offered = new Set((req.tools ?? []).map((t) => t.name));
+    const intents = req.toolChoice === "none" ? [] : detectToolIntents(question).filter((i) => offered.has(i.name));
+    const blocks: DemoBlock[] = [];
+    if (think) blocks.push(thinkingBlock(thoughtsAbout(question, intents)));
+    if (intents.length) {
+      blocks.push({ type: "text", text: intents.map((i) => i.preface).join(" ") });
+      intents.forEach((i, n) => blocks.push({ type: "tool_use", id: `toolu_demo_${hash(`${seed}\u0000${n}`).toString(36)}`, name: i.name, input: i.input }));
+      turn = { blocks, stopReason: "tool_use" };
+    } else {
+      turn = { blocks: [...blocks, { type: "text", text: demoReply(question) }], stopReason: "end_turn" };
+    }
+  }
+  return partial ? resume(turn, partial) : turn;
+}
+
+/** The text of the latest user turn that has any (the question being answered). */
+function questionOf(turns: ChatTurn[]): string {
+  for (let i = turns.length - 1; i >= 0; i--) if (turns[i].role === "user" && textOf(turns[i]).trim()) return textOf(turns[i]);
+  return "";
+}
+
+/** Continues after `partial`: the blocks before the resumed text are already out. */
+function resume(turn: DemoTurn, partial: string): DemoTurn {
+  const at = turn.blocks.findIndex((b) => b.type === "text" && b.text.startsWith(partial));
+  if (at < 0) return turn;
+  const text = turn.blocks[at] as { type: "text"; text: string };
+  const rest = text.text.slice(partial.length);
+  return { ...turn, blocks: [...(rest ? [{ type: "text" as const, text: rest }] : []), ...turn.blocks.slice(at + 1)] };
+}
+
+function thinkingBlock(thinking: string): DemoBlock {
+  return { type: "thinking", thinking, signature: `${DEMO_SIGNATURE_PREFIX}${hash(thinking).toString(16)}` };
+}
+
+function thoughtsAbout(question: string, intents: Intent[]): string {
+  const topic = topicOf(question);
+  const plan = intents.length
+    ? `This needs ${intents.map((i) => `the ${i.name} tool`).join(" and ")} — an exact answer beats a guess, so I'll call it and then explain the result.`
+    : "I'll structure it: first the core idea, then a concrete example in code, then the pitfalls people usually hit.";
+  return `The user asks: “${topic}”. What do they actually need? ${plan} Keep it concise; use a table where a comparison helps. ✓`;
+}
+
+function answerFor(result: ToolResultPart, call: ToolUsePart | undefined): string {
+  const name = call?.name ?? "the tool";
+  if (result.isError) return `The ${name} call did not succeed: ${result.content}`;
+  let data: Record<string, unknown> = {};
+  try {
+    data = JSON.parse(result.content) as Record<string, unknown>;
+  } catch {
+    return `The ${name} tool returned: ${result.content}`;
+  }
+  if (name === "calculate") return `The result is **${String(data.result)}**:\n\n\`\`\`\n${String(data.expression)} = ${String(data.result)}\n\`\`\``;
+  if (name === "current_time") {
+    return `It is **${String(data.time)}** on ${String(data.weekday)}, ${String(data.date)} in ${String(data.timeZone)} (UTC${String(data.utcOffset)}).`;
+  }
+  if (name === "search_conversations") {
+    const matches = (data.matches ?? []) as { conversationTitle: string; role: string; snippet: string }[];
+    if (matches.length === 0) return `I found nothing about “${String(data.query)}” in your earlier conversations.`;
+    const lines = matches.map((m, i) => `${i + 1}. **${m.conversationTitle}** (${m.role === "user" ? "you" : "me"}): ${m.snippet}`);
+    return `I found ${matches.length} message${matches.length === 1 ? "" : "s"} about “${String(data.query)}”:\n\n${lines.join("\n")}`;
+  }
+  return `The ${name} tool returned: ${result.content}`;
+}

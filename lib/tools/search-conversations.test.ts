@@ -1,0 +1,125 @@
+// search_conversations on both databases the app runs on: in-memory PGlite
+// and the real PostgreSQL in an isolated schema. The point: a user finds
+// their own messages, and never anyone else's.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type DbHandle } from "../db";
+import { ToolRegistry } from "./registry";
+import { searchConversations, searchConversationsTool } from "./search-conversations";
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const schema = `t_search_${process.pid}_${Date.now()}`;
+
+const backends: [string, () => Promise<DbHandle>, () => Promise<void>][] = [
+  ["PGlite", () => openDatabase({ kind: "pglite-memory" }), async () => {}],
+  [
+    "PostgreSQL",
+    () => openDatabase({ kind: "postgres", url: PG_URL, schema }),
+    async () => {
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    },
+  ],
+];
+
+describe.each(backends)("search_conversations on %s", (_name, open, dispose) => {
+  let h: DbHandle;
+  beforeAll(async () => {
+    h = await open();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
+
+  async function userWith(convs: { title: string; messages: [role: "user" | "assistant", content: string][] }[]) {
+    const userId = randomUUID();
+    await h.prisma.user.create({ data: { id: userId } });
+    const ids: string[] = [];
+    let t = Date.now();
+    for (const c of convs) {
+      const conv = await h.prisma.conversation.create({ data: { userId, title: c.title } });
+      for (const [role, content] of c.messages) {
+        const m = await h.prisma.message.create({
+          data: { conversationId: conv.id, role, content, parts: [{ type: "text", text: content }], status: "complete", createdAt: new Date(t++) },
+        });
+        ids.push(m.id);
+      }
+    }
+    return { userId, ids };
+  }
+
+  it("finds the user's own messages with titles and snippets, and never another user's", async () => {
+    const word = `zephyrine${randomUUID().slice(0, 8)}`;
+    const a = await userWith([
+      { title: "Sourdough 🍞 notes", messages: [["user", `How do I feed a ${word} starter every morning?`], ["assistant", `Feed the ${word} starter with equal flour and water.`]] },
+      { title: "Unrelated", messages: [["user", "What is a monad?"]] },
+    ]);
+    const b = await userWith([{ title: "B's secret", messages: [["user", `My ${word} password is hunter2`]] }]);
+
+    const found = await searchConversations({ db: h.prisma, userId: a.userId }, word);
+    expect(found).toHaveLength(2);
+    expect(found.every((m) => m.conversationTitle === "Sourdough 🍞 notes")).toBe(true);
+    expect(found.map((m) => m.messageId).sort()).toEqual(a.ids.slice(0, 2).sort());
+    expect(found[0].snippet).toContain(`**${word}**`);
+    expect(JSON.stringify(found)).not.toMatch(/hunter2|secret/);
+
+    const forB = await searchConversations({ db: h.prisma, userId: b.userId }, word);
+    expect(forB.map((m) => m.conversationTitle)).toEqual(["B's secret"]);
+    // A stranger finds nothing at all, by full text or by substring.
+    const stranger = await userWith([]);
+    expect(await searchConversations({ db: h.prisma, userId: stranger.userId }, word)).toEqual([]);
+    expect(await searchConversations({ db: h.prisma, userId: stranger.userId }, "hunter2")).toEqual([]);
+  });
+
+  it("stems words, supports web-search syntax, ranks, limits and leaves out the current exchange", async () => {
+    const tag = `q${randomUUID().slice(0, 6)}`;
+    const u = await userWith([
+      {
+        title: `Running ${tag}`,
+        messages: [
+          ["user", `${tag} I was running a marathon`],
+          ["assistant", `${tag} Runners should hydrate; running long distances needs water`],
+          ["user", `${tag} cycling instead`],
+        ],
+      },
+    ]);
+    const ctx = { db: h.prisma, userId: u.userId };
+    const run = await searchConversations(ctx, `${tag} run`);
+    expect(run.map((m) => m.messageId).sort()).toEqual(u.ids.slice(0, 2).sort()); // "run" matches running
+    expect((await searchConversations(ctx, `${tag} -marathon running`)).map((m) => m.messageId)).toEqual([u.ids[1]]);
+    expect((await searchConversations(ctx, `"${tag} cycling"`)).map((m) => m.messageId)).toEqual([u.ids[2]]);
+    expect(await searchConversations(ctx, tag, 1)).toHaveLength(1);
+    const excluding = await searchConversations({ ...ctx, currentMessageIds: [u.ids[2]] }, `${tag} cycling`);
+    expect(excluding).toEqual([]);
+  });
+
+  it("falls back to substring search for text the parser cannot split (CJK), and treats queries as data", async () => {
+    const u = await userWith([{ title: "中文", messages: [["user", "我想学习关于数据库索引的知识"], ["assistant", "100% sure: use a_b\\c"]] }]);
+    const ctx = { db: h.prisma, userId: u.userId };
+    const cjk = await searchConversations(ctx, "数据库");
+    expect(cjk).toHaveLength(1);
+    expect(cjk[0].snippet).toContain("**数据库**");
+    expect(await searchConversations(ctx, "'); DROP TABLE \"Message\"; --")).toEqual([]);
+    expect((await searchConversations(ctx, "100%")).map((m) => m.role)).toEqual(["assistant"]);
+    expect(await searchConversations(ctx, "%")).toHaveLength(1); // % is literal, not a wildcard
+    expect(await h.prisma.message.count()).toBeGreaterThan(0);
+  });
+
+  it("as a tool: reports progress and returns the matches for the model", async () => {
+    const word = `quokka${randomUUID().slice(0, 6)}`;
+    const u = await userWith([{ title: "Animals", messages: [["user", `Tell me about the ${word}`]] }]);
+    const progress: string[] = [];
+    const out = await new ToolRegistry([searchConversationsTool]).run(
+      { id: "t", name: "search_conversations", input: { query: word } },
+      { db: h.prisma, userId: u.userId, signal: new AbortController().signal, progress: (m) => progress.push(m) },
+    );
+    expect(out.status).toBe("done");
+    const data = JSON.parse(out.status === "done" ? out.content : "{}");
+    expect(data).toMatchObject({ query: word, matches: [{ conversationTitle: "Animals", role: "user" }] });
+    expect(progress).toEqual([`Searching your conversations for “${word}”…`, "Found 1 matching message"]);
+  });
+});
