@@ -2,8 +2,10 @@ import { memo } from "react";
 import type { Message } from "@/lib/types";
 import { isGenerating } from "@/lib/client/api";
 import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
+import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";
+import { replyBlocks } from "@/lib/client/reply-blocks";
 import { ReplyText } from "./ReplyText";
-import { replyBlocks, ThinkingBlock, ToolResultCard, ToolUseCard } from "./ReplyParts";
+import { ThinkingBlock, ToolCard, ToolResultCard } from "./ReplyParts";
 
 type Props = {
   message: Message;
@@ -13,6 +15,8 @@ type Props = {
   stopping?: boolean;
   /** Offered on an interrupted or failed reply. */
   onContinue?: (message: Message) => void;
+  /** A followed reply's tool input still being written, and tool progress. */
+  extras?: LiveExtras;
 };
 
 /**
@@ -20,14 +24,18 @@ type Props = {
  * HTML (a reload mid-stream) and each streamed frame look the same. (Stop
  * sits by the composer: a button under growing text never holds still.)
  */
-export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue }: Props) {
+export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue, extras = NO_EXTRAS }: Props) {
   const generating = isGenerating(message.status);
-  const blocks = replyBlocks(message.parts);
-  if (!blocks.some((b) => b.kind === "text") && message.content) blocks.push({ kind: "text", text: message.content, key: "content" });
-  const lastText = blocks.findLastIndex((b) => b.kind === "text");
-  const cursor = generating && delivery === "stream";
+  const streamed = generating && delivery === "stream";
+  const blocks = replyBlocks(message, generating);
+  const tail = blocks.at(-1);
+  const hasText = blocks.some((b) => b.kind === "text");
+  // The caret shows where the next words will land; a live thinking section
+  // or a running tool shows its own activity instead.
+  const tailBusy = (tail?.kind === "thinking" && tail.live) || (tail?.kind === "tool" && tail.state === "running");
+  const trailingCursor = streamed && !tailBusy && tail?.kind !== "text";
   const working = generating && (message.status === "pending" || delivery === "whole");
-  const lastIndex = blocks.length - 1;
+  const missingReason = message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
 
   return (
     <div
@@ -36,37 +44,45 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
       data-status={message.status}
       data-message-id={message.id}
       aria-busy={generating || undefined}
-      className="flex flex-col gap-3"
+      className="flex min-w-0 flex-col gap-3"
     >
       <h2 className="sr-only">Claude said:</h2>
-      {blocks.map((b, i) => {
-        if (b.kind === "text")
-          return (
-            <div key={b.key} data-testid="message-content">
-              <ReplyText text={b.text} cursor={cursor && i === lastText} />
-            </div>
-          );
-        const live = generating && i === lastIndex;
-        switch (b.part.type) {
+      {blocks.map((b) => {
+        switch (b.kind) {
+          case "text":
+            return <ReplyText key={b.key} text={b.text} streaming={streamed && b.live} cursor={streamed && b.live} />;
           case "thinking":
-            return <ThinkingBlock key={b.key} part={b.part} live={live} />;
+            return <ThinkingBlock key={b.key} part={b.part} live={streamed && b.live} />;
           case "redacted_thinking":
             return (
               <p key={b.key} className="text-sm text-zinc-500 italic">
                 Some of Claude&apos;s reasoning was redacted for safety.
               </p>
             );
-          case "tool_use":
-            return <ToolUseCard key={b.key} part={b.part} live={live} />;
+          case "tool":
+            return (
+              <ToolCard
+                key={b.key}
+                use={b.use}
+                result={b.result}
+                state={b.state}
+                partialInput={b.state === "running" ? extras.toolInput[b.index] : undefined}
+                progress={extras.toolProgress[b.use.id]}
+                missingReason={missingReason}
+              />
+            );
           case "tool_result":
             return <ToolResultCard key={b.key} part={b.part} />;
-          default:
-            return null;
         }
       })}
-      {lastText === -1 && (
+      {!hasText && (
         // Always present, so tests and assistive tech find the reply's text slot.
-        <div data-testid="message-content">{cursor && <ReplyText text="" cursor />}</div>
+        <div data-testid="message-content" data-text="" />
+      )}
+      {trailingCursor && (
+        <div className="leading-7">
+          <span className="reply-cursor" aria-hidden data-testid="reply-cursor" />
+        </div>
       )}
 
       {(working || connection === "reconnecting" || stopping || message.status === "interrupted" || message.status === "failed") && (

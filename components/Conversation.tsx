@@ -4,13 +4,12 @@
 // messages render once per server refresh; only the live reply renders per
 // frame. With no conversation yet ("/"), the first send creates one.
 import { useRouter } from "next/navigation";
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
 import { attachReply, continueReply, liveReplyFor, releaseReply, sendMessage, type ReplyDelivery } from "@/lib/client/live-replies";
 import type { Message } from "@/lib/types";
-import { AssistantMessage } from "./AssistantMessage";
 import { Composer } from "./Composer";
-import { LiveAssistantMessage } from "./LiveAssistantMessage";
+import { AssistantItem } from "./AssistantItem";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
@@ -134,13 +133,20 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           ) : (
             <h1 className="sr-only">Conversation</h1>
           )}
-          <SavedMessages messages={saved} delivery={delivery} onContinue={generating ? undefined : onContinue} />
-          {reply && state && (
-            <>
-              {state.userMessage && <UserMessage key={`${reply.key}-user`} message={state.userMessage} />}
-              <LiveAssistantMessage key={`${reply.key}-assistant`} reply={reply} state={state} />
-            </>
-          )}
+          {/* One keyed list (one array) for saved and live messages: when the
+              saved copy of the live reply arrives, it lands on the same key. */}
+          {[
+            ...saved.map((m, i) =>
+              m.role === "user" ? (
+                <UserMessage key={m.id} message={m} />
+              ) : (
+                // Only the latest reply can be continued (the server says the same).
+                <AssistantItem key={m.id} message={m} delivery={delivery} onContinue={i === saved.length - 1 && !generating ? onContinue : undefined} />
+              ),
+            ),
+            reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} />,
+            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} delivery={delivery} />,
+          ]}
         </div>
       </div>
       <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
@@ -156,17 +162,3 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     </div>
   );
 }
-
-type SavedProps = { messages: Message[]; delivery: ReplyDelivery; onContinue?: (m: Message) => void };
-
-const SavedMessages = memo(function SavedMessages({ messages, delivery, onContinue }: SavedProps) {
-  const last = messages.length - 1;
-  return messages.map((m, i) =>
-    m.role === "user" ? (
-      <UserMessage key={m.id} message={m} />
-    ) : (
-      // Only the latest reply can be continued (the server says the same).
-      <AssistantMessage key={m.id} message={m} delivery={delivery} onContinue={i === last ? onContinue : undefined} />
-    ),
-  );
-});

@@ -13,7 +13,7 @@ export const UserMessage = memo(function UserMessage({ message }: { message: Mes
     >
       <div className="max-w-[85%] rounded-2xl rounded-br-md bg-zinc-100 px-4 py-2.5 dark:bg-zinc-800">
         <h2 className="sr-only">You said:</h2>
-        <div data-testid="message-content" className="whitespace-pre-wrap break-words leading-7">
+        <div data-testid="message-content" data-text={message.content} className="whitespace-pre-wrap break-words leading-7">
           {message.content}
         </div>
       </div>

@@ -1,10 +1,10 @@
 "use client";
-// React bindings of the live-reply registry. Two granularities on purpose:
-// the conversation re-renders only on coarse changes (confirmed, finished,
-// connection), the streaming message once per animation frame.
+// React binding of the live-reply registry, at the conversation's coarse
+// granularity: it re-renders only when a reply is confirmed, finishes or its
+// connection changes. The streaming message subscribes to frames on its own
+// (AssistantItem), once per animation frame.
 import { useSyncExternalStore } from "react";
 import { liveReplyFor, subscribeLiveReplies, type LiveReply, type LiveReplyState } from "@/lib/client/live-replies";
-import type { Message } from "@/lib/types";
 
 const none = () => undefined;
 const noSubscription = () => () => {};
@@ -13,8 +13,4 @@ export function useLiveReply(conversationId: string | null): { reply?: LiveReply
   const reply = useSyncExternalStore(subscribeLiveReplies, () => liveReplyFor(conversationId), none);
   const state = useSyncExternalStore(reply?.subscribeState ?? noSubscription, reply?.getState ?? none, none);
   return { reply, state };
-}
-
-export function useLiveMessage(reply: LiveReply): Message {
-  return useSyncExternalStore(reply.subscribeFrame, reply.getMessage, reply.getMessage);
 }

@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lastAssistant, savedMessage, send, shownText, startApp, waitForPartial } from "./support";
+import { freePort, lastAssistant, savedMessage, send, shownText, startApp, waitForPartial } from "./support";
 
 test("a reply visibly grows while it streams, with a cursor", async ({ page }) => {
   await page.goto("/?new=1");
@@ -121,7 +121,8 @@ test("a dropped connection mid-reply reconnects by itself and ends with the exac
 test("the server killed mid-reply: the partial survives, turns interrupted, and Continue completes it", async ({ page }) => {
   const dataDir = mkdtempSync(join(tmpdir(), "tether-kill-"));
   const env = { DATA_DIR: dataDir, LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "25", CHECKPOINT_INTERVAL_MS: "200" };
-  let app = await startApp(3101, env);
+  const port = await freePort();
+  let app = await startApp(port, env);
   try {
     await page.goto(`${app.url}/?new=1`);
     await send(page, "Tell me a long story about a clockmaker");
@@ -131,7 +132,7 @@ test("the server killed mid-reply: the partial survives, turns interrupted, and 
     const url = page.url();
     const id = (await reply.getAttribute("data-message-id"))!;
     await app.kill("SIGKILL");
-    app = await startApp(3101, env); // takes over the stale lock, sweeps the orphan
+    app = await startApp(port, env); // takes over the stale lock, sweeps the orphan
     await page.goto(url);
     const after = lastAssistant(page);
     await expect(after).toHaveAttribute("data-status", "interrupted", { timeout: 20_000 });

@@ -1,13 +1,37 @@
 // Shared steps of the end-to-end tests.
 import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 
 export const assistantMessages = (page: Page) => page.locator('[data-testid="message"][data-role="assistant"]');
 export const lastAssistant = (page: Page) => assistantMessages(page).last();
 
-/** The reply's text exactly as rendered (textContent keeps every character). */
+/**
+ * The text a message shows, exactly: each text run's container carries in
+ * `data-text` the very string its markdown is rendered from (rendered markup
+ * is not the text itself: `**a**` shows as a bold "a").
+ */
 export async function shownText(message: Locator): Promise<string> {
+  const runs = await message.getByTestId("message-content").evaluateAll((els) => els.map((el) => el.getAttribute("data-text")));
+  if (runs.some((r) => r === null)) throw new Error("a message-content element has no data-text");
+  return runs.join("");
+}
+
+/** What the reader sees of a message's text (the rendered markdown's text content). */
+export async function renderedText(message: Locator): Promise<string> {
   return (await message.getByTestId("message-content").allTextContents()).join("");
+}
+
+/** A TCP port nobody listens on right now (for servers a test starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export async function send(page: Page, text: string) {

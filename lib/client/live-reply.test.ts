@@ -28,8 +28,16 @@ beforeEach(() => {
   vi.stubGlobal("requestAnimationFrame", (fn: () => void) => frames.push(fn));
   vi.stubGlobal("cancelAnimationFrame", () => {});
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 const tick = () => frames.splice(0).forEach((fn) => fn());
+/** Lets the render budget pass (fake timers), then runs the animation frame. */
+const nextFrame = () => {
+  vi.advanceTimersByTime(40);
+  tick();
+};
 
 describe("LiveReply", () => {
   it("applies every event but publishes at most once per frame", () => {
@@ -79,5 +87,78 @@ describe("LiveReply", () => {
     expect(reply.getState().stopping).toBe(true);
     reply.apply({ id: 0, event: "snapshot", data: { message: msg() } });
     await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledWith(`/api/messages/${ID}/stop`, expect.objectContaining({ method: "POST" })));
+  });
+  it("renders at most 30 times a second, on animation frames", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming", parts: [{ type: "text", text: "" }] }), { confirmed: true, connection: "live" });
+    const renders = vi.fn();
+    reply.subscribeFrame(renders);
+    const delta = (id: number): StreamEvent => ({ id, event: "delta", data: { index: 0, text: "x" } });
+    reply.apply(delta(1));
+    tick();
+    expect(renders).toHaveBeenCalledTimes(1);
+    reply.apply(delta(2));
+    tick(); // the next frame comes too soon: nothing
+    expect(renders).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(20);
+    tick();
+    expect(renders).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(20); // 40 ms after the last render: a frame is requested
+    tick();
+    expect(renders).toHaveBeenCalledTimes(2);
+    expect(reply.getMessage().content).toBe("xx");
+    // A hidden tab gets no frames: a timer publishes anyway.
+    reply.apply(delta(3));
+    vi.advanceTimersByTime(300);
+    expect(renders).toHaveBeenCalledTimes(3);
+    // The end is shown at once.
+    reply.apply({ id: 4, event: "delta", data: { index: 0, text: "y" } });
+    reply.apply({ id: 5, event: "done", data: { message: msg({ status: "complete", content: "xxxy", parts: [{ type: "text", text: "xxxy" }] }) } });
+    expect(renders).toHaveBeenCalledTimes(4);
+    expect(reply.getMessage().content).toBe("xxxy");
+  });
+
+  it("publishes tool input as it is typed and the latest progress per tool, once per frame", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
+    const renders = vi.fn();
+    reply.subscribeFrame(renders);
+    const before = reply.getExtras();
+    reply.apply({ id: 1, event: "part_start", data: { index: 0, part: { type: "tool_use", id: "tu1", name: "calculate", input: {} } } });
+    reply.apply({ id: 2, event: "delta", data: { index: 0, json: '{"expr' } });
+    reply.apply({ id: 3, event: "delta", data: { index: 0, json: 'ession":"1+' } });
+    expect(reply.getExtras()).toBe(before); // nothing until the frame
+    nextFrame();
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(reply.getExtras().toolInput[0]).toBe('{"expression":"1+');
+
+    reply.apply({ id: 4, event: "delta", data: { index: 0, json: '1"}' } });
+    reply.apply({ id: 5, event: "part_stop", data: { index: 0 } });
+    nextFrame();
+    // The input is final now: it lives in the message, no longer in the extras.
+    expect(reply.getExtras().toolInput).toEqual({});
+    expect(reply.getMessage().parts[0]).toMatchObject({ type: "tool_use", input: { expression: "1+1" } });
+
+    reply.apply({ id: 6, event: "tool_progress", data: { toolUseId: "tu1", message: "Evaluating", percent: 10 } });
+    reply.apply({ id: 7, event: "tool_progress", data: { toolUseId: "tu1", message: "Almost", percent: 90 } });
+    reply.apply({ id: 8, event: "tool_progress", data: { toolUseId: "tu2", message: "Searching" } });
+    nextFrame();
+    expect(reply.getExtras().toolProgress).toEqual({ tu1: { message: "Almost", percent: 90 }, tu2: { message: "Searching" } });
+    const settled = reply.getExtras();
+    reply.apply({ id: 9, event: "delta", data: { index: 0, text: "ignored: not a text part" } });
+    nextFrame();
+    expect(reply.getExtras()).toBe(settled); // unchanged extras keep their identity
+  });
+
+  it("drops typed tool input on a snapshot (it restates the message)", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
+    reply.apply({ id: 1, event: "part_start", data: { index: 0, part: { type: "tool_use", id: "tu1", name: "calculate", input: {} } } });
+    reply.apply({ id: 2, event: "delta", data: { index: 0, json: '{"a"' } });
+    nextFrame();
+    expect(reply.getExtras().toolInput[0]).toBe('{"a"');
+    reply.apply({ id: 3, event: "snapshot", data: { message: msg({ status: "streaming" }) } });
+    nextFrame();
+    expect(reply.getExtras().toolInput).toEqual({});
   });
 });

@@ -13,6 +13,22 @@ import type { ReplyStream } from "./stream";
 export type ReplyDelivery = "stream" | "whole";
 export type Connection = "connecting" | "live" | "reconnecting" | "polling";
 
+/** The latest `tool_progress` of one tool use (a new one replaces it). */
+export type ToolProgress = { message: string; percent?: number };
+
+/**
+ * What a streaming reply shows beyond its message: tool input still being
+ * typed (the JSON fragments of open tool_use blocks, by part index) and the
+ * latest progress of each running tool (by tool use id). Replaced, never
+ * mutated, so React can compare it by identity.
+ */
+export type LiveExtras = {
+  toolInput: Readonly<Record<number, string>>;
+  toolProgress: Readonly<Record<string, ToolProgress>>;
+};
+
+export const NO_EXTRAS: LiveExtras = Object.freeze({ toolInput: Object.freeze({}), toolProgress: Object.freeze({}) });
+
 export type LiveReplyState = {
   /** Set when this tab sent the message (optimistic until confirmed). */
   userMessage?: Message;
@@ -25,6 +41,15 @@ export type LiveReplyState = {
 };
 
 const POLL_MS = 1000;
+/**
+ * At most this many renders per second of a streaming reply. A render costs
+ * the same whether it adds one token or five (the tail block is re-parsed,
+ * laid out and painted), so at Claude's pace (~50–100 tokens/s) rendering
+ * on every animation frame spends most of the main thread on renders that
+ * each add a single token; 30 per second reads as smooth and halves that.
+ */
+const MAX_RENDERS_PER_SECOND = 30;
+const MIN_FRAME_MS = 1000 / MAX_RENDERS_PER_SECOND;
 const DISCOVER_MS = 500;
 let counter = 0;
 
@@ -34,9 +59,13 @@ export class LiveReply {
   private latest: Message;
   private shown: Message;
   private readonly pendingJson: PendingJson = new Map();
+  private progress: Record<string, ToolProgress> = {};
+  private extrasDirty = false;
+  private shownExtras: LiveExtras = NO_EXTRAS;
   private readonly stateSubs = new Set<() => void>();
   private readonly frameSubs = new Set<() => void>();
-  private frameHandle: { raf: number; timer: ReturnType<typeof setTimeout> } | null = null;
+  private frameHandle: { raf?: number; delay?: ReturnType<typeof setTimeout>; timer: ReturnType<typeof setTimeout> } | null = null;
+  private lastFlush = -Infinity;
   private stream?: ReplyStream;
   private stopRequested = false;
   private disposed = false;
@@ -55,6 +84,8 @@ export class LiveReply {
 
   getState = (): LiveReplyState => this.state;
   getMessage = (): Message => this.shown;
+  /** Tool input and progress as of the last published frame. */
+  getExtras = (): LiveExtras => this.shownExtras;
 
   subscribeState = (fn: () => void) => {
     this.stateSubs.add(fn);
@@ -71,21 +102,38 @@ export class LiveReply {
     this.stateSubs.forEach((fn) => fn());
   }
 
-  /** Publishes `latest` on the next frame; a timer covers hidden tabs (no rAF there). */
+  /**
+   * Publishes `latest` on the next animation frame, no sooner than
+   * MIN_FRAME_MS after the previous one; a timer covers hidden tabs (no rAF there).
+   */
   private scheduleFrame() {
     if (this.frameHandle || typeof window === "undefined") return;
     const run = () => this.flushFrame();
-    this.frameHandle = { raf: requestAnimationFrame(run), timer: setTimeout(run, 250) };
+    const wait = this.lastFlush + MIN_FRAME_MS - now();
+    const handle: NonNullable<LiveReply["frameHandle"]> = { timer: setTimeout(run, 250 + Math.max(0, wait)) };
+    // Within a few ms of the budget, the next frame is late enough.
+    if (wait > 4) handle.delay = setTimeout(() => (handle.raf = requestAnimationFrame(run)), wait);
+    else handle.raf = requestAnimationFrame(run);
+    this.frameHandle = handle;
+  }
+
+  private cancelFrame() {
+    if (!this.frameHandle) return;
+    if (this.frameHandle.raf !== undefined) cancelAnimationFrame(this.frameHandle.raf);
+    clearTimeout(this.frameHandle.delay);
+    clearTimeout(this.frameHandle.timer);
+    this.frameHandle = null;
   }
 
   private flushFrame() {
-    if (this.frameHandle) {
-      cancelAnimationFrame(this.frameHandle.raf);
-      clearTimeout(this.frameHandle.timer);
-      this.frameHandle = null;
-    }
-    if (this.shown === this.latest) return;
+    this.cancelFrame();
+    if (this.shown === this.latest && !this.extrasDirty) return;
+    this.lastFlush = now();
     this.shown = this.latest;
+    if (this.extrasDirty) {
+      this.extrasDirty = false;
+      this.shownExtras = { toolInput: Object.fromEntries(this.pendingJson), toolProgress: this.progress };
+    }
     this.frameSubs.forEach((fn) => fn());
   }
 
@@ -104,9 +152,34 @@ export class LiveReply {
   apply(event: StreamEvent) {
     if (this.disposed || this.state.finished) return;
     this.latest = applyEvent(this.latest, event, this.pendingJson);
+    this.noteExtras(event);
     if (event.event === "snapshot") this.confirm(event.data.userMessage, event.data.message);
     if (event.event === "done") return this.complete(event.data.message);
     this.scheduleFrame();
+  }
+
+  /** Tracks what changes the extras: tool input fragments and progress. */
+  private noteExtras(event: StreamEvent) {
+    switch (event.event) {
+      case "tool_progress": {
+        const { toolUseId, message, percent } = event.data;
+        this.progress = { ...this.progress, [toolUseId]: percent === undefined ? { message } : { message, percent } };
+        this.extrasDirty = true;
+        break;
+      }
+      case "delta":
+        if ("json" in event.data) this.extrasDirty = true;
+        break;
+      case "part_start":
+        if (event.data.part.type === "tool_use") this.extrasDirty = true;
+        break;
+      case "part_stop":
+      case "snapshot":
+      case "done":
+        // The reducer drops (part_stop) or clears (snapshot, done) pending input.
+        if (this.pendingJson.size > 0 || Object.keys(this.shownExtras.toolInput).length > 0) this.extrasDirty = true;
+        break;
+    }
   }
 
   /** Replaces the message wholesale (polling, non-streamed answers). */
@@ -206,11 +279,9 @@ export class LiveReply {
   dispose() {
     this.disposed = true;
     this.stream?.abort();
-    if (this.frameHandle) {
-      cancelAnimationFrame(this.frameHandle.raf);
-      clearTimeout(this.frameHandle.timer);
-    }
+    this.cancelFrame();
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => (typeof performance === "undefined" ? Date.now() : performance.now());
