@@ -1,6 +1,7 @@
 // Conversations and their messages, always resolved through their owner:
 // another user's id is indistinguishable from a missing one (404).
 import type { Db } from "./db";
+import { shownPath } from "./branches";
 import { AppError } from "./errors";
 import type { Conversation, ErrorBody, Message, MessageMetadata, Part } from "./types";
 import type { Conversation as ConversationRow, Message as MessageRow } from "./generated/prisma/client";
@@ -23,13 +24,16 @@ export function toMessage(row: MessageRow): Message {
     metadata: (row.metadata ?? {}) as MessageMetadata,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    parentId: row.parentId,
   };
   if (row.error) msg.error = row.error as ErrorBody;
   return msg;
 }
 
 export async function createConversation(db: Db, userId: string, title?: string): Promise<Conversation> {
-  const row = await db.conversation.create({ data: { userId, title: title?.trim() || DEFAULT_TITLE } });
+  // A title the user chose is theirs: a generated one never replaces it.
+  const chosen = title?.trim();
+  const row = await db.conversation.create({ data: { userId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen } });
   return toConversation(row);
 }
 
@@ -50,16 +54,12 @@ export async function requireConversation(db: Db, userId: string, id: string): P
 
 export async function getConversationWithMessages(db: Db, userId: string, id: string) {
   const conversation = await requireConversation(db, userId, id);
-  const messages = await db.message.findMany({
-    where: { conversationId: id },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return { conversation: toConversation(conversation), messages: messages.map(toMessage) };
+  return { conversation: toConversation(conversation), messages: await shownPath(db, conversation, toMessage) };
 }
 
 export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
   await requireConversation(db, userId, id);
-  const row = await db.conversation.update({ where: { id }, data: { title: title.trim() } });
+  const row = await db.conversation.update({ where: { id }, data: { title: title.trim(), titleLocked: true } });
   return toConversation(row);
 }
 

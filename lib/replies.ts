@@ -5,6 +5,7 @@ import type { Db } from "./db";
 import { Prisma } from "./generated/prisma/client";
 import { AppError } from "./errors";
 import { toMessage, DEFAULT_TITLE } from "./conversations";
+import { currentLeaf } from "./branches";
 import type { Message } from "./types";
 import { getGenerations } from "./generation/registry";
 import { interruptOrphan } from "./generation/sweep";
@@ -14,11 +15,18 @@ import { getStreamBus } from "./stream";
 import { awaitFinalMessage } from "./stream/final-message";
 
 export const MAX_CONTENT_CHARS = 32_000;
+/** SPEC §3: non-empty after trimming (400), at most 32,000 code points (413); stored as sent. */
+export function requireContent(content: string): string {
+  if (content.trim() === "") throw new AppError("invalid_input", "content must not be empty");
+  if ([...content].length > MAX_CONTENT_CHARS) throw new AppError("too_large", `content must be at most ${MAX_CONTENT_CHARS} characters`);
+  return content;
+}
+
 export const MAX_ACTIVE_PER_USER = Number(process.env.MAX_ACTIVE_GENERATIONS_PER_USER) || 3;
 const ACTIVE = ["pending", "streaming"] as const;
 // Under a burst, admissions queue for the user lock and pool connections:
 // wait for them rather than fail (a 503 comes only past these limits).
-const ADMIT_TX = { maxWait: 15_000, timeout: 20_000 };
+export const ADMIT_TX = { maxWait: 15_000, timeout: 20_000 };
 
 function titleFrom(content: string): string {
   const line = content.trim().split(/\s+/).join(" ");
@@ -29,7 +37,7 @@ function titleFrom(content: string): string {
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Inside a transaction: lock the user, then enforce the generation limits. */
-async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
+export async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
   refuseWhileDraining();
   // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
@@ -47,18 +55,24 @@ async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
 export async function createReply(db: Db, userId: string, conversationId: string, content: string) {
   return db.$transaction(async (tx) => {
     const conv = await admitGeneration(tx, userId, conversationId);
-    const isFirst = (await tx.message.count({ where: { conversationId } })) === 0;
+    // The new message follows the path the conversation shows.
+    const parentId = await currentLeaf(tx, conv);
+    const isFirst = parentId === null;
     const now = Date.now();
     // Explicit, distinct timestamps keep "oldest first" ordering exact.
     const userRow = await tx.message.create({
-      data: { conversationId, role: "user", content, parts: [{ type: "text", text: content }], status: "complete", createdAt: new Date(now) },
+      data: { conversationId, parentId, role: "user", content, parts: [{ type: "text", text: content }], status: "complete", createdAt: new Date(now) },
     });
     const assistantRow = await tx.message.create({
-      data: { conversationId, role: "assistant", content: "", parts: [], status: "pending", createdAt: new Date(now + 1) },
+      data: { conversationId, parentId: userRow.id, role: "assistant", content: "", parts: [], status: "pending", createdAt: new Date(now + 1) },
     });
     await tx.conversation.update({
       where: { id: conversationId },
-      data: { updatedAt: new Date(now + 1), ...(isFirst && conv.title === DEFAULT_TITLE ? { title: titleFrom(content) } : {}) },
+      data: {
+        currentLeafId: assistantRow.id,
+        updatedAt: new Date(now + 1),
+        ...(isFirst && conv.title === DEFAULT_TITLE && !conv.titleLocked ? { title: titleFrom(content) } : {}),
+      },
     });
     return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
   }, ADMIT_TX);
@@ -102,20 +116,19 @@ export async function stopConversationReplies(db: Db, userId: string, conversati
 
 /**
  * Continue: an interrupted or failed reply becomes pending again and the next
- * generation appends to it. Only the conversation's latest message can be
+ * generation appends to it. Only the last message of the shown path can be
  * continued (anything after it would be answered out of order).
  */
 export async function continueReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
   return db.$transaction(async (tx) => {
     const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
     if (!row) throw new AppError("not_found", "message not found");
-    await admitGeneration(tx, userId, row.conversationId);
+    const conv = await admitGeneration(tx, userId, row.conversationId);
     const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
     if (fresh.role !== "assistant" || (fresh.status !== "interrupted" && fresh.status !== "failed")) {
       throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
     }
-    const newer = await tx.message.count({ where: { conversationId: fresh.conversationId, createdAt: { gt: fresh.createdAt } } });
-    if (newer > 0) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
+    if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
     const updated = await tx.message.update({
       where: { id: messageId },
       data: { status: "pending", error: Prisma.DbNull },

@@ -41,6 +41,26 @@ export type Message = {
   metadata: MessageMetadata;
   createdAt: string;
   updatedAt: string;
+  /** The message this one follows on its path (null for the first). See docs/API.md. */
+  parentId?: string | null;
+  /** Set when the message has other versions (same parent, same role). */
+  versions?: MessageVersions;
+};
+
+/** This message is version `index + 1` of `count`; `ids` are all versions, oldest first. */
+export type MessageVersions = { index: number; count: number; ids: string[] };
+
+/** A search hit's snippet: plain text in segments, the matched words marked. */
+export type SnippetSegment = { text: string; match: boolean };
+
+export type SearchResult = {
+  conversationId: string;
+  title: string;
+  /** null for a match on the conversation's title. */
+  messageId: string | null;
+  role: MessageRole | null;
+  snippet: SnippetSegment[];
+  createdAt: string;
 };
 
 export type Conversation = { id: string; title: string; createdAt: string; updatedAt: string };

@@ -7,6 +7,7 @@
 // allowed step the model is called once more with tool use off
 // (tool_choice none), so the reply ends in an answer.
 // Plain TypeScript: runs in the server process or inside an Inngest function.
+import { historyBefore } from "../branches";
 import type { Db } from "../db";
 import { toMessage } from "../conversations";
 import type { LlmProvider, ProviderEvent } from "../llm/types";
@@ -60,10 +61,8 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
   if (row.status !== "pending") throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
 
-  const history = await db.message.findMany({
-    where: { conversationId: row.conversationId, createdAt: { lt: row.createdAt } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  // The model sees the reply's own path: earlier versions and branches are not part of it.
+  const history = await historyBefore(db, row);
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);

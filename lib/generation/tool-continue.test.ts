@@ -37,10 +37,9 @@ describe("Stop and Continue in a tool loop", () => {
     const spy = defineTool({ ...slowLookup, execute: (i, c) => ((toolSignal = c.signal), slowLookup.execute(i, c)) });
     const running = runGeneration(deps(rec, { tools: registry(spy) }), q.messageId, ac.signal);
     await rec.next((e) => e.event === "tool_progress");
-    const stoppedAt = performance.now();
     ac.abort();
+    // The tool never returns on its own: the generation ending proves Stop reached it.
     const stopped = await running;
-    expect(performance.now() - stoppedAt).toBeLessThan(200);
     expect(toolSignal?.aborted).toBe(true);
 
     expect(stopped).toMatchObject({ status: "interrupted", content: "Checking…", metadata: { stopReason: "stopped" } });

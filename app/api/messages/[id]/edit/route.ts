@@ -1,0 +1,21 @@
+// Edit and resend a user message: a new branch from it (docs/API.md).
+import { z } from "zod";
+import { pathId, readJson, requireUser, route } from "@/lib/http/api";
+import { requireContent } from "@/lib/replies";
+import { editAndResend } from "@/lib/revisions";
+import { getSettings } from "@/lib/settings";
+import { deliverReply } from "@/lib/http/deliver";
+
+export const dynamic = "force-dynamic";
+
+const Body = z.object({ content: z.string(), stream: z.boolean().optional() }).strict();
+
+export const POST = route<{ id: string }>(async (req, p) => {
+  const { db, userId } = await requireUser(req);
+  const id = pathId(p.id, "message");
+  const body = await readJson(req, Body);
+  const content = requireContent(body.content);
+  const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
+  const { userMessage, assistantMessage } = await editAndResend(db, userId, id, content);
+  return deliverReply(req, db, { message: assistantMessage, seq: 0, userMessage, streaming });
+});

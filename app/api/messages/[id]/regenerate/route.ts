@@ -1,0 +1,19 @@
+// A new version of the conversation's last reply (docs/API.md).
+import { z } from "zod";
+import { pathId, readJson, requireUser, route } from "@/lib/http/api";
+import { regenerateReply } from "@/lib/revisions";
+import { getSettings } from "@/lib/settings";
+import { deliverReply } from "@/lib/http/deliver";
+
+export const dynamic = "force-dynamic";
+
+const Body = z.object({ stream: z.boolean().optional() }).strict();
+
+export const POST = route<{ id: string }>(async (req, p) => {
+  const { db, userId } = await requireUser(req);
+  const id = pathId(p.id, "message");
+  const body = await readJson(req, Body);
+  const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
+  const { message, seq } = await regenerateReply(db, userId, id);
+  return deliverReply(req, db, { message, seq, streaming });
+});
