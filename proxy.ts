@@ -1,18 +1,27 @@
-// First visit to a page: mint a guest session (no sign-up wall). The user row
-// is created when the page first needs it. API routes never get one here:
-// without a session they answer 401 (SPEC §3).
+// A page without a live session (first visit, expired, revoked) gets a new
+// guest (no sign-up wall). API routes never get one here: without a session
+// they answer 401 (SPEC §3).
 import { NextResponse, type NextRequest } from "next/server";
-import { newUserId, readSession, sealSession, SESSION_COOKIE, sessionCookieOptions } from "./lib/session";
+import { pageSessionCookie, SESSION_COOKIE } from "./lib/session";
 import { isSecureRequest } from "./lib/http/cookies";
+import { securePageRequest } from "./lib/http/security-headers";
 
 export async function proxy(req: NextRequest) {
-  const current = req.cookies.get(SESSION_COOKIE)?.value;
-  if (await readSession(current)) return NextResponse.next();
-  const sealed = await sealSession(newUserId());
-  // Let this very request's page see the new session, and keep it after.
-  req.cookies.set(SESSION_COOKIE, sealed);
+  // Per-request CSP nonce: on the request (Next.js renders its scripts with
+  // it) and on the response. Every NextResponse.next() must forward req.headers.
+  const csp = securePageRequest(req);
+  const res = await sessionProxy(req);
+  res.headers.set("Content-Security-Policy", csp);
+  return res;
+}
+
+async function sessionProxy(req: NextRequest) {
+  const cookie = await pageSessionCookie(req.headers, isSecureRequest(req));
+  if (!cookie) return NextResponse.next({ request: { headers: req.headers } });
+  // Let this very request's page see the session, and keep it after.
+  req.cookies.set(SESSION_COOKIE, decodeURIComponent(cookie.value));
   const res = NextResponse.next({ request: { headers: req.headers } });
-  res.cookies.set(SESSION_COOKIE, sealed, sessionCookieOptions(isSecureRequest(req)));
+  res.headers.append("set-cookie", cookie.header);
   return res;
 }
 

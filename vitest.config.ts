@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ["{lib,app,inngest,components,prisma}/**/*.test.ts"],
     environment: "node",
+    // Background title requests would take scripted replies from the fake
+    // upstream; the tests of titles turn them on themselves.
+    env: { CONVERSATION_TITLES: "off" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -33,5 +33,10 @@ export const replyPersist = eventType("tether/reply.persist", {
   schema: z.object({ messageId, state: checkpointState }),
 });
 
+/** Name a conversation from its first exchange (unless the user has named it). */
+export const conversationTitle = eventType("tether/conversation.title", {
+  schema: z.object({ conversationId: z.string().min(1) }),
+});
+
 /** The stale-stream sweep runs every minute. */
 export const sweepSchedule = cron("* * * * *");

@@ -1,7 +1,8 @@
 // Tether's Inngest functions run by @inngest/test's engine (the real SDK
 // execution, in-process) over an in-memory PGlite, with replies from the real
 // Anthropic SDK talking to the fake Anthropic server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { InProcessJobRunner } from "../lib/jobs";
 import { randomUUID } from "node:crypto";
 import { InngestTestEngine } from "@inngest/test";
 import type { InngestFunction } from "inngest";
@@ -12,7 +13,7 @@ import { createReply } from "../lib/replies";
 import { ensureUser } from "../lib/users";
 import { getGenerations } from "../lib/generation/registry";
 import { generationDeps } from "../lib/runtime";
-import { generateReplyFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
+import { generateReplyFn, generateTitleFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
 import { sweepStale } from "./handlers";
 
 let db: DbHandle;
@@ -40,6 +41,8 @@ async function newReply(content = `question ${randomUUID()}`) {
   const { assistantMessage } = await createReply(db.prisma, userId, conv.id, content);
   return assistantMessage.id;
 }
+
+const getJobRunnerForTest = () => new InProcessJobRunner();
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
 
@@ -175,8 +178,49 @@ describe("sweep-stale-replies", () => {
   });
 });
 
-it("serves exactly the three functions, with one generation per message at a time", () => {
-  expect(functions.map((f) => f.id("tether"))).toEqual(["tether-generate-reply", "tether-persist-reply", "tether-sweep-stale-replies"]);
+it("serves exactly the four functions, with one generation per message at a time", () => {
+  expect(functions.map((f) => f.id("tether"))).toEqual(["tether-generate-reply", "tether-persist-reply", "tether-sweep-stale-replies", "tether-generate-title"]);
+  expect(generateTitleFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.conversationId" });
   expect(generateReplyFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.messageId" });
+  expect(generateReplyFn.opts.retries).toBe(6); // a crash and a wait for the dead owner each use one
   expect(sweepStaleRepliesFn.opts.triggers).toEqual([{ cron: "* * * * *" }]);
+});
+
+describe("generate-title", () => {
+  it("names a conversation from its first exchange through Claude, and leaves a user's title alone", async () => {
+    const question = `Why is the sky blue? ${randomUUID()}`;
+    const id = await newReply(question);
+    fake.enqueue({ text: "Rayleigh scattering makes it blue." });
+    await run(generateReplyFn, "tether/reply.generate", { messageId: id });
+    const { conversationId } = await row(id);
+
+    fake.enqueue({ text: "Why the Sky Is Blue" });
+    const { result, error } = await run(generateTitleFn, "tether/conversation.title", { conversationId });
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ title: "Why the Sky Is Blue", source: "model" });
+    expect(JSON.stringify(fake.requests.at(-1)?.body.messages)).toContain("Rayleigh scattering");
+    expect((await db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).title).toBe("Why the Sky Is Blue");
+
+    await db.prisma.conversation.update({ where: { id: conversationId }, data: { title: "Mine", titleLocked: true } });
+    const again = await run(generateTitleFn, "tether/conversation.title", { conversationId });
+    expect(again.result).toEqual({ skipped: "locked" });
+    expect((await db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).title).toBe("Mine");
+  });
+
+  it("is asked for when a conversation's first reply completes (in-process runner)", async () => {
+    process.env.CONVERSATION_TITLES = "on";
+    try {
+      const id = await newReply(`Please explain tides to me ${randomUUID()}`);
+      const { conversationId } = await row(id);
+      const before = fake.requests.length;
+      fake.enqueue({ text: "The Moon pulls the oceans." }, { text: "Tides, Briefly" });
+      await getJobRunnerForTest().startGeneration(id);
+      await fake.waitForRequests(before + 2);
+      await vi.waitFor(async () => {
+        expect((await db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).title).toBe("Tides, Briefly");
+      });
+    } finally {
+      process.env.CONVERSATION_TITLES = "off";
+    }
+  });
 });

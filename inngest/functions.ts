@@ -1,14 +1,21 @@
 // Tether's Inngest functions, served at /api/inngest (scaled mode). Each one
 // is a thin step around the plain handler code in handlers.ts, which the
 // in-process job runner also calls in embedded mode.
-import { inngest, replyGenerate, replyPersist, sweepSchedule } from "./client";
-import { generateReply, persistReply, sweepStale } from "./handlers";
+import { RetryAfterError } from "inngest";
+import { conversationTitle, inngest, replyGenerate, replyPersist, sweepSchedule } from "./client";
+import { generateReply, nameConversation, persistReply, sweepStale } from "./handlers";
 
 /**
  * Generates one pending reply, on whichever instance Inngest calls; Stop
  * reaches it through that instance's registry. One run per message at a time,
  * and a message that is no longer pending is left alone, so a duplicate event
  * does nothing.
+ *
+ * When the worker dies mid-generation, Inngest retries the step (attempt ≥ 1),
+ * on any instance: the retry resumes the reply from its last saved partial
+ * content, once its row has been quiet long enough that no live owner can be
+ * behind it (a RetryAfterError until then). Waiting and crashing both use up
+ * attempts, hence a few more than Inngest's default.
  */
 export const generateReplyFn = inngest.createFunction(
   {
@@ -16,10 +23,18 @@ export const generateReplyFn = inngest.createFunction(
     name: "Generate reply",
     triggers: [replyGenerate],
     concurrency: { limit: 1, key: "event.data.messageId" },
+    retries: 6,
   },
-  async ({ event, step }) => {
+  async ({ event, step, attempt }) => {
     const { messageId } = event.data;
-    return step.run("generate", () => generateReply(messageId));
+    return step.run("generate", async () => {
+      const result = await generateReply(messageId, { attempt });
+      if (!result.ran && result.reason === "owner_active") {
+        // Thrown inside the step, so the step itself runs again later.
+        throw new RetryAfterError("the reply may still be generating elsewhere", result.retryAfterMs ?? 5_000);
+      }
+      return result;
+    });
   },
 );
 
@@ -55,4 +70,20 @@ export const sweepStaleRepliesFn = inngest.createFunction(
   },
 );
 
-export const functions = [generateReplyFn, persistReplyFn, sweepStaleRepliesFn];
+/**
+ * Names a conversation after its first reply (Claude, or a summary with the
+ * demo model). One run per conversation at a time; a title the user chose is
+ * never replaced (the write is conditional).
+ */
+export const generateTitleFn = inngest.createFunction(
+  {
+    id: "generate-title",
+    name: "Generate conversation title",
+    triggers: [conversationTitle],
+    concurrency: { limit: 1, key: "event.data.conversationId" },
+    retries: 2,
+  },
+  async ({ event, step }) => step.run("title", () => nameConversation(event.data.conversationId)),
+);
+
+export const functions = [generateReplyFn, persistReplyFn, sweepStaleRepliesFn, generateTitleFn];

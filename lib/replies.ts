@@ -13,6 +13,7 @@ import { refuseWhileDraining } from "./lifecycle";
 import { getReplyControl } from "./stream/control";
 import { getStreamBus } from "./stream";
 import { awaitFinalMessage } from "./stream/final-message";
+import { enforceMessageRate } from "./rate-limit";
 
 export const MAX_CONTENT_CHARS = 32_000;
 /** SPEC §3: non-empty after trimming (400), at most 32,000 code points (413); stored as sent. */
@@ -39,6 +40,9 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Inside a transaction: lock the user, then enforce the generation limits. */
 export async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
   refuseWhileDraining();
+  // Every generation start (post, Continue, edit, regenerate) counts against
+  // the user's request rate: 429 before the lock or any write.
+  await enforceMessageRate(userId);
   // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
@@ -99,10 +103,13 @@ export async function stopReply(db: Db, messageId: string): Promise<Message> {
     }
   }
   // Nobody runs it (its process died): the saved partial is all there is.
-  await interruptOrphan(db, messageId);
+  const orphaned = await interruptOrphan(db, messageId);
   const row = await db.message.findUnique({ where: { id: messageId } });
   if (!row) throw new AppError("not_found", "message not found");
-  return toMessage(row);
+  const message = toMessage(row);
+  // Streams still following it (any tab, any instance) end with it, instead of waiting.
+  if (orphaned) getStreamBus().publish(messageId, [{ id: row.seq, event: "done", data: { message } }]);
+  return message;
 }
 
 /** Stops every reply generating in a conversation (before deleting it). */

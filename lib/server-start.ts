@@ -5,6 +5,7 @@ import { sweepStale, STALE_REPLY_MS } from "../inngest/handlers";
 import { getReplyControl } from "./stream/control";
 import { getGenerations } from "./generation/registry";
 import { drainGenerations } from "./lifecycle";
+import { errorFields, log } from "./log";
 
 export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
 
@@ -22,9 +23,9 @@ export async function startServer(): Promise<void> {
   const sweep = async (staleMs: number) => {
     try {
       const swept = await sweepStale({ staleMs });
-      if (swept.length) console.log(`marked ${swept.length} stale repl${swept.length === 1 ? "y" : "ies"} interrupted`);
+      if (swept.length) log.warn({ component: "sweep", count: swept.length, messageIds: swept.slice(0, 50) }, "stale replies marked interrupted");
     } catch (e) {
-      console.error("stale-stream sweep failed", e);
+      log.error({ component: "sweep", err: errorFields(e) }, "stale-stream sweep failed");
     }
   };
   await sweep(embedded ? 0 : STALE_REPLY_MS);
@@ -48,7 +49,7 @@ async function heartbeat(): Promise<void> {
     const db = (await getDbHandle()).prisma;
     await db.message.updateMany({ where: { id: { in: ids }, status: { in: ["pending", "streaming"] } }, data: { updatedAt: new Date() } });
   } catch (e) {
-    console.error("heartbeat failed", e);
+    log.error({ component: "heartbeat", err: errorFields(e) }, "heartbeat failed");
   }
 }
 
@@ -56,11 +57,12 @@ const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS) || 10_000;
 
 async function shutdown(code: number): Promise<void> {
   try {
+    log.info({ component: "lifecycle", graceMs: SHUTDOWN_GRACE_MS, live: getGenerations().liveIds().length }, "shutdown: draining");
     const { finished, stopped } = await drainGenerations(getGenerations(), SHUTDOWN_GRACE_MS);
-    if (finished || stopped) console.log(`shutdown: ${finished} repl${finished === 1 ? "y" : "ies"} finished, ${stopped} stopped and saved`);
+    log.info({ component: "lifecycle", finished, stopped }, "shutdown: replies finished or stopped and saved");
     await (await getDbHandle()).close(); // releases the embedded database's lock
   } catch (e) {
-    console.error("shutdown", e);
+    log.error({ component: "lifecycle", err: errorFields(e) }, "shutdown failed");
   } finally {
     process.exit(code);
   }

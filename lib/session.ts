@@ -1,43 +1,45 @@
-// Guest sessions: the cookie carries the user id, sealed (encrypted and
-// authenticated) by iron-session. No database access here, so the proxy can
-// mint a session for a first page visit; the user row is created on first use.
-import { randomUUID } from "node:crypto";
-import { sealData, unsealData } from "iron-session";
-import { sessionSecret } from "./session-secret";
+// Sessions as the app sees them. The auth library (lib/auth) keeps one
+// Session row per browser and a signed token in the `tether_session` cookie,
+// for guests and accounts alike; this resolves a request to its user.
+import { getDb, type Db } from "./db";
+import { AppError } from "./errors";
+import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type SessionCookie, type SessionUser } from "./auth";
+import { exchangeLegacyGuestCookie } from "./auth/legacy";
+import { errorFields, log } from "./log";
 
-export const SESSION_COOKIE = "tether_session";
-// Chrome caps cookie lifetime at 400 days; a guest's data lives behind it.
-const TTL_SECONDS = 400 * 24 * 3600;
+export { SESSION_COOKIE };
+export type { SessionUser };
 
-type SessionData = { uid: string };
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export async function sealSession(uid: string): Promise<string> {
-  return sealData({ uid } satisfies SessionData, { password: sessionSecret(), ttl: TTL_SECONDS });
+/** The request's user, or null without a live session. Never opens the database for a request without a cookie. */
+export async function sessionUser(headers: Headers): Promise<(SessionUser & { db: Db }) | null> {
+  if (!headers.get("cookie")?.includes(`${SESSION_COOKIE}=`)) return null;
+  const db = await getDb();
+  const found = await currentSession(db, headers);
+  return found ? { ...found.user, db } : null;
 }
 
-/** The user id in a cookie value, or null when it is missing, forged or expired. */
-export async function readSession(cookieValue: string | undefined | null): Promise<string | null> {
-  if (!cookieValue) return null;
+/** The request's user, or a 401. */
+export async function requireSessionUser(headers: Headers): Promise<SessionUser & { db: Db }> {
+  const user = await sessionUser(headers);
+  if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
+  return user;
+}
+
+/**
+ * For a page request: the cookie to set so the page has a live session — a
+ * new guest when there is none (first visit, or it expired or was revoked),
+ * the renewed cookie when the library extended the session — or null.
+ */
+export async function pageSessionCookie(headers: Headers, secure: boolean): Promise<SessionCookie | null> {
   try {
-    const data = await unsealData<Partial<SessionData>>(cookieValue, { password: sessionSecret(), ttl: TTL_SECONDS });
-    return typeof data.uid === "string" && UUID_RE.test(data.uid) ? data.uid : null;
-  } catch {
+    const db = await getDb();
+    const found = await currentSession(db, headers, secure);
+    if (found) return found.cookie;
+    const legacy = await exchangeLegacyGuestCookie(db, sessionCookieValue(headers), secure);
+    return legacy ?? (await createGuest(db, headers, secure)).cookie;
+  } catch (e) {
+    // Database down or locked: let the page render and report it itself.
+    log.error({ component: "session", err: errorFields(e) }, "could not resolve the page's session");
     return null;
   }
-}
-
-export function newUserId(): string {
-  return randomUUID();
-}
-
-export function sessionCookieOptions(secure: boolean) {
-  return {
-    httpOnly: true,
-    sameSite: "lax" as const,
-    secure,
-    path: "/",
-    maxAge: TTL_SECONDS - 60,
-  };
 }

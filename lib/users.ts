@@ -1,9 +1,9 @@
 import type { Db } from "./db";
 
 /**
- * The session names a user id; its row is created on first use (guests).
- * Several requests of a first visit arrive at once (page, layout, metadata):
- * INSERT … ON CONFLICT DO NOTHING is atomic where find-then-create is not.
+ * A user row with just an id (tests, tools). People's users — guests and
+ * accounts — are created by the auth library (lib/auth) with their session.
+ * INSERT … ON CONFLICT DO NOTHING: concurrent calls for one id are safe.
  */
 export async function ensureUser(db: Db, userId: string): Promise<void> {
   const found = await db.user.findUnique({ where: { id: userId }, select: { id: true } });

@@ -5,6 +5,7 @@ import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { sweepStaleReplies } from "@/lib/generation/sweep";
+import { getStreamBus } from "@/lib/stream";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
@@ -184,6 +185,30 @@ describe("crash recovery", () => {
     expect(frames[0].id).toBe(1501);
     expect(frames.slice(1).every((f) => f.id! > 1501)).toBe(true);
     expect(frames[frames.length - 1].data.message.content).toBe("abc and more");
+  });
+});
+
+describe("orphaned replies", () => {
+  it("Stop on a reply whose generation died marks it interrupted and ends the streams still following it", async () => {
+    const { cookie, cid } = await setup();
+    fake.enqueue({ text: "kept part" });
+    const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "orphan", stream: false } })).json();
+    const id = r.assistantMessage.id;
+    // As if its process died mid-stream: the row says streaming, nobody runs it,
+    // and a tab is still attached to its stream.
+    await db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 12, seqCeiling: 1000 } });
+    const orphan = { ...r.assistantMessage, status: "streaming" as const };
+    const bus = getStreamBus();
+    await bus.open(orphan, 12);
+    const following = readSse(await call(stream.GET, "GET", "/?after=12", { cookie, params: { id } }));
+
+    const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id } })).json();
+    expect(stopped).toMatchObject({ status: "interrupted", content: "kept part" });
+    const frames = await following; // ends: no waiting forever
+    const done = frames.at(-1)!;
+    expect(done.event).toBe("done");
+    expect(done.id).toBe(1001); // past every id the dead run could have sent
+    expect(done.data.message).toMatchObject({ status: "interrupted", content: "kept part" });
   });
 });
 

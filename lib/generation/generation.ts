@@ -14,11 +14,13 @@ import type { LlmProvider, ProviderEvent } from "../llm/types";
 import type { StreamEvent } from "../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../types";
 import { ReplyAssembler } from "./assembler";
-import { Checkpointer, type CheckpointState } from "./checkpoint";
+import { Checkpointer, retryWrite, type CheckpointState } from "./checkpoint";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
 import type { ToolRegistry } from "../tools/registry";
+import { childLog, errorFields, log } from "../log";
+import { metrics, recordGeneration } from "../metrics";
 
 export type GenerationDeps = {
   db: Db;
@@ -34,6 +36,12 @@ export type GenerationDeps = {
   tools?: ToolRegistry;
   /** Tool steps (model turn → tool results) per run. Default MAX_TOOL_STEPS, else 5. */
   maxToolSteps?: number;
+  /**
+   * The caller claimed a reply whose generation died while streaming (an
+   * Inngest retry, lib/jobs/resume.ts): run it although it is not pending,
+   * and announce its saved state in a numbered snapshot before new text.
+   */
+  claimed?: boolean;
 };
 
 export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || 60_000;
@@ -56,17 +64,34 @@ async function reserveIds(db: Db, messageId: string, needed: number): Promise<nu
 }
 
 export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+  metrics.activeGenerations.inc();
+  try {
+    return await generate(deps, messageId, signal);
+  } finally {
+    metrics.activeGenerations.dec();
+  }
+}
+
+async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
   const { db, provider } = deps;
   const row = await db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
-  if (row.status !== "pending") throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
+  const claimed = deps.claimed === true && row.status === "streaming";
+  if (row.status !== "pending" && !claimed) throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
+  const glog = childLog({ component: "generation", messageId });
 
   // The model sees the reply's own path: earlier versions and branches are not part of it.
   const history = await historyBefore(db, row);
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
-  const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs);
+  const startChars = asm.content.length; // a Continue or resume starts with saved text
+  let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
+  const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs, (e) => {
+    metrics.checkpointFailures.inc();
+    if (checkpointFailures++ % 20 === 0) glog.error({ err: errorFields(e), failures: checkpointFailures }, "checkpoint failed");
+  });
+  glog.info({ provider: provider.name, model: provider.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
   const publish = (events: StreamEvent[]) => {
     if (events.length) deps.publish?.(messageId, events);
   };
@@ -80,7 +105,8 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   const send = (events: StreamEvent[]): Promise<void> =>
     (outbox = outbox.then(async () => {
       if (!events.length) return;
-      if (asm.seq + 4 > ceiling) ceiling = await reserveIds(db, messageId, asm.seq + 4); // room for the closing events
+      // Room for the closing events too. No id goes out unreserved: a database outage is waited out here.
+      if (asm.seq + 4 > ceiling) ceiling = await retryWrite(() => reserveIds(db, messageId, asm.seq + 4));
       publish(events);
     }));
   let status: MessageStatus = "pending";
@@ -97,9 +123,11 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   let toolSteps = 0;
   let stepLimitReached = false;
   let turns = plan.turns;
+  let firstTokenLogged = false;
   try {
-    if (plan.rewritten) {
-      // Earlier text changed (trimmed for prefill): announce it before new text.
+    if (plan.rewritten || claimed) {
+      // Earlier text changed (trimmed for prefill), or subscribers may hold
+      // text of the dead run past its last save: announce it before new text.
       const message = { ...toMessage(row), parts: asm.parts, content: asm.content };
       publish([asm.emit({ event: "snapshot", data: { message } })]);
     }
@@ -124,6 +152,10 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
           void checkpoints.flush(snapshotState("streaming"));
         }
         const events = asm.apply(ev);
+        if (!firstTokenLogged && asm.firstTokenAt !== undefined) {
+          firstTokenLogged = true;
+          glog.info({ firstTokenMs: asm.firstTokenAt - startedAt }, "first token");
+        }
         if (events.length) {
           await send(events);
           checkpoints.offer(() => snapshotState("streaming"));
@@ -151,7 +183,7 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     }
   } catch (e) {
     // A provider must not throw, but a bug must not leave the row streaming.
-    console.error("generation crashed", e);
+    glog.error({ err: errorFields(e) }, "generation crashed");
     error = { code: "internal", message: "The reply failed because of a server error." };
   } finally {
     checkpoints.close();
@@ -178,6 +210,21 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
     durationMs,
     charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
   };
+  const errorCode = finalStatus === "failed" ? (error?.code ?? "internal") : undefined;
+  recordGeneration({ status: finalStatus, provider: provider.name, durationMs, firstTokenMs: metadata.firstTokenMs, chars: content.length - startChars, errorCode });
+  glog[finalStatus === "failed" ? "warn" : "info"](
+    {
+      status: finalStatus,
+      stopReason: metadata.stopReason,
+      durationMs,
+      firstTokenMs: metadata.firstTokenMs,
+      chars: content.length - startChars,
+      outputTokens: asm.usage?.outputTokens,
+      ...(toolSteps ? { toolSteps } : {}),
+      ...(errorCode ? { errorCode } : {}),
+    },
+    "generation ended",
+  );
   await setStatus(finalStatus);
   const finalState = {
     seq: asm.seq + 1, // the id of the `done` event that announces this state
@@ -189,7 +236,7 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   };
   if (!(await checkpoints.flush(finalState)) && deps.persistFallback) {
     // The database refused the final save: hand it to a durable, retried job.
-    deps.persistFallback(messageId, finalState).catch((e) => console.error(`final state of ${messageId} not saved`, e));
+    deps.persistFallback(messageId, finalState).catch((e) => glog.error({ err: errorFields(e) }, "final state not saved"));
   }
   const fallback = () =>
     toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, error: (finalStatus === "failed" ? error : null) as never, seq: asm.seq + 1 });
@@ -209,7 +256,7 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
  * mark the reply failed and end its subscribers' streams.
  */
 export async function failToStart(deps: GenerationDeps, messageId: string, cause: unknown): Promise<void> {
-  console.error(`generation of ${messageId} could not start`, cause);
+  log.error({ component: "generation", messageId, err: errorFields(cause) }, "generation could not start");
   try {
     const rows = await deps.db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
       SET status = 'failed', seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(),
@@ -219,6 +266,6 @@ export async function failToStart(deps: GenerationDeps, messageId: string, cause
     const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId } });
     deps.publish?.(messageId, [{ id: rows[0].seq, event: "done", data: { message: toMessage(row) } }]);
   } catch (e) {
-    console.error(`could not mark ${messageId} failed`, e);
+    log.error({ component: "generation", messageId, err: errorFields(e) }, "could not mark the reply failed");
   }
 }

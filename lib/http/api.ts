@@ -1,11 +1,14 @@
 // Shared plumbing of the route handlers: error mapping, JSON bodies with a
-// size cap, and session resolution. Web-standard Request/Response only.
+// size cap, session resolution, and one log line (plus a metric) per request
+// with its request id. Web-standard Request/Response only.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { getDb, type Db } from "../db";
+import type { Db } from "../db";
 import { DataDirLockedError } from "../db/lock";
-import { readSession, SESSION_COOKIE } from "../session";
-import { ensureUser } from "../users";
+import { sessionUser } from "../session";
+import { annotateLog, errorFields, log, runWithLogContext, type LogContext } from "../log";
+import { metrics } from "../metrics";
 
 export const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES) || 256 * 1024;
 
@@ -21,17 +24,17 @@ export function json(data: unknown, status = 200, headers: Record<string, string
 export function errorResponse(e: unknown): Response {
   if (e instanceof AppError) return json(e.toBody(), e.status, e.headers);
   if (e instanceof DataDirLockedError) {
-    console.error(e.message);
+    log.error({ err: errorFields(e) }, "database directory locked by another process");
     return json({ error: { code: "unavailable", message: "The database is unavailable." } }, 503);
   }
   const prismaCode = (e as { code?: unknown } | null)?.code;
   if (prismaCode === "P2028" || prismaCode === "P2024" || prismaCode === "P1001" || prismaCode === "P1017") {
     // Transaction/pool timeouts, database unreachable: retryable, not a bug.
-    console.error("database busy or unreachable", e);
+    log.error({ err: errorFields(e) }, "database busy or unreachable");
     return json({ error: { code: "unavailable", message: "The server is busy. Please try again in a moment." } }, 503, { "Retry-After": "2" });
   }
   // Never leak internals: log the detail, answer a generic 500.
-  console.error("unhandled error in route", e);
+  log.error({ err: errorFields(e) }, "unhandled error in route");
   return json({ error: { code: "internal", message: "Something went wrong on our side." } }, 500);
 }
 
@@ -62,15 +65,60 @@ export function checkSameOrigin(req: Request): void {
   if (originHost !== host) throw new AppError("forbidden", "Cross-site requests are not allowed.");
 }
 
-/** Wraps a route handler so every failure becomes the JSON error shape. */
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Dynamic path segments, folded so a route label has few values (any id, valid or not). */
+const ID_SEGMENT = /^(\/api\/(?:messages|conversations))\/[^/]+/;
+const MESSAGE_PATH = /^\/api\/messages\/([0-9a-f-]{36})(?:\/|$)/i;
+const CONVERSATION_PATH = /^\/api\/conversations\/([0-9a-f-]{36})(?:\/|$)/i;
+/** Polled by load balancers and Prometheus: logged at debug only. */
+const QUIET_ROUTES = new Set(["/api/health", "/api/metrics"]);
+
+/** A request id: the load balancer's `x-request-id` when it looks sane, else a new one. */
+export function requestId(req: Request): string {
+  const given = req.headers.get("x-request-id")?.trim();
+  return given && REQUEST_ID_RE.test(given) ? given : randomUUID();
+}
+
+/** The log context a request starts with: its route (ids folded) and the ids in its path. */
+function requestContext(req: Request, reqId: string): LogContext {
+  const path = new URL(req.url).pathname;
+  const ctx: LogContext = { reqId, route: path.replace(ID_SEGMENT, "$1/:id") };
+  const message = MESSAGE_PATH.exec(path)?.[1];
+  const conversation = CONVERSATION_PATH.exec(path)?.[1];
+  if (message && UUID_RE.test(message)) ctx.messageId = message.toLowerCase();
+  if (conversation && UUID_RE.test(conversation)) ctx.conversationId = conversation.toLowerCase();
+  return ctx;
+}
+
+/**
+ * Wraps a route handler so every failure becomes the JSON error shape, and
+ * logs the request (id, route, status, time to the response) when it is
+ * answered. Work the handler starts (a generation) keeps the log context.
+ */
 export function route<P = Record<string, string>>(fn: (req: Request, params: P) => Promise<Response>) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
-    try {
-      checkSameOrigin(req);
-      return await fn(req, (await ctx?.params) ?? ({} as P));
-    } catch (e) {
-      return errorResponse(e);
-    }
+    const started = performance.now();
+    const reqId = requestId(req);
+    const logCtx = requestContext(req, reqId);
+    return runWithLogContext(logCtx, async () => {
+      let res: Response;
+      try {
+        checkSameOrigin(req);
+        res = await fn(req, (await ctx?.params) ?? ({} as P));
+      } catch (e) {
+        res = errorResponse(e);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      metrics.httpRequests.observe({ route: logCtx.route ?? "", method: req.method, status: String(res.status) }, seconds);
+      const level = QUIET_ROUTES.has(logCtx.route ?? "") && res.status < 500 ? "debug" : res.status >= 500 ? "error" : "info";
+      log[level]({ method: req.method, status: res.status, durationMs: Math.round(seconds * 10_000) / 10 }, "request");
+      try {
+        res.headers.set("x-request-id", reqId);
+      } catch {
+        /* immutable headers (a redirect): the log line has the id */
+      }
+      return res;
+    });
   };
 }
 
@@ -88,11 +136,10 @@ export type Caller = { userId: string; db: Db };
 
 /** Resolves the session's user or throws 401. Runs before anything else. */
 export async function requireUser(req: Request): Promise<Caller> {
-  const uid = await readSession(cookieValue(req, SESSION_COOKIE));
-  if (!uid) throw new AppError("unauthorized", "No session: call POST /api/auth/guest or open the app first.");
-  const db = await getDb();
-  await ensureUser(db, uid);
-  return { userId: uid, db };
+  const user = await sessionUser(req.headers);
+  if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
+  annotateLog({ userId: user.userId });
+  return { userId: user.userId, db: user.db };
 }
 
 /** A path id: anything that is not a well-formed id cannot exist, so 404. */
@@ -136,6 +183,11 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, max
       throw new AppError("invalid_json", "Request body is not valid JSON.");
     }
   }
+  // Only escapes can smuggle these in (the raw bytes were checked as UTF-8).
+  if (/\\u(0000|d[89a-f])/i.test(text) && !storableText(data)) {
+    // PostgreSQL stores neither U+0000 nor lone surrogates (text, jsonb): a clear 400, not a failed write.
+    throw new AppError("invalid_input", "Text must be valid Unicode without NUL characters (U+0000).");
+  }
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -145,4 +197,23 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, max
     throw new AppError("invalid_input", `${where}${issue?.message ?? "invalid input"}`);
   }
   return parsed.data;
+}
+
+/** Whether every string (and key) in parsed JSON can be stored: well-formed, no U+0000. Iterative: bodies may nest deeply. */
+function storableText(root: unknown): boolean {
+  // In a `u` regex a surrogate pair is one code point: \p{Cs} matches only lone halves.
+  const ok = (t: string) => !t.includes("\u0000") && !/\p{Cs}/u.test(t);
+  const todo: unknown[] = [root];
+  while (todo.length) {
+    const v = todo.pop();
+    if (typeof v === "string") {
+      if (!ok(v)) return false;
+    } else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (!ok(k)) return false;
+        todo.push(x);
+      }
+    }
+  }
+  return true;
 }

@@ -1,13 +1,16 @@
 // Server components: the page's user, from the session the proxy guarantees.
-import { cookies } from "next/headers";
-import { getDb, type Db } from "../db";
-import { readSession, SESSION_COOKIE } from "../session";
-import { ensureUser } from "../users";
+// Layout and page ask in the same render: cache() looks it up once.
+import { cache } from "react";
+import { headers } from "next/headers";
+import type { Db } from "../db";
+import { sessionUser, type SessionUser } from "../session";
+import type { AccountView } from "../auth/client";
 
-export async function pageUser(): Promise<{ userId: string; db: Db } | null> {
-  const uid = await readSession((await cookies()).get(SESSION_COOKIE)?.value);
-  if (!uid) return null;
-  const db = await getDb();
-  await ensureUser(db, uid);
-  return { userId: uid, db };
+export type PageUser = SessionUser & { db: Db };
+
+export const pageUser = cache(async (): Promise<PageUser | null> => sessionUser(new Headers(await headers())));
+
+export function accountView(user: SessionUser | null): AccountView | null {
+  if (!user) return null;
+  return user.guest || !user.email ? { guest: true } : { guest: false, email: user.email };
 }

@@ -8,6 +8,7 @@ import { toMessage } from "../conversations";
 import type { StreamBus, Subscription } from "../stream/bus";
 import type { StreamEvent, StreamEventMap } from "../stream/events";
 import type { Message } from "../types";
+import { metrics } from "../metrics";
 
 export const KEEPALIVE_MS = Number(process.env.SSE_KEEPALIVE_MS) || 15_000;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
@@ -38,9 +39,21 @@ export function sseResponse(
         let flushScheduled = false;
         let keepalive: ReturnType<typeof setInterval> | undefined;
         let sub: Subscription | undefined;
+        // Open streams (a gauge): counted down once, on close or a failed start.
+        let counted = true;
+        metrics.sseSubscribers.inc();
+        const uncount = () => {
+          if (counted) metrics.sseSubscribers.dec();
+          counted = false;
+        };
+        const failStart = (e: unknown): never => {
+          uncount();
+          throw e;
+        };
         const close = () => {
           if (closed) return;
           closed = true;
+          uncount();
           if (keepalive) clearInterval(keepalive);
           sub?.close();
           try {
@@ -82,7 +95,7 @@ export function sseResponse(
         const onLive = (e: StreamEvent) => (held ? held.push(e) : send(e));
 
         const after = start.kind === "post" ? start.snapshotId : start.after;
-        const subscription = await deps.bus.subscribe(messageId, after, onLive);
+        const subscription = await deps.bus.subscribe(messageId, after, onLive).catch(failStart);
         sub = subscription;
         if (closed) return subscription.close();
         if (start.kind === "post") {
@@ -100,7 +113,7 @@ export function sseResponse(
           lastSent = s.id;
         } else {
           // Nothing live: the stored message is final (or its process is gone).
-          const row = await deps.db.message.findUnique({ where: { id: messageId } });
+          const row = await deps.db.message.findUnique({ where: { id: messageId } }).catch(failStart);
           if (row) {
             const message = toMessage(row);
             if (start.kind === "resume") write(frame(row.seq, "snapshot", { message }));

@@ -2,6 +2,7 @@
 // process, by calling the same handlers the functions call.
 import type { CheckpointState } from "../generation/checkpoint";
 import type { JobRunner } from "./types";
+import { childLog, errorFields } from "../log";
 
 /** Waits before each retry of a failed persist (the first try is immediate). */
 export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
@@ -11,6 +12,7 @@ export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 // a cycle).
 const handlers = () => import("../../inngest/handlers");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jobsLog = (messageId: string) => childLog({ component: "jobs", messageId });
 
 export class InProcessJobRunner implements JobRunner {
   readonly kind = "in-process" as const;
@@ -27,13 +29,22 @@ export class InProcessJobRunner implements JobRunner {
       const { beginGeneration } = await handlers();
       const begun = await beginGeneration(messageId);
       if (!begun.started) {
-        console.warn(`generation of ${messageId} not started: ${begun.reason}${begun.status ? ` (${begun.status})` : ""}`);
+        jobsLog(messageId).warn({ reason: begun.reason, status: begun.status }, "generation not started");
         return;
       }
-      begun.done.catch((e) => console.error(`generation of ${messageId} failed`, e));
+      const { afterReply } = await handlers();
+      begun.done.then(afterReply, (e) => jobsLog(messageId).error({ err: errorFields(e) }, "generation failed"));
     } catch (e) {
-      console.error(`could not start the generation of ${messageId}`, e);
+      jobsLog(messageId).error({ err: errorFields(e) }, "could not start the generation");
     }
+  }
+
+  /** Runs the title job here, detached; failures are logged. */
+  async requestTitle(conversationId: string): Promise<void> {
+    const { nameConversation } = await handlers();
+    nameConversation(conversationId).catch((e) =>
+      childLog({ component: "titles", conversationId }).warn({ err: errorFields(e) }, "title generation failed"),
+    );
   }
 
   /**
@@ -50,7 +61,7 @@ export class InProcessJobRunner implements JobRunner {
       } catch (e) {
         const delay = this.persistRetryDelaysMs[attempt];
         if (delay === undefined) throw e;
-        console.warn(`saving ${messageId} (seq ${state.seq}) failed, retrying in ${delay} ms`, e);
+        jobsLog(messageId).warn({ seq: state.seq, retryInMs: delay, err: errorFields(e) }, "save failed, retrying");
         await sleep(delay);
       }
     }

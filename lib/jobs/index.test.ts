@@ -2,7 +2,7 @@
 // running real generations (fake Anthropic upstream, in-memory PGlite), and
 // the Inngest runner's events on the wire (a local stand-in for Inngest's
 // event API).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +15,7 @@ import { ensureUser } from "../users";
 import { getGenerations } from "../generation/registry";
 import type { CheckpointState } from "../generation/checkpoint";
 import { getJobRunner, InngestJobRunner, InProcessJobRunner, jobRunnerKind } from ".";
+import { captureLogs } from "../log";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -78,6 +79,16 @@ describe("runner selection", () => {
   });
 });
 
+describe("resume threshold", () => {
+  it("is RESUME_STALE_MS, else half of STALE_REPLY_MS, else 45 s", async () => {
+    const { resumeStaleMs } = await import("./resume");
+    expect(resumeStaleMs({})).toBe(45_000);
+    expect(resumeStaleMs({ STALE_REPLY_MS: "60000" })).toBe(30_000);
+    expect(resumeStaleMs({ STALE_REPLY_MS: "60000", RESUME_STALE_MS: "5000" })).toBe(5_000);
+    expect(resumeStaleMs({ RESUME_STALE_MS: "-1" })).toBe(45_000);
+  });
+});
+
 describe("in-process runner", () => {
   const runner = new InProcessJobRunner([1, 1, 1]);
 
@@ -97,18 +108,21 @@ describe("in-process runner", () => {
   });
 
   it("does not throw for a missing message, and starts nothing", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const id = randomUUID();
     const before = fake.requests.length;
-    await expect(runner.startGeneration(id)).resolves.toBeUndefined();
+    try {
+      await expect(runner.startGeneration(id)).resolves.toBeUndefined();
+    } finally {
+      logs.restore();
+    }
     expect(getGenerations().isLive(id)).toBe(false);
     expect(fake.requests.length).toBe(before);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining("not_found"));
-    warn.mockRestore();
+    expect(logs.entries()).toContainEqual(expect.objectContaining({ level: "warn", messageId: id, reason: "not_found", msg: "generation not started" }));
   });
 
   it("logs, never rejects, when the database fails", async () => {
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const broken = new Proxy(db.prisma, {
       get: (t, p, r) => (p === "message" ? { findUnique: () => Promise.reject(new Error("database is down")) } : Reflect.get(t, p, r)),
     });
@@ -117,13 +131,14 @@ describe("in-process runner", () => {
       await expect(runner.startGeneration(randomUUID())).resolves.toBeUndefined();
     } finally {
       setDbHandle(db);
+      logs.restore();
     }
-    expect(error).toHaveBeenCalledWith(expect.stringContaining("could not start"), expect.any(Error));
-    error.mockRestore();
+    expect(logs.entries()).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "could not start the generation", err: expect.objectContaining({ message: "database is down" }) }),
+    );
   });
 
   it("persists through a database outage by retrying, seq-guarded", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const id = await newReply();
     const flaky = flakyWrites(db.prisma, 2);
     setDbHandle({ ...db, prisma: flaky.prisma });
@@ -135,11 +150,9 @@ describe("in-process runner", () => {
       setDbHandle(db);
     }
     expect(await row(id)).toMatchObject({ seq: 50, status: "complete", content: "saved on the third try" });
-    warn.mockRestore();
   });
 
   it("rejects a persist once every retry failed", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const id = await newReply();
     const flaky = flakyWrites(db.prisma, 100);
     setDbHandle({ ...db, prisma: flaky.prisma });
@@ -150,7 +163,6 @@ describe("in-process runner", () => {
     }
     expect(flaky.attempts()).toBe(4);
     expect((await row(id)).content).toBe("");
-    warn.mockRestore();
   });
 });
 
@@ -205,7 +217,6 @@ describe("Inngest runner", () => {
   });
 
   it("saves here when the event cannot be sent; a generate send failure rejects", async () => {
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
     const id = await newReply();
     failing = true;
     try {
@@ -216,6 +227,5 @@ describe("Inngest runner", () => {
       failing = false;
     }
     expect(await row(id)).toMatchObject({ seq: 12, content: "saved locally" });
-    error.mockRestore();
   });
 });

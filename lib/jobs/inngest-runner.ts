@@ -4,6 +4,7 @@ import type { Inngest } from "inngest";
 import type { CheckpointState } from "../generation/checkpoint";
 import { InProcessJobRunner } from "./in-process";
 import type { JobRunner } from "./types";
+import { errorFields, log } from "../log";
 
 type Client = Pick<Inngest, "send">;
 
@@ -31,6 +32,20 @@ export class InngestJobRunner implements JobRunner {
   }
 
   /**
+   * Asks Inngest to name the conversation; the event id drops a duplicate
+   * request. If the event cannot be sent, names it here instead.
+   */
+  async requestTitle(conversationId: string): Promise<void> {
+    const { conversationTitle } = await import("../../inngest/client");
+    try {
+      await (await this.inngest()).send(conversationTitle.create({ conversationId }, { id: `title-${conversationId}` }));
+    } catch (e) {
+      log.warn({ component: "jobs", conversationId, err: errorFields(e) }, "could not send the title job to Inngest; naming it here");
+      await this.local.requestTitle(conversationId);
+    }
+  }
+
+  /**
    * Hands the state to Inngest, which retries the save until the database
    * answers. If the event cannot be sent, saves here instead: saves are
    * seq-guarded, so doing both is harmless. The event id makes Inngest drop a
@@ -41,7 +56,7 @@ export class InngestJobRunner implements JobRunner {
     try {
       await (await this.inngest()).send(replyPersist.create({ messageId, state }, { id: `persist-${messageId}-${state.seq}` }));
     } catch (e) {
-      console.error(`could not send the save of ${messageId} (seq ${state.seq}) to Inngest; saving it here`, e);
+      log.error({ component: "jobs", messageId, seq: state.seq, err: errorFields(e) }, "could not send the save to Inngest; saving it here");
       await this.local.persist(messageId, state);
     }
   }

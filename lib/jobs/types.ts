@@ -8,5 +8,7 @@ export interface JobRunner {
   startGeneration(messageId: string): Promise<void>;
   /** Saves a reply's state durably (seq-guarded): the fallback when the generation's own save failed. */
   persist(messageId: string, state: CheckpointState): Promise<void>;
+  /** Names a conversation from its first exchange, in the background; resolves once asked, not when done. */
+  requestTitle(conversationId: string): Promise<void>;
   readonly kind: JobRunnerKind;
 }

@@ -87,8 +87,8 @@ export class EventMapper {
         const index = this.indexes.get(ev.index);
         if (index === undefined) return [];
         const d = ev.delta;
-        if (d.type === "text_delta") return [{ type: "text_delta", index, text: d.text }];
-        if (d.type === "thinking_delta") return [{ type: "thinking_delta", index, thinking: d.thinking }];
+        if (d.type === "text_delta") return [{ type: "text_delta", index, text: storable(d.text) }];
+        if (d.type === "thinking_delta") return [{ type: "thinking_delta", index, thinking: storable(d.thinking) }];
         if (d.type === "signature_delta") return [{ type: "signature", index, signature: d.signature }];
         if (d.type === "input_json_delta") return [{ type: "input_json_delta", index, json: d.partial_json }];
         return [];
@@ -119,58 +119,92 @@ export class EventMapper {
   }
 }
 
+/** PostgreSQL cannot store U+0000: one in model text would make every save of the reply fail. */
+const storable = (t: string) => (t.includes("\u0000") ? t.replaceAll("\u0000", "\uFFFD") : t);
+
 export type ClassifiedError = { code: ProviderErrorCode; message: string };
 
-/** SDK failure → error code and message. `transient` codes may be retried before content. */
-export function classifyError(e: unknown): ClassifiedError {
+/**
+ * SDK failure → a stable code and a message a user can act on. The upstream's
+ * own explanation is kept where it helps (a 400 says what was wrong); our own
+ * internals (stack traces, local addresses) never go into the message.
+ */
+export function classifyError(e: unknown, ctx: { model?: string } = {}): ClassifiedError {
   if (e instanceof APIConnectionTimeoutError) {
-    return { code: "upstream_timeout", message: "The Anthropic API did not answer in time." };
+    return { code: "upstream_timeout", message: "The Anthropic API did not answer in time. Try again in a moment." };
   }
   if (e instanceof APIConnectionError) {
-    return { code: "upstream_connection", message: `Could not reach the Anthropic API (${causeOf(e)}).` };
+    return { code: "upstream_connection", message: `Could not reach the Anthropic API (${networkCause(e)}). Try again in a moment.` };
   }
-  if (e instanceof APIError) {
-    const upstream = e.apiMessage ?? e.message;
-    const status = e.status;
-    if (status === 401) {
-      return { code: "upstream_auth", message: "The Anthropic API key is invalid or revoked (401). Check ANTHROPIC_API_KEY." };
-    }
-    if (status === 403) {
-      return { code: "upstream_auth", message: `The Anthropic API key may not do this (403): ${upstream}` };
-    }
-    if (status === 429 || e.type === "rate_limit_error") {
-      return { code: "upstream_rate_limited", message: "Anthropic's rate limit was reached; try again in a moment." };
-    }
-    if (status === 529 || e.type === "overloaded_error") {
-      return { code: "upstream_overloaded", message: "Claude is overloaded right now; try again in a moment." };
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      return { code: "upstream_bad_request", message: `Anthropic rejected the request (${status}): ${upstream}` };
-    }
-    return { code: "upstream_error", message: `The Anthropic API failed${status ? ` (${status})` : ""}: ${upstream}` };
-  }
+  if (e instanceof APIError) return classifyApiError(e, ctx);
   if (e instanceof AnthropicError && /without sending any chunks|without producing/i.test(e.message)) {
     return { code: "upstream_incomplete", message: "The Anthropic stream ended before the reply was complete." };
   }
   // The SDK wraps fetch's body errors ("terminated" on a dropped socket, ECONNRESET…)
   // in a plain AnthropicError whose cause is the network error.
   if (e instanceof AnthropicError && (e.cause !== undefined || /terminated|socket|ECONNRESET/i.test(e.message))) {
-    return { code: "upstream_connection", message: `The connection to the Anthropic API was lost mid-reply (${causeOf(e)}).` };
+    return { code: "upstream_connection", message: `The connection to the Anthropic API was lost mid-reply (${networkCause(e)}).` };
   }
-  return { code: "upstream_error", message: `Unexpected failure talking to the Anthropic API: ${String((e as Error)?.message ?? e)}` };
+  console.error("unexpected failure talking to the Anthropic API", e);
+  return { code: "upstream_error", message: "Talking to the Anthropic API failed unexpectedly. Try again in a moment." };
 }
+
+function classifyApiError(e: InstanceType<typeof APIError>, ctx: { model?: string }): ClassifiedError {
+  const status = e.status;
+  // The API's own words (e.g. "max_tokens: … too large"), one line, bounded.
+  const said = oneLine(e.apiMessage ?? "");
+  const because = said ? `: ${said}` : ".";
+  switch (status) {
+    case 400:
+      return { code: "upstream_bad_request", message: `The Anthropic API rejected the request (400)${because}` };
+    case 401:
+      return { code: "upstream_auth", message: "The Anthropic API key is invalid or revoked (401). Check ANTHROPIC_API_KEY." };
+    case 403:
+      return { code: "upstream_forbidden", message: `The Anthropic API key is not allowed to do this (403)${because} Check the key's workspace and permissions.` };
+    case 404:
+      return {
+        code: "upstream_not_found",
+        message: `The model ${ctx.model ? `"${ctx.model}" ` : ""}was not found (404). Check ANTHROPIC_MODEL.`,
+      };
+    case 408:
+      return { code: "upstream_timeout", message: "The Anthropic API timed out (408). Try again in a moment." };
+    case 413:
+      return { code: "upstream_too_large", message: "This conversation is too large for the Anthropic API (413). Start a new conversation or send less text." };
+    case 429:
+      return { code: "upstream_rate_limited", message: "Anthropic's rate limit was reached (429). Try again in a moment." };
+    case 529:
+      return { code: "upstream_overloaded", message: "Claude is overloaded right now (529). Try again in a moment." };
+  }
+  // A mid-stream `event: error` carries no status, only its type.
+  if (e.type === "overloaded_error") return { code: "upstream_overloaded", message: "Claude is overloaded right now. Try again in a moment." };
+  if (e.type === "rate_limit_error") return { code: "upstream_rate_limited", message: "Anthropic's rate limit was reached. Try again in a moment." };
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { code: "upstream_bad_request", message: `The Anthropic API rejected the request (${status})${because}` };
+  }
+  return {
+    code: "upstream_error",
+    message: `The Anthropic API had an internal error${status ? ` (${status})` : ""}. Try again in a moment.`,
+  };
+}
+
+const oneLine = (s: string) => {
+  const flat = s.replace(/\s+/g, " ").trim();
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+};
 
 const TRANSIENT: ProviderErrorCode[] = [
   "upstream_overloaded", "upstream_rate_limited", "upstream_error", "upstream_connection", "upstream_incomplete",
 ];
 export const isTransient = (code: ProviderErrorCode) => TRANSIENT.includes(code);
 
-function causeOf(e: Error): string {
-  const parts: string[] = [e.message];
-  for (let c = (e as { cause?: unknown }).cause, depth = 0; c && depth < 3; depth++) {
-    const err = c as { message?: string; code?: string; cause?: unknown };
-    parts.push(err.code ?? err.message ?? String(c));
+/** The network error's code (ECONNREFUSED, ECONNRESET…) or a short message, never an address. */
+function networkCause(e: Error): string {
+  const parts: string[] = [];
+  for (let c: unknown = e, depth = 0; c && depth < 4; depth++) {
+    const err = c as { message?: string; code?: unknown; cause?: unknown };
+    if (typeof err.code === "string" && /^[A-Z_]+$/.test(err.code)) parts.push(err.code);
+    else if (err.message) parts.push(err.message.replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?|\[[0-9a-f:]+\](:\d+)?/gi, "").trim());
     c = err.cause;
   }
-  return [...new Set(parts.filter(Boolean))].join(": ");
+  return [...new Set(parts.filter(Boolean))].slice(0, 3).join(": ") || "network error";
 }

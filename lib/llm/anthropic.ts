@@ -157,7 +157,7 @@ export class AnthropicProvider implements LlmProvider {
     if (timedOut) {
       error = { code: "upstream_timeout", message: `The Anthropic API sent nothing for ${req.idleTimeoutMs} ms; the reply was cut off.` };
     } else if (failure !== undefined) {
-      error = classifyError(failure);
+      error = classifyError(failure, { model: this.model });
     } else if (!mapper.sawMessageStop) {
       error = { code: "upstream_incomplete", message: "The Anthropic stream ended before the reply was complete." };
     }

@@ -64,6 +64,9 @@ export type ProviderErrorCode =
   | "upstream_connection"
   | "upstream_timeout"
   | "upstream_auth"
+  | "upstream_forbidden"
+  | "upstream_not_found"
+  | "upstream_too_large"
   | "upstream_bad_request"
   | "upstream_incomplete";
 

@@ -4,6 +4,9 @@
 // in-process there is only this instance.
 import { createClient } from "redis";
 import { getGenerations } from "../generation/registry";
+import { errorFields, log } from "../log";
+
+const redisError = (e: unknown) => log.error({ component: "redis", client: "control", err: errorFields(e) }, "redis error");
 
 export interface ReplyControl {
   /** Asks whichever instance runs this reply's generation to stop it. */
@@ -36,7 +39,7 @@ export class RedisControl implements ReplyControl {
   listen(): Promise<void> {
     this.sub ??= (async () => {
       const c = makeClient(this.url);
-      c.on("error", (e) => console.error("redis (control)", e));
+      c.on("error", redisError);
       await c.connect();
       await c.subscribe(this.channel, (raw) => {
         try {
@@ -55,7 +58,7 @@ export class RedisControl implements ReplyControl {
     getGenerations().stop(messageId); // here, if it runs here
     this.pub ??= (async () => {
       const c = makeClient(this.url);
-      c.on("error", (e) => console.error("redis (control)", e));
+      c.on("error", redisError);
       await c.connect();
       return c;
     })();
@@ -76,7 +79,7 @@ export function getReplyControl(): ReplyControl {
     const url = process.env.REDIS_URL?.trim();
     if (url) {
       const control = new RedisControl(url);
-      void control.listen().catch((e) => console.error("could not listen for stop requests", e));
+      void control.listen().catch((e) => log.error({ component: "redis", err: errorFields(e) }, "could not listen for stop requests"));
       g.__tetherControl = control;
     } else g.__tetherControl = new LocalControl();
   }

@@ -1,6 +1,7 @@
 import type { StreamBus } from "./bus";
 import { MemoryStreamBus } from "./memory-bus";
 import { RedisStreamBus } from "./redis-bus";
+import { countRedisCommands } from "../metrics";
 
 const g = globalThis as unknown as { __tetherBus?: StreamBus };
 
@@ -8,7 +9,11 @@ const g = globalThis as unknown as { __tetherBus?: StreamBus };
 export function getStreamBus(): StreamBus {
   if (!g.__tetherBus) {
     const url = process.env.REDIS_URL?.trim();
-    g.__tetherBus = url ? new RedisStreamBus(url) : new MemoryStreamBus();
+    if (url) {
+      const bus = new RedisStreamBus(url);
+      countRedisCommands(() => bus.commands);
+      g.__tetherBus = bus;
+    } else g.__tetherBus = new MemoryStreamBus();
   }
   return g.__tetherBus;
 }

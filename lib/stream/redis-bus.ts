@@ -11,6 +11,8 @@ import type { Message } from "../types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
+import { errorFields, log } from "../log";
+import { metrics } from "../metrics";
 
 const makeClient = (url: string) => createClient({ url });
 type Client = ReturnType<typeof makeClient>;
@@ -53,7 +55,7 @@ export class RedisStreamBus implements StreamBus {
   private connect(): Promise<Client> {
     this.cmd ??= (async () => {
       const c = makeClient(this.url);
-      c.on("error", (e) => console.error("redis (stream bus)", e));
+      c.on("error", (e) => log.error({ component: "redis", client: "stream bus", err: errorFields(e) }, "redis error"));
       await c.connect();
       return c;
     })();
@@ -63,7 +65,7 @@ export class RedisStreamBus implements StreamBus {
   private subscriber(): Promise<Client> {
     this.sub ??= (async () => {
       const c = (await this.connect()).duplicate() as Client;
-      c.on("error", (e) => console.error("redis (stream bus subscriber)", e));
+      c.on("error", (e) => log.error({ component: "redis", client: "stream bus subscriber", err: errorFields(e) }, "redis error"));
       await c.connect();
       return c;
     })();
@@ -105,6 +107,7 @@ export class RedisStreamBus implements StreamBus {
       const c = await this.connect();
       try {
         this.commands += 2;
+        metrics.redisPublishes.inc();
         await Promise.all([
           c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } }),
           c.publish(this.channel(messageId), payload),
@@ -117,7 +120,7 @@ export class RedisStreamBus implements StreamBus {
       } catch (e) {
         // An id already in the log (a retried generation re-sending it) is a
         // duplicate by definition: subscribers dedupe by id anyway.
-        console.error(`redis publish for ${messageId} failed`, e);
+        log.error({ component: "redis", messageId, err: errorFields(e) }, "redis publish failed");
       }
     });
     const settled = next.finally(() => {

@@ -72,8 +72,11 @@ const ERROR_TYPES: Record<number, [string, string]> = {
   401: ["authentication_error", "invalid x-api-key"],
   403: ["permission_error", "Your API key does not have permission to use the specified resource."],
   404: ["not_found_error", "model: not found"],
+  413: ["request_too_large", "Request exceeds the maximum allowed number of bytes."],
   429: ["rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"],
   500: ["api_error", "Internal server error"],
+  502: ["api_error", "Bad gateway"],
+  503: ["api_error", "Service unavailable"],
   529: ["overloaded_error", "Overloaded"],
 };
 

@@ -1,15 +1,12 @@
 import { getDb } from "@/lib/db";
 import { json, route } from "@/lib/http/api";
-import { newUserId, sealSession, SESSION_COOKIE, sessionCookieOptions } from "@/lib/session";
-import { ensureUser } from "@/lib/users";
-import { serializeCookie, isSecureRequest } from "@/lib/http/cookies";
+import { isSecureRequest } from "@/lib/http/cookies";
+import { createGuest } from "@/lib/auth";
 
 export const dynamic = "force-dynamic";
 
+// A new guest and its session cookie, whatever session the caller had (SPEC §3).
 export const POST = route(async (req) => {
-  const db = await getDb();
-  const id = newUserId();
-  await ensureUser(db, id);
-  const cookie = serializeCookie(SESSION_COOKIE, await sealSession(id), sessionCookieOptions(isSecureRequest(req)));
-  return json({ user: { id } }, 201, { "set-cookie": cookie });
+  const { userId, cookie } = await createGuest(await getDb(), req.headers, isSecureRequest(req));
+  return json({ user: { id: userId } }, 201, { "set-cookie": cookie.header });
 });

@@ -1,0 +1,13 @@
+import { json, route } from "@/lib/http/api";
+import { requireSessionUser } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+// Who the session belongs to, and until when it lasts unless used.
+export const GET = route(async (req) => {
+  const user = await requireSessionUser(req.headers);
+  return json({
+    user: { id: user.userId, email: user.email, guest: user.guest },
+    session: { expiresAt: user.expiresAt.toISOString() },
+  });
+});

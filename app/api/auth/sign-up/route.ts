@@ -1,0 +1,14 @@
+import { getDb } from "@/lib/db";
+import { json, readJson, route } from "@/lib/http/api";
+import { isSecureRequest } from "@/lib/http/cookies";
+import { credentialsSchema, signUp } from "@/lib/auth";
+
+export const dynamic = "force-dynamic";
+
+// Email + password account, signed in at once; a guest caller's conversations
+// and settings come along.
+export const POST = route(async (req) => {
+  const body = await readJson(req, credentialsSchema, 8 * 1024);
+  const { user, cookie } = await signUp(await getDb(), req.headers, isSecureRequest(req), body);
+  return json({ user: { id: user.id, email: user.email, guest: false } }, 201, { "set-cookie": cookie.header });
+});

@@ -1,0 +1,91 @@
+// The auth library (better-auth) over our Prisma client. It owns password
+// hashing, sessions (a Session row per browser, a signed token in the
+// `tether_session` cookie) and the guest → account link. Guests are its
+// anonymous users, so there is one session mechanism for everyone.
+import { betterAuth } from "better-auth/minimal";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { anonymous } from "better-auth/plugins/anonymous";
+import type { Db } from "../db";
+import { sessionSecret } from "../session-secret";
+import { adoptGuestData } from "./guest-data";
+
+export const SESSION_COOKIE = "tether_session";
+const DAY = 24 * 3600;
+/** A guest's only key to their data is the cookie: keep it as long as Chrome allows (400 days). */
+export const GUEST_SESSION_SECONDS = 400 * DAY;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** An account's session ends after this long unused (AUTH_SESSION_DAYS, default 30). */
+export function accountSessionSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const days = Number(env.AUTH_SESSION_DAYS);
+  return Number.isFinite(days) && days > 0 ? Math.round(days * DAY) : 30 * DAY;
+}
+
+const guestExpiry = () => new Date(Date.now() + GUEST_SESSION_SECONDS * 1000);
+
+export function createAuth(db: Db) {
+  return betterAuth({
+    appName: "Tether",
+    secret: sessionSecret(),
+    database: prismaAdapter(db, { provider: "postgresql", transaction: true }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
+      autoSignIn: true,
+    },
+    session: {
+      expiresIn: accountSessionSeconds(),
+      updateAge: DAY, // sliding expiry, written at most once a day per session
+      // No cookie cache: every request reads its Session row, so a revoked
+      // session is refused on its very next request.
+      cookieCache: { enabled: false },
+    },
+    advanced: {
+      database: { generateId: "uuid" },
+      cookies: { session_token: { name: SESSION_COOKIE } },
+      // Cookie attributes (Secure per request, lifetime) are set where the
+      // cookie is forwarded (lib/auth/cookies.ts).
+      useSecureCookies: false,
+    },
+    databaseHooks: {
+      session: {
+        // Guests keep their (longer) lifetime when created and when refreshed.
+        create: {
+          before: async (session, ctx) =>
+            ctx?.path === "/sign-in/anonymous" ? { data: { ...session, expiresAt: guestExpiry() } } : undefined,
+        },
+        update: {
+          before: async (session, ctx) =>
+            session.expiresAt && (ctx?.context.session?.user as { isAnonymous?: boolean } | undefined)?.isAnonymous
+              ? { data: { ...session, expiresAt: guestExpiry() } }
+              : undefined,
+        },
+      },
+    },
+    plugins: [
+      anonymous({
+        generateName: () => "Guest",
+        // Runs when a guest signs up or signs in: their conversations and
+        // settings move to the account, then the library deletes the guest.
+        onLinkAccount: async ({ anonymousUser, newUser }) => {
+          await adoptGuestData(db, anonymousUser.user.id, newUser.user.id);
+        },
+      }),
+    ],
+    telemetry: { enabled: false },
+    logger: { level: "error" },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+// One instance per database client (tests swap databases).
+const instances = new WeakMap<Db, Auth>();
+
+export function authFor(db: Db): Auth {
+  let auth = instances.get(db);
+  if (!auth) instances.set(db, (auth = createAuth(db)));
+  return auth;
+}

@@ -1,0 +1,28 @@
+// Browser-side calls to the account routes (app/api/auth). Failures are
+// ApiErrors carrying the server's code and message.
+import { apiFetch } from "../client/api";
+
+export type AuthMode = "sign-in" | "sign-up";
+
+/** What the account area shows: a guest, or the signed-in email. */
+export type AccountView = { guest: true } | { guest: false; email: string };
+
+async function post(path: string, body?: unknown): Promise<Response> {
+  return apiFetch(path, {
+    method: "POST",
+    headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export async function submitCredentials(mode: AuthMode, email: string, password: string): Promise<void> {
+  await post(mode === "sign-up" ? "/api/auth/sign-up" : "/api/auth/sign-in", { email, password });
+}
+
+export async function signOut(): Promise<void> {
+  await post("/api/auth/sign-out");
+}
+
+export async function revokeOtherSessions(): Promise<number> {
+  return ((await (await post("/api/auth/sessions/revoke-others")).json()) as { revoked: number }).revoked;
+}

@@ -1,0 +1,156 @@
+// Accounts and sessions for the app: thin calls into the auth library, with
+// its errors turned into ours (stable codes, never a 500 for bad input).
+import { isAPIError } from "better-auth/api";
+import { z } from "zod";
+import type { Db } from "../db";
+import { AppError } from "../errors";
+import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from "./auth";
+import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
+
+export { SESSION_COOKIE } from "./auth";
+export type { SessionCookie } from "./cookies";
+
+export type SessionUser = {
+  userId: string;
+  /** A guest: no email and password yet. */
+  guest: boolean;
+  email: string | null;
+  sessionId: string;
+  expiresAt: Date;
+};
+
+/** What the library may see of a request: the session cookie, and who calls (kept on new sessions). */
+function libraryHeaders(from: Headers, { cookie = true } = {}): Headers {
+  const h = new Headers();
+  for (const name of ["user-agent", "x-forwarded-for", "x-real-ip"]) {
+    const v = from.get(name);
+    if (v) h.set(name, v);
+  }
+  const session = cookie ? sessionCookieValue(from) : undefined;
+  if (session) h.set("cookie", `${SESSION_COOKIE}=${session}`);
+  return h;
+}
+
+export function sessionCookieValue(headers: Headers): string | undefined {
+  for (const piece of (headers.get("cookie") ?? "").split(";")) {
+    const eq = piece.indexOf("=");
+    if (eq > 0 && piece.slice(0, eq).trim() === SESSION_COOKIE) return piece.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The request's live session, or null (no cookie, forged, expired, revoked).
+ * One indexed lookup per call; at most once a day it also extends the
+ * session, and `cookie` then carries the renewed cookie for whoever can send it.
+ */
+export async function currentSession(db: Db, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
+  if (!sessionCookieValue(headers)) return null;
+  const res = await authFor(db).api.getSession({ headers: libraryHeaders(headers), returnHeaders: true }).catch((e: unknown) => {
+    // The library wraps database failures; ours are mapped (503) by their own error.
+    throw isAPIError(e) && e.cause ? e.cause : e;
+  });
+  const found = res.response;
+  if (!found) return null;
+  const user = found.user as typeof found.user & { isAnonymous?: boolean | null };
+  const cookie = sessionCookieFrom(res.headers, secure);
+  return {
+    user: {
+      userId: user.id,
+      guest: !!user.isAnonymous,
+      email: user.isAnonymous ? null : user.email,
+      sessionId: found.session.id,
+      expiresAt: new Date(found.session.expiresAt),
+    },
+    cookie: cookie?.value ? cookie : null,
+  };
+}
+
+/** A new guest and its session (any session the request carries is left alone). */
+export async function createGuest(db: Db, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
+  const res = await authFor(db).api.signInAnonymous({ headers: libraryHeaders(headers, { cookie: false }), returnHeaders: true });
+  return { userId: res.response.user.id, cookie: requireCookie(res.headers, secure) };
+}
+
+export const credentialsSchema = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(254, "Email address is too long.")
+    .pipe(z.email("Enter a valid email address.")),
+  // The library enforces the length rules; this only bounds the input.
+  password: z.string().min(1, "Enter a password.").max(1024, "Password is too long."),
+});
+export type Credentials = z.infer<typeof credentialsSchema>;
+
+export type SignedIn = { user: { id: string; email: string }; cookie: SessionCookie };
+
+/** Creates an account and signs it in. Called with a guest's session, the guest's data moves to it. */
+export async function signUp(db: Db, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  try {
+    const res = await authFor(db).api.signUpEmail({
+      body: { email: c.email, password: c.password, name: "" },
+      headers: libraryHeaders(headers),
+      returnHeaders: true,
+    });
+    return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+/** Signs in with email and password. Called with a guest's session, the guest's data moves to the account. */
+export async function signIn(db: Db, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  try {
+    const res = await authFor(db).api.signInEmail({
+      body: { email: c.email, password: c.password, rememberMe: true },
+      headers: libraryHeaders(headers),
+      returnHeaders: true,
+    });
+    return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+/** Ends the request's session (its row is deleted) and returns the clearing cookie. */
+export async function signOut(db: Db, headers: Headers, secure: boolean): Promise<SessionCookie> {
+  const res = await authFor(db).api.signOut({ headers: libraryHeaders(headers), returnHeaders: true });
+  return sessionCookieFrom(res.headers, secure) ?? sessionCookie("", secure);
+}
+
+/** Ends every other session of the caller's user; returns how many there were. */
+export async function revokeOtherSessions(db: Db, headers: Headers, user: SessionUser): Promise<number> {
+  const others = await otherSessionCount(db, user);
+  try {
+    await authFor(db).api.revokeOtherSessions({ headers: libraryHeaders(headers) });
+  } catch (e) {
+    throw asAppError(e);
+  }
+  return others;
+}
+
+/** How many other live sessions (browsers) the user has. */
+export function otherSessionCount(db: Db, user: SessionUser): Promise<number> {
+  return db.session.count({ where: { userId: user.userId, expiresAt: { gt: new Date() }, NOT: { id: user.sessionId } } });
+}
+
+function requireCookie(headers: Headers, secure: boolean): SessionCookie {
+  const cookie = sessionCookieFrom(headers, secure);
+  if (!cookie?.value) throw new Error("the auth library set no session cookie");
+  return cookie;
+}
+
+/** The library's answer as one of our errors: clear 4xx for what the caller can fix. */
+export function asAppError(e: unknown): unknown {
+  if (!isAPIError(e)) return e;
+  const code = (e.body as { code?: string } | undefined)?.code ?? "";
+  if (code.startsWith("USER_ALREADY_EXISTS")) return new AppError("email_taken", "An account with this email already exists.");
+  if (code === "INVALID_EMAIL_OR_PASSWORD") return new AppError("invalid_credentials", "Wrong email or password.");
+  if (code === "PASSWORD_TOO_SHORT") return new AppError("weak_password", `Use at least ${MIN_PASSWORD_LENGTH} characters for your password.`);
+  if (code === "PASSWORD_TOO_LONG") return new AppError("weak_password", `Use at most ${MAX_PASSWORD_LENGTH} characters for your password.`);
+  if (code === "INVALID_EMAIL") return new AppError("invalid_input", "Enter a valid email address.");
+  if (e.statusCode === 401) return new AppError("unauthorized", "No session: sign in or open the app first.");
+  if (e.statusCode >= 400 && e.statusCode < 500) return new AppError("invalid_input", e.message || "The request was refused.");
+  return e;
+}
