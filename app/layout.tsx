@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { AppShell } from "@/components/AppShell";
-import { pageUser } from "@/lib/http/page-user";
+import { accountView, pageUser } from "@/lib/http/page-user";
 import { listConversations } from "@/lib/conversations";
 import type { Conversation } from "@/lib/types";
 import "./globals.css";
@@ -25,7 +25,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body>
-        <AppShell conversations={conversations}>{children}</AppShell>
+        <AppShell conversations={conversations} account={accountView(user)}>{children}</AppShell>
       </body>
     </html>
   );

@@ -144,6 +144,7 @@ async function startApp(fake: FakeAnthropic): Promise<{ url: string; stop(): Pro
       LLM_PROVIDER: "anthropic",
       ANTHROPIC_API_KEY: "bench",
       ANTHROPIC_BASE_URL: fake.url,
+      CONVERSATION_TITLES: "off",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

@@ -5,8 +5,9 @@ import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { Sidebar } from "./Sidebar";
 import type { Conversation } from "@/lib/types";
+import type { AccountView } from "@/lib/auth/client";
 
-export function AppShell({ conversations, children }: { conversations: Conversation[]; children: React.ReactNode }) {
+export function AppShell({ conversations, account = null, children }: { conversations: Conversation[]; account?: AccountView | null; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const toggle = useRef<HTMLButtonElement>(null);
@@ -28,7 +29,7 @@ export function AppShell({ conversations, children }: { conversations: Conversat
 
   return (
     <div className="flex h-dvh overflow-hidden">
-      <Sidebar conversations={conversations} open={open} onClose={close} onNavigate={() => setOpen(false)} />
+      <Sidebar conversations={conversations} account={account} open={open} onClose={close} onNavigate={() => setOpen(false)} />
       {open && <div className="fixed inset-0 z-30 bg-black/40 md:hidden" aria-hidden onClick={close} />}
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-2 md:hidden dark:border-zinc-800">

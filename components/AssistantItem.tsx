@@ -5,10 +5,19 @@
 // block: the hand-over costs nothing, however long the reply. A live item
 // subscribes to its reply on its own, so a frame re-renders it and nothing else.
 import { memo, useSyncExternalStore } from "react";
-import type { Message } from "@/lib/types";
+import type { Message, MessageVersions } from "@/lib/types";
 import type { LiveReply, LiveReplyState, ReplyDelivery } from "@/lib/client/live-replies";
 import { NO_EXTRAS } from "@/lib/client/live-reply";
 import { AssistantMessage } from "./AssistantMessage";
+import { MessageActions } from "./MessageActions";
+import { VersionPager } from "./VersionPager";
+
+/** What a saved reply's action bar needs (one object shared by all replies). */
+export type ReplyActions = {
+  locked: boolean;
+  onSelect: (id: string) => void;
+  onRegenerate: (message: Message) => void;
+};
 
 type Props = {
   /** The saved message (ignored while `reply` is set). */
@@ -17,15 +26,32 @@ type Props = {
   state?: LiveReplyState;
   delivery: ReplyDelivery;
   onContinue?: (message: Message) => void;
+  /** A saved reply's action bar. */
+  actions?: ReplyActions;
+  /** The latest reply: Regenerate offered, the bar always shown. */
+  latest?: boolean;
+  /** A live reply's versions until the server's arrive (a regenerated reply: "2/2" at once). */
+  versionsHint?: MessageVersions;
 };
 
 const noSubscription = () => () => {};
 const noExtras = () => NO_EXTRAS;
 
-export const AssistantItem = memo(function AssistantItem({ message: saved, reply, state, delivery, onContinue }: Props) {
+export const AssistantItem = memo(function AssistantItem({ message: saved, reply, state, delivery, onContinue, actions, latest, versionsHint }: Props) {
   const getSaved = () => saved!;
   const message = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getMessage ?? getSaved, reply?.getMessage ?? getSaved);
   const extras = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getExtras ?? noExtras, reply?.getExtras ?? noExtras);
+  // Live: only the pager, inert (the path cannot change while it generates);
+  // the full bar comes with the saved copy.
+  const liveVersions = reply ? (message.versions ?? versionsHint) : undefined;
+  const footer =
+    !reply && actions ? (
+      <MessageActions message={message} locked={actions.locked} onSelect={actions.onSelect} onRegenerate={latest ? actions.onRegenerate : undefined} pinned={latest} />
+    ) : liveVersions && liveVersions.count > 1 ? (
+      <div className="-ml-1.5 flex">
+        <VersionPager versions={liveVersions} disabled kind="reply" />
+      </div>
+    ) : undefined;
   return (
     <AssistantMessage
       message={message}
@@ -34,6 +60,7 @@ export const AssistantItem = memo(function AssistantItem({ message: saved, reply
       stopping={state?.stopping}
       onContinue={reply ? undefined : onContinue}
       extras={extras}
+      footer={footer}
     />
   );
 });

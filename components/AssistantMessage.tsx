@@ -1,4 +1,4 @@
-import { memo } from "react";
+import { memo, type ReactNode } from "react";
 import type { Message } from "@/lib/types";
 import { isGenerating } from "@/lib/client/api";
 import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
@@ -17,6 +17,8 @@ type Props = {
   onContinue?: (message: Message) => void;
   /** A followed reply's tool input still being written, and tool progress. */
   extras?: LiveExtras;
+  /** Under the reply: its action bar, or the version pager of a reply being regenerated. */
+  footer?: ReactNode;
 };
 
 /**
@@ -24,7 +26,7 @@ type Props = {
  * HTML (a reload mid-stream) and each streamed frame look the same. (Stop
  * sits by the composer: a button under growing text never holds still.)
  */
-export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue, extras = NO_EXTRAS }: Props) {
+export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: Props) {
   const generating = isGenerating(message.status);
   const streamed = generating && delivery === "stream";
   const blocks = replyBlocks(message, generating);
@@ -44,7 +46,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
       data-status={message.status}
       data-message-id={message.id}
       aria-busy={generating || undefined}
-      className="flex min-w-0 flex-col gap-3"
+      className="group/msg flex min-w-0 scroll-mt-4 flex-col gap-3"
     >
       <h2 className="sr-only">Claude said:</h2>
       {blocks.map((b) => {
@@ -131,6 +133,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
           )}
         </div>
       )}
+      {footer}
     </div>
   );
 });

@@ -1,9 +1,14 @@
 "use client";
 // The message box: grows with its text, Enter sends, Shift+Enter adds a line.
-// Disabled while a reply generates in this conversation.
+// Disabled while a reply generates in this conversation. Unsent text is kept
+// per conversation (localStorage), so a reload or a detour does not lose it.
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { checkContent, lengthNotice } from "@/lib/client/content";
+import { readDraft, writeDraft } from "@/lib/client/drafts";
 
 type Props = {
+  /** Whose draft this box holds (null: the new chat on "/"). */
+  draftId: string | null;
   disabled: boolean;
   /** Present while a reply generates: shows the Stop button. */
   onStop?: () => void;
@@ -16,11 +21,24 @@ type Props = {
 
 const MAX_HEIGHT_PX = 240;
 
-export function Composer({ disabled, onStop, stopping, error, onDismissError, onSend }: Props) {
+export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend }: Props) {
   const [value, setValue] = useState("");
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const blocked = disabled || sending;
+  const check = checkContent(value);
+  const notice = lengthNotice(value);
+
+  // The saved draft, after hydration (the server renders an empty box).
+  useEffect(() => {
+    const draft = readDraft(draftId);
+    if (draft) setValue((now) => (now === "" ? draft : now));
+  }, [draftId]);
+
+  const change = (text: string) => {
+    setValue(text);
+    writeDraft(draftId, text);
+  };
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -47,13 +65,17 @@ export function Composer({ disabled, onStop, stopping, error, onDismissError, on
 
   const submit = async () => {
     const content = value;
-    if (blocked || content.trim() === "") return;
+    if (blocked || !check.ok) return;
     refocus.current = document.activeElement === box.current;
+    const sentFrom = draftId;
     setSending(true);
-    setValue("");
+    change("");
     try {
       const ok = await onSend(content);
-      if (!ok) setValue((now) => (now === "" ? content : now));
+      if (!ok) {
+        setValue((now) => (now === "" ? content : now));
+        writeDraft(sentFrom, content);
+      }
     } finally {
       setSending(false);
     }
@@ -74,10 +96,14 @@ export function Composer({ disabled, onStop, stopping, error, onDismissError, on
             data-testid="stop-button"
             onClick={onStop}
             disabled={stopping}
+            title="Stop generating (Esc)"
             className="inline-flex items-center gap-2 rounded-full border border-zinc-300 bg-white px-4 py-1.5 text-sm font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
           >
             <span className="h-2.5 w-2.5 rounded-[2px] bg-current" aria-hidden />
             {stopping ? "Stopping…" : "Stop"}
+            {!stopping && (
+              <kbd className="hidden rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 text-zinc-500 sm:inline dark:border-zinc-600 dark:text-zinc-400">Esc</kbd>
+            )}
           </button>
         </div>
       )}
@@ -109,7 +135,9 @@ export function Composer({ disabled, onStop, stopping, error, onDismissError, on
           value={value}
           disabled={blocked}
           placeholder={disabled ? "Claude is replying…" : "Message Claude…"}
-          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={notice?.over || undefined}
+          aria-describedby={notice ? "composer-length" : undefined}
+          onChange={(e) => change(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
@@ -121,7 +149,7 @@ export function Composer({ disabled, onStop, stopping, error, onDismissError, on
         <button
           type="submit"
           data-testid="send-button"
-          disabled={blocked || value.trim() === ""}
+          disabled={blocked || !check.ok}
           className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
         >
           Send
@@ -130,7 +158,13 @@ export function Composer({ disabled, onStop, stopping, error, onDismissError, on
           </svg>
         </button>
       </div>
-      <p className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">Enter to send · Shift+Enter for a new line</p>
+      {notice ? (
+        <p id="composer-length" data-testid="composer-length" className={`mt-1.5 text-center text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}>
+          {notice.text}
+        </p>
+      ) : (
+        <p className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">Enter to send · Shift+Enter for a new line</p>
+      )}
     </form>
   );
 }

@@ -3,16 +3,31 @@
 // tab is following (the live-reply registry), and the composer. Saved
 // messages render once per server refresh; only the live reply renders per
 // frame. With no conversation yet ("/"), the first send creates one.
+// Regenerate, edit-and-resend and the version pager change which path of
+// the conversation's tree is shown (docs/API.md); they run through the same
+// live-reply machinery as a sent message.
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useTransition } from "react";
 import * as api from "@/lib/client/api";
-import { attachReply, continueReply, liveReplyFor, releaseReply, sendMessage, type ReplyDelivery } from "@/lib/client/live-replies";
+import {
+  attachReply,
+  continueReply,
+  editAndResend,
+  liveReplyFor,
+  regenerateReply,
+  releaseReply,
+  sendMessage,
+  versionHintsOf,
+  type ReplyDelivery,
+} from "@/lib/client/live-replies";
+import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/types";
 import { Composer } from "./Composer";
-import { AssistantItem } from "./AssistantItem";
+import { AssistantItem, type ReplyActions } from "./AssistantItem";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
+import { useMessageTarget } from "./useMessageTarget";
 
 type Props = {
   conversationId: string | null;
@@ -31,6 +46,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const toBottom = useFollowScroll(scroller, content);
+  const [editing, setEditing] = useState<{ id: string; draft: string } | null>(null);
+  // Handlers read the latest path through this, so they stay the same
+  // functions across refreshes (the memoized messages do not re-render).
+  const shown = useRef(messages);
+  useLayoutEffect(() => {
+    shown.current = messages;
+  }, [messages]);
+  useMessageTarget(scroller, conversationId, messages);
 
   // A reply that was generating when the page was rendered: follow it live.
   const last = messages.at(-1);
@@ -47,13 +70,25 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const finished = state?.finished ?? false;
   useEffect(() => {
     if (!sentConfirmed && !finished) return;
+    // The first send of a new conversation navigates to /c/:id, which renders
+    // the server view anyway; a refresh racing that navigation can cancel it.
+    if (!finished && initialId === null) return;
     // A refresh that cannot reach the server turns into a full page load in
     // Next.js: when offline, wait to be back online.
     if (navigator.onLine) return router.refresh();
     const refresh = () => router.refresh();
     window.addEventListener("online", refresh, { once: true });
     return () => window.removeEventListener("online", refresh);
-  }, [router, sentConfirmed, finished]);
+  }, [router, sentConfirmed, finished, initialId]);
+
+  // A new conversation is named in the background once its first reply is
+  // complete (lib/titles.ts): look again shortly after, for the sidebar.
+  const firstReplyDone = finished && reply?.getMessage().status === "complete" && messages.filter((m) => m.role === "user").length <= 1;
+  useEffect(() => {
+    if (!firstReplyDone) return;
+    const timer = setTimeout(() => router.refresh(), 2_500);
+    return () => clearTimeout(timer);
+  }, [firstReplyDone, router]);
 
   // Once the saved copy has caught up with the finished reply, drop ours.
   useEffect(() => {
@@ -115,11 +150,97 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     [messages, delivery, router, toBottom],
   );
 
+  // The version pager: switch the shown path, then re-render the server view.
+  const [selecting, setSelecting] = useState(false);
+  const [refreshing, startRefresh] = useTransition();
+  const onSelect = useCallback(
+    async (id: string) => {
+      setError(null);
+      setSelecting(true);
+      // A finished reply not yet handed over to its saved copy would hide the new path.
+      const live = liveReplyFor(conversationId);
+      if (live?.getState().finished) releaseReply(live);
+      try {
+        await api.selectMessage(id);
+        startRefresh(() => router.refresh());
+      } catch (e) {
+        setError(api.describeError(e));
+      } finally {
+        setSelecting(false);
+      }
+    },
+    [conversationId, router],
+  );
+
+  const onRegenerate = useCallback(
+    (message: Message) => {
+      const path = shown.current;
+      const index = path.findIndex((m) => m.id === message.id);
+      if (index < 0) return;
+      setError(null);
+      setEditing(null);
+      const { accepted } = regenerateReply({ message, delivery, baseCount: index, known: path.map((m) => m.id) });
+      toBottom();
+      accepted.catch((e: unknown) => {
+        setError(api.describeError(e));
+        router.refresh();
+      });
+    },
+    [delivery, router, toBottom],
+  );
+
+  const onEdit = useCallback((message: Message) => setEditing({ id: message.id, draft: message.content }), []);
+  const onEditCancel = useCallback(() => {
+    const id = editing?.id;
+    setEditing(null);
+    // Back to the Edit button the editor replaced.
+    requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-message-id="${id}"] [data-testid="edit-message"]`)?.focus());
+  }, [editing]);
+  const onEditSend = useCallback(
+    (message: Message, content: string) => {
+      const path = shown.current;
+      const index = path.findIndex((m) => m.id === message.id);
+      if (index < 0) return;
+      setError(null);
+      setEditing(null);
+      const { accepted } = editAndResend({ message, content, delivery, baseCount: index, known: path.map((m) => m.id) });
+      toBottom();
+      accepted.catch((e: unknown) => {
+        setError(api.describeError(e));
+        setEditing({ id: message.id, draft: content }); // the edit is not lost
+      });
+    },
+    [delivery, toBottom],
+  );
+
   // Saved messages from the live reply on are the live reply's to show.
   const baseCount = reply?.baseCount;
   const saved = useMemo(() => (baseCount === undefined ? messages : messages.slice(0, baseCount)), [messages, baseCount]);
   const generating = reply ? !state?.finished : !!unattached;
   const empty = saved.length === 0 && !reply;
+  const hints = versionHintsOf(reply);
+  const stop = !generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined;
+
+  // Nothing that changes the path while a reply generates or a switch is under way.
+  const locked = generating || selecting || refreshing;
+  const replyActions = useMemo<ReplyActions>(() => ({ locked, onSelect, onRegenerate }), [locked, onSelect, onRegenerate]);
+  const userActions = useMemo(() => ({ locked, onSelect, onEdit }), [locked, onSelect, onEdit]);
+  const editor = useMemo(
+    () => editing && { draft: editing.draft, locked, onCancel: onEditCancel, onSend: onEditSend },
+    [editing, locked, onEditCancel, onEditSend],
+  );
+
+  // Esc stops the reply (fields, menus and the search box handle their own Esc first).
+  useEffect(() => {
+    if (!stop) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (shortcutOf(e) !== "stop-reply" || (e.target as Element | null)?.closest?.("#sidebar, [role=dialog], [role=menu]")) return;
+      e.preventDefault();
+      stop();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [stop]);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -136,23 +257,32 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           {/* One keyed list (one array) for saved and live messages: when the
               saved copy of the live reply arrives, it lands on the same key. */}
           {[
-            ...saved.map((m, i) =>
-              m.role === "user" ? (
-                <UserMessage key={m.id} message={m} />
+            ...saved.map((m, i) => {
+              const settled = !api.isGenerating(m.status);
+              return m.role === "user" ? (
+                <UserMessage key={m.id} message={m} actions={settled ? userActions : undefined} editing={editing?.id === m.id ? (editor ?? undefined) : undefined} />
               ) : (
-                // Only the latest reply can be continued (the server says the same).
-                <AssistantItem key={m.id} message={m} delivery={delivery} onContinue={i === saved.length - 1 && !generating ? onContinue : undefined} />
-              ),
-            ),
-            reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} />,
-            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} delivery={delivery} />,
+                <AssistantItem
+                  key={m.id}
+                  message={m}
+                  delivery={delivery}
+                  // Only the latest reply can be continued or regenerated (the server says the same).
+                  onContinue={i === saved.length - 1 && !generating ? onContinue : undefined}
+                  actions={settled ? replyActions : undefined}
+                  latest={i === saved.length - 1 && !reply}
+                />
+              );
+            }),
+            reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
+            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} delivery={delivery} versionsHint={hints?.assistant} />,
           ]}
         </div>
       </div>
       <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
         <Composer
+          draftId={conversationId}
           disabled={generating}
-          onStop={!generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined}
+          onStop={stop}
           stopping={state?.stopping}
           error={error}
           onDismissError={() => setError(null)}

@@ -1,12 +1,14 @@
 "use client";
 // One sidebar row: a link to the conversation, inline rename (Enter saves,
-// Esc cancels, leaving the field saves) and delete with an inline confirm.
+// Esc cancels, leaving the field saves), delete with an inline confirm, and
+// a menu with the exports.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
 import { liveReplyFor, releaseReply } from "@/lib/client/live-replies";
 import type { Conversation } from "@/lib/types";
+import { ConversationMenu } from "./ConversationMenu";
 
 type Mode = "view" | "rename" | "confirm-delete";
 
@@ -82,7 +84,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
       data-testid="conversation-item"
       data-conversation-id={conversation.id}
       data-active={active ? "true" : undefined}
-      className={`group rounded-lg ${active ? "bg-zinc-200 dark:bg-zinc-800" : "hover:bg-zinc-100 dark:hover:bg-zinc-800/60"}`}
+      className={`group relative rounded-lg ${active ? "bg-zinc-200 dark:bg-zinc-800" : "hover:bg-zinc-100 dark:hover:bg-zinc-800/60"}`}
     >
       {mode === "rename" ? (
         <div className="p-1">
@@ -158,6 +160,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
                 <path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" strokeLinecap="round" strokeLinejoin="round" />
               </svg>
             </button>
+            <ConversationMenu conversationId={conversation.id} title={title} buttonClassName={iconButton} />
           </div>
         </div>
       )}

@@ -6,11 +6,14 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { ConversationItem } from "./ConversationItem";
+import { SidebarSearch } from "./SidebarSearch";
+import { AccountArea } from "./AccountArea";
 import type { Conversation } from "@/lib/types";
+import type { AccountView } from "@/lib/auth/client";
 
-type Props = { conversations: Conversation[]; open: boolean; onClose: () => void; onNavigate: () => void };
+type Props = { conversations: Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };
 
-export function Sidebar({ conversations, open, onClose, onNavigate }: Props) {
+export function Sidebar({ conversations, account = null, open, onClose, onNavigate }: Props) {
   const pathname = usePathname();
   const router = useRouter();
   const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
@@ -62,6 +65,7 @@ export function Sidebar({ conversations, open, onClose, onNavigate }: Props) {
         <Link
           href="/?new=1"
           data-testid="new-chat"
+          title="New chat (Ctrl/⌘+Shift+O)"
           className="flex w-full items-center justify-center gap-2 rounded-lg bg-clay-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-clay-700"
         >
           <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
@@ -70,6 +74,7 @@ export function Sidebar({ conversations, open, onClose, onNavigate }: Props) {
           New chat
         </Link>
       </div>
+      <SidebarSearch />
       <nav aria-label="Conversation list" className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
         {visible.length === 0 ? (
           <p className="px-2 py-4 text-sm text-zinc-500 dark:text-zinc-400">No conversations yet.</p>
@@ -82,6 +87,7 @@ export function Sidebar({ conversations, open, onClose, onNavigate }: Props) {
         )}
       </nav>
       <div className="border-t border-zinc-200 p-2 dark:border-zinc-800">
+        <AccountArea account={account} />
         <Link
           href="/settings"
           data-testid="settings-link"

@@ -18,7 +18,14 @@ test("a first visit gets a guest session and can chat with the demo model", asyn
   expect(text).toContain("```"); // the demo model writes code blocks
   const id = (await reply.getAttribute("data-message-id"))!;
   expect((await savedMessage(page.request, id)).content).toBe(text);
-  await expect(page.getByTestId("conversation-item").first()).toContainText("Tell me about tide pools");
+  // Named from the first message at once, then by the title job (the demo
+  // model's deterministic summary) once the reply is complete.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId("conversation-item").first().textContent();
+    })
+    .toContain("Tide pools 🌊");
   await page.screenshot({ path: "test-results/chat-complete.png" });
 });
 

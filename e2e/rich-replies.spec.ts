@@ -20,6 +20,7 @@ test.beforeAll(async () => {
     LLM_PROVIDER: "anthropic",
     ANTHROPIC_API_KEY: "test-key",
     ANTHROPIC_BASE_URL: fake.url,
+    CONVERSATION_TITLES: "off", // a title request would take a reply scripted for a test
   });
 });
 

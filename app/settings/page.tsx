@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { SettingsForm } from "@/components/SettingsForm";
-import { pageUser } from "@/lib/http/page-user";
+import { AccountSessions } from "@/components/AccountSessions";
+import { accountView, pageUser } from "@/lib/http/page-user";
+import { otherSessionCount } from "@/lib/auth";
 import { getSettings } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +11,8 @@ export const metadata = { title: "Settings · Tether" };
 export default async function SettingsPage() {
   const user = await pageUser();
   const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
+  const account = accountView(user);
+  const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-2xl px-4 py-8 sm:px-6">
@@ -17,6 +21,7 @@ export default async function SettingsPage() {
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <SettingsForm initialStreaming={streaming} />
+        {account && <AccountSessions account={account} otherSessions={otherSessions} />}
       </div>
     </div>
   );

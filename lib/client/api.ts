@@ -1,7 +1,7 @@
 // Browser-side calls to the HTTP API (SPEC §3). Every failure becomes an
 // ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
 // show the server's own words (409/413/429…) instead of a generic message.
-import type { Conversation, Message, MessageStatus } from "../types";
+import type { Conversation, Message, MessageStatus, SearchResult } from "../types";
 
 export class ApiError extends Error {
   constructor(
@@ -125,3 +125,42 @@ export const postContinueWhole = (messageId: string) =>
 export function replyStreamUrl(messageId: string, after: number | undefined): string {
   return `/api/messages/${enc(messageId)}/stream${after === undefined ? "" : `?after=${after}`}`;
 }
+
+// Versions and branches, search and export (docs/API.md).
+
+/** Regenerate the latest reply, streamed: the new reply's SSE (its first snapshot has no userMessage). */
+export const postRegenerateStream = (messageId: string, signal?: AbortSignal) =>
+  apiFetch(`/api/messages/${enc(messageId)}/regenerate`, {
+    method: "POST",
+    signal,
+    headers: { accept: "text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify({ stream: true }),
+  });
+
+/** Regenerate, not streamed: answers once the new reply has ended. */
+export const postRegenerateWhole = (messageId: string) =>
+  apiJson<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/regenerate`, "POST", { stream: false });
+
+/** Edit a user message and resend it, streamed (answered like a message POST). */
+export const postEditStream = (messageId: string, content: string, signal?: AbortSignal) =>
+  apiFetch(`/api/messages/${enc(messageId)}/edit`, {
+    method: "POST",
+    signal,
+    headers: { accept: "text/event-stream", "content-type": "application/json" },
+    body: JSON.stringify({ content, stream: true }),
+  });
+
+/** Edit and resend, not streamed: answers once the reply has ended. */
+export const postEditWhole = (messageId: string, content: string) =>
+  apiJson<{ userMessage: Message; assistantMessage: Message }>(`/api/messages/${enc(messageId)}/edit`, "POST", { content, stream: false });
+
+/** Shows the version or branch containing the message; answers with the new path. */
+export const selectMessage = (messageId: string) =>
+  apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/messages/${enc(messageId)}/select`, "POST");
+
+export const searchConversations = (q: string, signal?: AbortSignal) =>
+  apiJson<{ results: SearchResult[] }>(`/api/search?q=${enc(q)}`, "GET", undefined, signal).then((r) => r.results);
+
+export type ExportFormat = "markdown" | "json";
+
+export const exportUrl = (conversationId: string, format: ExportFormat) => `/api/conversations/${enc(conversationId)}/export?format=${format}`;

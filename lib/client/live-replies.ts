@@ -1,15 +1,26 @@
 // Replies being generated, as seen by this tab: at most one per
 // conversation, kept outside React so a reply survives navigation (the first
 // send on "/" moves to /c/:id mid-stream) and re-renders nothing but itself.
-import type { Message } from "../types";
+import type { Message, MessageVersions } from "../types";
 import * as api from "./api";
 import { LiveReply, type ReplyDelivery } from "./live-reply";
 import { openReplyStream } from "./stream";
+import { withNewVersion } from "./versions";
 
 export { LiveReply, type Connection, type LiveReplyState, type ReplyDelivery } from "./live-reply";
 
 const replies = new Map<string, LiveReply>();
 let sent = 0;
+const nextKey = () => `local-${Date.now().toString(36)}-${++sent}`;
+const DISCOVER_MS = 500;
+
+/**
+ * Versions to show on a regenerated reply, or a resent edited message,
+ * until the server's own numbers arrive (the pager reads "2/2" at once).
+ */
+export type VersionHints = { user?: MessageVersions; assistant?: MessageVersions };
+const hints = new WeakMap<LiveReply, VersionHints>();
+export const versionHintsOf = (reply: LiveReply | undefined): VersionHints | undefined => (reply ? hints.get(reply) : undefined);
 const registrySubs = new Set<() => void>();
 const notifyRegistry = () => registrySubs.forEach((fn) => fn());
 
@@ -58,20 +69,81 @@ function placeholder(conversationId: string, role: Message["role"], content: str
  */
 export function sendMessage(args: { conversationId: string; content: string; delivery: ReplyDelivery; baseCount: number }) {
   const { conversationId, content, delivery, baseCount } = args;
-  const key = `local-${Date.now().toString(36)}-${++sent}`;
+  const key = nextKey();
   const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
     userMessage: placeholder(conversationId, "user", content, key),
     confirmed: false,
     connection: "connecting",
   });
+  return start(reply, {
+    stream: () => api.postMessageStream(conversationId, content),
+    whole: () => api.postMessageWhole(conversationId, content),
+  });
+}
+
+/**
+ * Regenerates the latest reply (`message`, at `baseCount` in the shown
+ * path): the new reply streams in its place at once, the old one becomes an
+ * earlier version. Same pipeline, Stop and Continue as any reply.
+ */
+export function regenerateReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
+  const { message, delivery, baseCount } = args;
+  const key = nextKey();
+  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
+    confirmed: false,
+    connection: "connecting",
+  });
+  hints.set(reply, { assistant: withNewVersion(message.id, message.versions, reply.getMessage().id) });
+  return start(
+    reply,
+    { stream: () => api.postRegenerateStream(message.id), whole: () => api.postRegenerateWhole(message.id) },
+    new Set(args.known),
+  );
+}
+
+/**
+ * Edits a user message (at `baseCount` in the shown path) and resends it:
+ * the path is cut there, the new message and its reply show at once, and
+ * what followed the old message stays on the server as an earlier branch.
+ */
+export function editAndResend(args: { message: Message; content: string; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
+  const { message, content, delivery, baseCount } = args;
+  const conversationId = message.conversationId;
+  const key = nextKey();
+  const user = { ...placeholder(conversationId, "user", content, key), parentId: message.parentId };
+  const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
+    userMessage: user,
+    confirmed: false,
+    connection: "connecting",
+  });
+  hints.set(reply, { user: withNewVersion(message.id, message.versions, user.id) });
+  return start(
+    reply,
+    { stream: () => api.postEditStream(message.id, content), whole: () => api.postEditWhole(message.id, content) },
+    new Set(args.known),
+  );
+}
+
+/** How a reply is asked for: streamed (an SSE answer) or whole (JSON once it has ended). */
+type ReplyRequest = {
+  stream: () => Promise<Response>;
+  whole: () => Promise<{ userMessage?: Message; assistantMessage: Message }>;
+};
+
+/**
+ * Registers the reply and sends its request. `known`: ids of the path shown
+ * before (a regenerated or edited path still ends with them until the
+ * server has taken the request).
+ */
+function start(reply: LiveReply, request: ReplyRequest, known?: ReadonlySet<string>) {
   register(reply);
-  const accepted = delivery === "stream" ? postStreaming(reply, content) : postWhole(reply, content);
+  const accepted = reply.delivery === "stream" ? postStreaming(reply, request.stream) : postWhole(reply, request.whole, known);
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }
 
-async function postStreaming(reply: LiveReply, content: string): Promise<void> {
-  const res = await api.postMessageStream(reply.conversationId, content);
+async function postStreaming(reply: LiveReply, post: ReplyRequest["stream"]): Promise<void> {
+  const res = await post();
   reply.setConnection("live");
   reply.follow(
     openReplyStream(res, {
@@ -86,9 +158,9 @@ async function postStreaming(reply: LiveReply, content: string): Promise<void> {
  * (needed for Stop) is discovered meanwhile by polling the conversation
  * every 500 ms until the pending assistant message appears.
  */
-function postWhole(reply: LiveReply, content: string): Promise<void> {
+function postWhole(reply: LiveReply, post: ReplyRequest["whole"], known?: ReadonlySet<string>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    api.postMessageWhole(reply.conversationId, content).then(
+    post().then(
       ({ userMessage, assistantMessage }) => {
         resolve();
         reply.apply({ id: 0, event: "snapshot", data: { message: assistantMessage, userMessage } });
@@ -100,12 +172,36 @@ function postWhole(reply: LiveReply, content: string): Promise<void> {
         if (reply.getState().confirmed) void reply.poll(reply.getState().messageId, false);
       },
     );
-    void reply.discover().then((m) => {
+    void (known ? discoverNew(reply, known) : reply.discover()).then((m) => {
       if (!m) return;
       reply.setConnection("live");
       resolve();
     });
   });
+}
+
+/**
+ * Like LiveReply.discover, for a path that is being replaced: the reply's
+ * messages are the first ones after `baseCount` that were not on it before.
+ */
+async function discoverNew(reply: LiveReply, known: ReadonlySet<string>): Promise<Message | undefined> {
+  while (replies.get(reply.conversationId) === reply && !reply.getState().finished) {
+    try {
+      const { messages } = await api.getConversation(reply.conversationId);
+      const mine = messages.slice(reply.baseCount).filter((m) => !known.has(m.id));
+      const assistant = mine.find((m) => m.role === "assistant");
+      if (assistant) {
+        // Its ids, not its text: a reply asked for whole shows once it has ended.
+        const shown = api.isGenerating(assistant.status) ? { ...assistant, content: "", parts: [] } : assistant;
+        reply.apply({ id: 0, event: "snapshot", data: { message: shown, userMessage: mine.find((m) => m.role === "user") } });
+        return assistant;
+      }
+    } catch (e) {
+      if (e instanceof api.ApiError && e.status === 404) return undefined;
+    }
+    await new Promise((r) => setTimeout(r, DISCOVER_MS));
+  }
+  return undefined;
 }
 
 /** Re-attaches to a reply that was generating when the page was rendered. */

@@ -1,0 +1,82 @@
+"use client";
+// The action bar under a finished message: the version pager (always shown
+// when there are versions), Copy, and Regenerate (on the latest reply) or
+// Edit (on user messages). The buttons show on hover or keyboard focus with
+// a mouse, always on touch screens, and always on the latest reply.
+import { memo, useEffect, useRef, useState } from "react";
+import type { Message } from "@/lib/types";
+import { copyText } from "@/lib/client/clipboard";
+import { VersionPager } from "./VersionPager";
+
+type Props = {
+  message: Message;
+  /** A reply generates, or a version switch is under way: nothing that changes the path. */
+  locked: boolean;
+  onSelect?: (id: string) => void;
+  onRegenerate?: (message: Message) => void;
+  onEdit?: (message: Message) => void;
+  /** Shown without hovering (the latest reply). */
+  pinned?: boolean;
+};
+
+const button =
+  "inline-flex h-7 items-center gap-1 rounded-md px-1.5 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 disabled:cursor-not-allowed disabled:opacity-40 disabled:hover:bg-transparent disabled:hover:text-zinc-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100";
+
+export const MessageActions = memo(function MessageActions({ message, locked, onSelect, onRegenerate, onEdit, pinned }: Props) {
+  const [copied, setCopied] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const copy = async () => {
+    if (!(await copyText(message.content))) return;
+    setCopied(true);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setCopied(false), 2000);
+  };
+
+  const user = message.role === "user";
+  return (
+    <div data-testid="message-actions" className={`flex items-center gap-0.5 ${user ? "justify-end" : "-ml-1.5"}`}>
+      {message.versions && message.versions.count > 1 && (
+        <VersionPager versions={message.versions} disabled={locked} onSelect={onSelect} kind={user ? "message" : "reply"} />
+      )}
+      <div
+        className={`flex items-center gap-0.5 transition-opacity duration-150 ${
+          pinned || copied ? "" : "opacity-0 group-hover/msg:opacity-100 focus-within:opacity-100 [@media(hover:none)]:opacity-100"
+        }`}
+      >
+        <button type="button" data-testid="copy-message" aria-label={user ? "Copy message" : "Copy reply"} title="Copy" onClick={copy} className={button}>
+          {copied ? (
+            <svg viewBox="0 0 20 20" className="h-4 w-4 text-emerald-600 dark:text-emerald-400" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+              <path d="M4.5 10.5l3.5 3.5 7.5-8" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          ) : (
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
+              <rect x="7" y="7" width="9.5" height="9.5" rx="2" />
+              <path d="M13 7V5.5A2 2 0 0011 3.5H5.5a2 2 0 00-2 2V11a2 2 0 002 2H7" />
+            </svg>
+          )}
+          {copied && <span>Copied</span>}
+        </button>
+        {/* Announced once per copy (the visible word is not enough for screen readers). */}
+        <span role="status" className="sr-only">
+          {copied ? "Copied" : ""}
+        </span>
+        {onEdit && (
+          <button type="button" data-testid="edit-message" aria-label="Edit message" title="Edit and resend" disabled={locked} onClick={() => onEdit(message)} className={button}>
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
+              <path d="M13.5 3.5l3 3L7 16H4v-3l9.5-9.5z" strokeLinejoin="round" />
+            </svg>
+          </button>
+        )}
+        {onRegenerate && (
+          <button type="button" data-testid="regenerate" aria-label="Regenerate reply" title="Regenerate" disabled={locked} onClick={() => onRegenerate(message)} className={button}>
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
+              <path d="M16 10a6 6 0 11-1.76-4.24M16 3.5v3.25h-3.25" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </button>
+        )}
+      </div>
+    </div>
+  );
+});
