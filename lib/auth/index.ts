@@ -4,6 +4,7 @@ import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import type { Db } from "../db";
 import { AppError } from "../errors";
+import { enforceSignInRate } from "../rate-limit";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 
@@ -101,6 +102,7 @@ export async function signUp(db: Db, headers: Headers, secure: boolean, c: Crede
 
 /** Signs in with email and password. Called with a guest's session, the guest's data moves to the account. */
 export async function signIn(db: Db, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  await enforceSignInRate(c.email); // 429 before any password is checked
   try {
     const res = await authFor(db).api.signInEmail({
       body: { email: c.email, password: c.password, rememberMe: true },

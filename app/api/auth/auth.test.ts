@@ -113,6 +113,17 @@ describe.each(backends)("accounts on %s", (_name, open) => {
     expect(await db.prisma.user.count({ where: { email: a.email } })).toBe(1);
   });
 
+  it("limits sign-in attempts per account: past 10 in the window, 429 even with the right password", async () => {
+    const a = await newAccount();
+    for (let i = 0; i < 10; i++) await expectError(await login({ email: a.email, password: `guess ${i}!!` }), 401, "invalid_credentials");
+    const limited = await login({ email: a.email.toUpperCase(), password: PASSWORD });
+    await expectError(limited, 429, "rate_limited");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another account is not affected.
+    const b = await newAccount();
+    expect((await login({ email: b.email, password: PASSWORD })).status).toBe(200);
+  });
+
   it("signs in with the right password only: 401 for a wrong password or an unknown email", async () => {
     const a = await newAccount();
     await expectError(await login({ email: a.email, password: "wrong password!" }), 401, "invalid_credentials");
