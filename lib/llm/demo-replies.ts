@@ -186,10 +186,13 @@ Hope that helps!
 `,
 ];
 
-/** The full reply the demo model gives to this question. */
-export function demoReply(question: string): string {
+/** How many different replies the demo model has for one question. */
+export const DEMO_VARIANTS = TEMPLATES.length;
+
+/** The full reply the demo model gives to this question (`variant` > 0: when asked again, e.g. Regenerate). */
+export function demoReply(question: string, variant = 0): string {
   const topic = topicOf(question);
-  return TEMPLATES[hash(question) % TEMPLATES.length](topic);
+  return TEMPLATES[(hash(question) + variant) % TEMPLATES.length](topic);
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

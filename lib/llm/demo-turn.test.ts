@@ -89,8 +89,21 @@ describe("demo model: thinking and tool turns", () => {
   it("does not call tools it was not offered, or when tool use is off", async () => {
     const q = "calculate 6 * 7";
     expect((await run([user(q)], { tools: [] })).some((e) => e.type === "block_start" && e.block.type === "tool_use")).toBe(false);
-    const off = await run([user(q)], { toolChoice: "none" });
-    expect(textOf(off)).toBe(demoReply(q));
+    const q2 = "calculate 6 * 8";
+    const off = await run([user(q2)], { toolChoice: "none" });
+    expect(textOf(off)).toBe(demoReply(q2));
+  });
+
+  it("answers the same question differently when asked again (Regenerate), and continues either answer", async () => {
+    const q = `Explain back-pressure ${Math.random()}`;
+    const first = textOf(await run([user(q)], { tools: [] }));
+    const second = textOf(await run([user(q)], { tools: [] }));
+    expect(first).toBe(demoReply(q));
+    expect(second).toBe(demoReply(q, 1));
+    expect(second).not.toBe(first);
+    const partial = second.slice(0, 120);
+    const rest = await run([user(q), { role: "assistant", parts: [{ type: "text", text: partial }] }], { tools: [] });
+    expect(partial + textOf(rest)).toBe(second);
   });
 
   it("continues after the continue instruction from where the text stopped", async () => {

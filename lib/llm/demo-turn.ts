@@ -5,7 +5,7 @@
 // back, an answer written from them. Continuations (prefill, or the
 // "continue" instruction) resume the same text where it stopped.
 import { contentOf, type ToolResultPart, type ToolUsePart } from "../types";
-import { demoReply, hash, topicOf } from "./demo-replies";
+import { DEMO_VARIANTS, demoReply, hash, topicOf } from "./demo-replies";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn } from "./types";
 
@@ -87,10 +87,26 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
       intents.forEach((i, n) => blocks.push({ type: "tool_use", id: `toolu_demo_${hash(`${seed}\u0000${n}`).toString(36)}`, name: i.name, input: i.input }));
       turn = { blocks, stopReason: "tool_use" };
     } else {
-      turn = { blocks: [...blocks, { type: "text", text: demoReply(question) }], stopReason: "end_turn" };
+      turn = { blocks: [...blocks, { type: "text", text: demoReply(question, variantFor(seed, partial, question)) }], stopReason: "end_turn" };
     }
   }
   return partial ? resume(turn, partial) : turn;
+}
+
+// The same question asked again at the same point (Regenerate) gets the next
+// reply, so a new version visibly differs. Per process, bounded.
+const asked = new Map<string, number>();
+
+function variantFor(seed: string, partial: string, question: string): number {
+  if (partial) {
+    // Continuing a cut-off reply: the variant whose text it began.
+    for (let v = 0; v < DEMO_VARIANTS; v++) if (demoReply(question, v).startsWith(partial)) return v;
+    return 0;
+  }
+  const n = asked.get(seed) ?? 0;
+  if (asked.size >= 1000) asked.clear();
+  asked.set(seed, n + 1);
+  return n % DEMO_VARIANTS;
 }
 
 /** The text of the latest user turn that has any (the question being answered). */
