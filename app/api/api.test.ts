@@ -1,5 +1,7 @@
 // The HTTP API of SPEC §3 through the real route handlers, on an in-memory
 // PGlite, with replies from the real Anthropic SDK talking to the fake server.
+import { drainGenerations, resetDraining } from "@/lib/lifecycle";
+import { GenerationRegistry } from "@/lib/generation/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
@@ -66,7 +68,19 @@ describe("sessions and health", () => {
   it("answers health", async () => {
     const res = await call(health.GET, "GET", "/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, checks: { database: "ok", bus: "ok" } });
+    expect(await res.json()).toMatchObject({ ok: true, checks: { database: "ok", bus: "ok", instance: "ok" } });
+  });
+
+  it("says not ready while the instance drains for shutdown, so a load balancer moves on", async () => {
+    await drainGenerations(new GenerationRegistry(), 0, 0);
+    try {
+      const res = await call(health.GET, "GET", "/api/health");
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ ok: false, checks: { instance: "draining" }, error: { code: "unavailable" } });
+    } finally {
+      resetDraining();
+    }
+    expect((await call(health.GET, "GET", "/api/health")).status).toBe(200);
   });
 
   it("creates a guest with an httpOnly SameSite=Lax cookie", async () => {

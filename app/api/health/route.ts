@@ -1,21 +1,32 @@
 import { getDb } from "@/lib/db";
 import { json, route } from "@/lib/http/api";
 import { getStreamBus } from "@/lib/stream";
+import { isDraining } from "@/lib/lifecycle";
+import { errorFields, log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
-/** Ready when the database (and, in scaled mode, Redis) answers. */
+/**
+ * Ready when the database (and, in scaled mode, Redis) answers and the
+ * instance is not shutting down: a load balancer stops sending it requests
+ * as soon as it drains (SIGTERM).
+ */
 export const GET = route(async () => {
   const [database, bus] = await Promise.allSettled([
     within(getDb().then((db) => db.$queryRaw`SELECT 1`), 3_000),
     within(getStreamBus().ping(), 3_000),
   ]);
-  const checks = { database: database.status === "fulfilled" ? "ok" : "down", bus: bus.status === "fulfilled" ? "ok" : "down" };
-  if (database.status === "rejected") console.error("health: database", database.reason);
-  if (bus.status === "rejected") console.error("health: bus", bus.reason);
-  if (checks.database === "ok" && checks.bus === "ok") return json({ ok: true, checks });
-  return json({ ok: false, checks, error: { code: "unavailable", message: "Not ready: a service does not answer." } }, 503);
+  const checks = {
+    database: database.status === "fulfilled" ? "ok" : "down",
+    bus: bus.status === "fulfilled" ? "ok" : "down",
+    instance: isDraining() ? "draining" : "ok",
+  };
+  if (database.status === "rejected") log.error({ component: "health", err: errorFields(database.reason) }, "database does not answer");
+  if (bus.status === "rejected") log.error({ component: "health", err: errorFields(bus.reason) }, "bus does not answer");
+  if (Object.values(checks).every((c) => c === "ok")) return json({ ok: true, checks });
+  const message = isDraining() ? "Not ready: this instance is shutting down." : "Not ready: a service does not answer.";
+  return json({ ok: false, checks, error: { code: "unavailable", message } }, 503);
 });
