@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 import { Sidebar } from "./Sidebar";
 import type { Conversation } from "@/lib/types";
 import type { AccountView } from "@/lib/auth/client";
+import { shortcutOf } from "@/lib/client/shortcuts";
 
 export function AppShell({ conversations, account = null, children }: { conversations: Conversation[]; account?: AccountView | null; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
@@ -19,6 +20,16 @@ export function AppShell({ conversations, account = null, children }: { conversa
 
   // A navigation (picking a chat, New chat, Settings) closes the drawer.
   useEffect(() => setOpen(false), [pathname]);
+
+  // Ctrl/Cmd+K on a narrow screen: the search box lives in the drawer, so open it
+  // (SidebarSearch focuses the box itself).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (shortcutOf(e) === "focus-search" && toggle.current?.offsetParent) setOpen(true);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   useEffect(() => {
     if (!open) return;

@@ -315,6 +315,14 @@ test("shortcuts: Esc stops the streaming reply, Ctrl+K focuses search, Ctrl+Shif
   await page.keyboard.press("Control+Shift+O");
   await expect(page).toHaveURL(/\/\?new=1$/);
   await expect(page.getByRole("heading", { name: "How can I help you today?" })).toBeVisible();
+
+  // On a phone the search box is in the closed drawer: the shortcut opens it.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await expect(page.getByTestId("sidebar-toggle")).toBeVisible();
+  await page.keyboard.press("Control+k");
+  await expect(page.getByTestId("sidebar-toggle")).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByTestId("search-input")).toBeFocused();
+  await expect(page.getByTestId("search-input")).toBeInViewport();
 });
 
 test("the composer keeps a draft per conversation across reloads", async ({ page }) => {

@@ -14,11 +14,17 @@ import { applyEvent } from "./reduce";
 import { errorFields, log } from "../log";
 import { metrics } from "../metrics";
 
-const makeClient = (url: string) => createClient({ url });
+// No client-side command timeout (node-redis defaults to 5 s): under load a
+// write can wait longer than that for the socket, and a timed-out XADD or
+// PUBLISH would be an event lost. A dead connection still fails them (and
+// they are retried, see flush).
+const makeClient = (url: string) => createClient({ url, commandOptions: { timeout: 0 } });
 type Client = ReturnType<typeof makeClient>;
 type Listener = (batch: StreamEvent[]) => void;
 /** A channel's listeners; `ready` settles once its SUBSCRIBE is active. */
 type Channel = { listeners: Set<Listener>; ready: Promise<void> };
+
+const PUBLISH_RETRY_MS = Number(process.env.REDIS_PUBLISH_RETRY_MS) || 60_000;
 
 export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string };
 
@@ -104,23 +110,28 @@ export class RedisStreamBus implements StreamBus {
       const lastId = fresh[fresh.length - 1].id;
       this.lastPublished.set(messageId, lastId);
       const payload = JSON.stringify(fresh);
-      const c = await this.connect();
-      try {
-        this.commands += 2;
-        metrics.redisPublishes.inc();
-        await Promise.all([
-          c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } }),
-          c.publish(this.channel(messageId), payload),
-        ]);
-        if (fresh.some((e) => e.event === "done")) {
+      const done = fresh.some((e) => e.event === "done");
+      metrics.redisPublishes.inc();
+      // The log first: it is what a subscriber that missed a live batch reads.
+      await this.retrying(messageId, async (c) => {
+        this.commands += 1;
+        try {
+          await c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } });
+        } catch (e) {
+          // Already there: an earlier attempt landed although its answer was lost.
+          if (!/equal or smaller/i.test(String((e as Error)?.message))) throw e;
+        }
+      });
+      await this.retrying(messageId, async (c) => {
+        this.commands += 1;
+        await c.publish(this.channel(messageId), payload); // a duplicate is dropped by id
+      });
+      if (done) {
+        await this.retrying(messageId, async (c) => {
           this.commands += 2;
           await Promise.all([c.pExpire(this.logKey(messageId), this.retainMs), c.pExpire(this.baseKey(messageId), this.retainMs)]);
-          this.lastPublished.delete(messageId);
-        }
-      } catch (e) {
-        // An id already in the log (a retried generation re-sending it) is a
-        // duplicate by definition: subscribers dedupe by id anyway.
-        log.error({ component: "redis", messageId, err: errorFields(e) }, "redis publish failed");
+        });
+        this.lastPublished.delete(messageId);
       }
     });
     const settled = next.finally(() => {
@@ -128,6 +139,27 @@ export class RedisStreamBus implements StreamBus {
     });
     this.flushing.set(messageId, settled);
     return settled;
+  }
+
+  /**
+   * Runs a write until it succeeds: a batch that never reached Redis is text
+   * lost for every live viewer. Backs off up to 1 s between attempts and
+   * gives up after PUBLISH_RETRY_MS (the saved message still has the text).
+   */
+  private async retrying(messageId: string, write: (c: Client) => Promise<void>): Promise<void> {
+    const deadline = Date.now() + PUBLISH_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write(await this.connect());
+      } catch (e) {
+        if (Date.now() >= deadline) {
+          log.error({ component: "redis", messageId, attempts: attempt + 1, err: errorFields(e) }, "redis publish failed; giving up");
+          return;
+        }
+        if (attempt === 0) log.warn({ component: "redis", messageId, err: errorFields(e) }, "redis publish failed; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   private channelOp(name: string, op: () => Promise<void>): Promise<void> {
@@ -179,11 +211,40 @@ export class RedisStreamBus implements StreamBus {
     // Listen first, then read the log: nothing published in between is lost.
     let cursor: number | null = null; // id delivered up to; null while starting
     const early: StreamEvent[] = [];
-    const deliver = (e: StreamEvent) => {
-      if (cursor === null) return void early.push(e);
-      if (e.id <= cursor) return;
+    // A live batch can be missed (pub/sub does not queue for a reconnecting
+    // subscriber); ids are consecutive, so a jump is noticed: the events in
+    // between are read from the log, which is written before each PUBLISH.
+    let repairing = false;
+    const held: StreamEvent[] = [];
+    const emit = (e: StreamEvent) => {
+      if (cursor !== null && e.id <= cursor) return;
       cursor = e.id;
       onEvent(e);
+    };
+    const repair = async () => {
+      repairing = true;
+      try {
+        const c = await this.connect();
+        this.commands += 1;
+        const entries = await c.xRange(this.logKey(messageId), `(${cursor}-0`, "+");
+        for (const en of entries ?? []) for (const e of JSON.parse(String(en.message.e)) as StreamEvent[]) emit(e);
+      } catch (e) {
+        log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
+      }
+      repairing = false;
+      // What the log did not have does not exist (ids jump after a crash or an orphan's Stop).
+      held.splice(0).sort((a, b) => a.id - b.id).forEach(emit);
+    };
+    const deliver = (e: StreamEvent) => {
+      if (cursor === null) return void early.push(e);
+      if (repairing) return void held.push(e);
+      if (e.id <= cursor) return;
+      if (e.id > cursor + 1) {
+        held.push(e);
+        void repair();
+        return;
+      }
+      emit(e);
     };
     const close = await this.listen(messageId, (batch) => batch.forEach(deliver));
     try {
