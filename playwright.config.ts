@@ -47,6 +47,8 @@ export default defineConfig({
       LLM_PROVIDER: "demo",
       DEMO_TOKEN_DELAY_MS: "12",
       NODE_ENV: "production",
+      // Request and generation logs would bury the test output; warnings still show.
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },
 });

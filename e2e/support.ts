@@ -57,7 +57,7 @@ export type AppServer = { url: string; process: ChildProcess; kill(signal?: Node
 /** Starts the built app as a process of its own (for tests that kill it). */
 export async function startApp(port: number, env: Record<string, string>): Promise<AppServer> {
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", ...env },
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: a kill reaches every process it started
   });

@@ -1,9 +1,8 @@
 // Versions (regenerate), branches (edit and resend), select, search and
 // export through the real routes, the real SDK and the fake Anthropic server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { describe, expect, it } from "vitest";
 import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
@@ -17,27 +16,7 @@ import * as select from "@/app/api/messages/[id]/select/route";
 import * as search from "@/app/api/search/route";
 import type { Message, SearchResult } from "@/lib/types";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-branches",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "test-secret-".padEnd(48, "b"),
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
-
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-});
+const h = useRouteHarness("branches");
 
 let n = 0;
 const unique = (label: string) => `${label}${Date.now().toString(36)}${++n}`;
@@ -52,7 +31,7 @@ async function newConversation(cookie: string) {
 
 /** Posts a message and waits for the whole reply (JSON). */
 async function exchange(cookie: string, cid: string, content: string, reply: string) {
-  fake.enqueue({ text: reply, chunk: 3 });
+  h.fake.enqueue({ text: reply, chunk: 3 });
   const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content, stream: false } });
   expect(res.status).toBe(200);
   return (await res.json()) as { userMessage: Message; assistantMessage: Message };
@@ -66,7 +45,7 @@ async function shown(cookie: string, cid: string): Promise<Message[]> {
 
 /** The user turns the model was sent in the last upstream request. */
 const lastPrompt = () =>
-  fake.requests[fake.requests.length - 1].body.messages.map((m: { role: string; content: unknown }) => ({
+  h.fake.requests[h.fake.requests.length - 1].body.messages.map((m: { role: string; content: unknown }) => ({
     role: m.role,
     text: JSON.stringify(m.content),
   }));
@@ -79,7 +58,7 @@ describe("regenerate", () => {
     const cid = await newConversation(cookie);
     const first = await exchange(cookie, cid, "Tell me about tides", "Version one.");
 
-    fake.enqueue({ text: TRICKY, chunk: 2, delayMs: 1 });
+    h.fake.enqueue({ text: TRICKY, chunk: 2, delayMs: 1 });
     const res = await call(regenerate.POST, "POST", "/", { cookie, params: { id: first.assistantMessage.id }, body: {} });
     expect(res.status).toBe(200);
     const frames = await readSse(res);
@@ -114,7 +93,7 @@ describe("regenerate", () => {
     const cookie = await user();
     const cid = await newConversation(cookie);
     const first = await exchange(cookie, cid, "a story please", "Old story.");
-    fake.enqueue({ text: TRICKY, chunk: 1, end: "stall", failAfter: 20 });
+    h.fake.enqueue({ text: TRICKY, chunk: 1, end: "stall", failAfter: 20 });
     const res = await call(regenerate.POST, "POST", "/", { cookie, params: { id: first.assistantMessage.id }, body: {} });
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -126,7 +105,7 @@ describe("regenerate", () => {
     expect(stopped.status).toBe("interrupted");
     expect(TRICKY.startsWith(stopped.content)).toBe(true);
 
-    fake.enqueue({ text: TRICKY, chunk: 5 });
+    h.fake.enqueue({ text: TRICKY, chunk: 5 });
     const frames = await readSse(await call(cont.POST, "POST", "/", { cookie, params: { id }, body: {} }));
     expect(frames.at(-1)!.data.message.status).toBe("complete");
     expect(frames.at(-1)!.data.message.content).toBe(TRICKY);
@@ -154,7 +133,7 @@ describe("regenerate", () => {
     const cookie = await user();
     const cid = await newConversation(cookie);
     const first = await exchange(cookie, cid, "hold on", "ok");
-    fake.enqueue({ text: "slow", chunk: 1, end: "stall", failAfter: 2 });
+    h.fake.enqueue({ text: "slow", chunk: 1, end: "stall", failAfter: 2 });
     const live = await call(regenerate.POST, "POST", "/", { cookie, params: { id: first.assistantMessage.id }, body: {} });
     const reader = live.body!.getReader();
     const head = new TextDecoder().decode((await reader.read()).value);
@@ -176,7 +155,7 @@ describe("edit and resend", () => {
     const a = await exchange(cookie, cid, "What is 2+2?", "4");
     const b = await exchange(cookie, cid, "And times 3?", "12");
 
-    fake.enqueue({ text: "It is 6.", chunk: 2 });
+    h.fake.enqueue({ text: "It is 6.", chunk: 2 });
     const res = await call(edit.POST, "POST", "/", { cookie, params: { id: a.userMessage.id }, body: { content: "What is 3+3? ✏️", stream: false } });
     expect(res.status).toBe(200);
     const edited = (await res.json()) as { userMessage: Message; assistantMessage: Message };
@@ -210,13 +189,13 @@ describe("edit and resend", () => {
     const asst = await to(a.assistantMessage.id, { content: "hi" });
     expect(asst.status).toBe(400);
     expect((await asst.json()).error.code).toBe("not_user");
-    fake.enqueue({ text: "new" });
+    h.fake.enqueue({ text: "new" });
     await to(a.userMessage.id, { content: "edited", stream: false });
     const off = await to(a.userMessage.id, { content: "again" }); // the old one is now off the path
     expect(off.status).toBe(409);
     expect((await off.json()).error.code).toBe("not_on_path");
     // Nothing was lost along the way.
-    const all = await db.prisma.message.findMany({ where: { conversationId: cid } });
+    const all = await h.db.prisma.message.findMany({ where: { conversationId: cid } });
     expect(all.map((m) => m.content).sort()).toEqual(["", "edited", "new", "original", "reply"].filter((c) => c !== "").sort());
   });
 });
@@ -290,7 +269,7 @@ describe("export", () => {
     const cookie = await user();
     const cid = await newConversation(cookie);
     const a = await exchange(cookie, cid, "Show me code", "Here:\n\n```ts\nconst a = 1;\n```\n");
-    fake.enqueue({ text: TRICKY });
+    h.fake.enqueue({ text: TRICKY });
     await readSse(await call(regenerate.POST, "POST", "/", { cookie, params: { id: a.assistantMessage.id }, body: {} }));
 
     const md = await call(exporter.GET, "GET", "/?format=markdown", { cookie, params: { id: cid } });

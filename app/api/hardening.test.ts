@@ -2,55 +2,27 @@
 // PGlite, the real SDK against the fake Anthropic server): the per-user
 // message rate limit, error answers that never carry internals, and SSE
 // frames that text cannot forge, wherever the text sits.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { describe, expect, it, vi } from "vitest";
 import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
+import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
 const LIMIT = 4;
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-hardening",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "hardening-secret-".padEnd(48, "h"),
-    MESSAGE_RATE_LIMIT: String(LIMIT), // read when the limiter is first used
-    MESSAGE_RATE_WINDOW_S: "60",
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
+const h = useRouteHarness("hardening", { MESSAGE_RATE_LIMIT: String(LIMIT), MESSAGE_RATE_WINDOW_S: "60" });
 
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-  delete process.env.MESSAGE_RATE_LIMIT;
-  delete process.env.MESSAGE_RATE_WINDOW_S;
-});
-
-async function setup() {
-  const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
-  const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
-  return { cookie, cid: conv.id as string };
-}
+const setup = guestWithConversation;
 
 const post = (cookie: string, cid: string, body: unknown) => call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body });
 
 describe("per-user message rate limit", () => {
   it("refuses posts and Continue past the limit with 429 rate_limited and Retry-After; others are unaffected", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: "one" }, { text: "two" }, { text: "three", end: "error", failAfter: 2 });
+    h.fake.enqueue({ text: "one" }, { text: "two" }, { text: "three", end: "error", failAfter: 2 });
     const replies = [];
     for (const text of ["a", "b", "c"]) {
       const res = await post(cookie, cid, { content: text, stream: false });
@@ -58,10 +30,10 @@ describe("per-user message rate limit", () => {
       replies.push((await res.json()).assistantMessage);
     }
     expect(replies[2].status).toBe("failed");
-    fake.enqueue({ text: "three, finished" });
+    h.fake.enqueue({ text: "three, finished" });
     const continued = await call(cont.POST, "POST", "/", { cookie, params: { id: replies[2].id }, body: { stream: false } });
     expect(continued.status).toBe(200); // the 4th generation this window
-    const before = fake.requests.length;
+    const before = h.fake.requests.length;
 
     const limited = await post(cookie, cid, { content: "one too many", stream: false });
     expect(limited.status).toBe(429);
@@ -73,12 +45,12 @@ describe("per-user message rate limit", () => {
     expect(again.status).toBe(429);
     expect((await again.json()).error.code).toBe("rate_limited");
     // Refused before anything was written or asked upstream.
-    expect(fake.requests.length).toBe(before);
+    expect(h.fake.requests.length).toBe(before);
     const got = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: cid } })).json();
     expect(got.messages).toHaveLength(6);
 
     const other = await setup();
-    fake.enqueue({ text: "someone else" });
+    h.fake.enqueue({ text: "someone else" });
     expect((await post(other.cookie, other.cid, { content: "hi", stream: false })).status).toBe(200);
   });
 });
@@ -87,12 +59,12 @@ describe("error answers never carry internals", () => {
   it("a real database error (a missing table) becomes a generic 500", async () => {
     const { cookie } = await setup();
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
-    await db.prisma.$executeRawUnsafe(`ALTER TABLE "Conversation" RENAME TO "Conversation_hidden"`);
+    await h.db.prisma.$executeRawUnsafe(`ALTER TABLE "Conversation" RENAME TO "Conversation_hidden"`);
     let res: Response;
     try {
       res = await call(conversations.GET, "GET", "/", { cookie });
     } finally {
-      await db.prisma.$executeRawUnsafe(`ALTER TABLE "Conversation_hidden" RENAME TO "Conversation"`);
+      await h.db.prisma.$executeRawUnsafe(`ALTER TABLE "Conversation_hidden" RENAME TO "Conversation"`);
       quiet.mockRestore();
     }
     expect(res.status).toBe(500);
@@ -122,7 +94,7 @@ describe("SSE frames cannot be forged by text", () => {
     const content = `question ${HOSTILE} end`;
     const thinking = `thinking ${HOSTILE} 🤔`;
     const text = `answer ${HOSTILE} ✓`;
-    fake.enqueue({ thinking, text, end: "error", errorMessage: `upstream says ${HOSTILE}`, errorType: "api_error", chunk: [1, 5, 2] });
+    h.fake.enqueue({ thinking, text, end: "error", errorMessage: `upstream says ${HOSTILE}`, errorType: "api_error", chunk: [1, 5, 2] });
     const res = await post(cookie, cid, { content, stream: true });
     const raw = await res.text();
     // Every line is one of our field lines (or the blank line ending a frame).

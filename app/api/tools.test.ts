@@ -1,11 +1,11 @@
 // Tool use and thinking through the real routes (SSE included): the real SDK
 // against the fake Anthropic API, the built-in tools, and the offline demo model.
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
-import { startFakeAnthropic, toolResultsIn, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { toolResultsIn } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
+import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
 import { builtinTools, defineTool, setToolRegistry, ToolRegistry } from "@/lib/tools";
 import { INTERRUPTED_TOOL_RESULT } from "@/lib/generation/history";
 import * as guest from "@/app/api/auth/guest/route";
@@ -16,33 +16,10 @@ import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-tools",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "test-secret-".padEnd(48, "t"),
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-});
+const h = useRouteHarness("tools");
 afterEach(() => setToolRegistry(null));
 
-async function setup() {
-  const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
-  const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
-  return { cookie, cid: conv.id as string };
-}
+const setup = guestWithConversation;
 const post = (cookie: string, cid: string, content: string, extra = {}) =>
   call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content, ...extra } });
 const getMessage = async (cookie: string, id: string) => (await call(message.GET, "GET", "/", { cookie, params: { id } })).json();
@@ -51,7 +28,7 @@ const consecutive = (frames: SseFrame[]) => frames.map((f) => f.id).every((id, i
 describe("tools through the API", () => {
   it("streams a calculate step over SSE: input fragments, progress, result part, then the answer", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue(
+    h.fake.enqueue(
       { blocks: [{ type: "text", text: "Computing… " }, { type: "tool_use", id: "toolu_api_1", name: "calculate", input: { expression: "2^10 - 24" } }], chunk: 2 },
       (body) => ({ text: `It is ${JSON.parse(toolResultsIn(body)[0].content).result}.` }),
     );
@@ -76,13 +53,13 @@ describe("tools through the API", () => {
     const tricky = defineTool({ name: "tricky", description: "Returns awkward text", input: z.object({}), execute: async (_i, c) => (c.progress(TRICKY), TRICKY) });
     setToolRegistry(new ToolRegistry([tricky]));
     const { cookie, cid } = await setup();
-    fake.enqueue({ blocks: [{ type: "tool_use", id: "toolu_tricky", name: "tricky", input: {} }] }, { text: "ok" });
+    h.fake.enqueue({ blocks: [{ type: "tool_use", id: "toolu_tricky", name: "tricky", input: {} }] }, { text: "ok" });
     const frames = await readSse(await post(cookie, cid, "go"));
     const done = frames.at(-1)!.data.message;
     expect(done.parts[1]).toEqual({ type: "tool_result", toolUseId: "toolu_tricky", content: TRICKY, isError: false });
     expect(frames.find((f) => f.event === "tool_progress")?.data.message).toBe(Array.from(TRICKY).slice(0, 300).join(""));
     expect((await getMessage(cookie, done.id)).parts[1].content).toBe(TRICKY);
-    expect(toolResultsIn(fake.requests.at(-1)!.body)[0].content).toBe(TRICKY);
+    expect(toolResultsIn(h.fake.requests.at(-1)!.body)[0].content).toBe(TRICKY);
   });
 
   it("Stop while a tool runs ends the reply interrupted at once; Continue finishes it with a valid request", async () => {
@@ -96,20 +73,20 @@ describe("tools through the API", () => {
     });
     setToolRegistry(new ToolRegistry([...builtinTools(), wait]));
     const { cookie, cid } = await setup();
-    fake.enqueue({ blocks: [{ type: "text", text: "Waiting." }, { type: "tool_use", id: "toolu_wait", name: "wait_for_it", input: {} }] });
+    h.fake.enqueue({ blocks: [{ type: "text", text: "Waiting." }, { type: "tool_use", id: "toolu_wait", name: "wait_for_it", input: {} }] });
     const first = readSse(await post(cookie, cid, "wait"));
     await running;
-    const mid = (await db.prisma.message.findFirstOrThrow({ where: { conversationId: cid, role: "assistant" } })).id;
+    const mid = (await h.db.prisma.message.findFirstOrThrow({ where: { conversationId: cid, role: "assistant" } })).id;
     const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
     expect(stopped).toMatchObject({ status: "interrupted", content: "Waiting." });
     expect(stopped.parts.at(-1)).toMatchObject({ type: "tool_use", id: "toolu_wait" });
     const frames = await first;
     expect(frames.at(-1)!.data.message.parts).toEqual(stopped.parts);
 
-    fake.enqueue({ text: " Stopped, so no result." });
+    h.fake.enqueue({ text: " Stopped, so no result." });
     const resumed = await readSse(await call(cont.POST, "POST", "/", { cookie, params: { id: mid }, body: {} }));
-    expect(fake.requests.at(-1)!.status).toBe(200);
-    expect(toolResultsIn(fake.requests.at(-1)!.body)).toEqual([{ toolUseId: "toolu_wait", content: INTERRUPTED_TOOL_RESULT, isError: true }]);
+    expect(h.fake.requests.at(-1)!.status).toBe(200);
+    expect(toolResultsIn(h.fake.requests.at(-1)!.body)).toEqual([{ toolUseId: "toolu_wait", content: INTERRUPTED_TOOL_RESULT, isError: true }]);
     const done = resumed.at(-1)!.data.message;
     expect(done).toMatchObject({ status: "complete", content: "Waiting. Stopped, so no result." });
     expect(resumed[1].id).toBe(frames.at(-1)!.id! + 1);
@@ -120,11 +97,11 @@ describe("tools through the API", () => {
     const word = `xylocarp${randomUUID().slice(0, 6)}`;
     const a = await setup();
     const b = await setup();
-    fake.enqueue({ text: "noted" }, { text: "noted" });
+    h.fake.enqueue({ text: "noted" }, { text: "noted" });
     await readSse(await post(a.cookie, a.cid, `my favourite fruit is the ${word}`));
     await readSse(await post(b.cookie, b.cid, `B's private ${word} diary`));
     const a2 = (await (await call(conversations.POST, "POST", "/", { cookie: a.cookie, body: {} })).json()).id;
-    fake.enqueue(
+    h.fake.enqueue(
       { blocks: [{ type: "tool_use", id: "toolu_search", name: "search_conversations", input: { query: word } }] },
       (body) => ({ text: toolResultsIn(body)[0].content }),
     );
@@ -141,10 +118,10 @@ describe("tools through the API", () => {
     Object.assign(process.env, { LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "0" });
     try {
       const { cookie, cid } = await setup();
-      const before = fake.requests.length;
+      const before = h.fake.requests.length;
       const frames = await readSse(await post(cookie, cid, "Think step by step and calculate 12 * (3 + 4)"));
       const done = frames.at(-1)!.data.message;
-      expect(fake.requests.length).toBe(before);
+      expect(h.fake.requests.length).toBe(before);
       expect(done.status).toBe("complete");
       expect(done.parts.map((p: { type: string }) => p.type)).toEqual(["thinking", "text", "tool_use", "tool_result", "thinking", "text"]);
       expect(done.parts[0].signature).toMatch(/^tether-demo-signature:/);

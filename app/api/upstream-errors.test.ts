@@ -1,48 +1,29 @@
 // Upstream failures become clear, stable errors on the failed message: each
 // HTTP status the Anthropic API can answer, through the real SDK against the
 // fake server, the real routes and an in-memory PGlite.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
-import { startFakeAnthropic, type FakeAnthropic, type Scenario } from "@/lib/testing/fake-anthropic";
+import type { Scenario } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
 const MODEL = "claude-haiku-4-5";
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-upstream",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: MODEL,
-    SESSION_SECRET: "upstream-secret-".padEnd(48, "u"),
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
-
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-});
+const h = useRouteHarness("upstream");
 
 async function failedReply(...scenarios: Scenario[]) {
   const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
   const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
-  fake.enqueue(...scenarios);
-  const before = fake.requests.length;
+  h.fake.enqueue(...scenarios);
+  const before = h.fake.requests.length;
   const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: conv.id }, body: { content: `fail ${randomUUID()}` } }));
   const done = frames[frames.length - 1];
   expect(done.event).toBe("done");
-  const row = await db.prisma.message.findUniqueOrThrow({ where: { id: done.data.message.id } });
-  return { frames, message: done.data.message, row, requests: fake.requests.length - before };
+  const row = await h.db.prisma.message.findUniqueOrThrow({ where: { id: done.data.message.id } });
+  return { frames, message: done.data.message, row, requests: h.fake.requests.length - before };
 }
 
 describe("upstream HTTP errors → the failed message's error", () => {
@@ -91,16 +72,16 @@ describe("upstream HTTP errors → the failed message's error", () => {
   it("a NUL in model text (PostgreSQL cannot store it) is saved as U+FFFD, not a reply whose saves all fail", async () => {
     const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
     const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
-    fake.enqueue({ text: "a\u0000b ✓", chunk: 1 });
+    h.fake.enqueue({ text: "a\u0000b ✓", chunk: 1 });
     const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: conv.id }, body: { content: "nul" } }));
     const done = frames.at(-1)!.data.message;
     expect(done).toMatchObject({ status: "complete", content: "a\uFFFDb ✓" });
-    const row = await db.prisma.message.findUniqueOrThrow({ where: { id: done.id } });
+    const row = await h.db.prisma.message.findUniqueOrThrow({ where: { id: done.id } });
     expect([row.status, row.content]).toEqual(["complete", "a\uFFFDb ✓"]);
   });
 
   it("a refused connection says so without local addresses", async () => {
-    const port = fake.port;
+    const port = h.fake.port;
     process.env.ANTHROPIC_BASE_URL = "http://127.0.0.1:1"; // nothing listens on port 1
     try {
       const { message } = await failedReply({ text: "never sent" });
@@ -109,7 +90,7 @@ describe("upstream HTTP errors → the failed message's error", () => {
       expect(message.error.message).not.toMatch(/127\.0\.0\.1|:1\b/);
     } finally {
       process.env.ANTHROPIC_BASE_URL = `http://127.0.0.1:${port}`;
-      fake.reset();
+      h.fake.reset();
     }
   });
 });
