@@ -27,8 +27,9 @@ export function AppShell({ conversations, account = null, children }: { conversa
     const onKey = (e: KeyboardEvent) => {
       if (shortcutOf(e) === "focus-search" && toggle.current?.offsetParent) setOpen(true);
     };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    // Capture: before the search box's own handler marks the event handled.
+    window.addEventListener("keydown", onKey, { capture: true });
+    return () => window.removeEventListener("keydown", onKey, { capture: true });
   }, []);
 
   useEffect(() => {

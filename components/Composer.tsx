@@ -54,12 +54,15 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
   }, []);
 
   // Back to typing when the reply is done, if the user was typing here:
-  // disabling the field dropped its focus.
+  // disabling the field dropped its focus. Not if they have moved on to
+  // something else meanwhile (a copy button, the search box).
   const refocus = useRef(false);
   useEffect(() => {
     if (!blocked && refocus.current) {
       refocus.current = false;
-      box.current?.focus({ preventScroll: true });
+      const active = document.activeElement;
+      const elsewhere = active && active !== document.body && active !== box.current;
+      if (!elsewhere) box.current?.focus({ preventScroll: true });
     }
   }, [blocked]);
 

@@ -141,6 +141,7 @@ test("a finished code block has a working, keyboard-reachable copy button", asyn
   const reply = await ask(page, "Print hello", { text, chunk: 8, delayMs: 5 });
   await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   expect(await shownText(reply)).toBe(text);
+  await expect(page.getByTestId("composer-input")).toBeEnabled(); // the page is done with the reply
   const copy = reply.locator('[data-streamdown="code-block-copy-button"]');
   await expect(copy).toBeEnabled();
   await expect(copy).toHaveAccessibleName(/copy/i);
