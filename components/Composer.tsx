@@ -50,7 +50,8 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
 
   // Focus on arrival only with a real keyboard likely (no pop-up keyboard on phones).
   useEffect(() => {
-    if (window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
+    const taken = document.activeElement && document.activeElement !== document.body;
+    if (!taken && window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
   }, []);
 
   // Back to typing when the reply is done, if the user was typing here:

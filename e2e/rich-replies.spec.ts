@@ -42,6 +42,9 @@ async function ask(page: Page, text: string, ...scenarios: Scenario[]) {
   fake.enqueue(...scenarios);
   await page.goto(`${app.url}/?new=1`);
   await send(page, text);
+  // The first send moves the page to /c/:id; interact only once it has (the
+  // page is rendered anew there, and its composer takes the focus).
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
   return lastAssistant(page);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import remend from "remend";
 import { parseMarkdownIntoBlocks } from "streamdown";
-import { CHUNK_BLOCKS, completeTableHeader, finishedBlocks, markdownChunks, streamingBlocks } from "./markdown-blocks";
+import { CHUNK_BLOCKS, completeTableHeader, finishedBlocks, holdDanglingMarker, markdownChunks, streamingBlocks } from "./markdown-blocks";
 
 const DOC = `# Title
 
@@ -35,7 +35,7 @@ describe("streamingBlocks", () => {
       const blocks = streamingBlocks(prefix);
       expect(blocks.length).toBe(plain.length);
       expect(blocks.slice(0, -1)).toEqual(plain.slice(0, -1));
-      expect(blocks.at(-1)).toBe(remend(completeTableHeader(plain.at(-1)!)));
+      expect(blocks.at(-1)).toBe(remend(completeTableHeader(holdDanglingMarker(plain.at(-1)!))));
     }
   });
 
@@ -130,5 +130,20 @@ describe("markdownChunks", () => {
     const chunks = markdownChunks(`${long}Last **bold`, true);
     expect(chunks.at(-1)!.text.endsWith("Last **bold**")).toBe(true);
     expect(markdownChunks(`${long}Last **bold`, false).at(-1)!.text.endsWith("Last **bold")).toBe(true);
+  });
+});
+
+describe("a marker that opens nothing yet", () => {
+  it("is held back until its text arrives, so it never flashes as text", () => {
+    expect(holdDanglingMarker("A **")).toBe("A ");
+    expect(holdDanglingMarker("A *")).toBe("A ");
+    expect(holdDanglingMarker("see `")).toBe("see ");
+    expect(holdDanglingMarker("x ~~")).toBe("x ");
+    expect(holdDanglingMarker("**")).toBe("");
+    expect(holdDanglingMarker("A **b")).toBe("A **b"); // has text: the repair closes it
+    expect(holdDanglingMarker("2 * 3 = 6")).toBe("2 * 3 = 6");
+    expect(holdDanglingMarker("```py\nx = a **")).toBe("```py\nx = a **"); // code is code
+    const shown = streamingBlocks("A **").join("");
+    expect(shown).not.toContain("*");
   });
 });

@@ -17,12 +17,23 @@ export function streamingBlocks(markdown: string): string[] {
   const blocks = parseMarkdownIntoBlocks(markdown);
   if (blocks.length === 0) return blocks;
   const tail = blocks[blocks.length - 1];
-  const repaired = remend(completeTableHeader(tail));
+  const repaired = remend(completeTableHeader(holdDanglingMarker(tail)));
   if (repaired === tail) return blocks;
   // The splitter caches its array: never change it in place.
   const out = blocks.slice();
   out[out.length - 1] = repaired;
   return out;
+}
+
+// An emphasis or code marker with nothing after it yet ("A **") cannot be
+// closed by the repair: it would flash as literal text for a frame. It is
+// held back until the text it opens arrives.
+const DANGLING_MARKER = /(^|[\s([{"'])(?:\*{1,3}|_{1,3}|~{1,2}|`{1,2})$/;
+
+/** The tail without a trailing marker that opens nothing yet (not inside a code block). */
+export function holdDanglingMarker(block: string): string {
+  if (FENCE.test(block)) return block;
+  return block.replace(DANGLING_MARKER, "$1");
 }
 
 const ROW = /^ {0,3}\|/;
