@@ -2,7 +2,8 @@
 // The message box: grows with its text, Enter sends, Shift+Enter adds a line.
 // Disabled while a reply generates in this conversation. Unsent text is kept
 // per conversation (localStorage), so a reload or a detour does not lose it.
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useAutosize } from "./useAutosize";
 import { checkContent, lengthNotice } from "@/lib/client/content";
 import { readDraft, writeDraft } from "@/lib/client/drafts";
 
@@ -40,13 +41,7 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
     writeDraft(draftId, text);
   };
 
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    el.style.height = "auto";
-    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
-    el.style.overflowY = el.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
-  }, [value]);
+  useAutosize(box, value, MAX_HEIGHT_PX);
 
   // Focus on arrival only with a real keyboard likely (no pop-up keyboard on phones).
   useEffect(() => {

@@ -2,6 +2,7 @@
 // Inline editor of a sent message: the text in a growing box, Save & send
 // (or Enter), Cancel (or Esc). Same content rule as the composer.
 import { useLayoutEffect, useRef, useState } from "react";
+import { useAutosize } from "./useAutosize";
 import { checkContent, lengthNotice } from "@/lib/client/content";
 
 type Props = {
@@ -20,13 +21,7 @@ export function MessageEditor({ initial, locked = false, onCancel, onSend }: Pro
   const check = checkContent(value);
   const notice = lengthNotice(value);
 
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    el.style.height = "auto";
-    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
-    el.style.overflowY = el.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
-  }, [value]);
+  useAutosize(box, value, MAX_HEIGHT_PX);
 
   // Focus with the caret at the end, where edits usually start.
   useLayoutEffect(() => {
