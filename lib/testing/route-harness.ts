@@ -2,7 +2,10 @@
 // real SDK, an in-memory PGlite database behind every route, a session
 // secret, and a guest with a conversation.
 import { afterAll, beforeAll } from "vitest";
+import pg from "pg";
 import { openDatabase, setDbHandle, type DbHandle } from "../db";
+import { getStreamBus } from "../stream";
+import { RedisStreamBus } from "../stream/redis-bus";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";
 import { call, cookieFrom } from "./route-client";
 import * as guest from "../../app/api/auth/guest/route";
@@ -10,12 +13,19 @@ import * as conversations from "../../app/api/conversations/route";
 
 export type RouteHarness = { db: DbHandle; fake: FakeAnthropic };
 
+export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
 /**
  * Call at the top of a test file. `env` is set before the first route runs
  * (providers and limiters read it once); it is removed again afterwards.
+ * `scaled`: PostgreSQL (a throw-away schema) and the Redis bus instead of
+ * PGlite and the in-process bus.
  */
-export function useRouteHarness(name: string, env: Record<string, string> = {}): RouteHarness {
+export function useRouteHarness(name: string, env: Record<string, string> = {}, opts: { scaled?: boolean } = {}): RouteHarness {
   const h = {} as RouteHarness;
+  const schema = `t_${name.replace(/\W/g, "_")}_${process.pid}_${Date.now()}`;
+  if (opts.scaled) env = { REDIS_URL: TEST_REDIS_URL, ...env };
   beforeAll(async () => {
     h.fake = await startFakeAnthropic();
     Object.assign(process.env, {
@@ -26,14 +36,24 @@ export function useRouteHarness(name: string, env: Record<string, string> = {}):
       SESSION_SECRET: `${name}-secret-`.padEnd(48, "s"),
       ...env,
     });
-    h.db = await openDatabase({ kind: "pglite-memory" });
+    h.db = await openDatabase(opts.scaled ? { kind: "postgres", url: TEST_PG_URL, schema } : { kind: "pglite-memory" });
     setDbHandle(h.db);
   });
   afterAll(async () => {
+    if (opts.scaled) {
+      const bus = getStreamBus();
+      if (bus instanceof RedisStreamBus) await bus.close();
+    }
     setDbHandle(undefined);
     await h.db?.close();
     await h.fake?.close();
     for (const k of Object.keys(env)) delete process.env[k];
+    if (opts.scaled) {
+      const admin = new pg.Client({ connectionString: TEST_PG_URL });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    }
   });
   return h;
 }

@@ -1,49 +1,20 @@
 // The Prometheus endpoint and the JSON logs, after real replies through the
 // routes in scaled mode: PostgreSQL (isolated schema), the Redis bus, and the
 // real Anthropic SDK against the fake upstream.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
-import { getStreamBus } from "@/lib/stream";
-import { RedisStreamBus } from "@/lib/stream/redis-bus";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import { captureLogs } from "@/lib/log";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
 import * as metricsRoute from "./route";
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const schema = `t_metrics_${process.pid}_${Date.now()}`;
 const TOKEN = `metrics-${randomUUID()}`;
 const API_KEY = `sk-ant-secret-${randomUUID()}`;
 const SESSION_SECRET = `session-secret-${randomUUID()}`.padEnd(48, "s");
-let db: DbHandle;
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  const env = { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: "claude-haiku-4-5", SESSION_SECRET, REDIS_URL, METRICS_TOKEN: TOKEN };
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  db = await openDatabase({ kind: "postgres", url: PG_URL, schema });
-  setDbHandle(db);
-});
-
-afterAll(async () => {
-  const bus = getStreamBus();
-  if (bus instanceof RedisStreamBus) await bus.close();
-  setDbHandle(undefined);
-  vi.unstubAllEnvs();
-  await db?.close();
-  await fake?.close();
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists "${schema}" cascade`);
-  await admin.end();
-});
+const h = useRouteHarness("metrics", { ANTHROPIC_API_KEY: API_KEY, SESSION_SECRET, METRICS_TOKEN: TOKEN }, { scaled: true });
 
 const scrapeRes = (authorization?: string) =>
   call(metricsRoute.GET, "GET", "/api/metrics", { headers: authorization ? { authorization } : {} });
@@ -103,7 +74,7 @@ describe("GET /api/metrics", () => {
   it("moves with a real reply: gauges while it streams, histograms and counters once it ended", async () => {
     const { post } = await chat();
     const before = await scrape();
-    fake.enqueue({ text: `Metered ✓ ${"token ".repeat(60)}`, chunk: 3, delayMs: 2 });
+    h.fake.enqueue({ text: `Metered ✓ ${"token ".repeat(60)}`, chunk: 3, delayMs: 2 });
     let during: Promise<Map<string, number>> | undefined;
     const frames = await post("measure me", (f) => {
       if (f.event === "delta" && !during) during = scrape();
@@ -130,7 +101,7 @@ describe("GET /api/metrics", () => {
   it("counts a failed reply by its upstream error code", async () => {
     const { post } = await chat();
     const before = await scrape();
-    fake.enqueue({ text: "cut short here", end: "error", failAfter: 5 });
+    h.fake.enqueue({ text: "cut short here", end: "error", failAfter: 5 });
     const frames = await post("fail me");
     expect(frames.at(-1)?.data.message).toMatchObject({ status: "failed", error: { code: "upstream_overloaded" } });
     await expect.poll(async () => v(await scrape(), 'tether_upstream_errors_total{code="upstream_overloaded"}')).toBe(
@@ -151,7 +122,7 @@ describe("JSON logs", () => {
     try {
       const c = await chat();
       cookie = c.cookie;
-      fake.enqueue({ text: answer, chunk: 4 });
+      h.fake.enqueue({ text: answer, chunk: 4 });
       const frames = await c.post(question);
       messageId = frames[0].data.message.id;
       expect(frames.at(-1)?.data.message.content).toBe(answer);
