@@ -37,12 +37,19 @@ function titleFrom(content: string): string {
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * Every generation start (post, Continue, edit, regenerate): the user's
+ * request rate first (429 before any lock, write or pooled connection is
+ * held), then `admit` in one transaction, which calls admitGeneration.
+ */
+export async function withAdmission<T>(db: Db, userId: string, admit: (tx: Tx) => Promise<T>): Promise<T> {
+  await enforceMessageRate(userId);
+  return db.$transaction(admit, ADMIT_TX);
+}
+
 /** Inside a transaction: lock the user, then enforce the generation limits. */
 export async function admitGeneration(tx: Tx, userId: string, conversationId: string) {
   refuseWhileDraining();
-  // Every generation start (post, Continue, edit, regenerate) counts against
-  // the user's request rate: 429 before the lock or any write.
-  await enforceMessageRate(userId);
   // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
@@ -57,7 +64,7 @@ export async function admitGeneration(tx: Tx, userId: string, conversationId: st
 }
 
 export async function createReply(db: Db, userId: string, conversationId: string, content: string) {
-  return db.$transaction(async (tx) => {
+  return withAdmission(db, userId, async (tx) => {
     const conv = await admitGeneration(tx, userId, conversationId);
     // The new message follows the path the conversation shows.
     const parentId = await currentLeaf(tx, conv);
@@ -79,7 +86,7 @@ export async function createReply(db: Db, userId: string, conversationId: string
       },
     });
     return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-  }, ADMIT_TX);
+  });
 }
 
 /**
@@ -127,7 +134,7 @@ export async function stopConversationReplies(db: Db, userId: string, conversati
  * continued (anything after it would be answered out of order).
  */
 export async function continueReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
-  return db.$transaction(async (tx) => {
+  return withAdmission(db, userId, async (tx) => {
     const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
     if (!row) throw new AppError("not_found", "message not found");
     const conv = await admitGeneration(tx, userId, row.conversationId);
@@ -142,5 +149,5 @@ export async function continueReply(db: Db, userId: string, messageId: string): 
     });
     await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
     return { message: toMessage(updated), seq: updated.seq };
-  }, ADMIT_TX);
+  });
 }

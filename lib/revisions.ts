@@ -6,7 +6,7 @@ import type { Db } from "./db";
 import { AppError } from "./errors";
 import { getConversationWithMessages, toMessage } from "./conversations";
 import { newestLeaf, requireOnPath, versionsOf } from "./branches";
-import { ADMIT_TX, admitGeneration } from "./replies";
+import { ADMIT_TX, admitGeneration, withAdmission } from "./replies";
 import type { Message } from "./types";
 
 async function ownedMessage(db: Pick<Db, "message">, userId: string, id: string) {
@@ -33,7 +33,7 @@ async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMe
  */
 export async function regenerateReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
   await ownedMessage(db, userId, messageId); // 404 before any lock
-  return db.$transaction(async (tx) => {
+  return withAdmission(db, userId, async (tx) => {
     const row = await ownedMessage(tx, userId, messageId);
     if (row.role !== "assistant") throw new AppError("not_assistant", "Only a reply can be regenerated.");
     const conv = await admitGeneration(tx, userId, row.conversationId);
@@ -44,7 +44,7 @@ export async function regenerateReply(db: Db, userId: string, messageId: string)
     });
     await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
     return { message: await withVersions(tx, created), seq: 0 };
-  }, ADMIT_TX);
+  });
 }
 
 /**
@@ -59,7 +59,7 @@ export async function editAndResend(
   content: string,
 ): Promise<{ userMessage: Message; assistantMessage: Message }> {
   await ownedMessage(db, userId, messageId);
-  return db.$transaction(async (tx) => {
+  return withAdmission(db, userId, async (tx) => {
     const row = await ownedMessage(tx, userId, messageId);
     if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
     const conv = await admitGeneration(tx, userId, row.conversationId);
@@ -81,7 +81,7 @@ export async function editAndResend(
     });
     await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: assistantRow.id, updatedAt: new Date(now + 1) } });
     return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
-  }, ADMIT_TX);
+  });
 }
 
 /**
