@@ -112,20 +112,24 @@ export class RedisStreamBus implements StreamBus {
       const payload = JSON.stringify(fresh);
       const done = fresh.some((e) => e.event === "done");
       metrics.redisPublishes.inc();
-      // The log first: it is what a subscriber that missed a live batch reads.
-      await this.retrying(messageId, async (c) => {
-        this.commands += 1;
-        try {
-          await c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } });
-        } catch (e) {
-          // Already there: an earlier attempt landed although its answer was lost.
-          if (!/equal or smaller/i.test(String((e as Error)?.message))) throw e;
-        }
-      });
-      await this.retrying(messageId, async (c) => {
-        this.commands += 1;
-        await c.publish(this.channel(messageId), payload); // a duplicate is dropped by id
-      });
+      // Both in one round trip (node-redis pipelines them). A subscriber that
+      // missed this PUBLISH notices at the next batch, which is only sent once
+      // this batch's XADD has landed: the log then has it.
+      await Promise.all([
+        this.retrying(messageId, async (c) => {
+          this.commands += 1;
+          try {
+            await c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } });
+          } catch (e) {
+            // Already there: an earlier attempt landed although its answer was lost.
+            if (!/equal or smaller/i.test(String((e as Error)?.message))) throw e;
+          }
+        }),
+        this.retrying(messageId, async (c) => {
+          this.commands += 1;
+          await c.publish(this.channel(messageId), payload); // a duplicate is dropped by id
+        }),
+      ]);
       if (done) {
         await this.retrying(messageId, async (c) => {
           this.commands += 2;
