@@ -1,5 +1,5 @@
 // Prisma CLI configuration. The app itself never reads this: it builds its own
-// client with a driver adapter (lib/db). The CLI only needs the schema path.
+// client with a driver adapter (lib/platform/db). The CLI only needs the schema path.
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

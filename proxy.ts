@@ -2,7 +2,7 @@
 // guest (no sign-up wall). API routes never get one here: without a session
 // they answer 401 (SPEC §3).
 import { NextResponse, type NextRequest } from "next/server";
-import { pageSessionCookie, SESSION_COOKIE } from "./lib/session";
+import { pageSessionCookie, SESSION_COOKIE } from "./lib/auth/session";
 import { isSecureRequest } from "./lib/http/cookies";
 import { securePageRequest } from "./lib/http/security-headers";
 

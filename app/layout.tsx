@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { AppShell } from "@/components/AppShell";
 import { accountView, pageUser } from "@/lib/http/page-user";
-import { listConversations } from "@/lib/conversations";
-import type { Conversation } from "@/lib/types";
+import { listConversations } from "@/lib/chat/conversations";
+import type { Conversation } from "@/lib/chat/types";
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -1,8 +1,8 @@
 import { redirect } from "next/navigation";
 import { Conversation } from "@/components/Conversation";
 import { pageUser } from "@/lib/http/page-user";
-import { listConversations } from "@/lib/conversations";
-import { getSettings } from "@/lib/settings";
+import { listConversations } from "@/lib/chat/conversations";
+import { getSettings } from "@/lib/chat/settings";
 
 export const dynamic = "force-dynamic";
 

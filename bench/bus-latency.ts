@@ -14,7 +14,7 @@ import type { StreamBus } from "../lib/stream/bus";
 import type { StreamEvent } from "../lib/stream/events";
 import { MemoryStreamBus } from "../lib/stream/memory-bus";
 import { RedisStreamBus } from "../lib/stream/redis-bus";
-import type { Message } from "../lib/types";
+import type { Message } from "../lib/chat/types";
 
 const { values: argv } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
 // block: the hand-over costs nothing, however long the reply. A live item
 // subscribes to its reply on its own, so a frame re-renders it and nothing else.
 import { memo, useSyncExternalStore } from "react";
-import type { Message, MessageVersions } from "@/lib/types";
+import type { Message, MessageVersions } from "@/lib/chat/types";
 import type { LiveReply, LiveReplyState, ReplyDelivery } from "@/lib/client/live-replies";
 import { NO_EXTRAS } from "@/lib/client/live-reply";
 import { AssistantMessage } from "./AssistantMessage";

@@ -1,5 +1,5 @@
 import { memo, type ReactNode } from "react";
-import type { Message } from "@/lib/types";
+import type { Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/client/api";
 import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
 import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";

@@ -21,7 +21,7 @@ import {
   type ReplyDelivery,
 } from "@/lib/client/live-replies";
 import { shortcutOf } from "@/lib/client/shortcuts";
-import type { Message } from "@/lib/types";
+import type { Message } from "@/lib/chat/types";
 import { Composer } from "./Composer";
 import { AssistantItem, type ReplyActions } from "./AssistantItem";
 import { UserMessage } from "./UserMessage";
@@ -82,7 +82,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   }, [router, sentConfirmed, finished, initialId]);
 
   // A new conversation is named in the background once its first reply is
-  // complete (lib/titles.ts): look again shortly after, for the sidebar.
+  // complete (lib/chat/titles.ts): look again shortly after, for the sidebar.
   const firstReplyDone = finished && reply?.getMessage().status === "complete" && messages.filter((m) => m.role === "user").length <= 1;
   useEffect(() => {
     if (!firstReplyDone) return;

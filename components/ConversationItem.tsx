@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
 import { liveReplyFor, releaseReply } from "@/lib/client/live-replies";
-import type { Conversation } from "@/lib/types";
+import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu } from "./ConversationMenu";
 
 type Mode = "view" | "rename" | "confirm-delete";

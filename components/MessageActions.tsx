@@ -4,7 +4,7 @@
 // Edit (on user messages). The buttons show on hover or keyboard focus with
 // a mouse, always on touch screens, and always on the latest reply.
 import { memo, useEffect, useRef, useState } from "react";
-import type { Message } from "@/lib/types";
+import type { Message } from "@/lib/chat/types";
 import { copyText } from "@/lib/client/clipboard";
 import { VersionPager } from "./VersionPager";
 

@@ -1,7 +1,7 @@
 "use client";
 // The non-text blocks of a reply: extended thinking and tool calls.
 import { useEffect, useRef, useState } from "react";
-import type { ThinkingPart, ToolResultPart, ToolUsePart } from "@/lib/types";
+import type { ThinkingPart, ToolResultPart, ToolUsePart } from "@/lib/chat/types";
 import type { ToolProgress } from "@/lib/client/live-reply";
 import type { ToolState } from "@/lib/client/reply-blocks";
 import { formatToolInput, formatToolResult } from "@/lib/client/partial-json";

@@ -1,4 +1,4 @@
-import type { SnippetSegment } from "@/lib/types";
+import type { SnippetSegment } from "@/lib/chat/types";
 
 /** A search hit's snippet: plain text, the matched words in <mark> (never HTML from the server). */
 export function SearchSnippet({ segments }: { segments: SnippetSegment[] }) {

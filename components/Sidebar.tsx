@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from "react";
 import { ConversationItem } from "./ConversationItem";
 import { SidebarSearch } from "./SidebarSearch";
 import { AccountArea } from "./AccountArea";
-import type { Conversation } from "@/lib/types";
+import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 
 type Props = { conversations: Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };

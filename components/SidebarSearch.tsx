@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
 import { createSearch, IDLE, MAX_QUERY_CHARS, type SearchState } from "@/lib/client/search-query";
 import { shortcutLabel, shortcutOf } from "@/lib/client/shortcuts";
-import type { SearchResult } from "@/lib/types";
+import type { SearchResult } from "@/lib/chat/types";
 import { SearchSnippet } from "./SearchSnippet";
 import { useAppleKeys } from "./useAppleKeys";
 

@@ -1,5 +1,5 @@
 import { memo } from "react";
-import type { Message, MessageVersions } from "@/lib/types";
+import type { Message, MessageVersions } from "@/lib/chat/types";
 import { MessageActions } from "./MessageActions";
 import { MessageEditor } from "./MessageEditor";
 import { VersionPager } from "./VersionPager";

@@ -2,7 +2,7 @@
 // "‹ 2/3 ›" on a message that has other versions (a regenerated reply) or
 // branches (an edited message): steps to the neighbour version.
 import { memo } from "react";
-import type { MessageVersions } from "@/lib/types";
+import type { MessageVersions } from "@/lib/chat/types";
 import { neighbourVersion, versionLabel } from "@/lib/client/versions";
 
 type Props = {

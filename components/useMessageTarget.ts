@@ -4,7 +4,7 @@
 // shown path: the conversation is switched to it first (select), once.
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, type RefObject } from "react";
-import type { Message } from "@/lib/types";
+import type { Message } from "@/lib/chat/types";
 import * as api from "@/lib/client/api";
 
 export function useMessageTarget(scroller: RefObject<HTMLElement | null>, conversationId: string | null, messages: Message[]) {

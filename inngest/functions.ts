@@ -3,7 +3,7 @@
 // in-process job runner also calls in embedded mode.
 import { RetryAfterError } from "inngest";
 import { conversationTitle, inngest, replyGenerate, replyPersist, sweepSchedule } from "./client";
-import { generateReply, nameConversation, persistReply, sweepStale } from "./handlers";
+import { generateReply, nameConversation, persistReply, sweepStale } from "../lib/reply/jobs";
 
 /**
  * Generates one pending reply, on whichever instance Inngest calls; Stop

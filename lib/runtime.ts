@@ -1,11 +1,11 @@
 // Wires the seams together for the running server: database, model
 // provider, live-stream bus, job runner.
-import { getDb } from "./db";
+import { getDb } from "./platform/db";
 import { getProvider } from "./llm";
 import { getStreamBus } from "./stream";
 import { getJobRunner } from "./jobs";
 import { getToolRegistry } from "./tools";
-import type { GenerationDeps } from "./generation/generation";
+import type { GenerationDeps } from "./reply/generation/generation";
 
 export async function generationDeps(): Promise<GenerationDeps> {
   const bus = getStreamBus();

@@ -1,6 +1,6 @@
 // Offline replacement for `prisma migrate deploy` / `migrate dev --create-only`
 // (the Prisma CLI needs a native engine we cannot download; see
-// lib/db/schema-engine.ts).
+// lib/platform/db/schema-engine.ts).
 //   tsx prisma/migrate.ts deploy         apply pending migrations to the app's database
 //   tsx prisma/migrate.ts create <name>  write a migration for schema.prisma changes
 // deploy targets what the app would use: PostgreSQL if DATABASE_URL is set,
@@ -9,9 +9,9 @@
 import { relative } from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { applyMigrations, createMigration } from "../lib/db/schema-engine";
-import { dbConfigFromEnv, pgPoolConfig } from "../lib/db";
-import { openEmbeddedDatabase } from "../lib/db/embedded";
+import { applyMigrations, createMigration } from "../lib/platform/db/schema-engine";
+import { dbConfigFromEnv, pgPoolConfig } from "../lib/platform/db";
+import { openEmbeddedDatabase } from "../lib/platform/db/embedded";
 
 const USAGE = "usage: tsx prisma/migrate.ts deploy | create <name>";
 const shown = (path: string) => (relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path) || ".");

@@ -1,10 +1,10 @@
 // The HTTP API of SPEC §3 through the real route handlers, on an in-memory
 // PGlite, with replies from the real Anthropic SDK talking to the fake server.
-import { drainGenerations, resetDraining } from "@/lib/lifecycle";
-import { GenerationRegistry } from "@/lib/generation/registry";
+import { drainGenerations, resetDraining } from "@/lib/platform/shutdown";
+import { GenerationRegistry } from "@/lib/reply/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
 import * as health from "@/app/api/health/route";

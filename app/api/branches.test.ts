@@ -14,7 +14,7 @@ import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as edit from "@/app/api/messages/[id]/edit/route";
 import * as select from "@/app/api/messages/[id]/select/route";
 import * as search from "@/app/api/search/route";
-import type { Message, SearchResult } from "@/lib/types";
+import type { Message, SearchResult } from "@/lib/chat/types";
 
 const h = useRouteHarness("branches");
 

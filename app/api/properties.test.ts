@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom } from "@/lib/testing/route-client";
-import { getGenerations } from "@/lib/generation/registry";
+import { getGenerations } from "@/lib/reply/registry";
 import * as guest from "@/app/api/auth/guest/route";
 import * as signUp from "@/app/api/auth/sign-up/route";
 import * as signIn from "@/app/api/auth/sign-in/route";

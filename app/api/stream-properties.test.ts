@@ -6,7 +6,7 @@
 // SDK against the fake Anthropic server, in-memory PGlite.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import * as guest from "@/app/api/auth/guest/route";

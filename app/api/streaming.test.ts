@@ -1,10 +1,10 @@
 // Stop, Continue and crash recovery through the real routes, the real SDK
 // and the fake Anthropic server: byte-exact text, gap-free ids, final status.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
-import { sweepStaleReplies } from "@/lib/generation/sweep";
+import { sweepStaleReplies } from "@/lib/reply/sweep";
 import { getStreamBus } from "@/lib/stream";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";

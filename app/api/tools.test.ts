@@ -7,7 +7,7 @@ import { toolResultsIn } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
 import { builtinTools, defineTool, setToolRegistry, ToolRegistry } from "@/lib/tools";
-import { INTERRUPTED_TOOL_RESULT } from "@/lib/generation/history";
+import { INTERRUPTED_TOOL_RESULT } from "@/lib/reply/generation/history";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";

@@ -3,7 +3,7 @@ import { SettingsForm } from "@/components/SettingsForm";
 import { AccountSessions } from "@/components/AccountSessions";
 import { accountView, pageUser } from "@/lib/http/page-user";
 import { otherSessionCount } from "@/lib/auth";
-import { getSettings } from "@/lib/settings";
+import { getSettings } from "@/lib/chat/settings";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Settings · Tether" };

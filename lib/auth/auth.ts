@@ -5,8 +5,8 @@
 import { betterAuth } from "better-auth/minimal";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { anonymous } from "better-auth/plugins/anonymous";
-import type { Db } from "../db";
-import { sessionSecret } from "../session-secret";
+import type { Db } from "../platform/db";
+import { sessionSecret } from "./session-secret";
 import { adoptGuestData } from "./guest-data";
 
 export const SESSION_COOKIE = "tether_session";

@@ -1,6 +1,6 @@
 // What a guest brings into an account when they sign up (or sign in):
 // their conversations, and their settings unless the account has its own.
-import type { Db } from "../db";
+import type { Db } from "../platform/db";
 
 /** Moves a guest's data to an account in one transaction (all or nothing). */
 export async function adoptGuestData(db: Db, guestId: string, accountId: string): Promise<{ conversations: number }> {

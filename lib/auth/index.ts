@@ -2,9 +2,9 @@
 // its errors turned into ours (stable codes, never a 500 for bad input).
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
-import type { Db } from "../db";
+import type { Db } from "../platform/db";
 import { AppError } from "../errors";
-import { enforceSignInRate } from "../rate-limit";
+import { enforceSignInRate } from "../platform/rate-limit";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 

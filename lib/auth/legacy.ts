@@ -3,8 +3,8 @@
 // those guests keep their chats instead of silently starting over.
 import { unsealData } from "iron-session";
 import { makeSignature } from "better-auth/crypto";
-import type { Db } from "../db";
-import { sessionSecret } from "../session-secret";
+import type { Db } from "../platform/db";
+import { sessionSecret } from "./session-secret";
 import { authFor, GUEST_SESSION_SECONDS } from "./auth";
 import { sessionCookie, type SessionCookie } from "./cookies";
 

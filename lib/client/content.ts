@@ -1,7 +1,7 @@
 // The rule for what a user may send (SPEC §3), checked in the browser too so
 // the composer and the message editor can say so before the server does:
 // non-empty after trimming, at most 32,000 Unicode code points (the server's
-// MAX_CONTENT_CHARS in lib/replies.ts).
+// MAX_CONTENT_CHARS in lib/reply/admission.ts).
 export const MAX_CONTENT_CHARS = 32_000;
 
 /** Length in code points (an emoji counts once, as the server counts it). */

@@ -3,7 +3,7 @@
 // take the new message's id, never the replaced one still on the path.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "./live-replies";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 
 const CONV = "22222222-2222-4222-8222-222222222222";
 const ids = { u1: "00000000-0000-4000-8000-000000000001", a1: "00000000-0000-4000-8000-000000000002", a2: "00000000-0000-4000-8000-000000000003", u2: "00000000-0000-4000-8000-000000000004" };

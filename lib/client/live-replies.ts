@@ -1,7 +1,7 @@
 // Replies being generated, as seen by this tab: at most one per
 // conversation, kept outside React so a reply survives navigation (the first
 // send on "/" moves to /c/:id mid-stream) and re-renders nothing but itself.
-import type { Message, MessageVersions } from "../types";
+import type { Message, MessageVersions } from "../chat/types";
 import * as api from "./api";
 import { LiveReply, type ReplyDelivery } from "./live-reply";
 import { openReplyStream } from "./stream";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveReply } from "./live-reply";
 import type { StreamEvent } from "../stream/events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 
 const ID = "11111111-1111-4111-8111-111111111111";
 

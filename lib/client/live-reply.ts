@@ -5,7 +5,7 @@
 // the streaming message.
 import { applyEvent, type PendingJson } from "../stream/reduce";
 import type { StreamEvent } from "../stream/events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import * as api from "./api";
 import type { ReplyStream } from "./stream";
 

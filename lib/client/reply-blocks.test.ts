@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { replyBlocks } from "./reply-blocks";
-import type { Part } from "../types";
+import type { Part } from "../chat/types";
 
 const use = (id: string, name = "calculate"): Part => ({ type: "tool_use", id, name, input: { expression: "1+1" } });
 const result = (id: string, isError = false): Part => ({ type: "tool_result", toolUseId: id, content: isError ? "boom" : "2", isError });

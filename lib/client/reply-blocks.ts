@@ -1,7 +1,7 @@
 // How a reply's parts are laid out on screen: consecutive text parts form
 // one text run, a tool call and its result form one card, and the block
 // that is still growing is marked live. Pure, so it is unit-tested.
-import type { Message, Part, ThinkingPart, ToolResultPart, ToolUsePart } from "../types";
+import type { Message, Part, ThinkingPart, ToolResultPart, ToolUsePart } from "../chat/types";
 
 export type ToolState = "running" | "done" | "error";
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSearch, normalizeQuery, type SearchState } from "./search-query";
 import { ApiError } from "./api";
-import type { SearchResult } from "../types";
+import type { SearchResult } from "../chat/types";
 
 const hit = (title: string): SearchResult => ({
   conversationId: "c",

@@ -1,7 +1,7 @@
 // The sidebar search as a small state machine (no React): typing is
 // debounced into one request, a newer query aborts the older request and
 // an older answer never replaces a newer one, an empty query clears at once.
-import type { SearchResult } from "../types";
+import type { SearchResult } from "../chat/types";
 import { describeError } from "./api";
 
 /** The API takes 1–200 characters. */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { openReplyStream, type ConnectionInfo, type ConnectionState } from "./stream";
 import { applyEvent } from "../stream/reduce";
 import type { StreamEvent } from "../stream/events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import { ApiError } from "./api";
 
 const MSG_ID = "11111111-1111-4111-8111-111111111111";

@@ -6,7 +6,7 @@
 // again whole. No React here: the UI layer decides how often to render.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { StreamEvent, StreamEventName } from "../stream/events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import { ApiError, replyStreamUrl } from "./api";
 
 export type ConnectionState = "reconnecting" | "reconnected";

@@ -1,6 +1,6 @@
 // Versions of a message (regenerated replies, edited user messages), as the
 // pager shows them: "‹ 2/3 ›". Pure helpers over `Message.versions`.
-import type { MessageVersions } from "../types";
+import type { MessageVersions } from "../chat/types";
 
 /** The id of the version `step` places away (-1 older, +1 newer), or undefined at either end. */
 export function neighbourVersion(versions: MessageVersions | undefined, step: -1 | 1): string | undefined {

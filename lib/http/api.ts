@@ -4,11 +4,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import type { Db } from "../db";
-import { DataDirLockedError } from "../db/lock";
-import { sessionUser } from "../session";
-import { annotateLog, errorFields, log, runWithLogContext, type LogContext } from "../log";
-import { metrics } from "../metrics";
+import type { Db } from "../platform/db";
+import { DataDirLockedError } from "../platform/db/lock";
+import { sessionUser } from "../auth/session";
+import { annotateLog, errorFields, log, runWithLogContext, type LogContext } from "../platform/log";
+import { metrics } from "../platform/metrics";
 
 export const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES) || 256 * 1024;
 

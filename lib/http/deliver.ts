@@ -1,12 +1,12 @@
 // Starts the generation of a pending reply and delivers it: as SSE, or as
 // JSON once it has ended. The generation is detached from this request.
-import type { Db } from "../db";
+import type { Db } from "../platform/db";
 import { getStreamBus } from "../stream";
 import { awaitFinalMessage } from "../stream/final-message";
 import { getJobRunner } from "../jobs";
 import { getProvider } from "../llm";
-import { failToStart } from "../generation/generation";
-import type { Message } from "../types";
+import { failToStart } from "../reply/generation/generation";
+import type { Message } from "../chat/types";
 import { json } from "./api";
 import { sseResponse } from "./sse";
 

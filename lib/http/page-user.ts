@@ -2,8 +2,8 @@
 // Layout and page ask in the same render: cache() looks it up once.
 import { cache } from "react";
 import { headers } from "next/headers";
-import type { Db } from "../db";
-import { sessionUser, type SessionUser } from "../session";
+import type { Db } from "../platform/db";
+import { sessionUser, type SessionUser } from "../auth/session";
 import type { AccountView } from "../auth/client";
 
 export type PageUser = SessionUser & { db: Db };

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { MemoryStreamBus } from "../stream/memory-bus";
 import type { StreamEvent } from "../stream/events";
-import type { Message } from "../types";
-import type { Db } from "../db";
+import type { Message } from "../chat/types";
+import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
 
 let sseResponse: typeof import("./sse").sseResponse;

@@ -3,12 +3,12 @@
 // macrotask. A subscriber that stops reading is dropped once its queue passes
 // MAX_QUEUED_BYTES: the generation never waits for it, and the client resumes
 // by event id. The request going away never stops the generation.
-import type { Db } from "../db";
-import { toMessage } from "../conversations";
+import type { Db } from "../platform/db";
+import { toMessage } from "../chat/conversations";
 import type { StreamBus, Subscription } from "../stream/bus";
 import type { StreamEvent, StreamEventMap } from "../stream/events";
-import type { Message } from "../types";
-import { metrics } from "../metrics";
+import type { Message } from "../chat/types";
+import { metrics } from "../platform/metrics";
 
 export const KEEPALIVE_MS = Number(process.env.SSE_KEEPALIVE_MS) || 15_000;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;

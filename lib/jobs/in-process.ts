@@ -1,8 +1,8 @@
 // Embedded mode: the Inngest functions' code runs right here, in the server
 // process, by calling the same handlers the functions call.
-import type { CheckpointState } from "../generation/checkpoint";
+import type { CheckpointState } from "../reply/generation/checkpoint";
 import type { JobRunner } from "./types";
-import { childLog, errorFields } from "../log";
+import { childLog, errorFields } from "../platform/log";
 
 /** Waits before each retry of a failed persist (the first try is immediate). */
 export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
@@ -10,7 +10,7 @@ export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 // Loaded on first use: the handlers import the generation pipeline and
 // lib/runtime, which may themselves use this seam (a static import would be
 // a cycle).
-const handlers = () => import("../../inngest/handlers");
+const handlers = () => import("../reply/jobs");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jobsLog = (messageId: string) => childLog({ component: "jobs", messageId });
 

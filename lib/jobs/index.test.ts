@@ -7,15 +7,15 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Inngest } from "inngest";
-import { openDatabase, setDbHandle, type Db, type DbHandle } from "../db";
+import { openDatabase, setDbHandle, type Db, type DbHandle } from "../platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
-import { createConversation } from "../conversations";
-import { createReply } from "../replies";
-import { ensureUser } from "../users";
-import { getGenerations } from "../generation/registry";
-import type { CheckpointState } from "../generation/checkpoint";
+import { createConversation } from "../chat/conversations";
+import { createReply } from "../reply/admission";
+import { ensureUser } from "../auth/users";
+import { getGenerations } from "../reply/registry";
+import type { CheckpointState } from "../reply/generation/checkpoint";
 import { getJobRunner, InngestJobRunner, InProcessJobRunner, jobRunnerKind } from ".";
-import { captureLogs } from "../log";
+import { captureLogs } from "../platform/log";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -81,7 +81,7 @@ describe("runner selection", () => {
 
 describe("resume threshold", () => {
   it("is RESUME_STALE_MS, else half of STALE_REPLY_MS, else 45 s", async () => {
-    const { resumeStaleMs } = await import("./resume");
+    const { resumeStaleMs } = await import("../reply/resume");
     expect(resumeStaleMs({})).toBe(45_000);
     expect(resumeStaleMs({ STALE_REPLY_MS: "60000" })).toBe(30_000);
     expect(resumeStaleMs({ STALE_REPLY_MS: "60000", RESUME_STALE_MS: "5000" })).toBe(5_000);

@@ -1,10 +1,10 @@
 // Scaled mode: jobs are Inngest events; Inngest calls /api/inngest on any
 // instance to run them (retries, concurrency per message, the cron sweep).
 import type { Inngest } from "inngest";
-import type { CheckpointState } from "../generation/checkpoint";
+import type { CheckpointState } from "../reply/generation/checkpoint";
 import { InProcessJobRunner } from "./in-process";
 import type { JobRunner } from "./types";
-import { errorFields, log } from "../log";
+import { errorFields, log } from "../platform/log";
 
 type Client = Pick<Inngest, "send">;
 

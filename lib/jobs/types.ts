@@ -1,4 +1,4 @@
-import type { CheckpointState } from "../generation/checkpoint";
+import type { CheckpointState } from "../reply/generation/checkpoint";
 
 export type JobRunnerKind = "in-process" | "inngest";
 

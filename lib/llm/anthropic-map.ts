@@ -3,7 +3,7 @@
 // SDK failures → ProviderErrorCode with a message a user can act on.
 import type Anthropic from "@anthropic-ai/sdk";
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import type { Part, Usage } from "../types";
+import type { Part, Usage } from "../chat/types";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import type { ChatTurn, ProviderErrorCode, ProviderEvent, ToolSpec } from "./types";
 

@@ -4,7 +4,7 @@
 // or to search gets the matching tool calls; after the tool results come
 // back, an answer written from them. Continuations (prefill, or the
 // "continue" instruction) resume the same text where it stopped.
-import { contentOf, type ToolResultPart, type ToolUsePart } from "../types";
+import { contentOf, type ToolResultPart, type ToolUsePart } from "../chat/types";
 import { DEMO_VARIANTS, demoReply, hash, topicOf } from "./demo-replies";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn } from "./types";

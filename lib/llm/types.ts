@@ -1,7 +1,7 @@
 // The provider seam: every model source (Claude through @anthropic-ai/sdk, the
 // local demo model) yields the same normalized events, so the generation
 // pipeline never knows which one it is talking to.
-import type { Part, Usage } from "../types";
+import type { Part, Usage } from "../chat/types";
 
 /** A turn sent to the model. Parts use the app's shapes (lib/types). */
 export type ChatTurn = { role: "user" | "assistant"; parts: Part[] };

@@ -1,7 +1,7 @@
 // The live-stream seam: how numbered events of a reply reach every
 // subscriber (the posting request, a reload, a second tab, another
 // instance). Embedded: in-process (memory-bus.ts). Scaled: Redis (later).
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import type { StreamEvent } from "./events";
 
 /** Where a new subscriber starts. */

@@ -4,15 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
-import { openDatabase, setDbHandle, type DbHandle } from "../db";
+import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
-import { createReply, stopReply } from "../replies";
-import { getGenerations } from "../generation/registry";
+import { createReply, stopReply } from "../reply/admission";
+import { getGenerations } from "../reply/registry";
 import { AnthropicProvider } from "../llm/anthropic";
 import { RedisStreamBus } from "./redis-bus";
 import { getReplyControl, RedisControl } from "./control";
 import { getStreamBus } from "./index";
-import { toMessage } from "../conversations";
+import { toMessage } from "../chat/conversations";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let db: DbHandle;

@@ -3,8 +3,8 @@
 // request is published on a control channel that every instance listens to;
 // in-process there is only this instance.
 import { createClient } from "redis";
-import { getGenerations } from "../generation/registry";
-import { errorFields, log } from "../log";
+import { getGenerations } from "../reply/registry";
+import { errorFields, log } from "../platform/log";
 
 const redisError = (e: unknown) => log.error({ component: "redis", client: "control", err: errorFields(e) }, "redis error");
 

@@ -1,6 +1,6 @@
 // SSE events of SPEC §4. Numbered events carry strictly increasing ids per
 // assistant message; the first snapshot of a stream is the only unnumbered one.
-import type { Message, MessageStatus, Part } from "../types";
+import type { Message, MessageStatus, Part } from "../chat/types";
 
 export type StreamEventMap = {
   snapshot: { message: Message; userMessage?: Message };

@@ -1,8 +1,8 @@
 // Waits for a reply's final message through the bus, wherever its generation
 // runs (this process, another instance, an Inngest worker).
-import type { Db } from "../db";
-import { toMessage } from "../conversations";
-import type { Message } from "../types";
+import type { Db } from "../platform/db";
+import { toMessage } from "../chat/conversations";
+import type { Message } from "../chat/types";
 import type { StreamBus } from "./bus";
 import type { StreamEvent } from "./events";
 

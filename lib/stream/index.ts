@@ -1,7 +1,7 @@
 import type { StreamBus } from "./bus";
 import { MemoryStreamBus } from "./memory-bus";
 import { RedisStreamBus } from "./redis-bus";
-import { countRedisCommands } from "../metrics";
+import { countRedisCommands } from "../platform/metrics";
 
 const g = globalThis as unknown as { __tetherBus?: StreamBus };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { MemoryStreamBus } from "./memory-bus";
 import type { StreamEvent } from "./events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import { applyEvent } from "./reduce";
 
 function message(id: string): Message {

@@ -3,7 +3,7 @@
 // folded into the base, so a reconnect from before them gets a snapshot.
 // Finished logs are kept `retainMs` (a minute) for late reconnects, then
 // dropped: a later visitor reads the saved message instead.
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
 import { applyEvent, type PendingJson } from "./reduce";

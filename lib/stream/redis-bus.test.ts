@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
 import { RedisStreamBus } from "./redis-bus";
 import type { StreamEvent } from "./events";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import { applyEvent } from "./reduce";
 
 const URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -7,12 +7,12 @@
 // PUBLISH per window per reply, not per token. Logs expire `retainMs` after
 // `done`, and a stream never holds more than `maxEntries` batches.
 import { createClient } from "redis";
-import type { Message } from "../types";
+import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
-import { errorFields, log } from "../log";
-import { metrics } from "../metrics";
+import { errorFields, log } from "../platform/log";
+import { metrics } from "../platform/metrics";
 
 // No client-side command timeout (node-redis defaults to 5 s): under load a
 // write can wait longer than that for the socket, and a timed-out XADD or

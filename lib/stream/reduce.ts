@@ -1,8 +1,8 @@
 // Folds stream events into a message: the same rules on the server (to keep
 // a replayable snapshot of a live reply) and in the browser (to render it).
 // Rebuilding from a snapshot plus the events after it equals the final message.
-import type { Message, Part } from "../types";
-import { contentOf } from "../types";
+import type { Message, Part } from "../chat/types";
+import { contentOf } from "../chat/types";
 import type { StreamEvent } from "./events";
 
 /** Tool-input JSON fragments that arrived for still-open blocks, by part index. */

@@ -3,7 +3,7 @@
 // secret, and a guest with a conversation.
 import { afterAll, beforeAll } from "vitest";
 import pg from "pg";
-import { openDatabase, setDbHandle, type DbHandle } from "../db";
+import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
 import { getStreamBus } from "../stream";
 import { RedisStreamBus } from "../stream/redis-bus";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DbHandle } from "../db";
+import { openDatabase, type DbHandle } from "../platform/db";
 import { ToolRegistry } from "./registry";
 import { searchConversations, searchConversationsTool } from "./search-conversations";
 

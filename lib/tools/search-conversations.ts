@@ -5,7 +5,7 @@
 // parser cannot split (e.g. CJK runs) fall back to a substring match.
 import { z } from "zod";
 import { Prisma } from "../generated/prisma/client";
-import type { Db } from "../db";
+import type { Db } from "../platform/db";
 import { defineTool, type ToolContext } from "./types";
 
 export type SearchMatch = {

@@ -2,7 +2,7 @@
 // input as a zod schema (validated before it runs, and sent to the model as
 // JSON Schema) and an executor that reports progress and honours `signal`.
 import type { z } from "zod";
-import type { Db } from "../db";
+import type { Db } from "../platform/db";
 
 export type ToolContext = {
   /** Owner of the conversation being answered: a tool only ever sees this user's data. */

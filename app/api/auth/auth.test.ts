@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
 import { call, cookieFrom } from "@/lib/testing/route-client";
 import * as guest from "@/app/api/auth/guest/route";
 import * as signUp from "@/app/api/auth/sign-up/route";

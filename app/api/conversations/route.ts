@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createConversation, listConversations, MAX_TITLE_CHARS } from "@/lib/conversations";
+import { createConversation, listConversations, MAX_TITLE_CHARS } from "@/lib/chat/conversations";
 import { json, readJson, requireUser, route } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";

@@ -1,8 +1,8 @@
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/platform/db";
 import { json, route } from "@/lib/http/api";
 import { getStreamBus } from "@/lib/stream";
-import { isDraining } from "@/lib/lifecycle";
-import { errorFields, log } from "@/lib/log";
+import { isDraining } from "@/lib/platform/shutdown";
+import { errorFields, log } from "@/lib/platform/log";
 
 export const dynamic = "force-dynamic";
 

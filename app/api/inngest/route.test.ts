@@ -4,11 +4,11 @@
 // in-memory PGlite, real Anthropic SDK against the fake server.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHash, randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type Db, type DbHandle } from "@/lib/db";
+import { openDatabase, setDbHandle, type Db, type DbHandle } from "@/lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
-import { createConversation } from "@/lib/conversations";
-import { createReply } from "@/lib/replies";
-import { ensureUser } from "@/lib/users";
+import { createConversation } from "@/lib/chat/conversations";
+import { createReply } from "@/lib/reply/admission";
+import { ensureUser } from "@/lib/auth/users";
 
 type Route = typeof import("./route");
 let route: Route;

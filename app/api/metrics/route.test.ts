@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
 import { useRouteHarness } from "@/lib/testing/route-harness";
-import { captureLogs } from "@/lib/log";
+import { captureLogs } from "@/lib/platform/log";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";

@@ -1,8 +1,8 @@
-// Prometheus scrape endpoint of this instance (lib/metrics.ts). Disabled
+// Prometheus scrape endpoint of this instance (lib/platform/metrics.ts). Disabled
 // (404) unless METRICS_TOKEN is set; then it wants `Authorization: Bearer
 // <METRICS_TOKEN>`. Needs no session and opens no database.
 import { route } from "@/lib/http/api";
-import { authorizeScrape, scrape } from "@/lib/metrics";
+import { authorizeScrape, scrape } from "@/lib/platform/metrics";
 
 export const dynamic = "force-dynamic";
 

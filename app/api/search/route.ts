@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { json, requireUser, route } from "@/lib/http/api";
 import { AppError } from "@/lib/errors";
-import { MAX_QUERY_CHARS, searchUserConversations } from "@/lib/search";
+import { MAX_QUERY_CHARS, searchUserConversations } from "@/lib/chat/search";
 
 export const dynamic = "force-dynamic";
 

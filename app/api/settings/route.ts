@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { json, readJson, requireUser, route } from "@/lib/http/api";
-import { getSettings, updateSettings } from "@/lib/settings";
+import { getSettings, updateSettings } from "@/lib/chat/settings";
 
 export const dynamic = "force-dynamic";
 

@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { Conversation } from "@/components/Conversation";
 import { pageUser } from "@/lib/http/page-user";
-import { getConversationWithMessages, toMessage } from "@/lib/conversations";
-import { getSettings } from "@/lib/settings";
+import { getConversationWithMessages, toMessage } from "@/lib/chat/conversations";
+import { getSettings } from "@/lib/chat/settings";
 import { AppError } from "@/lib/errors";
 import { isGenerating } from "@/lib/client/api";
 

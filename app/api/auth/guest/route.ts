@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/platform/db";
 import { json, route } from "@/lib/http/api";
 import { isSecureRequest } from "@/lib/http/cookies";
 import { createGuest } from "@/lib/auth";

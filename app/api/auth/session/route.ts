@@ -1,5 +1,5 @@
 import { json, route } from "@/lib/http/api";
-import { requireSessionUser } from "@/lib/session";
+import { requireSessionUser } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/platform/db";
 import { json, readJson, route } from "@/lib/http/api";
 import { isSecureRequest } from "@/lib/http/cookies";
 import { credentialsSchema, signUp } from "@/lib/auth";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/conversations";
+import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { stopConversationReplies } from "@/lib/replies";
+import { stopConversationReplies } from "@/lib/reply/admission";
 
 export const dynamic = "force-dynamic";
 

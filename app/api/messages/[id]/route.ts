@@ -1,4 +1,4 @@
-import { toMessage, requireMessage } from "@/lib/conversations";
+import { toMessage, requireMessage } from "@/lib/chat/conversations";
 import { json, pathId, requireUser, route } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";

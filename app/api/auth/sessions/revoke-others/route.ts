@@ -1,6 +1,6 @@
 import { json, route } from "@/lib/http/api";
 import { revokeOtherSessions } from "@/lib/auth";
-import { requireSessionUser } from "@/lib/session";
+import { requireSessionUser } from "@/lib/auth/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // A conversation as a Markdown or JSON download (docs/API.md).
 import { pathId, requireUser, route } from "@/lib/http/api";
 import { AppError } from "@/lib/errors";
-import { EXPORT_FORMATS, exportConversation, type ExportFormat } from "@/lib/export";
+import { EXPORT_FORMATS, exportConversation, type ExportFormat } from "@/lib/chat/export";
 
 export const dynamic = "force-dynamic";
 

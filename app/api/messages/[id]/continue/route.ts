@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { continueReply } from "@/lib/replies";
-import { getSettings } from "@/lib/settings";
+import { continueReply } from "@/lib/reply/admission";
+import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";

@@ -1,9 +1,9 @@
 // Edit and resend a user message: a new branch from it (docs/API.md).
 import { z } from "zod";
 import { pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { requireContent } from "@/lib/replies";
-import { editAndResend } from "@/lib/revisions";
-import { getSettings } from "@/lib/settings";
+import { requireContent } from "@/lib/reply/admission";
+import { editAndResend } from "@/lib/reply/revisions";
+import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";

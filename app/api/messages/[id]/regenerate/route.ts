@@ -1,8 +1,8 @@
 // A new version of the conversation's last reply (docs/API.md).
 import { z } from "zod";
 import { pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { regenerateReply } from "@/lib/revisions";
-import { getSettings } from "@/lib/settings";
+import { regenerateReply } from "@/lib/reply/revisions";
+import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 // Show the version or branch containing a message (docs/API.md).
 import { json, pathId, requireUser, route } from "@/lib/http/api";
-import { selectBranch } from "@/lib/revisions";
+import { selectBranch } from "@/lib/reply/revisions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { requireMessage } from "@/lib/conversations";
+import { requireMessage } from "@/lib/chat/conversations";
 import { json, pathId, requireUser, route } from "@/lib/http/api";
-import { stopReply } from "@/lib/replies";
+import { stopReply } from "@/lib/reply/admission";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { requireMessage } from "@/lib/conversations";
+import { requireMessage } from "@/lib/chat/conversations";
 import { pathId, requireUser, route } from "@/lib/http/api";
 import { sseResponse } from "@/lib/http/sse";
 import { getStreamBus } from "@/lib/stream";

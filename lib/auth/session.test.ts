@@ -1,0 +1,86 @@
+// What the proxy does for a page request, on an in-memory PGlite.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { sealData } from "iron-session";
+import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
+import { pageSessionCookie, sessionUser } from "./session";
+
+let db: DbHandle;
+beforeAll(async () => {
+  process.env.SESSION_SECRET = "session-test-secret-".padEnd(48, "s");
+  db = await openDatabase({ kind: "pglite-memory" });
+  setDbHandle(db);
+});
+afterAll(async () => {
+  setDbHandle(undefined);
+  await db?.close();
+});
+
+const withCookie = (value: string) => new Headers({ cookie: `theme=dark; tether_session=${value}` });
+const tokenOf = (value: string) => decodeURIComponent(value).split(".")[0];
+
+describe("pageSessionCookie", () => {
+  it("mints a guest on a first visit, and leaves a live session alone", async () => {
+    const minted = (await pageSessionCookie(new Headers(), false))!;
+    expect(minted.header).toMatch(/^tether_session=[^;]+; Path=\/; Max-Age=\d+; SameSite=Lax; HttpOnly$/);
+    const user = (await sessionUser(withCookie(minted.value)))!;
+    expect(user.guest).toBe(true);
+    expect(await db.prisma.user.findUnique({ where: { id: user.userId }, select: { isAnonymous: true } })).toEqual({ isAnonymous: true });
+    expect(await pageSessionCookie(withCookie(minted.value), false)).toBeNull();
+    expect(await db.prisma.user.count()).toBe(1);
+  });
+
+  it("replaces a revoked, expired or forged session with a new guest", async () => {
+    const first = (await pageSessionCookie(new Headers(), true))!;
+    expect(first.header).toMatch(/; Secure$/);
+    await db.prisma.session.delete({ where: { token: tokenOf(first.value) } });
+    const second = (await pageSessionCookie(withCookie(first.value), false))!;
+    expect(second.value).not.toBe(first.value);
+    await db.prisma.session.update({ where: { token: tokenOf(second.value) }, data: { expiresAt: new Date(Date.now() - 1) } });
+    const third = (await pageSessionCookie(withCookie(second.value), false))!;
+    expect(await sessionUser(withCookie(third.value))).not.toBeNull();
+    expect(await pageSessionCookie(withCookie("forged.value"), false)).not.toBeNull();
+  });
+
+  it("sends the renewed cookie when the library extends the session", async () => {
+    const minted = (await pageSessionCookie(new Headers(), false))!;
+    // Near the end of its life, so the library's daily refresh applies.
+    await db.prisma.session.update({ where: { token: tokenOf(minted.value) }, data: { expiresAt: new Date(Date.now() + 3_600_000) } });
+    const renewed = (await pageSessionCookie(withCookie(minted.value), false))!;
+    expect(renewed.value).toBe(minted.value);
+    expect(renewed.header).toMatch(/Max-Age=345\d{5}/);
+  });
+});
+
+describe("guest cookies from before accounts", () => {
+  const seal = (uid: string, password = process.env.SESSION_SECRET!) => sealData({ uid }, { password, ttl: 400 * 86400 });
+
+  it("are exchanged for a session of the same guest, who keeps their data", async () => {
+    const uid = randomUUID();
+    await db.prisma.user.create({ data: { id: uid, isAnonymous: true } });
+    await db.prisma.conversation.create({ data: { userId: uid, title: "From before" } });
+    const cookie = (await pageSessionCookie(withCookie(await seal(uid)), false))!;
+    const user = (await sessionUser(withCookie(cookie.value)))!;
+    expect(user).toMatchObject({ userId: uid, guest: true });
+    expect(user.expiresAt.getTime() - Date.now()).toBeGreaterThan(399 * 86_400_000);
+    expect(await db.prisma.conversation.count({ where: { userId: uid } })).toBe(1);
+  });
+
+  it("are not honoured for unknown users, accounts, or another secret", async () => {
+    const account = randomUUID();
+    await db.prisma.user.create({ data: { id: account, isAnonymous: false, email: `${account}@example.com` } });
+    for (const value of [await seal(randomUUID()), await seal(account), await seal(account, "another-secret-".padEnd(40, "z"))]) {
+      const cookie = (await pageSessionCookie(withCookie(value), false))!;
+      const user = (await sessionUser(withCookie(cookie.value)))!;
+      expect(user.userId).not.toBe(account);
+      expect(user.guest).toBe(true);
+    }
+  });
+});
+
+describe("sessionUser", () => {
+  it("is null without a session cookie", async () => {
+    expect(await sessionUser(new Headers())).toBeNull();
+    expect(await sessionUser(new Headers({ cookie: "other=1" }))).toBeNull();
+  });
+});

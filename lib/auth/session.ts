@@ -1,0 +1,45 @@
+// Sessions as the app sees them. The auth library (lib/auth) keeps one
+// Session row per browser and a signed token in the `tether_session` cookie,
+// for guests and accounts alike; this resolves a request to its user.
+import { getDb, type Db } from "../platform/db";
+import { AppError } from "../errors";
+import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type SessionCookie, type SessionUser } from ".";
+import { exchangeLegacyGuestCookie } from "./legacy";
+import { errorFields, log } from "../platform/log";
+
+export { SESSION_COOKIE };
+export type { SessionUser };
+
+/** The request's user, or null without a live session. Never opens the database for a request without a cookie. */
+export async function sessionUser(headers: Headers): Promise<(SessionUser & { db: Db }) | null> {
+  if (!headers.get("cookie")?.includes(`${SESSION_COOKIE}=`)) return null;
+  const db = await getDb();
+  const found = await currentSession(db, headers);
+  return found ? { ...found.user, db } : null;
+}
+
+/** The request's user, or a 401. */
+export async function requireSessionUser(headers: Headers): Promise<SessionUser & { db: Db }> {
+  const user = await sessionUser(headers);
+  if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
+  return user;
+}
+
+/**
+ * For a page request: the cookie to set so the page has a live session — a
+ * new guest when there is none (first visit, or it expired or was revoked),
+ * the renewed cookie when the library extended the session — or null.
+ */
+export async function pageSessionCookie(headers: Headers, secure: boolean): Promise<SessionCookie | null> {
+  try {
+    const db = await getDb();
+    const found = await currentSession(db, headers, secure);
+    if (found) return found.cookie;
+    const legacy = await exchangeLegacyGuestCookie(db, sessionCookieValue(headers), secure);
+    return legacy ?? (await createGuest(db, headers, secure)).cookie;
+  } catch (e) {
+    // Database down or locked: let the page render and report it itself.
+    log.error({ component: "session", err: errorFields(e) }, "could not resolve the page's session");
+    return null;
+  }
+}

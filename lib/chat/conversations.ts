@@ -1,0 +1,76 @@
+// Conversations and their messages, always resolved through their owner:
+// another user's id is indistinguishable from a missing one (404).
+import type { Db } from "../platform/db";
+import { shownPath } from "./message-tree";
+import { AppError } from "../errors";
+import type { Conversation, ErrorBody, Message, MessageMetadata, Part } from "./types";
+import type { Conversation as ConversationRow, Message as MessageRow } from "../generated/prisma/client";
+
+export const DEFAULT_TITLE = "New chat";
+export const MAX_TITLE_CHARS = 200;
+
+export function toConversation(row: ConversationRow): Conversation {
+  return { id: row.id, title: row.title, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+export function toMessage(row: MessageRow): Message {
+  const msg: Message = {
+    id: row.id,
+    conversationId: row.conversationId,
+    role: row.role,
+    content: row.content,
+    parts: (row.parts ?? []) as Part[],
+    status: row.status,
+    metadata: (row.metadata ?? {}) as MessageMetadata,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    parentId: row.parentId,
+  };
+  if (row.error) msg.error = row.error as ErrorBody;
+  return msg;
+}
+
+export async function createConversation(db: Db, userId: string, title?: string): Promise<Conversation> {
+  // A title the user chose is theirs: a generated one never replaces it.
+  const chosen = title?.trim();
+  const row = await db.conversation.create({ data: { userId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen } });
+  return toConversation(row);
+}
+
+export async function listConversations(db: Db, userId: string): Promise<Conversation[]> {
+  const rows = await db.conversation.findMany({
+    where: { userId },
+    orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }, { id: "desc" }],
+    take: 500,
+  });
+  return rows.map(toConversation);
+}
+
+export async function requireConversation(db: Db, userId: string, id: string): Promise<ConversationRow> {
+  const row = await db.conversation.findFirst({ where: { id, userId } });
+  if (!row) throw new AppError("not_found", "conversation not found");
+  return row;
+}
+
+export async function getConversationWithMessages(db: Db, userId: string, id: string) {
+  const conversation = await requireConversation(db, userId, id);
+  return { conversation: toConversation(conversation), messages: await shownPath(db, conversation, toMessage) };
+}
+
+export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
+  await requireConversation(db, userId, id);
+  const row = await db.conversation.update({ where: { id }, data: { title: title.trim(), titleLocked: true } });
+  return toConversation(row);
+}
+
+export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+  await requireConversation(db, userId, id);
+  // deleteMany: a concurrent delete of the same row is not an error.
+  await db.conversation.deleteMany({ where: { id, userId } });
+}
+
+export async function requireMessage(db: Db, userId: string, id: string): Promise<MessageRow> {
+  const row = await db.message.findFirst({ where: { id, conversation: { userId } } });
+  if (!row) throw new AppError("not_found", "message not found");
+  return row;
+}

@@ -1,0 +1,90 @@
+// A conversation as a file (docs/API.md): Markdown for reading, JSON with
+// every part and metadata (and the other branches) for keeping.
+import type { Db } from "../platform/db";
+import { getConversationWithMessages, toMessage } from "./conversations";
+import type { Conversation, Message, Part } from "./types";
+
+export type ExportFormat = "markdown" | "json";
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["markdown", "json"];
+
+/** A code fence longer than any run of backticks in `text`, so the text cannot close it. */
+function fenced(text: string, lang = ""): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${text}${text.endsWith("\n") ? "" : "\n"}${fence}`;
+}
+
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function partMarkdown(part: Part): string | null {
+  switch (part.type) {
+    case "text":
+      return part.text || null;
+    case "thinking":
+      return part.thinking ? `> **Thinking**\n>\n${part.thinking.split("\n").map((l) => `> ${l}`.trimEnd()).join("\n")}` : null;
+    case "redacted_thinking":
+      return "> _Some of Claude's reasoning was redacted._";
+    case "tool_use":
+      return `**Tool call: \`${part.name}\`**\n\n${fenced(jsonText(part.input), "json")}`;
+    case "tool_result":
+      return `**${part.isError ? "Tool error" : "Tool result"}:**\n\n${fenced(part.content)}`;
+  }
+}
+
+const STATUS_NOTE: Partial<Record<Message["status"], string>> = {
+  interrupted: "_(stopped before the end)_",
+  failed: "_(the reply failed)_",
+  pending: "_(still being written)_",
+  streaming: "_(still being written)_",
+};
+
+export function conversationMarkdown(conversation: Conversation, messages: Message[], exportedAt: Date): string {
+  const out = [`# ${conversation.title.replace(/\n/g, " ")}`, `_Exported from Tether on ${exportedAt.toISOString()}_`];
+  for (const m of messages) {
+    if (m.role === "user") {
+      out.push("## You", m.content);
+      continue;
+    }
+    out.push("## Claude");
+    // Text parts next to each other are one run of markdown, joined with no separator (as `content`).
+    let text = "";
+    const flush = () => {
+      if (text) out.push(text);
+      text = "";
+    };
+    for (const part of m.parts) {
+      if (part.type === "text") {
+        text += part.text;
+        continue;
+      }
+      flush();
+      const md = partMarkdown(part);
+      if (md) out.push(md);
+    }
+    flush();
+    if (m.parts.length === 0 && m.content) out.push(m.content);
+    const note = STATUS_NOTE[m.status];
+    if (note) out.push(note);
+  }
+  return out.join("\n\n") + "\n";
+}
+
+export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
+  const { conversation, messages } = await getConversationWithMessages(db, userId, id);
+  const exportedAt = new Date();
+  const base = conversation.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "conversation";
+  if (format === "markdown") {
+    return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt) };
+  }
+  const shown = new Set(messages.map((m) => m.id));
+  const all = await db.message.findMany({ where: { conversationId: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const branches = all.filter((r) => !shown.has(r.id)).map(toMessage);
+  const doc = { format: "tether.conversation.v1", exportedAt: exportedAt.toISOString(), conversation, messages, branches };
+  return { filename: `${base}.json`, type: "application/json; charset=utf-8", body: JSON.stringify(doc, null, 2) + "\n" };
+}

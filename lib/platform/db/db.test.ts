@@ -1,0 +1,128 @@
+// The data layer on both databases the app runs on: in-memory PGlite (the
+// embedded default's engine) and the real PostgreSQL in an isolated schema.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type DbHandle } from "./index";
+import { Checkpointer, saveCheckpoint } from "../../reply/generation/checkpoint";
+import { createConversation, getConversationWithMessages, listConversations, renameConversation } from "../../chat/conversations";
+import { createReply } from "../../reply/admission";
+import { sweepStaleReplies } from "../../reply/sweep";
+import { AppError } from "../../errors";
+import { ensureUser } from "../../auth/users";
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const schema = `t_db_${process.pid}_${Date.now()}`;
+
+const backends: [string, () => Promise<DbHandle>, () => Promise<void>][] = [
+  ["PGlite", () => openDatabase({ kind: "pglite-memory" }), async () => {}],
+  [
+    "PostgreSQL",
+    () => openDatabase({ kind: "postgres", url: PG_URL, schema }),
+    async () => {
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    },
+  ],
+];
+
+describe.each(backends)("data layer on %s", (_name, open, dispose) => {
+  let h: DbHandle;
+  beforeAll(async () => {
+    h = await open();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
+
+  async function user() {
+    const id = randomUUID();
+    await h.prisma.user.create({ data: { id } });
+    return id;
+  }
+
+  it("keeps conversations per user, newest first", async () => {
+    const u1 = await user();
+    const u2 = await user();
+    const a = await createConversation(h.prisma, u1, "a");
+    const b = await createConversation(h.prisma, u1, "b");
+    await createConversation(h.prisma, u2, "other");
+    expect((await listConversations(h.prisma, u1)).map((c) => c.id)).toEqual([b.id, a.id]);
+    await renameConversation(h.prisma, u1, a.id, "a2");
+    await expect(renameConversation(h.prisma, u2, a.id, "stolen")).rejects.toThrow(AppError);
+    await expect(getConversationWithMessages(h.prisma, u2, a.id)).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("never lets an older checkpoint overwrite a newer one", async () => {
+    const u = await user();
+    const c = await createConversation(h.prisma, u);
+    const { assistantMessage } = await createReply(h.prisma, u, c.id, "hi");
+    const id = assistantMessage.id;
+    const state = (seq: number, text: string) => ({ seq, status: "streaming" as const, parts: [{ type: "text" as const, text }], content: text });
+    expect(await saveCheckpoint(h.prisma, id, state(5, "five"))).toBe(true);
+    expect(await saveCheckpoint(h.prisma, id, state(3, "three"))).toBe(false);
+    expect(await saveCheckpoint(h.prisma, id, state(5, "five again"))).toBe(false);
+    // Racing writers: whatever the interleaving, the highest seq wins.
+    const seqs = Array.from({ length: 20 }, (_, i) => 6 + ((i * 7) % 20));
+    await Promise.all(seqs.map((s) => saveCheckpoint(h.prisma, id, state(s, `t${s}`))));
+    const row = await h.prisma.message.findUniqueOrThrow({ where: { id } });
+    expect(row.seq).toBe(25);
+    expect(row.content).toBe("t25");
+  });
+
+  it("throttles checkpoints: many offers, few writes, final state exact", async () => {
+    const u = await user();
+    const c = await createConversation(h.prisma, u);
+    const { assistantMessage } = await createReply(h.prisma, u, c.id, "hi");
+    const cp = new Checkpointer(h.prisma, assistantMessage.id, 0, 50);
+    let text = "";
+    for (let i = 1; i <= 300; i++) {
+      text += "é👍";
+      const snapshot = { seq: i, status: "streaming" as const, parts: [{ type: "text" as const, text }], content: text };
+      cp.offer(() => snapshot);
+    }
+    await cp.flush({ seq: 301, status: "complete", parts: [{ type: "text", text }], content: text });
+    expect(cp.writes).toBeLessThanOrEqual(3);
+    const row = await h.prisma.message.findUniqueOrThrow({ where: { id: assistantMessage.id } });
+    expect([row.status, row.seq, row.content]).toEqual(["complete", 301, text]);
+  });
+
+  it("admits one reply per conversation even when posts race", async () => {
+    const u = await user();
+    const c = await createConversation(h.prisma, u);
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createReply(h.prisma, u, c.id, `race ${i}`)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "generation_in_progress" });
+    const { messages } = await getConversationWithMessages(h.prisma, u, c.id);
+    expect(messages.map((m) => [m.role, m.status])).toEqual([["user", "complete"], ["assistant", "pending"]]);
+  });
+
+  it("sweeps stale replies to interrupted, sparing live ones", async () => {
+    const u = await user();
+    const live = await createReply(h.prisma, u, (await createConversation(h.prisma, u)).id, "live");
+    const dead = await createReply(h.prisma, u, (await createConversation(h.prisma, u)).id, "dead");
+    const swept = await sweepStaleReplies(h.prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] });
+    expect(swept).toContain(dead.assistantMessage.id);
+    expect(swept).not.toContain(live.assistantMessage.id);
+    const row = await h.prisma.message.findUniqueOrThrow({ where: { id: dead.assistantMessage.id } });
+    expect(row.status).toBe("interrupted");
+  });
+
+  it("creates a first-visit user once, whatever the concurrency", async () => {
+    const id = randomUUID();
+    await Promise.all(Array.from({ length: 8 }, () => ensureUser(h.prisma, id)));
+    expect(await h.prisma.user.count({ where: { id } })).toBe(1);
+  });
+
+  it("cascades a conversation delete to its messages", async () => {
+    const u = await user();
+    const c = await createConversation(h.prisma, u);
+    const { assistantMessage } = await createReply(h.prisma, u, c.id, "bye");
+    await h.prisma.conversation.delete({ where: { id: c.id } });
+    expect(await h.prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
+  });
+});
+

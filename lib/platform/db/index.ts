@@ -1,0 +1,116 @@
+// The database seam: one Prisma client over either the embedded PGlite
+// (default) or PostgreSQL (DATABASE_URL). Nothing above this file knows which.
+import type { PGlite } from "@electric-sql/pglite";
+import { PrismaClient } from "../../generated/prisma/client";
+import { embeddedDataDir, openEmbeddedDatabase } from "./embedded";
+
+export type Db = PrismaClient;
+export type DbKind = "pglite" | "postgres";
+export type DbHandle = { prisma: Db; kind: DbKind; close(): Promise<void> };
+
+export type DbConfig =
+  | { kind: "pglite"; dataDir: string }
+  | { kind: "pglite-memory" }
+  | { kind: "postgres"; url: string; schema?: string };
+
+export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("DATABASE_URL must be a postgres:// or postgresql:// URL");
+    const schema = new URL(url).searchParams.get("schema") ?? undefined;
+    return { kind: "postgres", url, schema };
+  }
+  return { kind: "pglite", dataDir: embeddedDataDir(env) };
+}
+
+/** Pg pool config that both Prisma and the schema engine can use. */
+export function pgPoolConfig(url: string, schema?: string) {
+  const u = new URL(url);
+  u.searchParams.delete("schema");
+  return {
+    connectionString: u.toString(),
+    max: Number(process.env.DATABASE_POOL_SIZE) || 10,
+    ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
+  };
+}
+
+export async function openDatabase(config: DbConfig, opts: { migrate?: boolean } = {}): Promise<DbHandle> {
+  const migrate = opts.migrate ?? true;
+  if (config.kind === "postgres") {
+    const { PrismaPg } = await import("@prisma/adapter-pg");
+    const adapter = new PrismaPg(pgPoolConfig(config.url, config.schema), config.schema ? { schema: config.schema } : undefined);
+    if (migrate) {
+      const { applyMigrations } = await import("./schema-engine");
+      await applyMigrations(new PrismaPg(pgPoolConfig(config.url, config.schema), config.schema ? { schema: config.schema } : undefined));
+    }
+    const prisma = new PrismaClient({ adapter });
+    return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+  }
+  const { PrismaPGlite } = await import("pglite-prisma-adapter");
+  let pglite: PGlite;
+  let release: () => Promise<void>;
+  if (config.kind === "pglite-memory") {
+    const { PGlite } = await import("@electric-sql/pglite");
+    pglite = await PGlite.create();
+    release = () => pglite.close();
+  } else {
+    ({ pglite, release } = await openEmbeddedDatabase(config.dataDir));
+  }
+  try {
+    if (migrate) {
+      const { applyMigrations } = await import("./schema-engine");
+      await applyMigrations(new PrismaPGlite(pglite));
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  yieldBeforeQueries(pglite);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: "pglite",
+    async close() {
+      await prisma.$disconnect();
+      await release();
+    },
+  };
+}
+
+/**
+ * PGlite runs queries synchronously in WebAssembly on the server's only
+ * thread; a chain of them (one promise callback after another) starved SSE
+ * writes and timers for up to a second under load. Giving the event loop a
+ * turn before each top-level query keeps streams flowing. (Queries inside a
+ * transaction are left alone: yielding there would only hold its lock longer.)
+ */
+function yieldBeforeQueries(pglite: PGlite): void {
+  const query = pglite.query.bind(pglite);
+  pglite.query = (async (...args: Parameters<typeof query>) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return query(...args);
+  }) as typeof pglite.query;
+}
+
+// Opened lazily, once per process: `next build` imports route modules while
+// generating pages, and must never open (or lock) the database.
+const g = globalThis as unknown as { __tetherDb?: Promise<DbHandle> };
+
+export function getDbHandle(): Promise<DbHandle> {
+  if (!g.__tetherDb) {
+    g.__tetherDb = openDatabase(dbConfigFromEnv()).catch((e) => {
+      g.__tetherDb = undefined; // let a later request retry (e.g. lock freed)
+      throw e;
+    });
+  }
+  return g.__tetherDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDbHandle()).prisma;
+}
+
+/** For tests: make getDb() return this handle. */
+export function setDbHandle(handle: DbHandle | undefined): void {
+  g.__tetherDb = handle ? Promise.resolve(handle) : undefined;
+}

@@ -1,0 +1,147 @@
+// Per-user request-rate limit on starting generations (posting a message,
+// Continue, edit, regenerate): a fixed window counter from rate-limiter-flexible. In-process by
+// default; in Redis when REDIS_URL is set, so every instance counts against
+// the same budget (one atomic Lua INCR+EXPIRE per request). If Redis fails,
+// each instance falls back to its own in-memory counter rather than refusing
+// everyone or letting everyone through.
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { createClient } from "redis";
+import { AppError } from "../errors";
+import { errorFields, log } from "./log";
+
+export type RateLimitConfig = {
+  /** Requests allowed per window; 0 turns the limit off. */
+  points: number;
+  /** Window length in whole seconds. */
+  windowSec: number;
+};
+
+export const DEFAULT_MESSAGE_RATE: RateLimitConfig = { points: 30, windowSec: 60 };
+
+/** MESSAGE_RATE_LIMIT (requests per window, 0 = off) and MESSAGE_RATE_WINDOW_S. */
+export function messageRateFromEnv(env: Record<string, string | undefined> = process.env): RateLimitConfig {
+  const points = wholeNumber(env.MESSAGE_RATE_LIMIT, 0);
+  const windowSec = wholeNumber(env.MESSAGE_RATE_WINDOW_S, 1);
+  return {
+    points: points ?? DEFAULT_MESSAGE_RATE.points,
+    windowSec: windowSec ?? DEFAULT_MESSAGE_RATE.windowSec,
+  };
+}
+
+function wholeNumber(raw: string | undefined, min: number): number | undefined {
+  const n = Number(raw?.trim() || NaN);
+  return Number.isInteger(n) && n >= min ? n : undefined;
+}
+
+export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
+
+export type RateLimiterStore =
+  | { kind: "memory" }
+  /** A node-redis client (any generics); `prefix` namespaces the keys (tests use a unique one). */
+  | { kind: "redis"; client: object; prefix?: string };
+
+export class RequestRateLimiter {
+  private readonly limiter: RateLimiterAbstract | null;
+
+  constructor(
+    readonly config: RateLimitConfig,
+    store: RateLimiterStore = { kind: "memory" },
+    /** What is counted (keys are namespaced by it). */
+    readonly name = "messages",
+  ) {
+    if (config.points <= 0) {
+      this.limiter = null;
+      return;
+    }
+    const opts = { points: config.points, duration: config.windowSec };
+    const memory = new RateLimiterMemory({ ...opts, keyPrefix: name });
+    this.limiter =
+      store.kind === "memory"
+        ? memory
+        : new RateLimiterRedis({
+            ...opts,
+            storeClient: store.client,
+            useRedisPackage: true,
+            keyPrefix: `${store.prefix ?? "tether"}:ratelimit:${name}`,
+            // A Redis outage must not queue every request behind reconnects.
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+          });
+  }
+
+  /** Counts one request for `key`; says whether it is within the limit. */
+  async consume(key: string): Promise<RateDecision> {
+    if (!this.limiter) return { allowed: true, remaining: Infinity };
+    try {
+      const res = await this.limiter.consume(key);
+      return { allowed: true, remaining: res.remainingPoints };
+    } catch (e) {
+      if (e instanceof RateLimiterRes) return { allowed: false, retryAfterMs: Math.max(1, e.msBeforeNext) };
+      // Both the store and its fallback failed: availability wins over the limit.
+      log.error({ component: "rate-limit", limiter: this.name, err: errorFields(e) }, "rate limiter failed; request allowed");
+      return { allowed: true, remaining: 0 };
+    }
+  }
+}
+
+/** Throws 429 `rate_limited` with Retry-After (seconds) when `key` is over its limit. */
+export async function enforceRate(limiter: RequestRateLimiter, key: string, what = "messages"): Promise<void> {
+  const d = await limiter.consume(key);
+  if (d.allowed) return;
+  const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+  throw new AppError(
+    "rate_limited",
+    `Too many ${what}: at most ${limiter.config.points} per ${limiter.config.windowSec} s. Try again in ${seconds} s.`,
+    { "Retry-After": String(seconds) },
+  );
+}
+
+const g = globalThis as unknown as { __tetherRateLimiters?: Map<string, RequestRateLimiter> };
+
+/** The process's limiter called `name`: Redis-backed when REDIS_URL is set, so it holds across instances. */
+function processLimiter(name: string, config: RateLimitConfig): RequestRateLimiter {
+  const limiters = (g.__tetherRateLimiters ??= new Map());
+  let limiter = limiters.get(name);
+  if (!limiter) {
+    const url = process.env.REDIS_URL?.trim();
+    if (!url || config.points <= 0) limiter = new RequestRateLimiter(config, { kind: "memory" }, name);
+    else {
+      // Connected in the background: until it is ready (or while Redis is
+      // down) requests are counted in this process, never held up.
+      const client = createClient({ url });
+      client.on("error", (e) => log.warn({ component: "rate-limit", limiter: name, err: errorFields(e) }, "redis error"));
+      client.connect().catch((e) => log.error({ component: "rate-limit", limiter: name, err: errorFields(e) }, "Redis unreachable"));
+      limiter = new RequestRateLimiter(config, { kind: "redis", client }, name);
+    }
+    limiters.set(name, limiter);
+  }
+  return limiter;
+}
+
+/** The process's limiter for new generations. */
+export function getMessageRateLimiter(): RequestRateLimiter {
+  return processLimiter("messages", messageRateFromEnv());
+}
+
+/** Per-user limit on starting generations (called by lib/reply/admission.ts admitGeneration). */
+export async function enforceMessageRate(userId: string): Promise<void> {
+  await enforceRate(getMessageRateLimiter(), `user:${userId}`);
+}
+
+export const DEFAULT_SIGN_IN_RATE: RateLimitConfig = { points: 10, windowSec: 900 };
+
+/** SIGN_IN_RATE_LIMIT (attempts per account per window, 0 = off) and SIGN_IN_RATE_WINDOW_S. */
+export function signInRateFromEnv(env: Record<string, string | undefined> = process.env): RateLimitConfig {
+  return {
+    points: wholeNumber(env.SIGN_IN_RATE_LIMIT, 0) ?? DEFAULT_SIGN_IN_RATE.points,
+    windowSec: wholeNumber(env.SIGN_IN_RATE_WINDOW_S, 1) ?? DEFAULT_SIGN_IN_RATE.windowSec,
+  };
+}
+
+/**
+ * Password guessing: at most N sign-in attempts per email address and
+ * window, right or wrong, counted before the password is checked.
+ */
+export async function enforceSignInRate(email: string): Promise<void> {
+  await enforceRate(processLimiter("sign-in", signInRateFromEnv()), `email:${email.trim().toLowerCase()}`, "sign-in attempts");
+}

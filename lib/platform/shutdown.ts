@@ -1,0 +1,37 @@
+// Graceful shutdown (a rolling deploy loses nothing): on SIGTERM stop taking
+// new generations, let running ones finish for a grace period, then stop the
+// rest — they save what they have as `interrupted`, ready for Continue on
+// another instance — and exit. Next.js must leave the signals to us
+// (NEXT_MANUAL_SIG_HANDLE, set by `npm start`).
+import { AppError } from "../errors";
+import type { GenerationRegistry } from "../reply/registry";
+
+const state = globalThis as unknown as { __tetherDraining?: boolean };
+
+export const isDraining = () => state.__tetherDraining === true;
+
+/** Thrown where a new generation would start while the instance drains. */
+export function refuseWhileDraining(): void {
+  if (isDraining()) {
+    throw new AppError("unavailable", "This server is restarting. Please try again in a moment.", { "Retry-After": "2" });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+/** Waits up to `graceMs` for live generations, then stops the rest and waits for their saves. */
+export async function drainGenerations(registry: GenerationRegistry, graceMs: number, stopWaitMs = 5_000): Promise<{ finished: number; stopped: number }> {
+  state.__tetherDraining = true;
+  const before = registry.liveIds();
+  const settle = (ids: string[]) => Promise.allSettled(ids.map((id) => registry.whenDone(id)).filter((p) => p !== undefined));
+  await Promise.race([settle(before), sleep(graceMs)]);
+  const rest = registry.liveIds();
+  const stops = rest.map((id) => registry.stop(id)).filter((p) => p !== undefined);
+  await Promise.race([Promise.allSettled(stops), sleep(stopWaitMs)]);
+  return { finished: before.length - rest.length, stopped: rest.length };
+}
+
+/** For tests: take new generations again. */
+export function resetDraining(): void {
+  state.__tetherDraining = false;
+}

@@ -1,0 +1,171 @@
+// Folds normalized provider events into the message's parts and numbers the
+// stream events that describe each change. One assembler per generation run:
+// a tool loop calls `nextTurn()` before each further model turn, so parts
+// accumulate in one message; `seq` continues from the message's last event
+// id (Continue).
+import type { ProviderEvent } from "../../llm/types";
+import type { StreamEvent } from "../../stream/events";
+import type { Part, ToolUsePart, Usage } from "../../chat/types";
+import { contentOf } from "../../chat/types";
+
+export class ReplyAssembler {
+  readonly parts: Part[];
+  seq: number;
+  model: string | undefined;
+  stopReason: string | null | undefined;
+  usage: Usage | undefined;
+  firstTokenAt: number | undefined;
+  /** Provider block index → index in `parts` (parts may pre-exist). */
+  private readonly blockToPart = new Map<number, number>();
+  private readonly toolJson = new Map<number, string>();
+  /** Continue: the first text block extends this existing text part. */
+  private resumeTextIndex: number | undefined;
+  private spaceIndex: number | undefined;
+  /** Index of the first part the current model turn added. */
+  private turnStart: number;
+
+  constructor(initialParts: Part[], startSeq: number, opts: { resumeTextIndex?: number; dropLeadingSpace?: boolean } = {}) {
+    this.parts = initialParts.map((p) => ({ ...p }));
+    this.seq = startSeq;
+    this.resumeTextIndex = opts.resumeTextIndex;
+    this.spaceIndex = opts.dropLeadingSpace ? opts.resumeTextIndex : undefined;
+    this.turnStart = this.parts.length;
+  }
+
+  /** A further model turn (tool loop): block indexes restart; new text never extends old parts. */
+  nextTurn(): void {
+    this.blockToPart.clear();
+    this.toolJson.clear();
+    this.resumeTextIndex = undefined;
+    this.spaceIndex = undefined;
+    this.stopReason = undefined;
+    this.turnStart = this.parts.length;
+  }
+
+  /** The tool calls the current model turn asked for. */
+  turnToolCalls(): ToolUsePart[] {
+    return this.parts.slice(this.turnStart).filter((p): p is ToolUsePart => p.type === "tool_use");
+  }
+
+  /** Appends a whole part (a tool result), announced by part_start + part_stop. */
+  addPart(part: Part): StreamEvent[] {
+    const index = this.parts.push({ ...part }) - 1;
+    return [this.next({ event: "part_start", data: { index, part: { ...part } } }), this.next({ event: "part_stop", data: { index } })];
+  }
+
+  get content(): string {
+    return contentOf(this.parts);
+  }
+
+  private next<E extends StreamEvent>(e: Omit<E, "id">): E {
+    return { ...e, id: ++this.seq } as E;
+  }
+
+  /** Emits a numbered event that is not derived from provider output. */
+  emit<E extends StreamEvent>(e: Omit<E, "id">): E {
+    return this.next(e);
+  }
+
+  apply(ev: ProviderEvent): StreamEvent[] {
+    switch (ev.type) {
+      case "message_start":
+        this.model = ev.model;
+        return [];
+      case "block_start": {
+        if (ev.block.type === "text" && this.resumeTextIndex !== undefined) {
+          // A continued reply reads as one text, not two blocks.
+          this.blockToPart.set(ev.index, this.resumeTextIndex);
+          this.resumeTextIndex = undefined;
+          return [];
+        }
+        if (ev.block.type !== "text") this.resumeTextIndex = undefined;
+        let part: Part;
+        if (ev.block.type === "text") part = { type: "text", text: "" };
+        else if (ev.block.type === "thinking") part = { type: "thinking", thinking: "" };
+        else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
+        else {
+          part = { type: "tool_use", id: ev.block.id, name: ev.block.name, input: {} };
+          this.toolJson.set(ev.index, "");
+        }
+        const index = this.parts.push(part) - 1;
+        this.blockToPart.set(ev.index, index);
+        return [this.next({ event: "part_start", data: { index, part: { ...part } } })];
+      }
+      case "text_delta":
+      case "thinking_delta": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined) return [];
+        const part = this.parts[index];
+        let text = ev.type === "text_delta" ? ev.text : ev.thinking;
+        if (index === this.spaceIndex) {
+          // The kept text already ends in whitespace: don't double it.
+          text = text.trimStart();
+          if (text !== "") this.spaceIndex = undefined;
+        }
+        if (text === "") return [];
+        if (part.type === "text") part.text += text;
+        else if (part.type === "thinking") part.thinking += text;
+        else return [];
+        this.firstTokenAt ??= Date.now();
+        return [this.next({ event: "delta", data: { index, text } })];
+      }
+      case "signature": {
+        const index = this.blockToPart.get(ev.index);
+        const part = index === undefined ? undefined : this.parts[index];
+        if (part?.type === "thinking") part.signature = (part.signature ?? "") + ev.signature;
+        return [];
+      }
+      case "input_json_delta": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined || ev.json === "") return [];
+        this.toolJson.set(ev.index, (this.toolJson.get(ev.index) ?? "") + ev.json);
+        this.firstTokenAt ??= Date.now();
+        return [this.next({ event: "delta", data: { index, json: ev.json } })];
+      }
+      case "block_stop": {
+        const index = this.blockToPart.get(ev.index);
+        if (index === undefined) return [];
+        const part = this.parts[index];
+        if (part.type === "tool_use") {
+          const raw = this.toolJson.get(ev.index) ?? "";
+          try {
+            part.input = raw.trim() === "" ? {} : JSON.parse(raw);
+          } catch {
+            part.input = { _raw: raw }; // keep what arrived; never drop bytes
+          }
+        }
+        return [this.next({ event: "part_stop", data: { index } })];
+      }
+      case "message_stop":
+        this.stopReason = ev.stopReason;
+        this.usage = this.usage ? addUsage(this.usage, ev.usage) : ev.usage; // summed over a tool loop's turns
+        return [];
+      case "error":
+        return [];
+    }
+  }
+
+  /** Tool inputs of blocks that never stopped (cut off): keep the raw JSON. */
+  settleOpenBlocks(): void {
+    for (const [block, raw] of this.toolJson) {
+      const part = this.parts[this.blockToPart.get(block)!];
+      if (part?.type === "tool_use" && raw !== "" && (part.input as object) && Object.keys(part.input as object).length === 0) {
+        try {
+          part.input = JSON.parse(raw);
+        } catch {
+          part.input = { _raw: raw };
+        }
+      }
+    }
+  }
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const out: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
+  const read = sum(a.cacheReadInputTokens, b.cacheReadInputTokens);
+  const created = sum(a.cacheCreationInputTokens, b.cacheCreationInputTokens);
+  if (read !== undefined) out.cacheReadInputTokens = read;
+  if (created !== undefined) out.cacheCreationInputTokens = created;
+  return out;
+}

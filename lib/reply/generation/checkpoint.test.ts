@@ -1,0 +1,145 @@
+// Checkpoint retries while the database refuses writes, on an in-memory
+// PGlite whose message writes can be switched off (the real outage, a
+// PostgreSQL server stopped mid-stream, is in db-outage.test.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { openDatabase, type Db, type DbHandle } from "../../platform/db";
+import { createConversation } from "../../chat/conversations";
+import { createReply } from "../admission";
+import { ensureUser } from "../../auth/users";
+import { Checkpointer, retryDelayMs, retryWrite, type CheckpointState } from "./checkpoint";
+
+let h: DbHandle;
+beforeAll(async () => {
+  h = await openDatabase({ kind: "pglite-memory" });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The real client, except that message writes fail while `down` is set. */
+function outage(prisma: Db) {
+  const o = { down: true, attempts: 0, prisma: prisma };
+  const message = new Proxy(prisma.message, {
+    get(target, prop, receiver) {
+      if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
+      return (...args: Parameters<Db["message"]["updateMany"]>) => {
+        o.attempts++;
+        return o.down ? Promise.reject(new Error("connection refused")) : target.updateMany(...args);
+      };
+    },
+  });
+  o.prisma = new Proxy(prisma, { get: (t, p, r) => (p === "message" ? message : Reflect.get(t, p, r)) });
+  return o;
+}
+
+async function newReply() {
+  const u = randomUUID();
+  await ensureUser(h.prisma, u);
+  const c = await createConversation(h.prisma, u);
+  return (await createReply(h.prisma, u, c.id, "hi")).assistantMessage.id;
+}
+
+const state = (seq: number, text: string, status: CheckpointState["status"] = "streaming"): CheckpointState => ({
+  seq, status, parts: [{ type: "text", text }], content: text,
+});
+const row = (id: string) => h.prisma.message.findUniqueOrThrow({ where: { id } });
+const errors: unknown[] = [];
+const collect = (e: unknown) => void errors.push(e);
+
+/** Resolves once `check` holds, polling the row (the writes happen on timers). */
+async function until(check: () => Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("Checkpointer during a database outage", () => {
+  it("retries a failed streaming checkpoint with backoff, with the newest state, once the database is back", async () => {
+    const id = await newReply();
+    const db = outage(h.prisma);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    let current = state(1, "a");
+    cp.offer(() => current);
+    await until(async () => db.attempts >= 3);
+    expect(cp.failures).toBeGreaterThanOrEqual(3);
+    // While failing, offers do not add writes of their own: only the backed-off retries write.
+    const before = db.attempts;
+    for (let i = 2; i <= 50; i++) {
+      current = state(i, "a".repeat(i));
+      cp.offer(() => current);
+    }
+    expect(db.attempts).toBe(before);
+    db.down = false;
+    await until(async () => (await row(id)).seq === 50);
+    expect((await row(id)).content).toBe("a".repeat(50));
+    expect(cp.failures).toBe(0);
+    cp.close();
+  });
+
+  it("retries a final save until the database is back, and only then is the row complete", async () => {
+    const id = await newReply();
+    const db = outage(h.prisma);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect, 20_000);
+    cp.close(); // as the generation does before its final save
+    const saved = cp.flush(state(7, "final ✓", "complete"));
+    await until(async () => db.attempts >= 4);
+    expect((await row(id)).status).toBe("pending"); // nothing landed while down
+    db.down = false;
+    expect(await saved).toBe(true);
+    expect(await row(id)).toMatchObject({ status: "complete", seq: 7, content: "final ✓" });
+  });
+
+  it("gives a final save up after its while, reporting false, leaving the row as it was", async () => {
+    const id = await newReply();
+    const db = outage(h.prisma);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect, 600);
+    const started = Date.now();
+    expect(await cp.flush(state(3, "lost for now", "complete"))).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    expect(db.attempts).toBeGreaterThan(2);
+    expect(db.attempts).toBeLessThan(8); // backed off, not hammering
+    expect((await row(id)).status).toBe("pending");
+  });
+
+  it("makes a status flush one attempt, retried in the background, never replaced by an older state", async () => {
+    const id = await newReply();
+    const db = outage(h.prisma);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    expect(await cp.flush(state(5, "streaming now"))).toBe(false);
+    expect(db.attempts).toBe(1);
+    cp.offer(() => state(4, "older")); // a stale offer must not win
+    db.down = false;
+    await until(async () => (await row(id)).seq === 5);
+    expect((await row(id)).content).toBe("streaming now");
+    cp.close();
+  });
+
+  it("stops retrying in the background once closed", async () => {
+    const id = await newReply();
+    const db = outage(h.prisma);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    await cp.flush(state(2, "x"));
+    cp.close();
+    const after = db.attempts;
+    await new Promise((r) => setTimeout(r, retryDelayMs(1) * 4));
+    expect(db.attempts).toBe(after);
+  });
+});
+
+describe("retryWrite", () => {
+  it("retries until the write works, or rethrows after its while", async () => {
+    let n = 0;
+    await expect(retryWrite(async () => (++n < 3 ? Promise.reject(new Error("down")) : "ok"), 5_000)).resolves.toBe("ok");
+    expect(n).toBe(3);
+    let m = 0;
+    await expect(retryWrite(async () => (m++, Promise.reject(new Error("still down"))), 300)).rejects.toThrow("still down");
+    expect(m).toBeGreaterThan(1);
+  });
+
+  it("backs off from 100 ms, doubling, to at most 1 s", () => {
+    expect([1, 2, 3, 4, 5, 20].map(retryDelayMs)).toEqual([100, 200, 400, 800, 1000, 1000]);
+  });
+});

@@ -1,0 +1,271 @@
+// One Generation fills one assistant message from the model: it streams the
+// provider's events into parts, numbers and publishes them, checkpoints the
+// partial state, and ends in exactly one of complete / interrupted / failed.
+// When the model stops to call tools, it runs them (tool-step.ts) and calls
+// the model again with the results, up to `maxToolSteps` times: all of it in
+// the one message, parts accumulating and ids continuing. After the last
+// allowed step the model is called once more with tool use off
+// (tool_choice none), so the reply ends in an answer.
+// Plain TypeScript: runs in the server process or inside an Inngest function.
+import { historyBefore } from "../../chat/message-tree";
+import type { Db } from "../../platform/db";
+import { toMessage } from "../../chat/conversations";
+import type { LlmProvider, ProviderEvent } from "../../llm/types";
+import type { StreamEvent } from "../../stream/events";
+import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../../chat/types";
+import { ReplyAssembler } from "./assembler";
+import { Checkpointer, retryWrite, type CheckpointState } from "./checkpoint";
+import { planTurns } from "./continuation";
+import { joinTurns, replyTurns } from "./history";
+import { runToolStep } from "./tool-step";
+import type { ToolRegistry } from "../../tools/registry";
+import { childLog, errorFields, log } from "../../platform/log";
+import { metrics, recordGeneration } from "../../platform/metrics";
+
+export type GenerationDeps = {
+  db: Db;
+  provider: LlmProvider;
+  /** Receives every numbered event, in order. */
+  publish?: (messageId: string, events: StreamEvent[]) => void;
+  checkpointMs?: number;
+  /** Durable retry of a final save the database refused (the job runner's persist). */
+  persistFallback?: (messageId: string, state: CheckpointState) => Promise<void>;
+  idleTimeoutMs?: number;
+  system?: string;
+  /** Tools the model may call; none when undefined. */
+  tools?: ToolRegistry;
+  /** Tool steps (model turn → tool results) per run. Default MAX_TOOL_STEPS, else 5. */
+  maxToolSteps?: number;
+  /**
+   * The caller claimed a reply whose generation died while streaming (an
+   * Inngest retry, lib/reply/resume.ts): run it although it is not pending,
+   * and announce its saved state in a numbered snapshot before new text.
+   */
+  claimed?: boolean;
+};
+
+export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || 60_000;
+export const DEFAULT_MAX_TOOL_STEPS = maxToolStepsFromEnv(process.env.MAX_TOOL_STEPS);
+
+/** MAX_TOOL_STEPS: a whole number ≥ 0 (0 = the model may not call tools); default 5. */
+export function maxToolStepsFromEnv(raw: string | undefined): number {
+  const n = Number(raw?.trim() || NaN);
+  return Number.isInteger(n) && n >= 0 ? n : 5;
+}
+
+export class GenerationNotRunnable extends Error {}
+
+const ID_BLOCK = 1000;
+
+async function reserveIds(db: Db, messageId: string, needed: number): Promise<number> {
+  const ceiling = needed + ID_BLOCK;
+  await db.message.updateMany({ where: { id: messageId, seqCeiling: { lt: ceiling } }, data: { seqCeiling: ceiling } });
+  return ceiling;
+}
+
+export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+  metrics.activeGenerations.inc();
+  try {
+    return await generate(deps, messageId, signal);
+  } finally {
+    metrics.activeGenerations.dec();
+  }
+}
+
+async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+  const { db, provider } = deps;
+  const row = await db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
+  if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
+  const claimed = deps.claimed === true && row.status === "streaming";
+  if (row.status !== "pending" && !claimed) throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
+  const glog = childLog({ component: "generation", messageId });
+
+  // The model sees the reply's own path: earlier versions and branches are not part of it.
+  const history = await historyBefore(db, row);
+  const startedAt = Date.now();
+  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
+  const asm = new ReplyAssembler(plan.parts, row.seq, plan);
+  const startChars = asm.content.length; // a Continue or resume starts with saved text
+  let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
+  const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs, (e) => {
+    metrics.checkpointFailures.inc();
+    if (checkpointFailures++ % 20 === 0) glog.error({ err: errorFields(e), failures: checkpointFailures }, "checkpoint failed");
+  });
+  glog.info({ provider: provider.name, model: provider.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
+  const publish = (events: StreamEvent[]) => {
+    if (events.length) deps.publish?.(messageId, events);
+  };
+  const snapshotState = (status: MessageStatus) => ({ seq: asm.seq, status, parts: asm.parts, content: asm.content });
+
+  // Ids are reserved in blocks before they are sent, so a crash can never
+  // lead to an id being reused (SPEC §4). Sends are chained: tool progress
+  // arrives from callbacks, and must still go out in id order.
+  let ceiling = await reserveIds(db, messageId, row.seq + 1);
+  let outbox: Promise<void> = Promise.resolve();
+  const send = (events: StreamEvent[]): Promise<void> =>
+    (outbox = outbox.then(async () => {
+      if (!events.length) return;
+      // Room for the closing events too. No id goes out unreserved: a database outage is waited out here.
+      if (asm.seq + 4 > ceiling) ceiling = await retryWrite(() => reserveIds(db, messageId, asm.seq + 4));
+      publish(events);
+    }));
+  let status: MessageStatus = "pending";
+  let error: ErrorBody | null = null;
+  const setStatus = async (next: MessageStatus) => {
+    status = next;
+    publish([asm.emit({ event: "status", data: { status: next } })]);
+  };
+
+  const tools = deps.tools;
+  const toolSpecs = tools?.specs();
+  const maxToolSteps = deps.maxToolSteps ?? DEFAULT_MAX_TOOL_STEPS;
+  const lastUser = [...history].reverse().find((m) => m.role === "user");
+  let toolSteps = 0;
+  let stepLimitReached = false;
+  let turns = plan.turns;
+  let firstTokenLogged = false;
+  try {
+    if (plan.rewritten || claimed) {
+      // Earlier text changed (trimmed for prefill), or subscribers may hold
+      // text of the dead run past its last save: announce it before new text.
+      const message = { ...toMessage(row), parts: asm.parts, content: asm.content };
+      publish([asm.emit({ event: "snapshot", data: { message } })]);
+    }
+    for (let turn = 0; ; turn++) {
+      if (turn > 0) asm.nextTurn();
+      const stream = provider.stream({
+        turns,
+        system: deps.system,
+        signal,
+        idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? "none" as const : "auto" as const } : {}),
+      });
+      for await (const ev of stream as AsyncIterable<ProviderEvent>) {
+        if (signal.aborted) break;
+        if (ev.type === "error") {
+          error = { code: ev.code, message: ev.message };
+          break;
+        }
+        if (status === "pending") {
+          await setStatus("streaming");
+          // Saved in order behind the scenes: the first token must not wait for it.
+          void checkpoints.flush(snapshotState("streaming"));
+        }
+        const events = asm.apply(ev);
+        if (!firstTokenLogged && asm.firstTokenAt !== undefined) {
+          firstTokenLogged = true;
+          glog.info({ firstTokenMs: asm.firstTokenAt - startedAt }, "first token");
+        }
+        if (events.length) {
+          await send(events);
+          checkpoints.offer(() => snapshotState("streaming"));
+        }
+      }
+      if (signal.aborted || error) break;
+      const calls = asm.turnToolCalls();
+      if (!tools || asm.stopReason !== "tool_use" || calls.length === 0) break;
+      if (toolSteps >= maxToolSteps) {
+        stepLimitReached = true; // it asked for tools even with tool use off
+        break;
+      }
+      toolSteps++;
+      await runToolStep(calls, {
+        registry: tools,
+        asm,
+        send,
+        onResult: () => checkpoints.offer(() => snapshotState("streaming")),
+        context: { userId: row.conversation.userId, db, currentMessageIds: [messageId, ...(lastUser ? [lastUser.id] : [])] },
+        signal,
+      });
+      await outbox;
+      if (signal.aborted) break;
+      turns = joinTurns(plan.base, replyTurns(asm.parts));
+    }
+  } catch (e) {
+    // A provider must not throw, but a bug must not leave the row streaming.
+    glog.error({ err: errorFields(e) }, "generation crashed");
+    error = { code: "internal", message: "The reply failed because of a server error." };
+  } finally {
+    checkpoints.close();
+  }
+  await outbox.catch(() => {});
+
+  asm.settleOpenBlocks();
+  const finalStatus: MessageStatus = signal.aborted ? "interrupted" : error ? "failed" : "complete";
+  if (error && !signal.aborted) publish([asm.emit({ event: "error", data: error })]);
+  const durationMs = Date.now() - startedAt;
+  const content = asm.content;
+  const prev = (row.metadata ?? {}) as MessageMetadata;
+  const metadata: MessageMetadata = {
+    ...prev,
+    provider: provider.name,
+    model: asm.model ?? prev.model ?? provider.model,
+    stopReason:
+      finalStatus === "complete"
+        ? stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)
+        : finalStatus === "interrupted" ? "stopped" : "error",
+    ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
+    ...(asm.usage ? { usage: asm.usage } : {}),
+    ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
+    durationMs,
+    charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
+  };
+  const errorCode = finalStatus === "failed" ? (error?.code ?? "internal") : undefined;
+  recordGeneration({ status: finalStatus, provider: provider.name, durationMs, firstTokenMs: metadata.firstTokenMs, chars: content.length - startChars, errorCode });
+  glog[finalStatus === "failed" ? "warn" : "info"](
+    {
+      status: finalStatus,
+      stopReason: metadata.stopReason,
+      durationMs,
+      firstTokenMs: metadata.firstTokenMs,
+      chars: content.length - startChars,
+      outputTokens: asm.usage?.outputTokens,
+      ...(toolSteps ? { toolSteps } : {}),
+      ...(errorCode ? { errorCode } : {}),
+    },
+    "generation ended",
+  );
+  await setStatus(finalStatus);
+  const finalState = {
+    seq: asm.seq + 1, // the id of the `done` event that announces this state
+    status: finalStatus,
+    parts: asm.parts,
+    content,
+    error: finalStatus === "failed" ? error : null,
+    metadata,
+  };
+  if (!(await checkpoints.flush(finalState)) && deps.persistFallback) {
+    // The database refused the final save: hand it to a durable, retried job.
+    deps.persistFallback(messageId, finalState).catch((e) => glog.error({ err: errorFields(e) }, "final state not saved"));
+  }
+  const fallback = () =>
+    toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, error: (finalStatus === "failed" ? error : null) as never, seq: asm.seq + 1 });
+  let message: Message;
+  try {
+    const saved = await db.message.findUnique({ where: { id: messageId } });
+    message = saved && saved.seq === asm.seq + 1 ? toMessage(saved) : fallback();
+  } catch {
+    message = fallback(); // the database is unreachable: subscribers still get the end
+  }
+  publish([asm.emit({ event: "done", data: { message } })]);
+  return message;
+}
+
+/**
+ * A generation that could not even start (database error while loading):
+ * mark the reply failed and end its subscribers' streams.
+ */
+export async function failToStart(deps: GenerationDeps, messageId: string, cause: unknown): Promise<void> {
+  log.error({ component: "generation", messageId, err: errorFields(cause) }, "generation could not start");
+  try {
+    const rows = await deps.db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+      SET status = 'failed', seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(),
+          error = ${JSON.stringify({ code: "internal", message: "The reply could not be started because of a server error." })}::jsonb
+      WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') RETURNING seq`;
+    if (!rows.length) return;
+    const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId } });
+    deps.publish?.(messageId, [{ id: rows[0].seq, event: "done", data: { message: toMessage(row) } }]);
+  } catch (e) {
+    log.error({ component: "generation", messageId, err: errorFields(e) }, "could not mark the reply failed");
+  }
+}

@@ -1,0 +1,106 @@
+// Regenerate, edit and resend, and switching between versions (docs/API.md).
+// Each adds to the message tree (lib/chat/message-tree.ts) and moves the
+// conversation's current leaf; the generation limits are those of a posted
+// message (same lock, same transaction rules as lib/reply/admission.ts).
+import type { Db } from "../platform/db";
+import { AppError } from "../errors";
+import { getConversationWithMessages, toMessage } from "../chat/conversations";
+import { newestLeaf, requireOnPath, versionsOf } from "../chat/message-tree";
+import { ADMIT_TX, admitGeneration, withAdmission } from "./admission";
+import type { Message } from "../chat/types";
+
+async function ownedMessage(db: Pick<Db, "message">, userId: string, id: string) {
+  const row = await db.message.findFirst({ where: { id, conversation: { userId } } });
+  if (!row) throw new AppError("not_found", "message not found");
+  return row;
+}
+
+/** The versions of a freshly created message, for its first snapshot. */
+async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMessage>[0]): Promise<Message> {
+  const siblings = await tx.message.findMany({
+    where: { conversationId: row.conversationId, parentId: row.parentId, role: row.role },
+    select: { id: true, parentId: true, role: true, createdAt: true },
+  });
+  const msg = toMessage(row);
+  const versions = versionsOf(siblings, row);
+  if (versions) msg.versions = versions;
+  return msg;
+}
+
+/**
+ * A new version of the conversation's last reply: a pending assistant message
+ * beside it (same parent), now the current leaf. The old reply is kept.
+ */
+export async function regenerateReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
+  await ownedMessage(db, userId, messageId); // 404 before any lock
+  return withAdmission(db, userId, async (tx) => {
+    const row = await ownedMessage(tx, userId, messageId);
+    if (row.role !== "assistant") throw new AppError("not_assistant", "Only a reply can be regenerated.");
+    const conv = await admitGeneration(tx, userId, row.conversationId);
+    if (conv.currentLeafId !== row.id) throw new AppError("not_latest", "Only the conversation's last reply can be regenerated.");
+    const now = new Date();
+    const created = await tx.message.create({
+      data: { conversationId: row.conversationId, parentId: row.parentId, role: "assistant", content: "", parts: [], status: "pending", createdAt: now },
+    });
+    await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
+    return { message: await withVersions(tx, created), seq: 0 };
+  });
+}
+
+/**
+ * Edit and resend: a new user message beside `messageId` (same parent) with
+ * the new content, and a pending reply to it, become the shown path. What
+ * followed the old message stays as the earlier branch.
+ */
+export async function editAndResend(
+  db: Db,
+  userId: string,
+  messageId: string,
+  content: string,
+): Promise<{ userMessage: Message; assistantMessage: Message }> {
+  await ownedMessage(db, userId, messageId);
+  return withAdmission(db, userId, async (tx) => {
+    const row = await ownedMessage(tx, userId, messageId);
+    if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
+    const conv = await admitGeneration(tx, userId, row.conversationId);
+    await requireOnPath(tx, conv, row.id);
+    const now = Date.now();
+    const userRow = await tx.message.create({
+      data: {
+        conversationId: row.conversationId,
+        parentId: row.parentId,
+        role: "user",
+        content,
+        parts: [{ type: "text", text: content }],
+        status: "complete",
+        createdAt: new Date(now),
+      },
+    });
+    const assistantRow = await tx.message.create({
+      data: { conversationId: row.conversationId, parentId: userRow.id, role: "assistant", content: "", parts: [], status: "pending", createdAt: new Date(now + 1) },
+    });
+    await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: assistantRow.id, updatedAt: new Date(now + 1) } });
+    return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
+  });
+}
+
+/**
+ * Shows the version or branch containing `messageId`: the current leaf
+ * becomes the end of its branch. Refused while a reply generates in the
+ * conversation (the reply would vanish from the path it streams on).
+ */
+export async function selectBranch(db: Db, userId: string, messageId: string) {
+  const owned = await ownedMessage(db, userId, messageId);
+  await db.$transaction(async (tx) => {
+    // The same lock as posting: a post cannot slip in between check and switch.
+    await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
+    const busy = await tx.message.count({ where: { conversationId: owned.conversationId, role: "assistant", status: { in: ["pending", "streaming"] } } });
+    if (busy > 0) throw new AppError("generation_in_progress", "Wait for the reply to finish (or stop it) before switching versions.");
+    const rows = await tx.message.findMany({
+      where: { conversationId: owned.conversationId },
+      select: { id: true, parentId: true, role: true, createdAt: true },
+    });
+    await tx.conversation.update({ where: { id: owned.conversationId }, data: { currentLeafId: newestLeaf(rows, owned.id) } });
+  }, ADMIT_TX);
+  return getConversationWithMessages(db, userId, owned.conversationId);
+}
