@@ -1,0 +1,47 @@
+// The status rules of a reply (docs/PROTOCOL.md §1), stated once and shared
+// by the server and the browser: which statuses mean "still generating",
+// which are final, and which transitions are legal. Plain data, no imports
+// beyond the domain types, so the browser bundle can use it.
+import type { MessageStatus } from "../chat/types";
+
+export const MESSAGE_STATUSES = ["pending", "streaming", "complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
+
+/** A reply with one of these statuses has (or should have) a generation running. */
+export const GENERATING_STATUSES = ["pending", "streaming"] as const satisfies readonly MessageStatus[];
+
+/** A reply ends in exactly one of these. */
+export const FINAL_STATUSES = ["complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
+
+/** Only these can be continued. */
+export const CONTINUABLE_STATUSES = ["interrupted", "failed"] as const satisfies readonly MessageStatus[];
+
+export function isGenerating(status: MessageStatus): boolean {
+  return status === "pending" || status === "streaming";
+}
+
+export function isFinal(status: MessageStatus): boolean {
+  return !isGenerating(status);
+}
+
+export function isContinuable(status: MessageStatus): boolean {
+  return status === "interrupted" || status === "failed";
+}
+
+/**
+ * The legal moves of a reply's status. pending → streaming when the first
+ * event arrives; a generating reply ends in a final status; Continue takes
+ * an interrupted or failed reply back to pending; a retry that resumes a
+ * dead run's reply claims it as streaming (pending → streaming as well).
+ * A status may also be written again unchanged (a later checkpoint).
+ */
+const NEXT: Record<MessageStatus, readonly MessageStatus[]> = {
+  pending: ["pending", "streaming", "complete", "interrupted", "failed"],
+  streaming: ["streaming", "complete", "interrupted", "failed"],
+  complete: ["complete"],
+  interrupted: ["interrupted", "pending"],
+  failed: ["failed", "pending"],
+};
+
+export function canMove(from: MessageStatus, to: MessageStatus): boolean {
+  return NEXT[from].includes(to);
+}
