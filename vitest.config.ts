@@ -9,6 +9,7 @@ export default defineConfig({
     // Background title requests would take scripted replies from the fake
     // upstream; the tests of titles turn them on themselves.
     env: { CONVERSATION_TITLES: "off" },
+    setupFiles: ["lib/testing/vitest-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -11,7 +11,7 @@ export const inngest = new Inngest({ id: "tether" });
 const messageId = z.string().min(1);
 const status = z.enum(["pending", "streaming", "complete", "interrupted", "failed"] satisfies MessageStatus[]);
 
-// Mirrors CheckpointState (lib/reply/generation/checkpoint.ts); parts and metadata
+// Mirrors CheckpointState (lib/reply/lifecycle.ts); parts and metadata
 // are the generation's own output, only their outer shape is checked. Loose,
 // so a field added to CheckpointState later travels through unharmed.
 const checkpointState = z.looseObject({

@@ -2,33 +2,35 @@
 // execution, in-process) over an in-memory PGlite, with replies from the real
 // Anthropic SDK talking to the fake Anthropic server.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { InProcessJobRunner } from "../lib/jobs";
 import { randomUUID } from "node:crypto";
 import { InngestTestEngine } from "@inngest/test";
 import type { InngestFunction } from "inngest";
-import { openDatabase, setDbHandle, type DbHandle } from "../lib/platform/db";
+import { openDatabase, type DbHandle } from "../lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../lib/testing/fake-anthropic";
 import { createConversation } from "../lib/chat/conversations";
 import { createReply } from "../lib/reply/admission";
 import { ensureUser } from "../lib/auth/users";
-import { getGenerations } from "../lib/reply/registry";
-import { generationDeps } from "../lib/runtime";
+import type { App } from "../lib/app";
+import { setApp } from "../lib/runtime";
 import { generateReplyFn, generateTitleFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
-import { sweepStale } from "../lib/reply/jobs";
+import { testAdmission, testApp } from "../lib/testing/app";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
+const appWith = (env: Record<string, string> = {}) =>
+  testApp({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url, ...env }, { dbHandle: db });
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  // Before the provider is first built: getProvider caches per configuration.
-  Object.assign(process.env, { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url });
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
+  app = appWith();
+  setApp(app); // the functions reach the app the way the served endpoint does
 });
 
 afterAll(async () => {
-  setDbHandle(undefined);
+  setApp(undefined);
+  await app?.close();
   await db?.close();
   await fake?.close();
 });
@@ -38,11 +40,9 @@ async function newReply(content = `question ${randomUUID()}`) {
   const userId = randomUUID();
   await ensureUser(db.prisma, userId);
   const conv = await createConversation(db.prisma, userId);
-  const { assistantMessage } = await createReply(db.prisma, userId, conv.id, content);
+  const { assistantMessage } = await createReply(testAdmission(db.prisma), userId, conv.id, content);
   return assistantMessage.id;
 }
-
-const getJobRunnerForTest = () => new InProcessJobRunner();
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
 
@@ -74,7 +74,7 @@ describe("generate-reply", () => {
     expect(saved.seq).toBeGreaterThan(3);
     expect(fake.requests.length).toBe(before + 1);
     expect(JSON.stringify(fake.requests.at(-1)?.body.messages)).toContain(question);
-    expect(getGenerations().isLive(id)).toBe(false);
+    expect(app.generations.isLive(id)).toBe(false);
   });
 
   it("does nothing for a message that is no longer pending (duplicate event)", async () => {
@@ -166,14 +166,14 @@ describe("sweep-stale-replies", () => {
     const id = await newReply();
     fake.enqueue({ text: "stalls here and never ends", end: "stall", failAfter: 6 });
     const n = fake.requests.length;
-    const done = getGenerations().start(await generationDeps(), id);
+    const done = app.generations.start(await app.generationDeps(), id);
     await fake.waitForRequests(n + 1);
 
-    const swept = await sweepStale({ staleMs: 0 });
+    const swept = await app.replyJobs.sweepStale({ staleMs: 0 });
 
     expect(swept).not.toContain(id);
     expect((await row(id)).status).not.toBe("interrupted");
-    getGenerations().stop(id);
+    app.generations.stop(id);
     expect((await done).status).toBe("interrupted");
   });
 });
@@ -208,19 +208,19 @@ describe("generate-title", () => {
   });
 
   it("is asked for when a conversation's first reply completes (in-process runner)", async () => {
-    process.env.CONVERSATION_TITLES = "on";
+    const titled = appWith({ CONVERSATION_TITLES: "on" });
     try {
       const id = await newReply(`Please explain tides to me ${randomUUID()}`);
       const { conversationId } = await row(id);
       const before = fake.requests.length;
       fake.enqueue({ text: "The Moon pulls the oceans." }, { text: "Tides, Briefly" });
-      await getJobRunnerForTest().startGeneration(id);
+      await titled.jobs.startGeneration(id);
       await fake.waitForRequests(before + 2);
       await vi.waitFor(async () => {
         expect((await db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).title).toBe("Tides, Briefly");
       });
     } finally {
-      process.env.CONVERSATION_TITLES = "off";
+      await titled.close();
     }
   });
 });

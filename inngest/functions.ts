@@ -1,9 +1,12 @@
 // Tether's Inngest functions, served at /api/inngest (scaled mode). Each one
-// is a thin step around the plain handler code in handlers.ts, which the
-// in-process job runner also calls in embedded mode.
+// is a thin step around the job code in lib/reply/jobs.ts, which the
+// in-process job runner also calls in embedded mode. The app (and so the job
+// code) is looked up when a function runs, never at import.
 import { RetryAfterError } from "inngest";
 import { conversationTitle, inngest, replyGenerate, replyPersist, sweepSchedule } from "./client";
-import { generateReply, nameConversation, persistReply, sweepStale } from "../lib/reply/jobs";
+import { getApp } from "../lib/runtime";
+
+const jobs = () => getApp().replyJobs;
 
 /**
  * Generates one pending reply, on whichever instance Inngest calls; Stop
@@ -28,7 +31,7 @@ export const generateReplyFn = inngest.createFunction(
   async ({ event, step, attempt }) => {
     const { messageId } = event.data;
     return step.run("generate", async () => {
-      const result = await generateReply(messageId, { attempt });
+      const result = await jobs().generateReply(messageId, { attempt });
       if (!result.ran && result.reason === "owner_active") {
         // Thrown inside the step, so the step itself runs again later.
         throw new RetryAfterError("the reply may still be generating elsewhere", result.retryAfterMs ?? 5_000);
@@ -52,7 +55,7 @@ export const persistReplyFn = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { messageId, state } = event.data;
-    return step.run("persist", () => persistReply(messageId, state));
+    return step.run("persist", () => jobs().persistReply(messageId, state));
   },
 );
 
@@ -65,7 +68,7 @@ export const sweepStaleRepliesFn = inngest.createFunction(
     concurrency: { limit: 1 },
   },
   async ({ step }) => {
-    const swept = await step.run("sweep", () => sweepStale());
+    const swept = await step.run("sweep", () => jobs().sweepStale());
     return { swept };
   },
 );
@@ -83,7 +86,7 @@ export const generateTitleFn = inngest.createFunction(
     concurrency: { limit: 1, key: "event.data.conversationId" },
     retries: 2,
   },
-  async ({ event, step }) => step.run("title", () => nameConversation(event.data.conversationId)),
+  async ({ event, step }) => step.run("title", () => jobs().nameConversation(event.data.conversationId)),
 );
 
 export const functions = [generateReplyFn, persistReplyFn, sweepStaleRepliesFn, generateTitleFn];

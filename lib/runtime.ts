@@ -1,21 +1,22 @@
-// Wires the seams together for the running server: database, model
-// provider, live-stream bus, job runner.
-import { getDb } from "./platform/db";
-import { getProvider } from "./llm";
-import { getStreamBus } from "./stream";
-import { getJobRunner } from "./jobs";
-import { getToolRegistry } from "./tools";
-import type { GenerationDeps } from "./reply/generation/generation";
+// The running server's app: built from the process configuration on first
+// use and kept in the one guarded global (lib/platform/process-global.ts),
+// so Next.js's per-route bundles and development reloads share it. Only the
+// edges — route handlers, pages, the proxy, Inngest functions, server
+// start — ask for it; everything below receives what it uses.
+import { createApp, type App } from "./app";
+import { configFromProcess } from "./config";
+import { processSingleton, setProcessSingleton } from "./platform/process-global";
+import { setLogLevel } from "./platform/log";
 
-export async function generationDeps(): Promise<GenerationDeps> {
-  const bus = getStreamBus();
-  return {
-    db: await getDb(),
-    provider: getProvider(),
-    publish: (id, events) => bus.publish(id, events),
-    persistFallback: (id, state) => getJobRunner().persist(id, state),
-    idleTimeoutMs: Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || undefined,
-    checkpointMs: Number(process.env.CHECKPOINT_INTERVAL_MS) || undefined,
-    tools: getToolRegistry(),
-  };
+export function getApp(): App {
+  return processSingleton("app", () => {
+    const config = configFromProcess();
+    setLogLevel(config.logLevel); // the process's logger: one per process, like the app
+    return createApp(config);
+  });
+}
+
+/** Tests: use this app (undefined: build a new one from the environment on next use). */
+export function setApp(app: App | undefined): void {
+  setProcessSingleton("app", app);
 }

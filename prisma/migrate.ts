@@ -10,8 +10,9 @@ import { relative } from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { applyMigrations, createMigration } from "../lib/platform/db/schema-engine";
-import { dbConfigFromEnv, pgPoolConfig } from "../lib/platform/db";
-import { openEmbeddedDatabase } from "../lib/platform/db/embedded";
+import { pgPoolConfig } from "../lib/platform/db";
+import { embeddedDataDir, openEmbeddedDatabase } from "../lib/platform/db/embedded";
+import { configFromProcess } from "../lib/config";
 
 const USAGE = "usage: tsx prisma/migrate.ts deploy | create <name>";
 const shown = (path: string) => (relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path) || ".");
@@ -22,16 +23,15 @@ function report(applied: string[], target: string): void {
 }
 
 async function deploy(): Promise<void> {
-  const config = dbConfigFromEnv();
+  const config = configFromProcess().db;
   if (config.kind === "postgres") {
     const u = new URL(config.url);
     const target = `PostgreSQL ${u.host}${u.pathname}${config.schema ? ` (schema ${config.schema})` : ""}`;
-    const factory = new PrismaPg(pgPoolConfig(config.url, config.schema), config.schema ? { schema: config.schema } : undefined);
+    const factory = new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined);
     report((await applyMigrations(factory)).applied, target);
     return;
   }
-  if (config.kind !== "pglite") throw new Error(`unsupported database kind ${config.kind}`);
-  const { pglite, release } = await openEmbeddedDatabase(config.dataDir);
+  const { pglite, release } = await openEmbeddedDatabase(embeddedDataDir(config.dataDir));
   try {
     report((await applyMigrations(new PrismaPGlite(pglite))).applied, `embedded database ${shown(config.dataDir)}`);
   } finally {

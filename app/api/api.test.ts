@@ -1,11 +1,10 @@
-// The HTTP API of SPEC §3 through the real route handlers, on an in-memory
+// The HTTP API of docs/PROTOCOL.md §3 through the real route handlers, on an in-memory
 // PGlite, with replies from the real Anthropic SDK talking to the fake server.
-import { drainGenerations, resetDraining } from "@/lib/platform/shutdown";
 import { GenerationRegistry } from "@/lib/reply/registry";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { getApp } from "@/lib/runtime";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
 import * as health from "@/app/api/health/route";
 import * as guest from "@/app/api/auth/guest/route";
@@ -17,26 +16,7 @@ import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
 import * as settings from "@/app/api/settings/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-api",
-    ANTHROPIC_BASE_URL: fake.url,
-    SESSION_SECRET: "test-secret-".padEnd(48, "x"),
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
-
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-});
+const h = useRouteHarness("api", { ANTHROPIC_MODEL: "claude-sonnet-5-5" });
 
 async function newGuest(): Promise<string> {
   const res = await call(guest.POST, "POST", "/api/auth/guest");
@@ -72,13 +52,14 @@ describe("sessions and health", () => {
   });
 
   it("says not ready while the instance drains for shutdown, so a load balancer moves on", async () => {
-    await drainGenerations(new GenerationRegistry(), 0, 0);
+    const restore = h.reconfigure({});
+    await getApp().shutdown.drain(new GenerationRegistry(), 0, 0);
     try {
       const res = await call(health.GET, "GET", "/api/health");
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ ok: false, checks: { instance: "draining" }, error: { code: "unavailable" } });
     } finally {
-      resetDraining();
+      await restore();
     }
     expect((await call(health.GET, "GET", "/api/health")).status).toBe(200);
   });
@@ -143,7 +124,7 @@ describe("conversations", () => {
     expect(list.map((c: { id: string }) => c.id)).toEqual([b.id, a.id]);
 
     // A new message moves its conversation to the top.
-    fake.enqueue({ text: "ok" });
+    h.fake.enqueue({ text: "ok" });
     const res = await post(cookie, a.id, { content: "bump", stream: false });
     expect(res.status).toBe(200);
     list = (await (await call(conversations.GET, "GET", "/api/conversations", { cookie })).json()).conversations;
@@ -187,7 +168,7 @@ describe("conversations", () => {
     const c = await newConversation(cookie);
     const content = "  " + "😀".repeat(31_995) + " \n ";
     expect([...content].length).toBe(32_000);
-    fake.enqueue({ text: "long one" });
+    h.fake.enqueue({ text: "long one" });
     const res = await post(cookie, c.id, { content, stream: false });
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -200,7 +181,7 @@ describe("isolation", () => {
     const alice = await newGuest();
     const bob = await newGuest();
     const c = await newConversation(alice, "Alice's secret");
-    fake.enqueue({ text: "for alice only" });
+    h.fake.enqueue({ text: "for alice only" });
     const sent = await (await post(alice, c.id, { content: "mine", stream: false })).json();
     const mid = sent.assistantMessage.id;
     const p = { id: c.id };
@@ -241,7 +222,7 @@ describe("replies", () => {
   it("answers a non-streaming post with the saved reply, byte-exact", async () => {
     const cookie = await newGuest();
     const c = await newConversation(cookie);
-    fake.enqueue({ text: TRICKY, chunk: [1, 3, 2, 7] });
+    h.fake.enqueue({ text: TRICKY, chunk: [1, 3, 2, 7] });
     const res = await post(cookie, c.id, { content: "say something tricky", stream: false });
     expect(res.status).toBe(200);
     const { userMessage, assistantMessage } = await res.json();
@@ -264,7 +245,7 @@ describe("replies", () => {
   it("streams a post as SSE: snapshot, consecutive ids, exact text, done", async () => {
     const cookie = await newGuest();
     const c = await newConversation(cookie);
-    fake.enqueue({ text: TRICKY, chunk: [2, 1, 5] });
+    h.fake.enqueue({ text: TRICKY, chunk: [2, 1, 5] });
     const res = await post(cookie, c.id, { content: "stream it" });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -290,7 +271,7 @@ describe("replies", () => {
   it("replays exactly the events after N, then the end", async () => {
     const cookie = await newGuest();
     const c = await newConversation(cookie);
-    fake.enqueue({ text: "abcdefghij-" + TRICKY, chunk: 1 });
+    h.fake.enqueue({ text: "abcdefghij-" + TRICKY, chunk: 1 });
     const frames = await readSse(await post(cookie, c.id, { content: "replay" }));
     const mid = frames[0].data.message.id;
     for (const n of [0, 1, 5, frames.length - 3]) {
@@ -304,7 +285,7 @@ describe("replies", () => {
   it("allows one reply per conversation (409) and three per user (429 + Retry-After)", async () => {
     const cookie = await newGuest();
     const convs = await Promise.all([1, 2, 3, 4].map(() => newConversation(cookie)));
-    fake.enqueue(...[1, 2, 3].map(() => ({ text: "slow reply that stalls", end: "stall" as const, failAfter: 4 })));
+    h.fake.enqueue(...[1, 2, 3].map(() => ({ text: "slow reply that stalls", end: "stall" as const, failAfter: 4 })));
     const ctrl = new AbortController();
     const firsts = await Promise.all(convs.slice(0, 3).map((c) => post(cookie, c.id, { content: "go" }, ctrl.signal)));
     const mids: string[] = [];
@@ -325,7 +306,7 @@ describe("replies", () => {
       expect(res.status).toBe(200);
       expect((await res.json()).status).toBe("interrupted");
     }
-    fake.enqueue({ text: "free again" });
+    h.fake.enqueue({ text: "free again" });
     const ok = await post(cookie, convs[0].id, { content: "again", stream: false });
     expect((await ok.json()).assistantMessage.content).toBe("free again");
   });
@@ -333,9 +314,9 @@ describe("replies", () => {
   it("stop answers the waiting non-streaming request with the partial, and is idempotent", async () => {
     const cookie = await newGuest();
     const c = await newConversation(cookie);
-    fake.enqueue({ text: "partial 部分 then silence", end: "stall", failAfter: 10 });
+    h.fake.enqueue({ text: "partial 部分 then silence", end: "stall", failAfter: 10 });
     const waiting = post(cookie, c.id, { content: "stop me", stream: false });
-    const req = await fake.waitForRequests(fake.requests.length + 1).then((r) => r[r.length - 1]);
+    const req = await h.fake.waitForRequests(h.fake.requests.length + 1).then((r) => r[r.length - 1]);
     // Find the pending reply and wait until its text has been checkpointed.
     const conv = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).json();
     const mid = conv.messages[1].id;
@@ -363,7 +344,7 @@ describe("replies", () => {
   it("ends failed with the partial kept on a mid-stream upstream error", async () => {
     const cookie = await newGuest();
     const c = await newConversation(cookie);
-    fake.enqueue({ text: "kept text then boom", end: "error", failAfter: 9, chunk: 3 });
+    h.fake.enqueue({ text: "kept text then boom", end: "error", failAfter: 9, chunk: 3 });
     const frames = await readSse(await post(cookie, c.id, { content: "fail please" }));
     const last = frames[frames.length - 1];
     expect(last.event).toBe("done");

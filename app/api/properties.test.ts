@@ -3,13 +3,11 @@
 // UTF-8 — the answer is never a 500, and every refusal has the error shape.
 // Real routes on an in-memory PGlite, replies from the real SDK against the
 // fake Anthropic server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import fc from "fast-check";
 import { randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom } from "@/lib/testing/route-client";
-import { getGenerations } from "@/lib/reply/registry";
 import * as guest from "@/app/api/auth/guest/route";
 import * as signUp from "@/app/api/auth/sign-up/route";
 import * as signIn from "@/app/api/auth/sign-in/route";
@@ -25,32 +23,15 @@ import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as select from "@/app/api/messages/[id]/select/route";
 import * as settings from "@/app/api/settings/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
 const RUNS = Number(process.env.PROPERTY_RUNS) || 30;
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ defaultScenario: { text: "ok ✓", chunk: 2 } });
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-properties",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "properties-secret-".padEnd(48, "p"),
-    MESSAGE_RATE_LIMIT: "0", // this test posts far faster than a person
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
+// Posts far faster than a person: no rate limit.
+const h = useRouteHarness("properties", { MESSAGE_RATE_LIMIT: "0" }, { fake: { defaultScenario: { text: "ok ✓", chunk: 2 } } });
 
 afterAll(async () => {
   // Let replies that valid bodies started finish before the database goes.
   const deadline = Date.now() + 15_000;
-  while (getGenerations().liveIds().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-  delete process.env.MESSAGE_RATE_LIMIT;
+  while (h.app.generations.liveIds().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 });
 
 // ---- bodies ---------------------------------------------------------------

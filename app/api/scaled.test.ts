@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
 import { TEST_REDIS_URL, useRouteHarness } from "@/lib/testing/route-harness";
-import { getStreamBus } from "@/lib/stream";
 import { RedisStreamBus } from "@/lib/stream/redis-bus";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
@@ -26,7 +25,7 @@ async function setup() {
 
 describe("scaled mode (PostgreSQL + Redis)", () => {
   it("uses the Redis bus", () => {
-    expect(getStreamBus()).toBeInstanceOf(RedisStreamBus);
+    expect(h.app.bus).toBeInstanceOf(RedisStreamBus);
   });
 
   it("streams a reply byte-exact, replays after any N from Redis, and saves it", async () => {

@@ -4,10 +4,9 @@
 // point and continues, rebuilds exactly the upstream text, with ids that never
 // repeat or skip, and the database holds the same text. Real routes, the real
 // SDK against the fake Anthropic server, in-memory PGlite.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import fc from "fast-check";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
@@ -16,31 +15,13 @@ import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
 let cookie: string;
 const RUNS = Number(process.env.PROPERTY_RUNS) || 20;
 
+// Posts far faster than a person: no rate limit. claude-haiku-4-5 takes prefill: Continue appends to the stored text.
+const h = useRouteHarness("stream-properties", { MESSAGE_RATE_LIMIT: "0" });
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-stream-properties",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5", // takes prefill: Continue appends to the stored text
-    SESSION_SECRET: "stream-properties-".padEnd(48, "s"),
-    MESSAGE_RATE_LIMIT: "0",
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
   cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
-});
-
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-  delete process.env.MESSAGE_RATE_LIMIT;
 });
 
 // ---- generators ------------------------------------------------------------
@@ -90,7 +71,7 @@ async function newConversation(): Promise<string> {
   return (await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json()).id;
 }
 
-const saved = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
+const saved = (id: string) => h.db.prisma.message.findUniqueOrThrow({ where: { id } });
 
 // ---- properties --------------------------------------------------------------
 
@@ -99,9 +80,9 @@ describe("stream protocol properties", () => {
     let midStream = 0; // runs whose client dropped before the end
     await fc.assert(
       fc.asyncProperty(modelText, chunking, fc.integer({ min: 0, max: 2 }), fc.nat(), fc.nat(), fc.boolean(), async (text, chunk, delayMs, cutSeed, backSeed, viaHeader) => {
-        fake.reset(); // nothing left over from an earlier run
+        h.fake.reset(); // nothing left over from an earlier run
         const cid = await newConversation();
-        fake.enqueue({ text, chunk, delayMs });
+        h.fake.enqueue({ text, chunk, delayMs });
         const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "go" } });
         // Drop the connection after a random number of frames (at least the snapshot).
         const cutAfter = 1 + (cutSeed % 12);
@@ -134,9 +115,9 @@ describe("stream protocol properties", () => {
     let continued = 0;
     await fc.assert(
       fc.asyncProperty(modelText, chunking, fc.nat(), async (text, chunk, stopSeed) => {
-        fake.reset(); // a reply stopped before it asked upstream leaves its scenario queued
+        h.fake.reset(); // a reply stopped before it asked upstream leaves its scenario queued
         const cid = await newConversation();
-        fake.enqueue({ text, chunk, delayMs: 1 });
+        h.fake.enqueue({ text, chunk, delayMs: 1 });
         const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "stop me" } });
         const stopAfter = stopSeed % 8; // deltas seen before pressing Stop (0: right away)
         const seen = await readUntil(res, (f) => f.filter((x) => x.event === "delta").length >= stopAfter);
@@ -159,7 +140,7 @@ describe("stream protocol properties", () => {
         expect(stopped.status).toBe("interrupted");
         continued++;
 
-        fake.enqueue({ text, chunk }); // the fake goes on after the prefill it is sent
+        h.fake.enqueue({ text, chunk }); // the fake goes on after the prefill it is sent
         const again = await readSse(await call(cont.POST, "POST", "/", { cookie, params: { id: mid }, body: {} }));
         const doneId = first.at(-1)!.id!;
         expect(again[0]).toMatchObject({ event: "snapshot", id: doneId });
@@ -169,7 +150,7 @@ describe("stream protocol properties", () => {
         expect(again.at(-1)!.data.message).toMatchObject({ status: "complete", content: text });
         expect(await saved(mid)).toMatchObject({ status: "complete", content: text });
         // Upstream was asked to continue from exactly the stored text (trimmed for the prefill).
-        const sent = fake.requests.at(-1)!.body.messages.at(-1);
+        const sent = h.fake.requests.at(-1)!.body.messages.at(-1);
         const prefill = stopped.content.trimEnd();
         if (prefill) expect(sent).toEqual({ role: "assistant", content: [{ type: "text", text: prefill }] });
         else expect(sent.role).toBe("user");

@@ -1,11 +1,9 @@
 // Stop, Continue and crash recovery through the real routes, the real SDK
 // and the fake Anthropic server: byte-exact text, gap-free ids, final status.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
-import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
+import { describe, expect, it } from "vitest";
+import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { sweepStaleReplies } from "@/lib/reply/sweep";
-import { getStreamBus } from "@/lib/stream";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
@@ -15,27 +13,7 @@ import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 
-let db: DbHandle;
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-streaming",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "test-secret-".padEnd(48, "y"),
-  });
-  db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-});
-
-afterAll(async () => {
-  setDbHandle(undefined);
-  await db?.close();
-  await fake?.close();
-});
+const h = useRouteHarness("streaming");
 
 async function setup() {
   const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
@@ -80,11 +58,11 @@ describe("Stop", () => {
   for (const cut of [1, 7, 20]) {
     it(`stops after ${cut} deltas, keeps exactly the streamed text, ends upstream`, async () => {
       const { cookie, cid } = await setup();
-      fake.enqueue({ text: FULL, chunk: 1, delayMs: 5 });
+      h.fake.enqueue({ text: FULL, chunk: 1, delayMs: 5 });
       const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: `stop at ${cut}` } });
       const seen = await readUntil(res, (f) => f.filter((x) => x.event === "delta").length >= cut);
       const mid = seen[0].data.message.id;
-      const upstream = fake.requests[fake.requests.length - 1];
+      const upstream = h.fake.requests[h.fake.requests.length - 1];
       const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
       expect(stopped.status).toBe("interrupted");
       expect(FULL.startsWith(stopped.content)).toBe(true);
@@ -106,7 +84,7 @@ describe("Continue", () => {
   it("resumes an interrupted reply into the same message: exact text, ids continue, snapshot on trim", async () => {
     const { cookie, cid } = await setup();
     // Cut right after "Hello " so the kept text ends in whitespace.
-    fake.enqueue({ text: FULL, chunk: [6, 1], end: "stall", failAfter: 6 });
+    h.fake.enqueue({ text: FULL, chunk: [6, 1], end: "stall", failAfter: 6 });
     const first = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "continue me" } });
     const seen = await readUntil(first, (f) => textSoFar(f) === "Hello ");
     const mid = seen[0].data.message.id;
@@ -115,7 +93,7 @@ describe("Continue", () => {
     const before = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: mid } }));
     const lastId = before[before.length - 1].id!;
 
-    fake.enqueue({ text: FULL, chunk: [3, 1, 4] }); // the fake continues after the prefill
+    h.fake.enqueue({ text: FULL, chunk: [3, 1, 4] }); // the fake continues after the prefill
     const res = await call(cont.POST, "POST", "/", { cookie, params: { id: mid }, body: {} });
     expect(res.status).toBe(200);
     const frames = await readSse(res);
@@ -128,7 +106,7 @@ describe("Continue", () => {
     expect(done.data.message.content).toBe(FULL);
     expect(done.data.message.parts).toEqual([{ type: "text", text: FULL }]);
     expect(rebuildText(frames)).toBe(FULL);
-    const prefill = fake.requests[fake.requests.length - 1].body.messages.at(-1);
+    const prefill = h.fake.requests[h.fake.requests.length - 1].body.messages.at(-1);
     expect(prefill.role).toBe("assistant");
     expect(JSON.stringify(prefill.content)).toContain("Hello");
     expect(JSON.stringify(prefill.content)).not.toContain("Hello ");
@@ -136,7 +114,7 @@ describe("Continue", () => {
 
   it("refuses to continue a complete or generating reply (409)", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: "done already" });
+    h.fake.enqueue({ text: "done already" });
     const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "x", stream: false } })).json();
     const res = await call(cont.POST, "POST", "/", { cookie, params: { id: r.assistantMessage.id }, body: {} });
     expect(res.status).toBe(409);
@@ -147,23 +125,23 @@ describe("Continue", () => {
 
   it("continues a failed reply without prefill on Claude 4.6+, with no doubled whitespace", async () => {
     const { cookie, cid } = await setup();
-    process.env.ANTHROPIC_MODEL = "claude-sonnet-4-6";
+    const restore = h.reconfigure({ ANTHROPIC_MODEL: "claude-sonnet-4-6" });
     try {
-      fake.enqueue({ text: "First half ", end: "error", chunk: 4 });
+      h.fake.enqueue({ text: "First half ", end: "error", chunk: 4 });
       const failed = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "fail then go", stream: false } })).json();
       expect(failed.assistantMessage.status).toBe("failed");
       expect(failed.assistantMessage.content).toBe("First half ");
-      fake.enqueue({ text: " second half." });
+      h.fake.enqueue({ text: " second half." });
       const res = await call(cont.POST, "POST", "/", { cookie, params: { id: failed.assistantMessage.id }, body: { stream: false } });
       const { assistantMessage } = await res.json();
       expect(assistantMessage.status).toBe("complete");
       expect(assistantMessage.error).toBeUndefined();
       expect(assistantMessage.content).toBe("First half second half.");
-      const sent = fake.requests[fake.requests.length - 1].body.messages;
+      const sent = h.fake.requests[h.fake.requests.length - 1].body.messages;
       expect(sent.at(-1).role).toBe("user"); // asked to continue, no prefill
       expect(JSON.stringify(sent.at(-2).content)).toContain("First half");
     } finally {
-      process.env.ANTHROPIC_MODEL = "claude-haiku-4-5";
+      await restore();
     }
   });
 });
@@ -171,16 +149,16 @@ describe("Continue", () => {
 describe("crash recovery", () => {
   it("never reuses an id that a dead generation could have sent", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: "abc" });
+    h.fake.enqueue({ text: "abc" });
     const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "crash", stream: false } })).json();
     const id = r.assistantMessage.id;
     // Simulate a process that died mid-stream after reserving ids up to 1500.
-    await db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 40, seqCeiling: 1500, updatedAt: new Date(Date.now() - 10_000) } });
-    expect(await sweepStaleReplies(db.prisma, { staleMs: 5_000, liveIds: [] })).toContain(id);
-    const swept = await db.prisma.message.findUniqueOrThrow({ where: { id } });
+    await h.db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 40, seqCeiling: 1500, updatedAt: new Date(Date.now() - 10_000) } });
+    expect(await sweepStaleReplies(h.db.prisma, { staleMs: 5_000, liveIds: [] })).toContain(id);
+    const swept = await h.db.prisma.message.findUniqueOrThrow({ where: { id } });
     expect(swept.status).toBe("interrupted");
     expect(swept.seq).toBe(1501);
-    fake.enqueue({ text: "abc and more" });
+    h.fake.enqueue({ text: "abc and more" });
     const frames = await readSse(await call(cont.POST, "POST", "/", { cookie, params: { id }, body: {} }));
     expect(frames[0].id).toBe(1501);
     expect(frames.slice(1).every((f) => f.id! > 1501)).toBe(true);
@@ -191,14 +169,14 @@ describe("crash recovery", () => {
 describe("orphaned replies", () => {
   it("Stop on a reply whose generation died marks it interrupted and ends the streams still following it", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: "kept part" });
+    h.fake.enqueue({ text: "kept part" });
     const r = await (await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "orphan", stream: false } })).json();
     const id = r.assistantMessage.id;
     // As if its process died mid-stream: the row says streaming, nobody runs it,
     // and a tab is still attached to its stream.
-    await db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 12, seqCeiling: 1000 } });
+    await h.db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 12, seqCeiling: 1000 } });
     const orphan = { ...r.assistantMessage, status: "streaming" as const };
-    const bus = getStreamBus();
+    const bus = h.app.bus;
     await bus.open(orphan, 12);
     const following = readSse(await call(stream.GET, "GET", "/?after=12", { cookie, params: { id } }));
 
@@ -215,7 +193,7 @@ describe("orphaned replies", () => {
 describe("detached generations and upstream faults", () => {
   it("keeps generating after the client goes away, and saves the whole reply", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: FULL, chunk: 2, delayMs: 2 });
+    h.fake.enqueue({ text: FULL, chunk: 2, delayMs: 2 });
     const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "leave early" } });
     const seen = await readUntil(res, (f) => f.some((x) => x.event === "delta"));
     const mid = seen[0].data.message.id;
@@ -228,7 +206,7 @@ describe("detached generations and upstream faults", () => {
 
   it("deleting a conversation stops its reply first and ends its streams", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: "this will be cut off", end: "stall", failAfter: 8 });
+    h.fake.enqueue({ text: "this will be cut off", end: "stall", failAfter: 8 });
     const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "delete me" } });
     const frames: SseFrame[] = [];
     let resolveFirst!: () => void;
@@ -238,7 +216,7 @@ describe("detached generations and upstream faults", () => {
       if (f.event === "delta") resolveFirst();
     });
     await firstDelta;
-    const upstream = fake.requests[fake.requests.length - 1];
+    const upstream = h.fake.requests[h.fake.requests.length - 1];
     const del = await call(conversation.DELETE, "DELETE", "/", { cookie, params: { id: cid } });
     expect(del.status).toBe(204);
     await all; // the stream ended with `done`
@@ -251,43 +229,43 @@ describe("detached generations and upstream faults", () => {
 
   it("retries transient upstream errors before the first token invisibly", async () => {
     const { cookie, cid } = await setup();
-    const before = fake.requests.length;
-    fake.enqueue({ status: 529, times: 2, text: "after two overloads ✓" });
+    const before = h.fake.requests.length;
+    h.fake.enqueue({ status: 529, times: 2, text: "after two overloads ✓" });
     const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "retry" } }));
-    expect(fake.requests.length - before).toBe(3);
+    expect(h.fake.requests.length - before).toBe(3);
     expect(frames.some((f) => f.event === "error")).toBe(false);
     expect(frames[frames.length - 1].data.message).toMatchObject({ status: "complete", content: "after two overloads ✓" });
   });
 
   it("a dropped upstream socket ends the reply failed with its text kept; Continue finishes it", async () => {
     const { cookie, cid } = await setup();
-    fake.enqueue({ text: FULL, end: "drop", failAfter: 13, chunk: 1 });
+    h.fake.enqueue({ text: FULL, end: "drop", failAfter: 13, chunk: 1 });
     const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "drop" } }));
     const done = frames[frames.length - 1].data.message;
     expect(done.status).toBe("failed");
     expect(done.error.code).toBe("upstream_connection");
     expect(done.content).toBe([...FULL].slice(0, 13).join(""));
     expect(frames.find((f) => f.event === "error")?.data.code).toBe("upstream_connection");
-    fake.enqueue({ text: FULL });
+    h.fake.enqueue({ text: FULL });
     const again = await (await call(cont.POST, "POST", "/", { cookie, params: { id: done.id }, body: { stream: false } })).json();
     expect(again.assistantMessage).toMatchObject({ status: "complete", content: FULL });
   });
 
   it("an upstream that goes silent is aborted after the idle limit and ends failed", async () => {
     const { cookie, cid } = await setup();
-    process.env.UPSTREAM_IDLE_TIMEOUT_MS = "300";
+    const restore = h.reconfigure({ UPSTREAM_IDLE_TIMEOUT_MS: "300" });
     try {
-      fake.enqueue({ text: "silence after this", end: "stall", failAfter: 7, chunk: 1 });
+      h.fake.enqueue({ text: "silence after this", end: "stall", failAfter: 7, chunk: 1 });
       const frames = await readSse(await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "stall" } }));
       const done = frames[frames.length - 1].data.message;
       expect(done.status).toBe("failed");
       expect(done.error.code).toBe("upstream_timeout");
       expect(done.content).toBe("silence");
-      const upstream = fake.requests[fake.requests.length - 1];
+      const upstream = h.fake.requests[h.fake.requests.length - 1];
       await upstream.closed;
       expect(upstream.aborted).toBe(true);
     } finally {
-      delete process.env.UPSTREAM_IDLE_TIMEOUT_MS;
+      await restore();
     }
   });
 });

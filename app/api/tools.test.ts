@@ -6,7 +6,7 @@ import { z } from "zod";
 import { toolResultsIn } from "@/lib/testing/fake-anthropic";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
-import { builtinTools, defineTool, setToolRegistry, ToolRegistry } from "@/lib/tools";
+import { builtinTools, defineTool, ToolRegistry } from "@/lib/tools";
 import { INTERRUPTED_TOOL_RESULT } from "@/lib/reply/generation/history";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
@@ -17,7 +17,13 @@ import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as stream from "@/app/api/messages/[id]/stream/route";
 
 const h = useRouteHarness("tools");
-afterEach(() => setToolRegistry(null));
+// A test that offers its own tools runs on an app built with them.
+let restore: (() => Promise<void>) | undefined;
+const setToolRegistry = (tools: ToolRegistry) => void (restore = h.reconfigure({}, { tools }));
+afterEach(async () => {
+  await restore?.();
+  restore = undefined;
+});
 
 const setup = guestWithConversation;
 const post = (cookie: string, cid: string, content: string, extra = {}) =>
@@ -114,9 +120,8 @@ describe("tools through the API", () => {
   });
 
   it("the demo model thinks, calls calculate and answers from its result, with no key", async () => {
-    const saved = { LLM_PROVIDER: process.env.LLM_PROVIDER, DEMO_TOKEN_DELAY_MS: process.env.DEMO_TOKEN_DELAY_MS };
-    Object.assign(process.env, { LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "0" });
-    try {
+    restore = h.reconfigure({ LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "0" });
+    {
       const { cookie, cid } = await setup();
       const before = h.fake.requests.length;
       const frames = await readSse(await post(cookie, cid, "Think step by step and calculate 12 * (3 + 4)"));
@@ -130,8 +135,6 @@ describe("tools through the API", () => {
       expect(done.content).toContain("The result is **84**");
       expect(rebuildText(frames)).toBe(done.content);
       expect(consecutive(frames.slice(1))).toBe(true);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
     }
   });
 });

@@ -81,15 +81,14 @@ describe("upstream HTTP errors → the failed message's error", () => {
   });
 
   it("a refused connection says so without local addresses", async () => {
-    const port = h.fake.port;
-    process.env.ANTHROPIC_BASE_URL = "http://127.0.0.1:1"; // nothing listens on port 1
+    const restore = h.reconfigure({ ANTHROPIC_BASE_URL: "http://127.0.0.1:1" }); // nothing listens on port 1
     try {
       const { message } = await failedReply({ text: "never sent" });
       expect(message.error.code).toBe("upstream_connection");
       expect(message.error.message).toMatch(/Could not reach the Anthropic API/);
       expect(message.error.message).not.toMatch(/127\.0\.0\.1|:1\b/);
     } finally {
-      process.env.ANTHROPIC_BASE_URL = `http://127.0.0.1:${port}`;
+      await restore();
       h.fake.reset();
     }
   });

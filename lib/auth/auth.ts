@@ -16,18 +16,18 @@ export const GUEST_SESSION_SECONDS = 400 * DAY;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
 
-/** An account's session ends after this long unused (AUTH_SESSION_DAYS, default 30). */
-export function accountSessionSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const days = Number(env.AUTH_SESSION_DAYS);
-  return Number.isFinite(days) && days > 0 ? Math.round(days * DAY) : 30 * DAY;
-}
+/** What accounts are configured with (lib/config.ts): SESSION_SECRET (or one generated under DATA_DIR), AUTH_SESSION_DAYS. */
+export type AuthSettings = { secret: string | undefined; dataDir: string; accountDays: number };
+
+/** The database and the settings: what every account operation uses. */
+export type Accounts = { db: Db; settings: AuthSettings };
 
 const guestExpiry = () => new Date(Date.now() + GUEST_SESSION_SECONDS * 1000);
 
-export function createAuth(db: Db) {
+export function createAuth({ db, settings }: Accounts) {
   return betterAuth({
     appName: "Tether",
-    secret: sessionSecret(),
+    secret: sessionSecret(settings),
     database: prismaAdapter(db, { provider: "postgresql", transaction: true }),
     emailAndPassword: {
       enabled: true,
@@ -36,7 +36,7 @@ export function createAuth(db: Db) {
       autoSignIn: true,
     },
     session: {
-      expiresIn: accountSessionSeconds(),
+      expiresIn: Math.round(settings.accountDays * DAY), // an account's session ends after this long unused
       updateAge: DAY, // sliding expiry, written at most once a day per session
       // No cookie cache: every request reads its Session row, so a revoked
       // session is refused on its very next request.
@@ -84,8 +84,8 @@ export type Auth = ReturnType<typeof createAuth>;
 // One instance per database client (tests swap databases).
 const instances = new WeakMap<Db, Auth>();
 
-export function authFor(db: Db): Auth {
-  let auth = instances.get(db);
-  if (!auth) instances.set(db, (auth = createAuth(db)));
+export function authFor(a: Accounts): Auth {
+  let auth = instances.get(a.db);
+  if (!auth) instances.set(a.db, (auth = createAuth(a)));
   return auth;
 }

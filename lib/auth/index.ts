@@ -4,11 +4,12 @@ import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
-import { enforceSignInRate } from "../platform/rate-limit";
-import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE } from "./auth";
+import { enforceSignInRate, type RequestRateLimiter } from "../platform/rate-limit";
+import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE, type Accounts } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 
 export { SESSION_COOKIE } from "./auth";
+export type { Accounts, AuthSettings } from "./auth";
 export type { SessionCookie } from "./cookies";
 
 export type SessionUser = {
@@ -45,9 +46,9 @@ export function sessionCookieValue(headers: Headers): string | undefined {
  * One indexed lookup per call; at most once a day it also extends the
  * session, and `cookie` then carries the renewed cookie for whoever can send it.
  */
-export async function currentSession(db: Db, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
+export async function currentSession(a: Accounts, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
   if (!sessionCookieValue(headers)) return null;
-  const res = await authFor(db).api.getSession({ headers: libraryHeaders(headers), returnHeaders: true }).catch((e: unknown) => {
+  const res = await authFor(a).api.getSession({ headers: libraryHeaders(headers), returnHeaders: true }).catch((e: unknown) => {
     // The library wraps database failures; ours are mapped (503) by their own error.
     throw isAPIError(e) && e.cause ? e.cause : e;
   });
@@ -68,8 +69,8 @@ export async function currentSession(db: Db, headers: Headers, secure = false): 
 }
 
 /** A new guest and its session (any session the request carries is left alone). */
-export async function createGuest(db: Db, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
-  const res = await authFor(db).api.signInAnonymous({ headers: libraryHeaders(headers, { cookie: false }), returnHeaders: true });
+export async function createGuest(a: Accounts, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
+  const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(headers, { cookie: false }), returnHeaders: true });
   return { userId: res.response.user.id, cookie: requireCookie(res.headers, secure) };
 }
 
@@ -87,9 +88,9 @@ export type Credentials = z.infer<typeof credentialsSchema>;
 export type SignedIn = { user: { id: string; email: string }; cookie: SessionCookie };
 
 /** Creates an account and signs it in. Called with a guest's session, the guest's data moves to it. */
-export async function signUp(db: Db, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+export async function signUp(a: Accounts, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
   try {
-    const res = await authFor(db).api.signUpEmail({
+    const res = await authFor(a).api.signUpEmail({
       body: { email: c.email, password: c.password, name: "" },
       headers: libraryHeaders(headers),
       returnHeaders: true,
@@ -101,10 +102,10 @@ export async function signUp(db: Db, headers: Headers, secure: boolean, c: Crede
 }
 
 /** Signs in with email and password. Called with a guest's session, the guest's data moves to the account. */
-export async function signIn(db: Db, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
-  await enforceSignInRate(c.email); // 429 before any password is checked
+export async function signIn(a: Accounts, limiter: RequestRateLimiter, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  await enforceSignInRate(limiter, c.email); // 429 before any password is checked
   try {
-    const res = await authFor(db).api.signInEmail({
+    const res = await authFor(a).api.signInEmail({
       body: { email: c.email, password: c.password, rememberMe: true },
       headers: libraryHeaders(headers),
       returnHeaders: true,
@@ -116,16 +117,16 @@ export async function signIn(db: Db, headers: Headers, secure: boolean, c: Crede
 }
 
 /** Ends the request's session (its row is deleted) and returns the clearing cookie. */
-export async function signOut(db: Db, headers: Headers, secure: boolean): Promise<SessionCookie> {
-  const res = await authFor(db).api.signOut({ headers: libraryHeaders(headers), returnHeaders: true });
+export async function signOut(a: Accounts, headers: Headers, secure: boolean): Promise<SessionCookie> {
+  const res = await authFor(a).api.signOut({ headers: libraryHeaders(headers), returnHeaders: true });
   return sessionCookieFrom(res.headers, secure) ?? sessionCookie("", secure);
 }
 
 /** Ends every other session of the caller's user; returns how many there were. */
-export async function revokeOtherSessions(db: Db, headers: Headers, user: SessionUser): Promise<number> {
-  const others = await otherSessionCount(db, user);
+export async function revokeOtherSessions(a: Accounts, headers: Headers, user: SessionUser): Promise<number> {
+  const others = await otherSessionCount(a.db, user);
   try {
-    await authFor(db).api.revokeOtherSessions({ headers: libraryHeaders(headers) });
+    await authFor(a).api.revokeOtherSessions({ headers: libraryHeaders(headers) });
   } catch (e) {
     throw asAppError(e);
   }

@@ -1,21 +1,20 @@
 // The secret that seals session cookies. Every instance of one deployment
-// must share it: set SESSION_SECRET. The embedded default generates one on
-// first use and keeps it under DATA_DIR, so sessions survive restarts.
+// must share it: set SESSION_SECRET (lib/config.ts checks its length). The
+// embedded default generates one on first use and keeps it under DATA_DIR,
+// so sessions survive restarts.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDataDir } from "../platform/db/embedded";
+import type { AuthSettings } from "./auth";
 
-let cached: string | undefined;
+const generated = new Map<string, string>();
 
-export function sessionSecret(env: NodeJS.ProcessEnv = process.env): string {
+export function sessionSecret(settings: Pick<AuthSettings, "secret" | "dataDir">): string {
+  if (settings.secret) return settings.secret;
+  const dir = embeddedDataDir(settings.dataDir);
+  let cached = generated.get(dir);
   if (cached) return cached;
-  const fromEnv = env.SESSION_SECRET;
-  if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error("SESSION_SECRET must be at least 32 characters long");
-    return (cached = fromEnv);
-  }
-  const dir = embeddedDataDir(env);
   const file = join(dir, "session-secret");
   try {
     cached = readFileSync(file, "utf8").trim();
@@ -29,5 +28,6 @@ export function sessionSecret(env: NodeJS.ProcessEnv = process.env): string {
     cached = readFileSync(file, "utf8").trim();
   }
   if (cached.length < 32) throw new Error(`${file} holds a session secret shorter than 32 characters`);
+  generated.set(dir, cached);
   return cached;
 }

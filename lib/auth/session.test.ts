@@ -2,17 +2,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { sealData } from "iron-session";
-import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
-import { pageSessionCookie, sessionUser } from "./session";
+import { openDatabase, type DbHandle } from "../platform/db";
+import { pageSessionCookie as pageCookie, sessionUser as userOf } from "./session";
+import type { Accounts } from "./auth";
 
+const SECRET = "session-test-secret-".padEnd(48, "s");
 let db: DbHandle;
+const accounts = async (): Promise<Accounts> => ({ db: db.prisma, settings: { secret: SECRET, dataDir: "./data", accountDays: 30 } });
+const pageSessionCookie = (headers: Headers, secure: boolean) => pageCookie(accounts, headers, secure);
+const sessionUser = (headers: Headers) => userOf(accounts, headers);
+
 beforeAll(async () => {
-  process.env.SESSION_SECRET = "session-test-secret-".padEnd(48, "s");
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
 });
 afterAll(async () => {
-  setDbHandle(undefined);
   await db?.close();
 });
 
@@ -53,7 +56,7 @@ describe("pageSessionCookie", () => {
 });
 
 describe("guest cookies from before accounts", () => {
-  const seal = (uid: string, password = process.env.SESSION_SECRET!) => sealData({ uid }, { password, ttl: 400 * 86400 });
+  const seal = (uid: string, password = SECRET) => sealData({ uid }, { password, ttl: 400 * 86400 });
 
   it("are exchanged for a session of the same guest, who keeps their data", async () => {
     const uid = randomUUID();

@@ -1,9 +1,9 @@
 // Sessions as the app sees them. The auth library (lib/auth) keeps one
 // Session row per browser and a signed token in the `tether_session` cookie,
 // for guests and accounts alike; this resolves a request to its user.
-import { getDb, type Db } from "../platform/db";
+import type { Db } from "../platform/db";
 import { AppError } from "../errors";
-import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type SessionCookie, type SessionUser } from ".";
+import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type Accounts, type SessionCookie, type SessionUser } from ".";
 import { exchangeLegacyGuestCookie } from "./legacy";
 import { errorFields, log } from "../platform/log";
 
@@ -11,16 +11,16 @@ export { SESSION_COOKIE };
 export type { SessionUser };
 
 /** The request's user, or null without a live session. Never opens the database for a request without a cookie. */
-export async function sessionUser(headers: Headers): Promise<(SessionUser & { db: Db }) | null> {
+export async function sessionUser(accounts: () => Promise<Accounts>, headers: Headers): Promise<(SessionUser & { db: Db }) | null> {
   if (!headers.get("cookie")?.includes(`${SESSION_COOKIE}=`)) return null;
-  const db = await getDb();
-  const found = await currentSession(db, headers);
-  return found ? { ...found.user, db } : null;
+  const a = await accounts();
+  const found = await currentSession(a, headers);
+  return found ? { ...found.user, db: a.db } : null;
 }
 
 /** The request's user, or a 401. */
-export async function requireSessionUser(headers: Headers): Promise<SessionUser & { db: Db }> {
-  const user = await sessionUser(headers);
+export async function requireSessionUser(accounts: () => Promise<Accounts>, headers: Headers): Promise<SessionUser & { db: Db }> {
+  const user = await sessionUser(accounts, headers);
   if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
   return user;
 }
@@ -30,13 +30,13 @@ export async function requireSessionUser(headers: Headers): Promise<SessionUser 
  * new guest when there is none (first visit, or it expired or was revoked),
  * the renewed cookie when the library extended the session — or null.
  */
-export async function pageSessionCookie(headers: Headers, secure: boolean): Promise<SessionCookie | null> {
+export async function pageSessionCookie(accounts: () => Promise<Accounts>, headers: Headers, secure: boolean): Promise<SessionCookie | null> {
   try {
-    const db = await getDb();
-    const found = await currentSession(db, headers, secure);
+    const a = await accounts();
+    const found = await currentSession(a, headers, secure);
     if (found) return found.cookie;
-    const legacy = await exchangeLegacyGuestCookie(db, sessionCookieValue(headers), secure);
-    return legacy ?? (await createGuest(db, headers, secure)).cookie;
+    const legacy = await exchangeLegacyGuestCookie(a, sessionCookieValue(headers), secure);
+    return legacy ?? (await createGuest(a, headers, secure)).cookie;
   } catch (e) {
     // Database down or locked: let the page render and report it itself.
     log.error({ component: "session", err: errorFields(e) }, "could not resolve the page's session");

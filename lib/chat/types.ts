@@ -1,4 +1,4 @@
-// Domain shapes of the HTTP contract (SPEC §3). Dates are ISO strings.
+// Domain shapes of the HTTP contract (docs/PROTOCOL.md §1, §3). Dates are ISO strings.
 
 export type MessageRole = "user" | "assistant";
 export type MessageStatus = "pending" | "streaming" | "complete" | "interrupted" | "failed";

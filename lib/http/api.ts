@@ -9,8 +9,8 @@ import { DataDirLockedError } from "../platform/db/lock";
 import { sessionUser } from "../auth/session";
 import { annotateLog, errorFields, log, runWithLogContext, type LogContext } from "../platform/log";
 import { metrics } from "../platform/metrics";
-
-export const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES) || 256 * 1024;
+import { getApp } from "../runtime";
+import type { App } from "../app";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -132,14 +132,15 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export type Caller = { userId: string; db: Db };
+export type Caller = { app: App; userId: string; db: Db };
 
 /** Resolves the session's user or throws 401. Runs before anything else. */
 export async function requireUser(req: Request): Promise<Caller> {
-  const user = await sessionUser(req.headers);
+  const app = getApp();
+  const user = await sessionUser(app.accounts, req.headers);
   if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
   annotateLog({ userId: user.userId });
-  return { userId: user.userId, db: user.db };
+  return { app, userId: user.userId, db: user.db };
 }
 
 /** A path id: anything that is not a well-formed id cannot exist, so 404. */
@@ -172,8 +173,8 @@ async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   }
 }
 
-/** Parses a JSON body with a zod schema. An empty body counts as `{}`. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<z.infer<S>> {
+/** Parses a JSON body (at most MAX_BODY_BYTES, else 413) with a zod schema. An empty body counts as `{}`. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S, maxBytes = getApp().config.http.maxBodyBytes): Promise<z.infer<S>> {
   const text = await readBodyText(req, maxBytes);
   let data: unknown = {};
   if (text.trim() !== "") {

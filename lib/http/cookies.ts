@@ -10,8 +10,8 @@ export function serializeCookie(name: string, value: string, o: CookieOptions): 
 }
 
 /** Secure cookies only over HTTPS (directly or behind a TLS proxy). */
-export function isSecureRequest(req: Request): boolean {
-  if (process.env.SESSION_COOKIE_SECURE === "1") return true;
+export function isSecureRequest(req: Request, forceSecure = false): boolean {
+  if (forceSecure) return true; // SESSION_COOKIE_SECURE
   const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
   return proto ? proto === "https" : new URL(req.url).protocol === "https:";
 }

@@ -1,10 +1,8 @@
 // Starts the generation of a pending reply and delivers it: as SSE, or as
 // JSON once it has ended. The generation is detached from this request.
+import type { App } from "../app";
 import type { Db } from "../platform/db";
-import { getStreamBus } from "../stream";
 import { awaitFinalMessage } from "../stream/final-message";
-import { getJobRunner } from "../jobs";
-import { getProvider } from "../llm";
 import { failToStart } from "../reply/generation/generation";
 import type { Message } from "../chat/types";
 import { json } from "./api";
@@ -12,19 +10,21 @@ import { sseResponse } from "./sse";
 
 export async function deliverReply(
   req: Request,
+  app: Pick<App, "bus" | "jobs" | "config">,
   db: Db,
   o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
 ): Promise<Response> {
-  const bus = getStreamBus();
+  const { bus } = app;
   await bus.open(o.message, o.seq);
   try {
-    await getJobRunner().startGeneration(o.message.id);
+    await app.jobs.startGeneration(o.message.id);
   } catch (e) {
     // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
-    await failToStart({ db, provider: getProvider(), publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
+    await failToStart({ db, publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
   }
   if (o.streaming) {
-    return sseResponse({ db, bus }, o.message.id, { kind: "post", snapshot: o.message, snapshotId: o.seq, userMessage: o.userMessage }, req.signal);
+    const deps = { db, bus, keepAliveMs: app.config.http.keepAliveMs };
+    return sseResponse(deps, o.message.id, { kind: "post", snapshot: o.message, snapshotId: o.seq, userMessage: o.userMessage }, req.signal);
   }
   const assistantMessage = await awaitFinalMessage({ db, bus }, o.message.id, o.seq);
   return json(o.userMessage ? { userMessage: o.userMessage, assistantMessage } : { assistantMessage });

@@ -5,10 +5,11 @@ import { headers } from "next/headers";
 import type { Db } from "../platform/db";
 import { sessionUser, type SessionUser } from "../auth/session";
 import type { AccountView } from "../auth/client";
+import { getApp } from "../runtime";
 
 export type PageUser = SessionUser & { db: Db };
 
-export const pageUser = cache(async (): Promise<PageUser | null> => sessionUser(new Headers(await headers())));
+export const pageUser = cache(async (): Promise<PageUser | null> => sessionUser(getApp().accounts, new Headers(await headers())));
 
 export function accountView(user: SessionUser | null): AccountView | null {
   if (!user) return null;

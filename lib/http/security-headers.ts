@@ -78,9 +78,9 @@ export function nonceOf(policy: string): string | undefined {
  * (so Next.js renders with its nonce; also as `x-nonce` for any own <Script>)
  * and returns it, to be sent as the response's Content-Security-Policy.
  */
-export function securePageRequest(req: Request, env: { dev?: boolean } = {}): string {
+export function securePageRequest(req: Request, o: { dev: boolean; forceSecure?: boolean }): string {
   const nonce = newNonce();
-  const policy = pageCsp({ nonce, dev: env.dev ?? process.env.NODE_ENV === "development", https: isSecureRequest(req) });
+  const policy = pageCsp({ nonce, dev: o.dev, https: isSecureRequest(req, o.forceSecure) });
   req.headers.set("content-security-policy", policy);
   req.headers.set("x-nonce", nonce);
   return policy;

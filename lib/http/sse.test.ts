@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { MemoryStreamBus } from "../stream/memory-bus";
 import type { StreamEvent } from "../stream/events";
@@ -6,16 +6,10 @@ import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
 
-let sseResponse: typeof import("./sse").sseResponse;
-beforeAll(async () => {
-  process.env.SSE_KEEPALIVE_MS = "30";
-  ({ sseResponse } = await import("./sse"));
-});
-afterAll(() => {
-  delete process.env.SSE_KEEPALIVE_MS;
-});
+import { sseResponse } from "./sse";
 
 const noDb = {} as Db; // these streams never fall back to the database
+const keepAliveMs = 30;
 
 function msg(id: string): Message {
   const now = new Date().toISOString();
@@ -27,7 +21,7 @@ describe("sseResponse", () => {
     const bus = new MemoryStreamBus();
     const id = randomUUID();
     await bus.open(msg(id), 0);
-    const res = sseResponse({ db: noDb, bus }, id, { kind: "resume", after: 0 });
+    const res = sseResponse({ db: noDb, bus, keepAliveMs }, id, { kind: "resume", after: 0 });
     const chunk = "data: x\n\n".repeat(2000) + "🙂"; // ~18 KB per delta
     const events: StreamEvent[] = [{ id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } }];
     for (let i = 2; i <= 400; i++) events.push({ id: i, event: "delta", data: { index: 0, text: chunk } });
@@ -43,7 +37,7 @@ describe("sseResponse", () => {
     expect(frames.map((f) => f.id)).toEqual(frames.map((_, i) => i + 1));
     // Resume from the last id it got: the rest, exactly once.
     const last = frames[frames.length - 1].id!;
-    const rest: ReturnType<typeof readSse> = readSse(sseResponse({ db: noDb, bus }, id, { kind: "resume", after: last }));
+    const rest: ReturnType<typeof readSse> = readSse(sseResponse({ db: noDb, bus, keepAliveMs }, id, { kind: "resume", after: last }));
     const final = { ...msg(id), status: "complete" as const, content: chunk.repeat(399), parts: [{ type: "text" as const, text: chunk.repeat(399) }] };
     bus.publish(id, [{ id: 401, event: "done", data: { message: final } }]);
     const tail = await rest;
@@ -56,7 +50,7 @@ describe("sseResponse", () => {
     const id = randomUUID();
     await bus.open(msg(id), 0);
     const ctrl = new AbortController();
-    const res = sseResponse({ db: noDb, bus }, id, { kind: "resume", after: null }, ctrl.signal);
+    const res = sseResponse({ db: noDb, bus, keepAliveMs }, id, { kind: "resume", after: null }, ctrl.signal);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     while (!text.includes(": keep-alive\n\n")) text += (await reader.read()).value ?? "";

@@ -1,4 +1,4 @@
-// Serves one reply as Server-Sent Events (SPEC §4): a start (replayed events
+// Serves one reply as Server-Sent Events (docs/PROTOCOL.md §4): a start (replayed events
 // or a snapshot), then live events until `done`. Frames are batched per
 // macrotask. A subscriber that stops reading is dropped once its queue passes
 // MAX_QUEUED_BYTES: the generation never waits for it, and the client resumes
@@ -10,7 +10,6 @@ import type { StreamEvent, StreamEventMap } from "../stream/events";
 import type { Message } from "../chat/types";
 import { metrics } from "../platform/metrics";
 
-export const KEEPALIVE_MS = Number(process.env.SSE_KEEPALIVE_MS) || 15_000;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
@@ -24,7 +23,8 @@ export type StreamStart =
   | { kind: "resume"; after: number | null };
 
 export function sseResponse(
-  deps: { db: Db; bus: StreamBus },
+  /** `keepAliveMs`: SSE_KEEPALIVE_MS, the longest an idle stream goes without a comment line. */
+  deps: { db: Db; bus: StreamBus; keepAliveMs: number },
   messageId: string,
   start: StreamStart,
   signal?: AbortSignal,
@@ -127,7 +127,7 @@ export function sseResponse(
         held = null;
         for (const e of pending) send(e);
         flush();
-        if (!closed) keepalive = setInterval(() => write(": keep-alive\n\n", true), KEEPALIVE_MS);
+        if (!closed) keepalive = setInterval(() => write(": keep-alive\n\n", true), deps.keepAliveMs);
       },
       cancel() {
         cleanup();

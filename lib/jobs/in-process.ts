@@ -1,23 +1,24 @@
 // Embedded mode: the Inngest functions' code runs right here, in the server
 // process, by calling the same handlers the functions call.
-import type { CheckpointState } from "../reply/generation/checkpoint";
+import type { CheckpointState } from "../reply/lifecycle";
+import type { ReplyJobs } from "../reply/jobs";
 import type { JobRunner } from "./types";
 import { childLog, errorFields } from "../platform/log";
 
 /** Waits before each retry of a failed persist (the first try is immediate). */
 export const PERSIST_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 
-// Loaded on first use: the handlers import the generation pipeline and
-// lib/runtime, which may themselves use this seam (a static import would be
-// a cycle).
-const handlers = () => import("../reply/jobs");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jobsLog = (messageId: string) => childLog({ component: "jobs", messageId });
 
 export class InProcessJobRunner implements JobRunner {
   readonly kind = "in-process" as const;
 
-  constructor(private readonly persistRetryDelaysMs: readonly number[] = PERSIST_RETRY_DELAYS_MS) {}
+  /** `jobs`: the job code (lib/reply/jobs.ts), handed over by the composition root once it is built. */
+  constructor(
+    private readonly jobs: () => ReplyJobs,
+    private readonly persistRetryDelaysMs: readonly number[] = PERSIST_RETRY_DELAYS_MS,
+  ) {}
 
   /**
    * Resolves once the generation is registered in this process (so Stop and
@@ -26,13 +27,12 @@ export class InProcessJobRunner implements JobRunner {
    */
   async startGeneration(messageId: string): Promise<void> {
     try {
-      const { beginGeneration } = await handlers();
+      const { beginGeneration, afterReply } = this.jobs();
       const begun = await beginGeneration(messageId);
       if (!begun.started) {
         jobsLog(messageId).warn({ reason: begun.reason, status: begun.status }, "generation not started");
         return;
       }
-      const { afterReply } = await handlers();
       begun.done.then(afterReply, (e) => jobsLog(messageId).error({ err: errorFields(e) }, "generation failed"));
     } catch (e) {
       jobsLog(messageId).error({ err: errorFields(e) }, "could not start the generation");
@@ -41,7 +41,7 @@ export class InProcessJobRunner implements JobRunner {
 
   /** Runs the title job here, detached; failures are logged. */
   async requestTitle(conversationId: string): Promise<void> {
-    const { nameConversation } = await handlers();
+    const { nameConversation } = this.jobs();
     nameConversation(conversationId).catch((e) =>
       childLog({ component: "titles", conversationId }).warn({ err: errorFields(e) }, "title generation failed"),
     );
@@ -53,7 +53,7 @@ export class InProcessJobRunner implements JobRunner {
    * last error if every attempt failed.
    */
   async persist(messageId: string, state: CheckpointState): Promise<void> {
-    const { persistReply } = await handlers();
+    const { persistReply } = this.jobs();
     for (let attempt = 0; ; attempt++) {
       try {
         await persistReply(messageId, state);

@@ -7,28 +7,33 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Inngest } from "inngest";
-import { openDatabase, setDbHandle, type Db, type DbHandle } from "../platform/db";
+import { openDatabase, type Db, type DbHandle } from "../platform/db";
+import type { App } from "../app";
+import { ConfigError } from "../config";
+import { testAdmission, testApp, testConfig } from "../testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 import { createConversation } from "../chat/conversations";
 import { createReply } from "../reply/admission";
 import { ensureUser } from "../auth/users";
-import { getGenerations } from "../reply/registry";
-import type { CheckpointState } from "../reply/generation/checkpoint";
-import { getJobRunner, InngestJobRunner, InProcessJobRunner, jobRunnerKind } from ".";
+import type { CheckpointState } from "../reply/lifecycle";
+import { InngestJobRunner, InProcessJobRunner } from ".";
 import { captureLogs } from "../platform/log";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
+/** The app of this file over `prisma` (the real database, or a failing stand-in). */
+const appOn = (prisma: Db) =>
+  testApp({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url }, { dbHandle: { ...db, prisma } });
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  Object.assign(process.env, { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url });
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
+  app = appOn(db.prisma);
 });
 
 afterAll(async () => {
-  setDbHandle(undefined);
+  await app?.close();
   await db?.close();
   await fake?.close();
 });
@@ -37,7 +42,7 @@ async function newReply(content = `question ${randomUUID()}`) {
   const userId = randomUUID();
   await ensureUser(db.prisma, userId);
   const conv = await createConversation(db.prisma, userId);
-  return (await createReply(db.prisma, userId, conv.id, content)).assistantMessage.id;
+  return (await createReply(testAdmission(db.prisma), userId, conv.id, content)).assistantMessage.id;
 }
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
@@ -67,30 +72,32 @@ describe("runner selection", () => {
     [{ INNGEST_DEV: "0" }, "in-process"],
     [{ INNGEST_EVENT_KEY: "  ", INNGEST_DEV: "" }, "in-process"],
   ] as const)("%j → %s", (env, kind) => {
-    expect(jobRunnerKind(env)).toBe(kind);
-    expect(getJobRunner(env).kind).toBe(kind);
-  });
-
-  it("keeps one runner per kind", () => {
-    expect(getJobRunner({})).toBe(getJobRunner({}));
-    expect(getJobRunner({ INNGEST_DEV: "1" })).toBe(getJobRunner({ INNGEST_EVENT_KEY: "x" }));
-    expect(getJobRunner({})).toBeInstanceOf(InProcessJobRunner);
-    expect(getJobRunner({ INNGEST_DEV: "1" })).toBeInstanceOf(InngestJobRunner);
+    const blank = { INNGEST_EVENT_KEY: "", INNGEST_SIGNING_KEY: "", INNGEST_DEV: "" };
+    expect(testConfig({ ...blank, ...env }).jobs).toBe(kind);
+    const built = testApp({ ...blank, ...env });
+    expect(built.jobs.kind).toBe(kind);
+    expect(built.jobs).toBeInstanceOf(kind === "inngest" ? InngestJobRunner : InProcessJobRunner);
   });
 });
 
 describe("resume threshold", () => {
-  it("is RESUME_STALE_MS, else half of STALE_REPLY_MS, else 45 s", async () => {
-    const { resumeStaleMs } = await import("../reply/resume");
+  it("is RESUME_STALE_MS, else half of STALE_REPLY_MS, else 45 s; a bad value is refused by name", () => {
+    const resumeStaleMs = (env: Record<string, string>) => testConfig({ STALE_REPLY_MS: "", RESUME_STALE_MS: "", ...env }).reply.resumeStaleMs;
     expect(resumeStaleMs({})).toBe(45_000);
     expect(resumeStaleMs({ STALE_REPLY_MS: "60000" })).toBe(30_000);
     expect(resumeStaleMs({ STALE_REPLY_MS: "60000", RESUME_STALE_MS: "5000" })).toBe(5_000);
-    expect(resumeStaleMs({ RESUME_STALE_MS: "-1" })).toBe(45_000);
+    expect(() => resumeStaleMs({ RESUME_STALE_MS: "-1" })).toThrow(ConfigError);
+    expect(() => resumeStaleMs({ RESUME_STALE_MS: "-1" })).toThrow(/RESUME_STALE_MS/);
   });
 });
 
 describe("in-process runner", () => {
-  const runner = new InProcessJobRunner([1, 1, 1]);
+  const runner = new InProcessJobRunner(() => app.replyJobs, [1, 1, 1]);
+  /** A runner whose job code sees `prisma` as its database. */
+  const runnerOn = (prisma: Db) => {
+    const other = appOn(prisma);
+    return new InProcessJobRunner(() => other.replyJobs, [1, 1, 1]);
+  };
 
   it("resolves once the generation started, which then completes on its own", async () => {
     const id = await newReply();
@@ -99,7 +106,7 @@ describe("in-process runner", () => {
 
     await runner.startGeneration(id);
 
-    const done = getGenerations().whenDone(id);
+    const done = app.generations.whenDone(id);
     expect(done).toBeDefined();
     expect((await row(id)).status).not.toBe("complete");
     const message = await done!;
@@ -116,7 +123,7 @@ describe("in-process runner", () => {
     } finally {
       logs.restore();
     }
-    expect(getGenerations().isLive(id)).toBe(false);
+    expect(app.generations.isLive(id)).toBe(false);
     expect(fake.requests.length).toBe(before);
     expect(logs.entries()).toContainEqual(expect.objectContaining({ level: "warn", messageId: id, reason: "not_found", msg: "generation not started" }));
   });
@@ -126,11 +133,9 @@ describe("in-process runner", () => {
     const broken = new Proxy(db.prisma, {
       get: (t, p, r) => (p === "message" ? { findUnique: () => Promise.reject(new Error("database is down")) } : Reflect.get(t, p, r)),
     });
-    setDbHandle({ ...db, prisma: broken });
     try {
-      await expect(runner.startGeneration(randomUUID())).resolves.toBeUndefined();
+      await expect(runnerOn(broken).startGeneration(randomUUID())).resolves.toBeUndefined();
     } finally {
-      setDbHandle(db);
       logs.restore();
     }
     expect(logs.entries()).toContainEqual(
@@ -141,26 +146,17 @@ describe("in-process runner", () => {
   it("persists through a database outage by retrying, seq-guarded", async () => {
     const id = await newReply();
     const flaky = flakyWrites(db.prisma, 2);
-    setDbHandle({ ...db, prisma: flaky.prisma });
-    try {
-      await runner.persist(id, textState(50, "saved on the third try"));
-      expect(flaky.attempts()).toBe(3);
-      await runner.persist(id, textState(49, "older, ignored"));
-    } finally {
-      setDbHandle(db);
-    }
+    const onFlaky = runnerOn(flaky.prisma);
+    await onFlaky.persist(id, textState(50, "saved on the third try"));
+    expect(flaky.attempts()).toBe(3);
+    await onFlaky.persist(id, textState(49, "older, ignored"));
     expect(await row(id)).toMatchObject({ seq: 50, status: "complete", content: "saved on the third try" });
   });
 
   it("rejects a persist once every retry failed", async () => {
     const id = await newReply();
     const flaky = flakyWrites(db.prisma, 100);
-    setDbHandle({ ...db, prisma: flaky.prisma });
-    try {
-      await expect(runner.persist(id, textState(5, "lost"))).rejects.toThrow("database is down");
-    } finally {
-      setDbHandle(db);
-    }
+    await expect(runnerOn(flaky.prisma).persist(id, textState(5, "lost"))).rejects.toThrow("database is down");
     expect(flaky.attempts()).toBe(4);
     expect((await row(id)).content).toBe("");
   });
@@ -199,9 +195,9 @@ describe("Inngest runner", () => {
   it("sends a generate event and runs nothing here", async () => {
     const id = await newReply();
     const before = fake.requests.length;
-    await new InngestJobRunner(client).startGeneration(id);
+    await new InngestJobRunner(new InProcessJobRunner(() => app.replyJobs, [1]), client).startGeneration(id);
     expect(received.at(-1)).toMatchObject({ path: "/e/test-key", events: [{ name: "tether/reply.generate", data: { messageId: id } }] });
-    expect(getGenerations().isLive(id)).toBe(false);
+    expect(app.generations.isLive(id)).toBe(false);
     expect(fake.requests.length).toBe(before);
     expect((await row(id)).status).toBe("pending");
   });
@@ -209,7 +205,7 @@ describe("Inngest runner", () => {
   it("sends a persist event with an id per state, so a duplicate send is dropped", async () => {
     const id = await newReply();
     const state = textState(9, "to Inngest ✓");
-    await new InngestJobRunner(client).persist(id, state);
+    await new InngestJobRunner(new InProcessJobRunner(() => app.replyJobs, [1]), client).persist(id, state);
     expect(received.at(-1)?.events).toEqual([
       expect.objectContaining({ name: "tether/reply.persist", id: `persist-${id}-9`, data: { messageId: id, state } }),
     ]);
@@ -220,7 +216,7 @@ describe("Inngest runner", () => {
     const id = await newReply();
     failing = true;
     try {
-      const runner = new InngestJobRunner(client, new InProcessJobRunner([1]));
+      const runner = new InngestJobRunner(new InProcessJobRunner(() => app.replyJobs, [1]), client);
       await runner.persist(id, textState(12, "saved locally"));
       await expect(runner.startGeneration(id)).rejects.toThrow();
     } finally {

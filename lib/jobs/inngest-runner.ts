@@ -1,7 +1,7 @@
 // Scaled mode: jobs are Inngest events; Inngest calls /api/inngest on any
 // instance to run them (retries, concurrency per message, the cron sweep).
 import type { Inngest } from "inngest";
-import type { CheckpointState } from "../reply/generation/checkpoint";
+import type { CheckpointState } from "../reply/lifecycle";
 import { InProcessJobRunner } from "./in-process";
 import type { JobRunner } from "./types";
 import { errorFields, log } from "../platform/log";
@@ -11,10 +11,14 @@ type Client = Pick<Inngest, "send">;
 export class InngestJobRunner implements JobRunner {
   readonly kind = "inngest" as const;
 
-  /** `client` defaults to the app's Inngest client (loaded on first use, so embedded mode never loads the SDK). */
+  /**
+   * `local` runs a job here when Inngest cannot be reached; `client` defaults
+   * to the app's Inngest client (loaded on first use, so embedded mode never
+   * loads the SDK).
+   */
   constructor(
+    private readonly local: InProcessJobRunner,
     private readonly client?: Client,
-    private readonly local: InProcessJobRunner = new InProcessJobRunner(),
   ) {}
 
   private async inngest(): Promise<Client> {

@@ -1,4 +1,4 @@
-import type { CheckpointState } from "../reply/generation/checkpoint";
+import type { CheckpointState } from "../reply/lifecycle";
 
 export type JobRunnerKind = "in-process" | "inngest";
 

@@ -184,7 +184,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Claude 4.6 and later reject an assistant prefill with a 400 (STACK.md). */
+/** Claude 4.6 and later reject an assistant prefill with a 400 (docs/PROTOCOL.md §5.4 explains Continue without it). */
 export function modelAcceptsPrefill(model: string): boolean {
   const m = /claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?/.exec(model);
   if (!m) return true; // claude-3-5-sonnet-… and other older names

@@ -11,7 +11,7 @@ import { hash } from "./demo-replies";
 export { demoReply, topicOf } from "./demo-replies";
 
 export type DemoProviderOptions = {
-  /** Fixed delay per chunk in ms (0 = as fast as possible). Default: env DEMO_TOKEN_DELAY_MS, else 20–40 ms. */
+  /** Fixed delay per chunk in ms (0 = as fast as possible). Default: 20–40 ms. */
   tokenDelayMs?: number;
 };
 
@@ -19,12 +19,11 @@ export class DemoProvider implements LlmProvider {
   readonly name = "demo" as const;
   readonly model = "tether-demo-1";
   readonly supportsPrefill = true;
-  private readonly fixedDelay: number | undefined;
+  /** Fixed delay per chunk in ms; undefined: 20–40 ms. */
+  readonly tokenDelayMs: number | undefined;
 
   constructor(opts: DemoProviderOptions = {}) {
-    const env = process.env.DEMO_TOKEN_DELAY_MS;
-    const fromEnv = env !== undefined && env.trim() !== "" && Number.isFinite(Number(env)) ? Number(env) : undefined;
-    this.fixedDelay = opts.tokenDelayMs ?? fromEnv;
+    this.tokenDelayMs = opts.tokenDelayMs;
   }
 
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {
@@ -42,7 +41,7 @@ export class DemoProvider implements LlmProvider {
       const cps = Array.from(body); // by code point: emoji never split in half
       for (let i = 0; i < cps.length; ) {
         const n = 1 + Math.floor(rand() * 6);
-        const delay = this.fixedDelay ?? 20 + Math.floor(rand() * 21);
+        const delay = this.tokenDelayMs ?? 20 + Math.floor(rand() * 21);
         if (delay > 0) await sleep(delay, signal);
         if (signal.aborted) return;
         const chunk = cps.slice(i, i + n).join("");

@@ -3,7 +3,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 import { AnthropicProvider } from "./anthropic";
-import { getProvider } from "./index";
+import { createProvider } from "./index";
+import { parseConfig } from "../config";
+
+const getProvider = (env: Record<string, string>) => createProvider(parseConfig(env).provider);
 import { DEMO_SIGNATURE_PREFIX, parseThinkingMode, resolveThinking, thinkingSupport } from "./thinking";
 import type { ChatTurn, ProviderEvent } from "./types";
 

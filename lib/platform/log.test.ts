@@ -2,7 +2,8 @@
 // of the first three levels, the request context on every line, LOG_LEVEL,
 // and error facts that leave query arguments out.
 import { describe, expect, it } from "vitest";
-import { annotateLog, captureLogs, childLog, errorFields, levelFromEnv, log, runWithLogContext } from "./log";
+import { annotateLog, captureLogs, childLog, errorFields, log, runWithLogContext } from "./log";
+import { parseConfig } from "../config";
 
 describe("log", () => {
   it("redacts content, prompts, keys, cookies and secrets wherever they hide", () => {
@@ -47,10 +48,11 @@ describe("log", () => {
     expect(outside).toMatchObject({ pid: process.pid, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
-  it("reads LOG_LEVEL, ignoring nonsense", () => {
+  it("reads LOG_LEVEL, refusing nonsense by name", () => {
+    const levelFromEnv = (env: Record<string, string>) => parseConfig(env).logLevel;
     expect(levelFromEnv({ LOG_LEVEL: "debug" })).toBe("debug");
     expect(levelFromEnv({ LOG_LEVEL: " WARN " })).toBe("warn");
-    expect(levelFromEnv({ LOG_LEVEL: "loud" })).toBe("info");
+    expect(() => levelFromEnv({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
     expect(levelFromEnv({})).toBe("info");
     expect(levelFromEnv({ VITEST: "true" })).toBe("silent");
   });

@@ -9,6 +9,7 @@
 // field of that name slip into a log call anyway.
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
+import { processSingleton } from "./process-global";
 
 export type LogContext = {
   reqId?: string;
@@ -27,28 +28,17 @@ const SECRET_KEYS = [
 const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [key(k).replace(/^\./, ""), `*${key(k)}`, `*.*${key(k)}`]);
 
-const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
-
-/** LOG_LEVEL, else `info` (`silent` under Vitest, whose tests capture what they check). */
-export function levelFromEnv(env: Record<string, string | undefined> = process.env): Level | "silent" {
-  const raw = env.LOG_LEVEL?.trim().toLowerCase();
-  if (raw && LEVELS.has(raw)) return raw as Level | "silent";
-  return env.VITEST ? "silent" : "info";
-}
-
 // One context store and one logger per process, shared by every bundle that
 // imports this module (Next bundles it once per route: a module-level store
 // would differ between the route that sets it and the logger that reads it).
 type Sink = { target: DestinationStream | null };
 type LogState = { logger: Logger; sink: Sink; context: AsyncLocalStorage<LogContext> };
-const g = globalThis as unknown as { __tetherLog?: LogState };
 function state(): LogState {
-  if (!g.__tetherLog) {
+  return processSingleton("log", () => {
     const sink: Sink = { target: null };
     const context = new AsyncLocalStorage<LogContext>();
-    g.__tetherLog = { logger: createLogger(sink, context), sink, context };
-  }
-  return g.__tetherLog;
+    return { logger: createLogger(sink, context), sink, context };
+  });
 }
 const context = state().context;
 
@@ -76,7 +66,7 @@ function createLogger(sink: Sink, context: AsyncLocalStorage<LogContext>): Logge
   };
   return pino(
     {
-      level: levelFromEnv(),
+      level: "info", // the app sets LOG_LEVEL's (lib/app.ts)
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -89,6 +79,11 @@ function createLogger(sink: Sink, context: AsyncLocalStorage<LogContext>): Logge
 }
 
 export const log: Logger = state().logger;
+
+/** LOG_LEVEL, as configured (lib/config.ts). */
+export function setLogLevel(level: Level | "silent"): void {
+  log.level = level;
+}
 
 /** A logger whose lines carry `bindings` (e.g. `{ component: "generation", messageId }`). */
 export function childLog(bindings: Record<string, unknown>): Logger {

@@ -5,11 +5,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError } from "../errors";
+import { processSingleton } from "./process-global";
 
 function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const sources: { redisCommands?: () => number } = {};
+  const sources = { redisCommands: new Set<() => number>() };
   const m = {
     registry,
     sources,
@@ -82,9 +83,10 @@ function createMetrics() {
       help: "Redis commands sent by this instance's stream bus",
       registers: [registry],
       collect() {
-        // Counted by the bus itself (a plain integer); read at scrape time.
-        const n = sources.redisCommands?.();
-        if (n === undefined) return;
+        // Counted by each Redis bus itself (a plain integer); read at scrape time.
+        if (!sources.redisCommands.size) return;
+        let n = 0;
+        for (const count of sources.redisCommands) n += count();
         this.reset();
         this.inc(n);
       },
@@ -103,12 +105,11 @@ function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 // One set per process, shared by every bundle that imports this module.
-const g = globalThis as unknown as { __tetherMetrics?: Metrics };
-export const metrics: Metrics = (g.__tetherMetrics ??= createMetrics());
+export const metrics: Metrics = processSingleton("metrics", createMetrics);
 
-/** Where the Redis command count comes from (the process's Redis stream bus). */
+/** Adds a Redis stream bus's command count to the process's total. */
 export function countRedisCommands(source: () => number): void {
-  metrics.sources.redisCommands = source;
+  metrics.sources.redisCommands.add(source);
 }
 
 /** What a generation reports when it ends (called once per run). */

@@ -16,23 +16,6 @@ export type RateLimitConfig = {
   windowSec: number;
 };
 
-export const DEFAULT_MESSAGE_RATE: RateLimitConfig = { points: 30, windowSec: 60 };
-
-/** MESSAGE_RATE_LIMIT (requests per window, 0 = off) and MESSAGE_RATE_WINDOW_S. */
-export function messageRateFromEnv(env: Record<string, string | undefined> = process.env): RateLimitConfig {
-  const points = wholeNumber(env.MESSAGE_RATE_LIMIT, 0);
-  const windowSec = wholeNumber(env.MESSAGE_RATE_WINDOW_S, 1);
-  return {
-    points: points ?? DEFAULT_MESSAGE_RATE.points,
-    windowSec: windowSec ?? DEFAULT_MESSAGE_RATE.windowSec,
-  };
-}
-
-function wholeNumber(raw: string | undefined, min: number): number | undefined {
-  const n = Number(raw?.trim() || NaN);
-  return Number.isInteger(n) && n >= min ? n : undefined;
-}
-
 export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
 export type RateLimiterStore =
@@ -96,52 +79,28 @@ export async function enforceRate(limiter: RequestRateLimiter, key: string, what
   );
 }
 
-const g = globalThis as unknown as { __tetherRateLimiters?: Map<string, RequestRateLimiter> };
-
-/** The process's limiter called `name`: Redis-backed when REDIS_URL is set, so it holds across instances. */
-function processLimiter(name: string, config: RateLimitConfig): RequestRateLimiter {
-  const limiters = (g.__tetherRateLimiters ??= new Map());
-  let limiter = limiters.get(name);
-  if (!limiter) {
-    const url = process.env.REDIS_URL?.trim();
-    if (!url || config.points <= 0) limiter = new RequestRateLimiter(config, { kind: "memory" }, name);
-    else {
-      // Connected in the background: until it is ready (or while Redis is
-      // down) requests are counted in this process, never held up.
-      const client = createClient({ url });
-      client.on("error", (e) => log.warn({ component: "rate-limit", limiter: name, err: errorFields(e) }, "redis error"));
-      client.connect().catch((e) => log.error({ component: "rate-limit", limiter: name, err: errorFields(e) }, "Redis unreachable"));
-      limiter = new RequestRateLimiter(config, { kind: "redis", client }, name);
-    }
-    limiters.set(name, limiter);
-  }
-  return limiter;
+/**
+ * A limiter called `name`: Redis-backed when `redisUrl` is set, so it holds
+ * across instances. Connected in the background: until it is ready (or
+ * while Redis is down) requests are counted in this process, never held up.
+ */
+export function createRateLimiter(name: string, config: RateLimitConfig, redisUrl: string | undefined): RequestRateLimiter {
+  if (!redisUrl || config.points <= 0) return new RequestRateLimiter(config, { kind: "memory" }, name);
+  const client = createClient({ url: redisUrl });
+  client.on("error", (e) => log.warn({ component: "rate-limit", limiter: name, err: errorFields(e) }, "redis error"));
+  client.connect().catch((e) => log.error({ component: "rate-limit", limiter: name, err: errorFields(e) }, "Redis unreachable"));
+  return new RequestRateLimiter(config, { kind: "redis", client }, name);
 }
 
-/** The process's limiter for new generations. */
-export function getMessageRateLimiter(): RequestRateLimiter {
-  return processLimiter("messages", messageRateFromEnv());
-}
-
-/** Per-user limit on starting generations (called by lib/reply/admission.ts admitGeneration). */
-export async function enforceMessageRate(userId: string): Promise<void> {
-  await enforceRate(getMessageRateLimiter(), `user:${userId}`);
-}
-
-export const DEFAULT_SIGN_IN_RATE: RateLimitConfig = { points: 10, windowSec: 900 };
-
-/** SIGN_IN_RATE_LIMIT (attempts per account per window, 0 = off) and SIGN_IN_RATE_WINDOW_S. */
-export function signInRateFromEnv(env: Record<string, string | undefined> = process.env): RateLimitConfig {
-  return {
-    points: wholeNumber(env.SIGN_IN_RATE_LIMIT, 0) ?? DEFAULT_SIGN_IN_RATE.points,
-    windowSec: wholeNumber(env.SIGN_IN_RATE_WINDOW_S, 1) ?? DEFAULT_SIGN_IN_RATE.windowSec,
-  };
+/** Per-user limit on starting generations (checked by lib/reply/admission.ts before its transaction). */
+export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
+  await enforceRate(limiter, `user:${userId}`);
 }
 
 /**
  * Password guessing: at most N sign-in attempts per email address and
  * window, right or wrong, counted before the password is checked.
  */
-export async function enforceSignInRate(email: string): Promise<void> {
-  await enforceRate(processLimiter("sign-in", signInRateFromEnv()), `email:${email.trim().toLowerCase()}`, "sign-in attempts");
+export async function enforceSignInRate(limiter: RequestRateLimiter, email: string): Promise<void> {
+  await enforceRate(limiter, `email:${email.trim().toLowerCase()}`, "sign-in attempts");
 }

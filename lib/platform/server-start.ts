@@ -1,66 +1,62 @@
 // Server start: the process that owns the database opens it (applying
-// pending migrations) and sweeps replies a previous process left generating.
-import { getDbHandle } from "./db";
-import { sweepStale, STALE_REPLY_MS } from "../reply/jobs";
-import { getReplyControl } from "../stream/control";
-import { getGenerations } from "../reply/registry";
-import { drainGenerations } from "./shutdown";
+// pending migrations), listens for Stop requests from other instances, and
+// sweeps replies a previous process left generating; it then keeps sweeping,
+// sends the heartbeat of its live replies (scaled mode) and, under `npm
+// start`, drains on SIGTERM.
+import type { App } from "../app";
+import { touchLiveReplies } from "../reply/lifecycle";
+import { RedisControl } from "../stream/control";
 import { errorFields, log } from "./log";
 
-export const SWEEP_INTERVAL_MS = Number(process.env.SWEEP_INTERVAL_MS) || 30_000;
-
-export async function startServer(): Promise<void> {
-  const handle = await getDbHandle();
-  getReplyControl(); // with Redis: listen for Stop requests from other instances
-  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
-    process.once("SIGTERM", () => void shutdown(143));
-    process.once("SIGINT", () => void shutdown(130));
+export async function startServer(app: App): Promise<void> {
+  const handle = await app.dbHandle();
+  const { reply } = app.config;
+  if (app.control instanceof RedisControl) {
+    void app.control.listen().catch((e) => log.error({ component: "redis", err: errorFields(e) }, "could not listen for stop requests"));
+  }
+  if (app.config.handleSignals) {
+    process.once("SIGTERM", () => void shutdown(app, 143));
+    process.once("SIGINT", () => void shutdown(app, 130));
   }
   // Embedded: this process owns the database, so nothing generating at start
   // is live, and later only replies no local generation owns. On PostgreSQL
-  // other instances may be generating: only replies stale for 90 s.
+  // other instances may be generating: only replies stale for STALE_REPLY_MS.
   const embedded = handle.kind === "pglite";
   const sweep = async (staleMs: number) => {
     try {
-      const swept = await sweepStale({ staleMs });
+      const swept = await app.replyJobs.sweepStale({ staleMs });
       if (swept.length) log.warn({ component: "sweep", count: swept.length, messageIds: swept.slice(0, 50) }, "stale replies marked interrupted");
     } catch (e) {
       log.error({ component: "sweep", err: errorFields(e) }, "stale-stream sweep failed");
     }
   };
-  await sweep(embedded ? 0 : STALE_REPLY_MS);
+  await sweep(embedded ? 0 : reply.staleMs);
   // Same code as the Inngest cron function; in Inngest mode both may run (harmless).
-  const timer = setInterval(() => void sweep(embedded ? 2_000 : STALE_REPLY_MS), SWEEP_INTERVAL_MS);
+  const timer = setInterval(() => void sweep(embedded ? 2_000 : reply.staleMs), reply.sweepIntervalMs);
   timer.unref();
   if (!embedded) {
     // Other instances judge staleness by updatedAt: keep our live replies
     // fresh even while they wait on a quiet upstream or a long tool.
-    const beat = setInterval(() => void heartbeat(), Math.max(250, Math.min(HEARTBEAT_MS, STALE_REPLY_MS / 3)));
+    const beat = setInterval(() => void heartbeat(app), Math.max(250, Math.min(reply.heartbeatMs, reply.staleMs / 3)));
     beat.unref();
   }
 }
 
-const HEARTBEAT_MS = Number(process.env.HEARTBEAT_MS) || 20_000;
-
-async function heartbeat(): Promise<void> {
-  const ids = getGenerations().liveIds();
-  if (!ids.length) return;
+async function heartbeat(app: App): Promise<void> {
   try {
-    const db = (await getDbHandle()).prisma;
-    await db.message.updateMany({ where: { id: { in: ids }, status: { in: ["pending", "streaming"] } }, data: { updatedAt: new Date() } });
+    await touchLiveReplies(await app.db(), app.generations.liveIds());
   } catch (e) {
     log.error({ component: "heartbeat", err: errorFields(e) }, "heartbeat failed");
   }
 }
 
-const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS) || 10_000;
-
-async function shutdown(code: number): Promise<void> {
+async function shutdown(app: App, code: number): Promise<void> {
+  const graceMs = app.config.reply.shutdownGraceMs;
   try {
-    log.info({ component: "lifecycle", graceMs: SHUTDOWN_GRACE_MS, live: getGenerations().liveIds().length }, "shutdown: draining");
-    const { finished, stopped } = await drainGenerations(getGenerations(), SHUTDOWN_GRACE_MS);
+    log.info({ component: "lifecycle", graceMs, live: app.generations.liveIds().length }, "shutdown: draining");
+    const { finished, stopped } = await app.shutdown.drain(app.generations, graceMs);
     log.info({ component: "lifecycle", finished, stopped }, "shutdown: replies finished or stopped and saved");
-    await (await getDbHandle()).close(); // releases the embedded database's lock
+    await (await app.dbHandle()).close(); // releases the embedded database's lock
   } catch (e) {
     log.error({ component: "lifecycle", err: errorFields(e) }, "shutdown failed");
   } finally {

@@ -5,8 +5,9 @@ import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropi
 import { createReply } from "../reply/admission";
 import { GenerationRegistry } from "../reply/registry";
 import { AnthropicProvider } from "../llm/anthropic";
-import { drainGenerations, resetDraining } from "./shutdown";
+import { Shutdown } from "./shutdown";
 import { AppError } from "../errors";
+import { testAdmission, testConfig } from "../testing/app";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -16,7 +17,6 @@ beforeAll(async () => {
   db = await openDatabase({ kind: "pglite-memory" });
 });
 afterAll(async () => {
-  resetDraining();
   await db.close();
   await fake.close();
 });
@@ -25,7 +25,7 @@ async function pending(content: string) {
   const userId = randomUUID();
   await db.prisma.user.create({ data: { id: userId } });
   const conv = await db.prisma.conversation.create({ data: { userId, title: "t" } });
-  return { userId, conv, ...(await createReply(db.prisma, userId, conv.id, content)) };
+  return { userId, conv, ...(await createReply(testAdmission(db.prisma), userId, conv.id, content)) };
 }
 
 describe("graceful shutdown", () => {
@@ -37,9 +37,14 @@ describe("graceful shutdown", () => {
     fake.enqueue({ text: "done in time ✓", delayMs: 20, chunk: 2 }, { text: "never finishes…", end: "stall", failAfter: 6, chunk: 1 });
     let sawSlowText!: () => void;
     const slowText = new Promise<void>((r) => (sawSlowText = r));
+    const { reply } = testConfig();
     const deps = {
       db: db.prisma,
       provider,
+      checkpointMs: reply.checkpointMs,
+      finalSaveRetryMs: reply.finalSaveRetryMs,
+      idleTimeoutMs: reply.idleTimeoutMs,
+      maxToolSteps: 0,
       publish: (id: string, ev: { event: string }[]) => {
         if (id === slow.assistantMessage.id && ev.some((e) => e.event === "delta")) sawSlowText();
       },
@@ -49,8 +54,9 @@ describe("graceful shutdown", () => {
     const slowDone = registry.start(deps as never, slow.assistantMessage.id);
     await slowText;
 
-    const draining = drainGenerations(registry, 600);
-    const refused = await createReply(db.prisma, quick.userId, quick.conv.id, "another").catch((e) => e);
+    const shutdown = new Shutdown();
+    const draining = shutdown.drain(registry, 600);
+    const refused = await createReply(testAdmission(db.prisma, { shutdown }), quick.userId, quick.conv.id, "another").catch((e) => e);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 503, headers: { "Retry-After": "2" } });
 
@@ -61,6 +67,5 @@ describe("graceful shutdown", () => {
     expect(slowFinal.content).toBe("never ");
     const row = await db.prisma.message.findUniqueOrThrow({ where: { id: slow.assistantMessage.id } });
     expect([row.status, row.content]).toEqual(["interrupted", "never "]);
-    resetDraining();
   });
 });

@@ -6,32 +6,32 @@
 import { AppError } from "../errors";
 import type { GenerationRegistry } from "../reply/registry";
 
-const state = globalThis as unknown as { __tetherDraining?: boolean };
-
-export const isDraining = () => state.__tetherDraining === true;
-
-/** Thrown where a new generation would start while the instance drains. */
-export function refuseWhileDraining(): void {
-  if (isDraining()) {
-    throw new AppError("unavailable", "This server is restarting. Please try again in a moment.", { "Retry-After": "2" });
-  }
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
-/** Waits up to `graceMs` for live generations, then stops the rest and waits for their saves. */
-export async function drainGenerations(registry: GenerationRegistry, graceMs: number, stopWaitMs = 5_000): Promise<{ finished: number; stopped: number }> {
-  state.__tetherDraining = true;
-  const before = registry.liveIds();
-  const settle = (ids: string[]) => Promise.allSettled(ids.map((id) => registry.whenDone(id)).filter((p) => p !== undefined));
-  await Promise.race([settle(before), sleep(graceMs)]);
-  const rest = registry.liveIds();
-  const stops = rest.map((id) => registry.stop(id)).filter((p) => p !== undefined);
-  await Promise.race([Promise.allSettled(stops), sleep(stopWaitMs)]);
-  return { finished: before.length - rest.length, stopped: rest.length };
-}
+/** Whether this instance drains; one per app (lib/app.ts). */
+export class Shutdown {
+  private drainingNow = false;
 
-/** For tests: take new generations again. */
-export function resetDraining(): void {
-  state.__tetherDraining = false;
+  get draining(): boolean {
+    return this.drainingNow;
+  }
+
+  /** Thrown where a new generation would start while the instance drains. */
+  refuseWhileDraining(): void {
+    if (this.drainingNow) {
+      throw new AppError("unavailable", "This server is restarting. Please try again in a moment.", { "Retry-After": "2" });
+    }
+  }
+
+  /** Waits up to `graceMs` for live generations, then stops the rest and waits for their saves. */
+  async drain(registry: GenerationRegistry, graceMs: number, stopWaitMs = 5_000): Promise<{ finished: number; stopped: number }> {
+    this.drainingNow = true;
+    const before = registry.liveIds();
+    const settle = (ids: string[]) => Promise.allSettled(ids.map((id) => registry.whenDone(id)).filter((p) => p !== undefined));
+    await Promise.race([settle(before), sleep(graceMs)]);
+    const rest = registry.liveIds();
+    const stops = rest.map((id) => registry.stop(id)).filter((p) => p !== undefined);
+    await Promise.race([Promise.allSettled(stops), sleep(stopWaitMs)]);
+    return { finished: before.length - rest.length, stopped: rest.length };
+  }
 }

@@ -1,24 +1,20 @@
-// The plain code of Tether's jobs. The Inngest functions (functions.ts) call
-// it inside their steps; the in-process job runner (lib/jobs) calls the very
-// same code directly, so both modes behave alike.
-import { getDb, type Db } from "../platform/db";
-import { GenerationNotRunnable } from "./generation/generation";
-import { getGenerations } from "./registry";
-import { saveCheckpoint, type CheckpointState } from "./generation/checkpoint";
+// The plain code of Tether's jobs (generate a reply, persist a state, sweep
+// stale replies, name a conversation). The Inngest functions (inngest/)
+// call it inside their steps; the in-process job runner (lib/jobs) calls the
+// very same code directly, so both modes behave alike. Built once by the
+// composition root (lib/app.ts) from what it uses.
+import type { Db } from "../platform/db";
+import type { StreamBus } from "../stream/bus";
+import type { LlmProvider } from "../llm/types";
+import { GenerationNotRunnable, type GenerationDeps } from "./generation/generation";
+import type { GenerationRegistry } from "./registry";
+import { announceEnds, saveCheckpoint, type CheckpointState } from "./lifecycle";
 import { sweepStaleReplies } from "./sweep";
-import { generationDeps } from "../runtime";
-import { claimAbandoned, resumeStaleMs } from "./resume";
-import { getStreamBus } from "../stream";
-import { toMessage } from "../chat/conversations";
+import { claimAbandoned } from "./resume";
 import { childLog, errorFields } from "../platform/log";
 import { metrics } from "../platform/metrics";
-import { getJobRunner } from "../jobs";
-import { getProvider } from "../llm";
 import { generateTitle, isFirstExchange, type TitleOutcome } from "../chat/titles";
 import type { Message, MessageStatus } from "../chat/types";
-
-/** Scaled mode: a reply whose last save is older than this has lost its generation. */
-export const STALE_REPLY_MS = Number(process.env.STALE_REPLY_MS) || 90_000;
 
 export type SkipReason = "not_found" | "not_assistant" | "not_pending" | "owner_active";
 
@@ -31,127 +27,136 @@ export type GenerateReplyResult =
   | { messageId: string; ran: true; status: MessageStatus; seq: number; contentLength: number; resumed?: true }
   | { messageId: string; ran: false; reason: SkipReason; status?: MessageStatus; retryAfterMs?: number };
 
-/**
- * Starts generating a pending assistant message in this process's registry
- * (so Stop on this instance reaches it). Anything but a pending assistant
- * message is left alone: a duplicate or late event is a no-op. Resolves once
- * the generation is registered.
- */
-export async function beginGeneration(messageId: string): Promise<BeginResult> {
-  const registry = getGenerations();
-  // Already generating here (a duplicate delivered to the same instance).
-  const live = registry.whenDone(messageId);
-  if (live) return { started: true, done: live };
-  const db = await getDb();
-  const row = await db.message.findUnique({ where: { id: messageId }, select: { role: true, status: true } });
-  if (!row) return { started: false, reason: "not_found" };
-  if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
-  if (row.status !== "pending") return { started: false, reason: "not_pending", status: row.status };
-  return { started: true, done: registry.start(await generationDeps(), messageId) };
-}
-
-/**
- * Runs the generation of a pending reply to its end (the generate-reply job).
- * A retry (`attempt` > 0: the previous attempt's worker may have died
- * mid-generation) resumes the reply from its saved partial content once no
- * one else can be generating it (lib/reply/resume.ts); until then it answers
- * `owner_active` with the time to ask again.
- */
-export async function generateReply(messageId: string, opts: { attempt?: number } = {}): Promise<GenerateReplyResult> {
-  const attempt = opts.attempt ?? 0;
-  if (attempt > 0 && !getGenerations().isLive(messageId)) return resumeReply(messageId, attempt);
-  const begun = await beginGeneration(messageId);
-  if (!begun.started) return { messageId, ran: false, reason: begun.reason, status: begun.status };
-  if (attempt > 0) metrics.generationRetries.inc({ outcome: "live" });
-  return finish(messageId, begun.done);
-}
-
-async function finish(messageId: string, done: Promise<Message>, resumed = false): Promise<GenerateReplyResult> {
-  let message: Message;
-  try {
-    message = await done;
-  } catch (e) {
-    // It stopped being pending between our check and the generation's own.
-    if (e instanceof GenerationNotRunnable) return { messageId, ran: false, reason: "not_pending" };
-    throw e;
-  }
-  await afterReply(message);
-  const saved = await (await getDb()).message.findUnique({ where: { id: messageId }, select: { seq: true } });
-  return { messageId, ran: true, status: message.status, seq: saved?.seq ?? 0, contentLength: message.content.length, ...(resumed ? { resumed: true as const } : {}) };
-}
-
-async function resumeReply(messageId: string, attempt: number): Promise<GenerateReplyResult> {
-  const jlog = childLog({ component: "jobs", messageId, attempt });
-  const db = await getDb();
-  const claim = await claimAbandoned(db, messageId, resumeStaleMs());
-  switch (claim.kind) {
-    case "missing":
-      return { messageId, ran: false, reason: "not_found" };
-    case "final":
-      metrics.generationRetries.inc({ outcome: "finished" });
-      return { messageId, ran: false, reason: "not_pending", status: claim.status };
-    case "wait":
-      metrics.generationRetries.inc({ outcome: "waiting" });
-      jlog.info({ status: claim.status, retryAfterMs: claim.retryAfterMs }, "retry waits: the reply may still have a live owner");
-      return { messageId, ran: false, reason: "owner_active", status: claim.status, retryAfterMs: claim.retryAfterMs };
-    case "claimed":
-      metrics.generationRetries.inc({ outcome: "resumed" });
-      jlog.warn({ fromSeq: claim.seq }, "resuming a reply whose generation died");
-      return finish(messageId, getGenerations().start({ ...(await generationDeps()), claimed: true }, messageId), true);
-  }
-}
-
 export type PersistReplyResult = { messageId: string; seq: number; applied: boolean };
 
-/**
- * Saves a reply's state. Guarded by seq: a retried or reordered save of an
- * older state changes nothing. A database error is thrown (the caller retries).
- */
-export async function persistReply(messageId: string, state: CheckpointState, db?: Db): Promise<PersistReplyResult> {
-  const applied = await saveCheckpoint(db ?? (await getDb()), messageId, state);
-  return { messageId, seq: state.seq, applied };
-}
+export type ReplyJobsDeps = {
+  db: () => Promise<Db>;
+  bus: StreamBus;
+  generations: GenerationRegistry;
+  provider: LlmProvider;
+  /** Everything a generation needs (db resolved). */
+  generationDeps: () => Promise<GenerationDeps>;
+  /** Asks for a conversation's title (the job runner's requestTitle). */
+  requestTitle: (conversationId: string) => Promise<void>;
+  titles: boolean;
+  staleMs: number;
+  resumeStaleMs: number;
+};
 
-/**
- * Marks replies abandoned by a dead generation interrupted; returns their
- * ids. Streams still following one of them (on any instance, through the
- * bus) get its final state as `done`, instead of waiting forever.
- */
-export async function sweepStale(opts: { staleMs?: number } = {}): Promise<string[]> {
-  const db = await getDb();
-  const swept = await sweepStaleReplies(db, {
-    staleMs: opts.staleMs ?? STALE_REPLY_MS,
-    liveIds: getGenerations().liveIds(),
-  });
-  if (swept.length) await announceEnds(db, swept);
-  return swept;
-}
+export type ReplyJobs = ReturnType<typeof createReplyJobs>;
 
-async function announceEnds(db: Db, ids: string[]): Promise<void> {
-  try {
-    const bus = getStreamBus();
-    const rows = await db.message.findMany({ where: { id: { in: ids } } });
-    for (const row of rows) bus.publish(row.id, [{ id: row.seq, event: "done", data: { message: toMessage(row) } }]);
-  } catch (e) {
-    childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
+export function createReplyJobs(d: ReplyJobsDeps) {
+  /**
+   * Starts generating a pending assistant message in this process's registry
+   * (so Stop on this instance reaches it). Anything but a pending assistant
+   * message is left alone: a duplicate or late event is a no-op. Resolves once
+   * the generation is registered.
+   */
+  async function beginGeneration(messageId: string): Promise<BeginResult> {
+    // Already generating here (a duplicate delivered to the same instance).
+    const live = d.generations.whenDone(messageId);
+    if (live) return { started: true, done: live };
+    const db = await d.db();
+    const row = await db.message.findUnique({ where: { id: messageId }, select: { role: true, status: true } });
+    if (!row) return { started: false, reason: "not_found" };
+    if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
+    if (row.status !== "pending") return { started: false, reason: "not_pending", status: row.status };
+    return { started: true, done: d.generations.start(await d.generationDeps(), messageId) };
   }
-}
 
-/**
- * What follows a finished reply: the conversation's first complete answer
- * asks for a title (a job of its own). Never throws: a title is not worth
- * failing a reply for.
- */
-export async function afterReply(message: Message): Promise<void> {
-  if (message.status !== "complete" || process.env.CONVERSATION_TITLES === "off") return;
-  try {
-    if (await isFirstExchange(await getDb(), message)) await getJobRunner().requestTitle(message.conversationId);
-  } catch (e) {
-    childLog({ component: "titles", conversationId: message.conversationId }).warn({ err: errorFields(e) }, "could not ask for a title");
+  /**
+   * Runs the generation of a pending reply to its end (the generate-reply job).
+   * A retry (`attempt` > 0: the previous attempt's worker may have died
+   * mid-generation) resumes the reply from its saved partial content once no
+   * one else can be generating it (lib/reply/resume.ts); until then it answers
+   * `owner_active` with the time to ask again.
+   */
+  async function generateReply(messageId: string, opts: { attempt?: number } = {}): Promise<GenerateReplyResult> {
+    const attempt = opts.attempt ?? 0;
+    if (attempt > 0 && !d.generations.isLive(messageId)) return resumeReply(messageId, attempt);
+    const begun = await beginGeneration(messageId);
+    if (!begun.started) return { messageId, ran: false, reason: begun.reason, status: begun.status };
+    if (attempt > 0) metrics.generationRetries.inc({ outcome: "live" });
+    return finish(messageId, begun.done);
   }
-}
 
-/** The generate-title job: names the conversation from its first exchange. */
-export async function nameConversation(conversationId: string): Promise<TitleOutcome> {
-  return generateTitle({ db: await getDb(), provider: getProvider() }, conversationId);
+  async function finish(messageId: string, done: Promise<Message>, resumed = false): Promise<GenerateReplyResult> {
+    let message: Message;
+    try {
+      message = await done;
+    } catch (e) {
+      // It stopped being pending between our check and the generation's own.
+      if (e instanceof GenerationNotRunnable) return { messageId, ran: false, reason: "not_pending" };
+      throw e;
+    }
+    await afterReply(message);
+    const saved = await (await d.db()).message.findUnique({ where: { id: messageId }, select: { seq: true } });
+    return { messageId, ran: true, status: message.status, seq: saved?.seq ?? 0, contentLength: message.content.length, ...(resumed ? { resumed: true as const } : {}) };
+  }
+
+  async function resumeReply(messageId: string, attempt: number): Promise<GenerateReplyResult> {
+    const jlog = childLog({ component: "jobs", messageId, attempt });
+    const claim = await claimAbandoned(await d.db(), messageId, d.resumeStaleMs);
+    switch (claim.kind) {
+      case "missing":
+        return { messageId, ran: false, reason: "not_found" };
+      case "final":
+        metrics.generationRetries.inc({ outcome: "finished" });
+        return { messageId, ran: false, reason: "not_pending", status: claim.status };
+      case "wait":
+        metrics.generationRetries.inc({ outcome: "waiting" });
+        jlog.info({ status: claim.status, retryAfterMs: claim.retryAfterMs }, "retry waits: the reply may still have a live owner");
+        return { messageId, ran: false, reason: "owner_active", status: claim.status, retryAfterMs: claim.retryAfterMs };
+      case "claimed":
+        metrics.generationRetries.inc({ outcome: "resumed" });
+        jlog.warn({ fromSeq: claim.seq }, "resuming a reply whose generation died");
+        return finish(messageId, d.generations.start({ ...(await d.generationDeps()), claimed: true }, messageId), true);
+    }
+  }
+
+  /**
+   * Saves a reply's state. Guarded by seq: a retried or reordered save of an
+   * older state changes nothing. A database error is thrown (the caller retries).
+   */
+  async function persistReply(messageId: string, state: CheckpointState, db?: Db): Promise<PersistReplyResult> {
+    const applied = await saveCheckpoint(db ?? (await d.db()), messageId, state);
+    return { messageId, seq: state.seq, applied };
+  }
+
+  /**
+   * Marks replies abandoned by a dead generation interrupted; returns their
+   * ids. Streams still following one of them (on any instance, through the
+   * bus) get its final state as `done`, instead of waiting forever.
+   */
+  async function sweepStale(opts: { staleMs?: number } = {}): Promise<string[]> {
+    const db = await d.db();
+    const swept = await sweepStaleReplies(db, { staleMs: opts.staleMs ?? d.staleMs, liveIds: d.generations.liveIds() });
+    try {
+      await announceEnds(db, (id, events) => d.bus.publish(id, events), swept);
+    } catch (e) {
+      childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
+    }
+    return swept;
+  }
+
+  /**
+   * What follows a finished reply: the conversation's first complete answer
+   * asks for a title (a job of its own). Never throws: a title is not worth
+   * failing a reply for.
+   */
+  async function afterReply(message: Message): Promise<void> {
+    if (message.status !== "complete" || !d.titles) return;
+    try {
+      if (await isFirstExchange(await d.db(), message)) await d.requestTitle(message.conversationId);
+    } catch (e) {
+      childLog({ component: "titles", conversationId: message.conversationId }).warn({ err: errorFields(e) }, "could not ask for a title");
+    }
+  }
+
+  /** The generate-title job: names the conversation from its first exchange. */
+  async function nameConversation(conversationId: string): Promise<TitleOutcome> {
+    return generateTitle({ db: await d.db(), provider: d.provider }, conversationId);
+  }
+
+  return { beginGeneration, generateReply, persistReply, sweepStale, afterReply, nameConversation };
 }

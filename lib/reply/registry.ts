@@ -45,8 +45,3 @@ export class GenerationRegistry {
     return g.done;
   }
 }
-
-const g = globalThis as unknown as { __tetherGenerations?: GenerationRegistry };
-export function getGenerations(): GenerationRegistry {
-  return (g.__tetherGenerations ??= new GenerationRegistry());
-}

@@ -4,46 +4,55 @@
 // all go silent at once after some checkpoints (its step then fails like a
 // dropped connection); the retries run the same function with attempt ≥ 1 in
 // a fresh worker. In-memory PGlite, real Anthropic SDK against the fake.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { InngestTestEngine } from "@inngest/test";
 import type { Context } from "inngest";
-import { openDatabase, setDbHandle, type Db, type DbHandle } from "../platform/db";
+import { openDatabase, type Db, type DbHandle } from "../platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 import { createConversation } from "../chat/conversations";
 import { createReply } from "./admission";
 import { ensureUser } from "../auth/users";
-import { GenerationRegistry, getGenerations } from "./registry";
+import { GenerationRegistry } from "./registry";
 import { sweepStaleReplies } from "./sweep";
 import { CONTINUE_INSTRUCTION } from "./generation/continuation";
-import { getStreamBus } from "../stream";
+import { MemoryStreamBus } from "../stream/memory-bus";
 import type { StreamBus } from "../stream/bus";
 import type { StreamEvent } from "../stream/events";
 import { applyEvent } from "../stream/reduce";
 import type { Message } from "../chat/types";
 import { generateReplyFn } from "../../inngest/functions";
-import { sweepStale } from "./jobs";
+import type { App } from "../app";
+import { getApp, setApp } from "../runtime";
+import { testAdmission, testApp } from "../testing/app";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
-const g = globalThis as unknown as { __tetherGenerations?: GenerationRegistry; __tetherBus?: StreamBus };
+/** One bus for every app of this file: the instances of one deployment share Redis. */
+const bus = new MemoryStreamBus();
+let baseApp: App;
+
+/** An instance of the app: its own registry, this file's database and bus (unless `parts` says otherwise). */
+const appWith = (env: Record<string, string> = {}, parts: Parameters<typeof testApp>[1] = {}) =>
+  testApp(
+    { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: "", CHECKPOINT_INTERVAL_MS: "300", RESUME_STALE_MS: "45000", ...env },
+    { dbHandle: db, bus, ...parts },
+  );
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  vi.stubEnv("LLM_PROVIDER", "anthropic");
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", fake.url);
-  vi.stubEnv("CHECKPOINT_INTERVAL_MS", "300");
-  vi.stubEnv("RESUME_STALE_MS", "45000");
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
+  baseApp = appWith();
+  setApp(baseApp);
 });
 
-afterEach(() => fake.reset());
+afterEach(() => {
+  fake.reset();
+  setApp(baseApp);
+});
 
 afterAll(async () => {
-  setDbHandle(undefined);
-  vi.unstubAllEnvs();
+  setApp(undefined);
   await db?.close();
   await fake?.close();
 });
@@ -52,8 +61,8 @@ async function newReply(question = `question ${randomUUID()}`) {
   const userId = randomUUID();
   await ensureUser(db.prisma, userId);
   const conv = await createConversation(db.prisma, userId);
-  const { assistantMessage } = await createReply(db.prisma, userId, conv.id, question);
-  await getStreamBus().open(assistantMessage, 0); // as deliverReply does
+  const { assistantMessage } = await createReply(testAdmission(db.prisma), userId, conv.id, question);
+  await bus.open(assistantMessage, 0); // as deliverReply does
   return assistantMessage;
 }
 
@@ -126,7 +135,7 @@ function execute(messageId: string, attempt: number, worker?: ReturnType<typeof 
 async function follow(initial: Message) {
   const events: StreamEvent[] = [];
   let listeners: ((e: StreamEvent) => void)[] = [];
-  await getStreamBus().subscribe(initial.id, 0, (e) => {
+  await bus.subscribe(initial.id, 0, (e) => {
     events.push(e);
     listeners.forEach((l) => l(e));
   });
@@ -144,11 +153,9 @@ async function follow(initial: Message) {
 async function crashMidReply(initial: Message, text: string) {
   const watcher = await follow(initial);
   fake.enqueue({ text, chunk: 1, delayMs: 4 });
-  const real = { db, bus: getStreamBus(), registry: getGenerations() };
-  const worker = doomedWorker(db.prisma, real.bus);
-  setDbHandle({ ...db, prisma: worker.db });
-  g.__tetherBus = worker.bus;
-  g.__tetherGenerations = worker.registry;
+  const worker = doomedWorker(db.prisma, bus);
+  const env = { ANTHROPIC_MODEL: getApp().config.provider.model };
+  setApp(appWith(env, { dbHandle: { ...db, prisma: worker.db }, bus: worker.bus as StreamBus, generations: worker.registry }));
   const first = execute(initial.id, 0, worker);
   try {
     // A checkpoint with text landed, then three more deltas went out.
@@ -157,9 +164,7 @@ async function crashMidReply(initial: Message, text: string) {
     await watcher.when((all) => all.slice(after).filter((e) => e.event === "delta").length >= 3);
     worker.kill();
   } finally {
-    setDbHandle(db);
-    g.__tetherBus = real.bus;
-    g.__tetherGenerations = new GenerationRegistry(); // the retry's worker: nothing live
+    setApp(appWith(env)); // the retry's worker: nothing live
   }
   const output = await first;
   worker.registry.stop(initial.id); // the dead process's upstream socket closes
@@ -168,7 +173,7 @@ async function crashMidReply(initial: Message, text: string) {
 
 describe("generate-reply retried after its worker died", () => {
   it("waits while the reply may be live, then resumes it byte for byte with ids past the ceiling", async () => {
-    vi.stubEnv("ANTHROPIC_MODEL", "claude-haiku-4-5"); // takes prefill
+    setApp(appWith({ ANTHROPIC_MODEL: "claude-haiku-4-5" })); // takes prefill
     const initial = await newReply();
     const text = "Résumé👩‍💻—données—中文—e\u0301—".repeat(12);
     const { watcher, output } = await crashMidReply(initial, text);
@@ -220,12 +225,11 @@ describe("generate-reply retried after its worker died", () => {
     const resumed = ids.slice(resumedAt);
     expect(resumed).toEqual(resumed.map((_, i) => dead.seqCeiling + 1 + i));
     expect(watcher.folded()).toMatchObject({ status: "complete", content: final.content, parts: final.parts });
-    vi.stubEnv("ANTHROPIC_MODEL", "");
   });
 
   it("continues with a 'continue' turn on models that refuse prefill, keeping the saved text exact", async () => {
-    vi.stubEnv("ANTHROPIC_MODEL", "claude-sonnet-5-5");
-    try {
+    setApp(appWith({ ANTHROPIC_MODEL: "claude-sonnet-5-5" }));
+    {
       const initial = await newReply();
       const text = "Words with spaces, and trailing ones too. ".repeat(10);
       const { output } = await crashMidReply(initial, text);
@@ -241,8 +245,6 @@ describe("generate-reply retried after its worker died", () => {
       expect(final.content).toBe(dead.content + "Xcontinued.");
       const sent = fake.requests.at(-1)!.body.messages;
       expect(JSON.stringify(sent.at(-1))).toContain(CONTINUE_INSTRUCTION.slice(0, 40));
-    } finally {
-      vi.stubEnv("ANTHROPIC_MODEL", "");
     }
   });
 
@@ -257,7 +259,7 @@ describe("generate-reply retried after its worker died", () => {
     // Another instance's sweep (it does not run this reply) right after the claim.
     expect(await sweepStaleReplies(db.prisma, { staleMs: 30_000, liveIds: [] })).not.toContain(claimed.id);
     expect((await row(claimed.id)).status).toBe("streaming");
-    getGenerations().stop(claimed.id);
+    getApp().generations.stop(claimed.id);
     expect((await retry).result).toMatchObject({ ran: true, resumed: true, status: "interrupted" });
     expect((await row(claimed.id)).seq).toBeGreaterThan(1007);
 
@@ -275,7 +277,7 @@ describe("generate-reply retried after its worker died", () => {
     const initial = await newReply();
     await db.prisma.$executeRaw`UPDATE "Message" SET status = 'streaming', seq = 3, "seqCeiling" = 1003, "updatedAt" = now() - interval '100 seconds' WHERE id = ${initial.id}::uuid`;
     const watcher = await follow(initial);
-    expect(await sweepStale({ staleMs: 90_000 })).toContain(initial.id);
+    expect(await getApp().replyJobs.sweepStale({ staleMs: 90_000 })).toContain(initial.id);
     await watcher.when((all) => all.some((e) => e.event === "done"));
     expect(watcher.events).toEqual([{ id: 1004, event: "done", data: { message: expect.objectContaining({ id: initial.id, status: "interrupted" }) } }]);
   });

@@ -1,5 +1,5 @@
 // An Inngest retry of generate-reply after its worker died mid-generation
-// (SPEC §6): the reply is left `streaming` (or `pending`) with its last
+// (docs/PROTOCOL.md §6): the reply is left `streaming` (or `pending`) with its last
 // checkpoint saved. The retry claims it and generates on from the saved
 // partial content, the way Continue does; ids continue above every id the
 // dead run may have sent (seqCeiling).
@@ -7,7 +7,7 @@
 // Who may claim: the dead run's owner is gone only when the row has gone
 // quiet. A live owner touches `updatedAt` with every checkpoint (≤ 500 ms
 // apart while text flows) and with its heartbeat (HEARTBEAT_MS, 20 s), so a
-// row quiet for RESUME_STALE_MS (default half of STALE_REPLY_MS: 45 s) has
+// row quiet for RESUME_STALE_MS (lib/config.ts; default half of STALE_REPLY_MS: 45 s) has
 // no owner. Before that the retry waits (Inngest retries it later).
 //
 // Retry and sweep never both act: each is one conditional UPDATE on the same
@@ -17,15 +17,8 @@
 // reply waits for the user's Continue. A Stop works the same way.
 import type { Db } from "../platform/db";
 import type { MessageStatus } from "../chat/types";
-
-export const DEFAULT_STALE_REPLY_MS = 90_000;
-
-/** How long a reply must be quiet before a retry may take it over. */
-export function resumeStaleMs(env: Record<string, string | undefined> = process.env): number {
-  const explicit = Number(env.RESUME_STALE_MS);
-  if (Number.isFinite(explicit) && explicit > 0) return explicit;
-  return Math.round((Number(env.STALE_REPLY_MS) || DEFAULT_STALE_REPLY_MS) / 2);
-}
+import { claimQuietReply } from "./lifecycle";
+import { isGenerating } from "./status";
 
 export type ClaimResult =
   /** This caller owns the reply now; its seq was raised to the old id ceiling. */
@@ -45,14 +38,11 @@ export type ClaimResult =
  */
 export async function claimAbandoned(db: Db, messageId: string, staleMs: number, now = Date.now()): Promise<ClaimResult> {
   const cutoff = new Date(now - staleMs);
-  const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
-    SET status = 'streaming', seq = GREATEST(seq, "seqCeiling"), "updatedAt" = now()
-    WHERE id = ${messageId}::uuid AND role = 'assistant' AND status IN ('pending', 'streaming') AND "updatedAt" <= ${cutoff}
-    RETURNING seq`;
-  if (rows.length === 1) return { kind: "claimed", seq: rows[0].seq };
+  const seq = await claimQuietReply(db, messageId, cutoff);
+  if (seq !== null) return { kind: "claimed", seq };
   const row = await db.message.findUnique({ where: { id: messageId }, select: { role: true, status: true, updatedAt: true } });
   if (!row || row.role !== "assistant") return { kind: "missing" };
-  if (row.status !== "pending" && row.status !== "streaming") return { kind: "final", status: row.status };
+  if (!isGenerating(row.status)) return { kind: "final", status: row.status };
   // At least a second: the retry is a new HTTP call from Inngest anyway.
   const retryAfterMs = Math.max(1_000, row.updatedAt.getTime() + staleMs - now + 250);
   return { kind: "wait", retryAfterMs, status: row.status };

@@ -1,12 +1,14 @@
 // Regenerate, edit and resend, and switching between versions (docs/API.md).
 // Each adds to the message tree (lib/chat/message-tree.ts) and moves the
 // conversation's current leaf; the generation limits are those of a posted
-// message (same lock, same transaction rules as lib/reply/admission.ts).
+// message (same lock, same transaction rules as admission.ts); new reply
+// rows come from the reply lifecycle.
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { getConversationWithMessages, toMessage } from "../chat/conversations";
 import { newestLeaf, requireOnPath, versionsOf } from "../chat/message-tree";
-import { ADMIT_TX, admitGeneration, withAdmission } from "./admission";
+import { ADMIT_TX, addExchange, admitGeneration, withAdmission, type Admission } from "./admission";
+import { countGenerating, createPendingReply } from "./lifecycle";
 import type { Message } from "../chat/types";
 
 async function ownedMessage(db: Pick<Db, "message">, userId: string, id: string) {
@@ -31,17 +33,15 @@ async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMe
  * A new version of the conversation's last reply: a pending assistant message
  * beside it (same parent), now the current leaf. The old reply is kept.
  */
-export async function regenerateReply(db: Db, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
-  await ownedMessage(db, userId, messageId); // 404 before any lock
-  return withAdmission(db, userId, async (tx) => {
+export async function regenerateReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
+  await ownedMessage(a.db, userId, messageId); // 404 before any lock
+  return withAdmission(a, userId, async (tx) => {
     const row = await ownedMessage(tx, userId, messageId);
     if (row.role !== "assistant") throw new AppError("not_assistant", "Only a reply can be regenerated.");
-    const conv = await admitGeneration(tx, userId, row.conversationId);
+    const conv = await admitGeneration(a, tx, userId, row.conversationId);
     if (conv.currentLeafId !== row.id) throw new AppError("not_latest", "Only the conversation's last reply can be regenerated.");
     const now = new Date();
-    const created = await tx.message.create({
-      data: { conversationId: row.conversationId, parentId: row.parentId, role: "assistant", content: "", parts: [], status: "pending", createdAt: now },
-    });
+    const created = await createPendingReply(tx, { conversationId: row.conversationId, parentId: row.parentId, createdAt: now });
     await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
     return { message: await withVersions(tx, created), seq: 0 };
   });
@@ -53,33 +53,18 @@ export async function regenerateReply(db: Db, userId: string, messageId: string)
  * followed the old message stays as the earlier branch.
  */
 export async function editAndResend(
-  db: Db,
+  a: Admission,
   userId: string,
   messageId: string,
   content: string,
 ): Promise<{ userMessage: Message; assistantMessage: Message }> {
-  await ownedMessage(db, userId, messageId);
-  return withAdmission(db, userId, async (tx) => {
+  await ownedMessage(a.db, userId, messageId);
+  return withAdmission(a, userId, async (tx) => {
     const row = await ownedMessage(tx, userId, messageId);
     if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
-    const conv = await admitGeneration(tx, userId, row.conversationId);
+    const conv = await admitGeneration(a, tx, userId, row.conversationId);
     await requireOnPath(tx, conv, row.id);
-    const now = Date.now();
-    const userRow = await tx.message.create({
-      data: {
-        conversationId: row.conversationId,
-        parentId: row.parentId,
-        role: "user",
-        content,
-        parts: [{ type: "text", text: content }],
-        status: "complete",
-        createdAt: new Date(now),
-      },
-    });
-    const assistantRow = await tx.message.create({
-      data: { conversationId: row.conversationId, parentId: userRow.id, role: "assistant", content: "", parts: [], status: "pending", createdAt: new Date(now + 1) },
-    });
-    await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: assistantRow.id, updatedAt: new Date(now + 1) } });
+    const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content });
     return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
   });
 }
@@ -94,7 +79,7 @@ export async function selectBranch(db: Db, userId: string, messageId: string) {
   await db.$transaction(async (tx) => {
     // The same lock as posting: a post cannot slip in between check and switch.
     await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
-    const busy = await tx.message.count({ where: { conversationId: owned.conversationId, role: "assistant", status: { in: ["pending", "streaming"] } } });
+    const busy = await countGenerating(tx, { conversationId: owned.conversationId });
     if (busy > 0) throw new AppError("generation_in_progress", "Wait for the reply to finish (or stop it) before switching versions.");
     const rows = await tx.message.findMany({
       where: { conversationId: owned.conversationId },

@@ -4,35 +4,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
-import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
+import { openDatabase, type DbHandle } from "../platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
-import { createReply, stopReply } from "../reply/admission";
-import { getGenerations } from "../reply/registry";
+import { createReply } from "../reply/admission";
+import { stopReply } from "../reply/stop";
 import { AnthropicProvider } from "../llm/anthropic";
 import { RedisStreamBus } from "./redis-bus";
-import { getReplyControl, RedisControl } from "./control";
-import { getStreamBus } from "./index";
+import { RedisControl } from "./control";
+import type { App } from "../app";
 import { toMessage } from "../chat/conversations";
+import { testAdmission, testApp, testConfig } from "../testing/app";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  process.env.REDIS_URL = REDIS_URL;
-  process.env.REMOTE_STOP_WAIT_MS = "400";
   fake = await startFakeAnthropic();
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
-  await (getReplyControl() as RedisControl).listen();
+  app = testApp({ REDIS_URL, REMOTE_STOP_WAIT_MS: "400" }, { dbHandle: db });
+  await (app.control as RedisControl).listen();
 });
 
 afterAll(async () => {
   for (const c of closers) await c();
-  await (getReplyControl() as RedisControl).close();
-  await (getStreamBus() as RedisStreamBus).close();
-  setDbHandle(undefined);
+  await app.close();
   await db.close();
   await fake.close();
 });
@@ -41,7 +39,7 @@ async function pendingReply() {
   const userId = randomUUID();
   await db.prisma.user.create({ data: { id: userId } });
   const conv = await db.prisma.conversation.create({ data: { userId, title: "t" } });
-  return createReply(db.prisma, userId, conv.id, "hello");
+  return createReply(testAdmission(db.prisma), userId, conv.id, "hello");
 }
 
 describe("reply control over Redis", () => {
@@ -49,12 +47,21 @@ describe("reply control over Redis", () => {
     const { assistantMessage } = await pendingReply();
     fake.enqueue({ text: "partial then a long silence", chunk: 1, end: "stall", failAfter: 7 });
     const provider = new AnthropicProvider({ apiKey: "k", baseURL: fake.url, model: "claude-haiku-4-5" });
-    const bus = getStreamBus();
+    const bus = app.bus;
     await bus.open(assistantMessage, 0);
     let firstText!: () => void;
     const textSeen = new Promise<void>((r) => (firstText = r));
-    const done = getGenerations().start(
-      { db: db.prisma, provider, publish: (id, ev) => (bus.publish(id, ev), ev.some((e) => e.event === "delta") && firstText()) },
+    const { reply } = testConfig();
+    const done = app.generations.start(
+      {
+        db: db.prisma,
+        provider,
+        publish: (id, ev) => (bus.publish(id, ev), ev.some((e) => e.event === "delta") && firstText()),
+        checkpointMs: reply.checkpointMs,
+        finalSaveRetryMs: reply.finalSaveRetryMs,
+        idleTimeoutMs: reply.idleTimeoutMs,
+        maxToolSteps: 0,
+      },
       assistantMessage.id,
     );
     await textSeen;
@@ -87,14 +94,14 @@ describe("reply control over Redis", () => {
         .update({ where: { id: assistantMessage.id }, data: { status: "interrupted", content: "from B", seq: 5 } })
         .then(() => busB.publish(assistantMessage.id, [{ id: 5, event: "done", data: { message: finalB } }]));
     });
-    const stopped = await stopReply(db.prisma, assistantMessage.id);
+    const stopped = await stopReply(await app.stopping(), assistantMessage.id);
     expect(stopped).toMatchObject({ id: assistantMessage.id, status: "interrupted", content: "from B" });
   });
 
   it("a reply whose owner is gone is marked interrupted after a short wait", async () => {
     const { assistantMessage } = await pendingReply();
     await db.prisma.message.update({ where: { id: assistantMessage.id }, data: { status: "streaming", seq: 2, seqCeiling: 900, content: "kept" } });
-    const stopped = await stopReply(db.prisma, assistantMessage.id);
+    const stopped = await stopReply(await app.stopping(), assistantMessage.id);
     expect(stopped).toMatchObject({ status: "interrupted", content: "kept" });
     const row = await db.prisma.message.findUniqueOrThrow({ where: { id: assistantMessage.id } });
     expect(row.seq).toBe(901);

@@ -3,7 +3,6 @@
 // request is published on a control channel that every instance listens to;
 // in-process there is only this instance.
 import { createClient } from "redis";
-import { getGenerations } from "../reply/registry";
 import { errorFields, log } from "../platform/log";
 
 const redisError = (e: unknown) => log.error({ component: "redis", client: "control", err: errorFields(e) }, "redis error");
@@ -15,10 +14,14 @@ export interface ReplyControl {
   readonly distributed: boolean;
 }
 
-class LocalControl implements ReplyControl {
+/** Stops a reply if this process runs it (the generation registry's stop). */
+export type StopHere = (messageId: string) => void;
+
+export class LocalControl implements ReplyControl {
   readonly distributed = false;
+  constructor(private readonly stopHere: StopHere) {}
   async requestStop(messageId: string) {
-    getGenerations().stop(messageId);
+    this.stopHere(messageId);
   }
 }
 
@@ -32,6 +35,7 @@ export class RedisControl implements ReplyControl {
 
   constructor(
     private readonly url: string,
+    private readonly stopHere: StopHere,
     private readonly channel = "tether:control",
   ) {}
 
@@ -44,7 +48,7 @@ export class RedisControl implements ReplyControl {
       await c.subscribe(this.channel, (raw) => {
         try {
           const msg = JSON.parse(raw) as { type?: string; messageId?: string };
-          if (msg.type === "stop" && typeof msg.messageId === "string") getGenerations().stop(msg.messageId);
+          if (msg.type === "stop" && typeof msg.messageId === "string") this.stopHere(msg.messageId);
         } catch {
           /* not ours */
         }
@@ -55,7 +59,7 @@ export class RedisControl implements ReplyControl {
   }
 
   async requestStop(messageId: string) {
-    getGenerations().stop(messageId); // here, if it runs here
+    this.stopHere(messageId); // here, if it runs here
     this.pub ??= (async () => {
       const c = makeClient(this.url);
       c.on("error", redisError);
@@ -72,16 +76,7 @@ export class RedisControl implements ReplyControl {
   }
 }
 
-const g = globalThis as unknown as { __tetherControl?: ReplyControl };
-
-export function getReplyControl(): ReplyControl {
-  if (!g.__tetherControl) {
-    const url = process.env.REDIS_URL?.trim();
-    if (url) {
-      const control = new RedisControl(url);
-      void control.listen().catch((e) => log.error({ component: "redis", err: errorFields(e) }, "could not listen for stop requests"));
-      g.__tetherControl = control;
-    } else g.__tetherControl = new LocalControl();
-  }
-  return g.__tetherControl;
+/** Redis when REDIS_URL is set (listening starts at server start: `listen()`), else this process only. */
+export function createReplyControl(redisUrl: string | undefined, stopHere: StopHere): ReplyControl {
+  return redisUrl ? new RedisControl(redisUrl, stopHere) : new LocalControl(stopHere);
 }

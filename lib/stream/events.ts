@@ -1,4 +1,4 @@
-// SSE events of SPEC §4. Numbered events carry strictly increasing ids per
+// SSE events of docs/PROTOCOL.md §4. Numbered events carry strictly increasing ids per
 // assistant message; the first snapshot of a stream is the only unnumbered one.
 import type { Message, MessageStatus, Part } from "../chat/types";
 

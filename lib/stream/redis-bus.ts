@@ -24,9 +24,8 @@ type Listener = (batch: StreamEvent[]) => void;
 /** A channel's listeners; `ready` settles once its SUBSCRIBE is active. */
 type Channel = { listeners: Set<Listener>; ready: Promise<void> };
 
-const PUBLISH_RETRY_MS = Number(process.env.REDIS_PUBLISH_RETRY_MS) || 60_000;
 
-export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string };
+export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string; publishRetryMs?: number };
 
 export class RedisStreamBus implements StreamBus {
   private cmd: Promise<Client> | null = null;
@@ -41,6 +40,7 @@ export class RedisStreamBus implements StreamBus {
   private readonly retainMs: number;
   private readonly maxEntries: number;
   private readonly prefix: string;
+  private readonly publishRetryMs: number;
   /** Redis commands sent, for the benchmark's commands-per-token figure. */
   commands = 0;
 
@@ -52,6 +52,7 @@ export class RedisStreamBus implements StreamBus {
     this.retainMs = opts.retainMs ?? 60_000;
     this.maxEntries = opts.maxEntries ?? 20_000;
     this.prefix = opts.prefix ?? "tether";
+    this.publishRetryMs = opts.publishRetryMs ?? 60_000;
   }
 
   private logKey = (id: string) => `${this.prefix}:reply:${id}:log`;
@@ -148,10 +149,10 @@ export class RedisStreamBus implements StreamBus {
   /**
    * Runs a write until it succeeds: a batch that never reached Redis is text
    * lost for every live viewer. Backs off up to 1 s between attempts and
-   * gives up after PUBLISH_RETRY_MS (the saved message still has the text).
+   * gives up after `publishRetryMs` (REDIS_PUBLISH_RETRY_MS) (the saved message still has the text).
    */
   private async retrying(messageId: string, write: (c: Client) => Promise<void>): Promise<void> {
-    const deadline = Date.now() + PUBLISH_RETRY_MS;
+    const deadline = Date.now() + this.publishRetryMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await write(await this.connect());

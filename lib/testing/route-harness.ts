@@ -1,53 +1,73 @@
 // The setup the route tests share: the fake Anthropic API driven through the
 // real SDK, an in-memory PGlite database behind every route, a session
-// secret, and a guest with a conversation.
+// secret, and a guest with a conversation. Routes reach the app this file
+// builds (lib/runtime.ts's setApp), made from the test's own configuration.
 import { afterAll, beforeAll } from "vitest";
 import pg from "pg";
-import { openDatabase, setDbHandle, type DbHandle } from "../platform/db";
-import { getStreamBus } from "../stream";
-import { RedisStreamBus } from "../stream/redis-bus";
+import { openDatabase, type DbHandle } from "../platform/db";
+import type { App, AppParts } from "../app";
+import { setApp } from "../runtime";
+import { testApp } from "./app";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";
 import { call, cookieFrom } from "./route-client";
 import * as guest from "../../app/api/auth/guest/route";
 import * as conversations from "../../app/api/conversations/route";
 
-export type RouteHarness = { db: DbHandle; fake: FakeAnthropic };
+export type RouteHarness = {
+  db: DbHandle;
+  fake: FakeAnthropic;
+  app: App;
+  /**
+   * Routes use an app built with `env` on top of the file's (same database
+   * unless `parts` says otherwise) until the returned restore is called.
+   */
+  reconfigure(env: Record<string, string>, parts?: AppParts): () => Promise<void>;
+};
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**
- * Call at the top of a test file. `env` is set before the first route runs
- * (providers and limiters read it once); it is removed again afterwards.
- * `scaled`: PostgreSQL (a throw-away schema) and the Redis bus instead of
- * PGlite and the in-process bus.
+ * Call at the top of a test file. `env` configures the file's app (on top of
+ * the fake upstream's settings). `scaled`: PostgreSQL (a throw-away schema)
+ * and the Redis bus instead of PGlite and the in-process bus. `parts`
+ * replaces parts of the app (e.g. its tools).
  */
-export function useRouteHarness(name: string, env: Record<string, string> = {}, opts: { scaled?: boolean } = {}): RouteHarness {
+export function useRouteHarness(
+  name: string,
+  env: Record<string, string> = {},
+  opts: { scaled?: boolean; parts?: AppParts; fake?: Parameters<typeof startFakeAnthropic>[0] } = {},
+): RouteHarness {
   const h = {} as RouteHarness;
   const schema = `t_${name.replace(/\W/g, "_")}_${process.pid}_${Date.now()}`;
   if (opts.scaled) env = { REDIS_URL: TEST_REDIS_URL, ...env };
   beforeAll(async () => {
-    h.fake = await startFakeAnthropic();
-    Object.assign(process.env, {
+    h.fake = await startFakeAnthropic(opts.fake);
+    h.db = await openDatabase(opts.scaled ? { kind: "postgres", url: TEST_PG_URL, schema } : { kind: "pglite-memory" });
+    const base = {
       LLM_PROVIDER: "anthropic",
       ANTHROPIC_API_KEY: `sk-test-${name}`,
       ANTHROPIC_BASE_URL: h.fake.url,
       ANTHROPIC_MODEL: "claude-haiku-4-5",
       SESSION_SECRET: `${name}-secret-`.padEnd(48, "s"),
       ...env,
-    });
-    h.db = await openDatabase(opts.scaled ? { kind: "postgres", url: TEST_PG_URL, schema } : { kind: "pglite-memory" });
-    setDbHandle(h.db);
+    };
+    h.app = testApp(base, { ...opts.parts, dbHandle: h.db });
+    setApp(h.app);
+    h.reconfigure = (more, parts = {}) => {
+      const other = testApp({ ...base, ...more }, { ...opts.parts, dbHandle: h.db, ...parts });
+      setApp(other);
+      return async () => {
+        setApp(h.app);
+        await other.close();
+      };
+    };
   });
   afterAll(async () => {
-    if (opts.scaled) {
-      const bus = getStreamBus();
-      if (bus instanceof RedisStreamBus) await bus.close();
-    }
-    setDbHandle(undefined);
+    setApp(undefined);
+    await h.app?.close();
     await h.db?.close();
     await h.fake?.close();
-    for (const k of Object.keys(env)) delete process.env[k];
     if (opts.scaled) {
       const admin = new pg.Client({ connectionString: TEST_PG_URL });
       await admin.connect();

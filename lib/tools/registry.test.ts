@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { currentTimeTool, describeTime, isTimeZone } from "./current-time";
-import { builtinTools, toolRegistryFromEnv } from "./index";
+import { builtinTools, createToolRegistry } from "./index";
+import { parseConfig } from "../config";
+
+const toolRegistryFromEnv = (env: Record<string, string>) => createToolRegistry(parseConfig(env).tools);
 import { MAX_RESULT_CHARS, ToolRegistry } from "./registry";
 import { defineTool, ToolError, type ToolContext } from "./types";
 

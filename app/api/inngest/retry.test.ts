@@ -11,12 +11,14 @@ import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import pg from "pg";
-import { openDatabase, setDbHandle, type DbHandle } from "@/lib/platform/db";
+import { openDatabase, type DbHandle } from "@/lib/platform/db";
+import type { App } from "@/lib/app";
+import { setApp } from "@/lib/runtime";
+import { testAdmission, testApp } from "@/lib/testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { createConversation } from "@/lib/chat/conversations";
 import { createReply } from "@/lib/reply/admission";
 import { ensureUser } from "@/lib/auth/users";
-import { getStreamBus } from "@/lib/stream";
 import { RedisStreamBus } from "@/lib/stream/redis-bus";
 import type { StreamEvent } from "@/lib/stream/events";
 import { applyEvent } from "@/lib/stream/reduce";
@@ -31,6 +33,7 @@ type Route = typeof import("./route");
 let route: Route;
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
 const watcherBus = new RedisStreamBus(REDIS_URL);
 
 beforeAll(async () => {
@@ -48,15 +51,15 @@ beforeAll(async () => {
   };
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   db = await openDatabase({ kind: "postgres", url: PG_URL, schema });
-  setDbHandle(db);
+  app = testApp({}, { dbHandle: db }); // from the environment stubbed above, as the worker's
+  setApp(app);
   route = await import("./route");
 });
 
 afterAll(async () => {
   await watcherBus.close();
-  const bus = getStreamBus();
-  if (bus instanceof RedisStreamBus) await bus.close();
-  setDbHandle(undefined);
+  setApp(undefined);
+  await app?.close();
   vi.unstubAllEnvs();
   await db?.close();
   await fake?.close();
@@ -107,8 +110,8 @@ describe("generate-reply after its worker process was killed (served endpoint)",
     const userId = randomUUID();
     await ensureUser(db.prisma, userId);
     const conv = await createConversation(db.prisma, userId);
-    const { assistantMessage: initial } = await createReply(db.prisma, userId, conv.id, `crash test ${randomUUID()}`);
-    await getStreamBus().open(initial, 0); // as deliverReply does before handing it to Inngest
+    const { assistantMessage: initial } = await createReply(testAdmission(db.prisma), userId, conv.id, `crash test ${randomUUID()}`);
+    await app.bus.open(initial, 0); // as deliverReply does before handing it to Inngest
     const text = "Ünïcødé👩‍💻—données—中文—e\u0301—".repeat(40);
     fake.enqueue({ text, chunk: 1, delayMs: 8 });
 

@@ -4,7 +4,10 @@
 // in-memory PGlite, real Anthropic SDK against the fake server.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHash, randomUUID } from "node:crypto";
-import { openDatabase, setDbHandle, type Db, type DbHandle } from "@/lib/platform/db";
+import { openDatabase, type Db, type DbHandle } from "@/lib/platform/db";
+import type { App } from "@/lib/app";
+import { setApp } from "@/lib/runtime";
+import { testAdmission, testApp } from "@/lib/testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
 import { createConversation } from "@/lib/chat/conversations";
 import { createReply } from "@/lib/reply/admission";
@@ -14,22 +17,23 @@ type Route = typeof import("./route");
 let route: Route;
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
+const appOn = (handle: DbHandle) => testApp({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url }, { dbHandle: handle });
 
 beforeAll(async () => {
   // The SDK reads its env when the client and serve handler are created.
   vi.stubEnv("INNGEST_DEV", "1");
   vi.stubEnv("INNGEST_SIGNING_KEY", "");
   fake = await startFakeAnthropic();
-  vi.stubEnv("LLM_PROVIDER", "anthropic");
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", fake.url);
   db = await openDatabase({ kind: "pglite-memory" });
-  setDbHandle(db);
+  app = appOn(db);
+  setApp(app);
   route = await import("./route");
 });
 
 afterAll(async () => {
-  setDbHandle(undefined);
+  setApp(undefined);
+  await app?.close();
   vi.unstubAllEnvs();
   await db?.close();
   await fake?.close();
@@ -39,7 +43,7 @@ async function newReply(content = `question ${randomUUID()}`) {
   const userId = randomUUID();
   await ensureUser(db.prisma, userId);
   const conv = await createConversation(db.prisma, userId);
-  return (await createReply(db.prisma, userId, conv.id, content)).assistantMessage.id;
+  return (await createReply(testAdmission(db.prisma), userId, conv.id, content)).assistantMessage.id;
 }
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
@@ -77,16 +81,16 @@ function execute(fnId: string, name: string, data: Record<string, unknown>, opts
 }
 
 describe("/api/inngest", () => {
-  it("opens no database when imported (next build imports route modules)", async () => {
-    const g = globalThis as { __tetherDb?: unknown };
-    setDbHandle(undefined);
+  it("builds no app and opens no database when imported (next build imports route modules)", async () => {
+    const processState = () => (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("tether.process")];
+    setApp(undefined);
     try {
       vi.resetModules();
       const fresh = await import("./route");
       expect(typeof fresh.POST).toBe("function");
-      expect(g.__tetherDb).toBeUndefined();
+      expect(processState()?.app).toBeUndefined();
     } finally {
-      setDbHandle(db);
+      setApp(app);
     }
   });
 
@@ -169,12 +173,14 @@ describe("/api/inngest", () => {
   it("asks Inngest to retry a save while the database is down, and saves on the retry", async () => {
     const id = await newReply();
     const state = { seq: 40, status: "complete", parts: [{ type: "text", text: "final ✓" }], content: "final ✓", error: null };
-    setDbHandle({ ...db, prisma: failingWrites(db.prisma) });
+    const down = appOn({ ...db, prisma: failingWrites(db.prisma) });
+    setApp(down);
     let res: Response;
     try {
       res = await execute("tether-persist-reply", "tether/reply.persist", { messageId: id, state }, { runId: "run-persist" });
     } finally {
-      setDbHandle(db);
+      setApp(app);
+      await down.close();
     }
     expect(res.status).toBe(206);
     expect(res.headers.get("x-inngest-no-retry")).toBe("false");

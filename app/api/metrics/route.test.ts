@@ -1,7 +1,7 @@
 // The Prometheus endpoint and the JSON logs, after real replies through the
 // routes in scaled mode: PostgreSQL (isolated schema), the Redis bus, and the
 // real Anthropic SDK against the fake upstream.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
 import { useRouteHarness } from "@/lib/testing/route-harness";
@@ -44,13 +44,13 @@ async function chat() {
 
 describe("GET /api/metrics", () => {
   it("does not exist without METRICS_TOKEN", async () => {
-    vi.stubEnv("METRICS_TOKEN", "");
+    const restore = h.reconfigure({ METRICS_TOKEN: "" });
     try {
       const res = await scrapeRes(`Bearer ${TOKEN}`);
       expect(res.status).toBe(404);
       expect((await res.json()).error.code).toBe("not_found");
     } finally {
-      vi.stubEnv("METRICS_TOKEN", TOKEN);
+      await restore();
     }
   });
 

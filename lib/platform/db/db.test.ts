@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { openDatabase, type DbHandle } from "./index";
-import { Checkpointer, saveCheckpoint } from "../../reply/generation/checkpoint";
+import { Checkpointer } from "../../reply/generation/checkpoint";
+import { saveCheckpoint } from "../../reply/lifecycle";
 import { createConversation, getConversationWithMessages, listConversations, renameConversation } from "../../chat/conversations";
 import { createReply } from "../../reply/admission";
 import { sweepStaleReplies } from "../../reply/sweep";
 import { AppError } from "../../errors";
 import { ensureUser } from "../../auth/users";
+import { testAdmission } from "../../testing/app";
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const schema = `t_db_${process.pid}_${Date.now()}`;
@@ -59,7 +61,7 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   it("never lets an older checkpoint overwrite a newer one", async () => {
     const u = await user();
     const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(h.prisma, u, c.id, "hi");
+    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "hi");
     const id = assistantMessage.id;
     const state = (seq: number, text: string) => ({ seq, status: "streaming" as const, parts: [{ type: "text" as const, text }], content: text });
     expect(await saveCheckpoint(h.prisma, id, state(5, "five"))).toBe(true);
@@ -76,8 +78,8 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   it("throttles checkpoints: many offers, few writes, final state exact", async () => {
     const u = await user();
     const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(h.prisma, u, c.id, "hi");
-    const cp = new Checkpointer(h.prisma, assistantMessage.id, 0, 50);
+    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "hi");
+    const cp = new Checkpointer(h.prisma, assistantMessage.id, 0, 50, () => {}, 30_000);
     let text = "";
     for (let i = 1; i <= 300; i++) {
       text += "é👍";
@@ -93,7 +95,7 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   it("admits one reply per conversation even when posts race", async () => {
     const u = await user();
     const c = await createConversation(h.prisma, u);
-    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createReply(h.prisma, u, c.id, `race ${i}`)));
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createReply(testAdmission(h.prisma), u, c.id, `race ${i}`)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "generation_in_progress" });
     const { messages } = await getConversationWithMessages(h.prisma, u, c.id);
@@ -102,8 +104,8 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
 
   it("sweeps stale replies to interrupted, sparing live ones", async () => {
     const u = await user();
-    const live = await createReply(h.prisma, u, (await createConversation(h.prisma, u)).id, "live");
-    const dead = await createReply(h.prisma, u, (await createConversation(h.prisma, u)).id, "dead");
+    const live = await createReply(testAdmission(h.prisma), u, (await createConversation(h.prisma, u)).id, "live");
+    const dead = await createReply(testAdmission(h.prisma), u, (await createConversation(h.prisma, u)).id, "dead");
     const swept = await sweepStaleReplies(h.prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] });
     expect(swept).toContain(dead.assistantMessage.id);
     expect(swept).not.toContain(live.assistantMessage.id);
@@ -120,7 +122,7 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   it("cascades a conversation delete to its messages", async () => {
     const u = await user();
     const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(h.prisma, u, c.id, "bye");
+    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "bye");
     await h.prisma.conversation.delete({ where: { id: c.id } });
     expect(await h.prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
   });

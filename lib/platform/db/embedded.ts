@@ -5,8 +5,9 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { acquireDataDirLock } from "./lock";
 
-export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(/*turbopackIgnore: true*/ env.DATA_DIR || "./data");
+/** DATA_DIR, as an absolute path. */
+export function embeddedDataDir(dataDir: string): string {
+  return resolve(/*turbopackIgnore: true*/ dataDir);
 }
 
 export async function openEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release(): Promise<void> }> {

@@ -11,25 +11,15 @@ export type DbHandle = { prisma: Db; kind: DbKind; close(): Promise<void> };
 export type DbConfig =
   | { kind: "pglite"; dataDir: string }
   | { kind: "pglite-memory" }
-  | { kind: "postgres"; url: string; schema?: string };
-
-export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
-  const url = env.DATABASE_URL?.trim();
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("DATABASE_URL must be a postgres:// or postgresql:// URL");
-    const schema = new URL(url).searchParams.get("schema") ?? undefined;
-    return { kind: "postgres", url, schema };
-  }
-  return { kind: "pglite", dataDir: embeddedDataDir(env) };
-}
+  | { kind: "postgres"; url: string; schema?: string; poolSize?: number };
 
 /** Pg pool config that both Prisma and the schema engine can use. */
-export function pgPoolConfig(url: string, schema?: string) {
+export function pgPoolConfig(url: string, schema?: string, poolSize = 10) {
   const u = new URL(url);
   u.searchParams.delete("schema");
   return {
     connectionString: u.toString(),
-    max: Number(process.env.DATABASE_POOL_SIZE) || 10,
+    max: poolSize,
     ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
   };
 }
@@ -38,10 +28,10 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
   const migrate = opts.migrate ?? true;
   if (config.kind === "postgres") {
     const { PrismaPg } = await import("@prisma/adapter-pg");
-    const adapter = new PrismaPg(pgPoolConfig(config.url, config.schema), config.schema ? { schema: config.schema } : undefined);
+    const adapter = new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined);
     if (migrate) {
       const { applyMigrations } = await import("./schema-engine");
-      await applyMigrations(new PrismaPg(pgPoolConfig(config.url, config.schema), config.schema ? { schema: config.schema } : undefined));
+      await applyMigrations(new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined));
     }
     const prisma = new PrismaClient({ adapter });
     return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
@@ -54,7 +44,7 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
     pglite = await PGlite.create();
     release = () => pglite.close();
   } else {
-    ({ pglite, release } = await openEmbeddedDatabase(config.dataDir));
+    ({ pglite, release } = await openEmbeddedDatabase(embeddedDataDir(config.dataDir)));
   }
   try {
     if (migrate) {
@@ -90,27 +80,4 @@ function yieldBeforeQueries(pglite: PGlite): void {
     await new Promise<void>((resolve) => setImmediate(resolve));
     return query(...args);
   }) as typeof pglite.query;
-}
-
-// Opened lazily, once per process: `next build` imports route modules while
-// generating pages, and must never open (or lock) the database.
-const g = globalThis as unknown as { __tetherDb?: Promise<DbHandle> };
-
-export function getDbHandle(): Promise<DbHandle> {
-  if (!g.__tetherDb) {
-    g.__tetherDb = openDatabase(dbConfigFromEnv()).catch((e) => {
-      g.__tetherDb = undefined; // let a later request retry (e.g. lock freed)
-      throw e;
-    });
-  }
-  return g.__tetherDb;
-}
-
-export async function getDb(): Promise<Db> {
-  return (await getDbHandle()).prisma;
-}
-
-/** For tests: make getDb() return this handle. */
-export function setDbHandle(handle: DbHandle | undefined): void {
-  g.__tetherDb = handle ? Promise.resolve(handle) : undefined;
 }

@@ -1,5 +1,6 @@
 // Exactly one process may own an embedded PGlite directory: two processes
-// opening it both succeed and silently lose each other's writes (STACK.md).
+// opening it both succeed and silently lose each other's writes (checked with
+// PGlite 0.5: a second process saw no error, and writes of both were lost).
 // The owner holds a lock file naming its pid and process start time; a lock
 // whose process is gone (or whose pid was reused) is stale and taken over.
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from "node:fs";

@@ -1,12 +1,14 @@
 // Offline `prisma migrate deploy` / `migrate dev --create-only`, driven through
 // Prisma's schema engine compiled to WebAssembly. The native engine binary the
-// Prisma CLI needs cannot be downloaded on our machines (STACK.md, "Prisma 7").
+// Prisma CLI needs cannot be downloaded on machines without access to Prisma's binary host
+// (offline or air-gapped builds).
 // The result is the standard prisma/migrations layout and `_prisma_migrations`
 // table, so the real CLI works on the same folder wherever it is available.
 import { createRequire } from "node:module";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import pg from "pg";
+import { processSingleton, setProcessSingleton } from "../process-global";
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -43,17 +45,15 @@ const schemaPathOf = (o: MigrateOptions) =>
   resolve(/*turbopackIgnore: true*/ o.schemaPath ?? join(process.cwd(), "prisma", "schema.prisma"));
 
 // The wasm module must be instantiated once per process: its JS glue keeps the
-// instance in module state. Kept on globalThis so Next dev's module reloads
+// instance in module state. Kept in the process singleton so Next dev's module reloads
 // reuse it instead of swapping the instance under a running engine.
-const KEY = Symbol.for("tether.schemaEngineWasm");
-const registry = globalThis as unknown as Record<symbol, Promise<Loaded> | undefined>;
-
 function loadEngine(): Promise<Loaded> {
-  registry[KEY] ??= instantiate().catch((e: unknown) => {
-    registry[KEY] = undefined; // let a later call retry
-    throw e;
-  });
-  return registry[KEY];
+  return processSingleton("schemaEngineWasm", () =>
+    instantiate().catch((e: unknown) => {
+      setProcessSingleton("schemaEngineWasm", undefined); // let a later call retry
+      throw e;
+    }),
+  );
 }
 
 function resolveWasmFile(): string {

@@ -8,6 +8,7 @@ import { createConversation } from "../../chat/conversations";
 import { createReply } from "../admission";
 import { ensureUser } from "../../auth/users";
 import { Checkpointer, retryDelayMs, retryWrite, type CheckpointState } from "./checkpoint";
+import { testAdmission } from "../../testing/app";
 
 let h: DbHandle;
 beforeAll(async () => {
@@ -37,7 +38,7 @@ async function newReply() {
   const u = randomUUID();
   await ensureUser(h.prisma, u);
   const c = await createConversation(h.prisma, u);
-  return (await createReply(h.prisma, u, c.id, "hi")).assistantMessage.id;
+  return (await createReply(testAdmission(h.prisma), u, c.id, "hi")).assistantMessage.id;
 }
 
 const state = (seq: number, text: string, status: CheckpointState["status"] = "streaming"): CheckpointState => ({
@@ -60,7 +61,7 @@ describe("Checkpointer during a database outage", () => {
   it("retries a failed streaming checkpoint with backoff, with the newest state, once the database is back", async () => {
     const id = await newReply();
     const db = outage(h.prisma);
-    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect, 30_000);
     let current = state(1, "a");
     cp.offer(() => current);
     await until(async () => db.attempts >= 3);
@@ -107,7 +108,7 @@ describe("Checkpointer during a database outage", () => {
   it("makes a status flush one attempt, retried in the background, never replaced by an older state", async () => {
     const id = await newReply();
     const db = outage(h.prisma);
-    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect, 30_000);
     expect(await cp.flush(state(5, "streaming now"))).toBe(false);
     expect(db.attempts).toBe(1);
     cp.offer(() => state(4, "older")); // a stale offer must not win
@@ -120,7 +121,7 @@ describe("Checkpointer during a database outage", () => {
   it("stops retrying in the background once closed", async () => {
     const id = await newReply();
     const db = outage(h.prisma);
-    const cp = new Checkpointer(db.prisma, id, 0, 20, collect);
+    const cp = new Checkpointer(db.prisma, id, 0, 20, collect, 30_000);
     await cp.flush(state(2, "x"));
     cp.close();
     const after = db.attempts;

@@ -1,54 +1,28 @@
 // Saves a generating message's state: throttled while streaming (never per
 // token), immediately on status changes. Writes are serialized and guarded by
-// `seq`, so an older checkpoint can never overwrite a newer one, even when two
-// writers race (e.g. a retried job and a stale one).
+// `seq` (the lifecycle's saveCheckpoint), so an older checkpoint can never
+// overwrite a newer one, even when two writers race (e.g. a retried job and
+// a stale one). Intervals come from lib/config.ts (CHECKPOINT_INTERVAL_MS,
+// FINAL_SAVE_RETRY_MS).
 import type { Db } from "../../platform/db";
-import type { ErrorBody, MessageMetadata, MessageStatus, Part } from "../../chat/types";
-import { Prisma } from "../../generated/prisma/client";
 import { timeCheckpoint } from "../../platform/metrics";
+import { saveCheckpoint, type CheckpointState } from "../lifecycle";
+import { isFinal } from "../status";
 
-export type CheckpointState = {
-  seq: number;
-  status: MessageStatus;
-  parts: Part[];
-  content: string;
-  error?: ErrorBody | null;
-  metadata?: MessageMetadata;
-};
+export type { CheckpointState } from "../lifecycle";
 
-export const DEFAULT_CHECKPOINT_MS = Number(process.env.CHECKPOINT_INTERVAL_MS) || 500;
-
-/** One guarded write: lands only if the row's seq is older. */
-export async function saveCheckpoint(db: Db, messageId: string, s: CheckpointState): Promise<boolean> {
-  const res = await db.message.updateMany({
-    where: { id: messageId, seq: { lt: s.seq } },
-    data: {
-      seq: s.seq,
-      status: s.status,
-      parts: s.parts as Prisma.InputJsonValue,
-      content: s.content,
-      ...(s.error !== undefined ? { error: s.error === null ? Prisma.DbNull : (s.error as Prisma.InputJsonValue) } : {}),
-      ...(s.metadata ? { metadata: s.metadata as Prisma.InputJsonValue } : {}),
-    },
-  });
-  return res.count === 1;
-}
-
-/** A final save (complete / interrupted / failed) retries this long before handing over. */
-export const finalSaveRetryMs = () => Number(process.env.FINAL_SAVE_RETRY_MS) || 30_000;
 /**
  * Waits between retries of a failed save: doubling from 100 ms, at most 1 s,
  * so checkpoints resume within a second of the database coming back.
  */
 export const retryDelayMs = (failures: number) => Math.min(1_000, 100 * 2 ** Math.max(0, failures - 1));
-const isFinal = (status: MessageStatus) => status === "complete" || status === "interrupted" || status === "failed";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs a database write, retrying with backoff while it fails, for at most
  * `forMs`; then rethrows the last error.
  */
-export async function retryWrite<T>(write: () => Promise<T>, forMs = finalSaveRetryMs(), onError?: (e: unknown) => void): Promise<T> {
+export async function retryWrite<T>(write: () => Promise<T>, forMs: number, onError?: (e: unknown) => void): Promise<T> {
   const deadline = Date.now() + forMs;
   for (let failures = 1; ; failures++) {
     try {
@@ -87,9 +61,9 @@ export class Checkpointer {
     private readonly db: Db,
     private readonly messageId: string,
     startSeq: number,
-    private readonly intervalMs = DEFAULT_CHECKPOINT_MS,
-    private readonly onError: (e: unknown) => void = (e) => console.error("checkpoint failed", e),
-    private readonly finalRetryMs = finalSaveRetryMs(),
+    private readonly intervalMs: number,
+    private readonly onError: (e: unknown) => void,
+    private readonly finalRetryMs: number,
   ) {
     this.savedSeq = startSeq;
   }

@@ -5,7 +5,10 @@
 // database is back, and the row is never `complete` before that save.
 // Real routes, the real SDK against the fake Anthropic server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, setDbHandle, type DbHandle } from "../../platform/db";
+import { openDatabase, type DbHandle } from "../../platform/db";
+import type { App } from "../../app";
+import { setApp } from "../../runtime";
+import { testApp } from "../../testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "../../testing/fake-anthropic";
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "../../testing/private-postgres";
 import { call, cookieFrom, readSse, rebuildText, type SseFrame } from "../../testing/route-client";
@@ -18,21 +21,28 @@ const SCHEMA = "outage";
 let pg: PrivatePostgres;
 let db: DbHandle;
 let fake: FakeAnthropic;
+let app: App;
+const appWith = (env: Record<string, string> = {}) =>
+  testApp(
+    {
+      LLM_PROVIDER: "anthropic",
+      ANTHROPIC_API_KEY: "sk-test-outage",
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MODEL: "claude-haiku-4-5",
+      SESSION_SECRET: "outage-secret-".padEnd(48, "o"),
+      CHECKPOINT_INTERVAL_MS: "100",
+      ...env,
+    },
+    { dbHandle: db },
+  );
 
 beforeAll(async () => {
   if (unavailable) return;
   pg = await startPrivatePostgres();
   fake = await startFakeAnthropic();
-  Object.assign(process.env, {
-    LLM_PROVIDER: "anthropic",
-    ANTHROPIC_API_KEY: "sk-test-outage",
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_MODEL: "claude-haiku-4-5",
-    SESSION_SECRET: "outage-secret-".padEnd(48, "o"),
-    CHECKPOINT_INTERVAL_MS: "100",
-  });
   db = await openDatabase({ kind: "postgres", url: `${pg.url}?schema=${SCHEMA}`, schema: SCHEMA });
-  setDbHandle(db);
+  app = appWith();
+  setApp(app);
   // Every write to a message, in order: what the row was at each instant.
   await db.prisma.$executeRawUnsafe(`CREATE TABLE "${SCHEMA}".audit (n bigserial PRIMARY KEY, message_id uuid, status text, seq int, content text)`);
   await db.prisma.$executeRawUnsafe(`CREATE FUNCTION "${SCHEMA}".audit_message() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -41,11 +51,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  setDbHandle(undefined);
+  setApp(undefined);
+  await app?.close();
   await db?.close().catch(() => {});
   await fake?.close();
   await pg?.destroy();
-  delete process.env.CHECKPOINT_INTERVAL_MS;
 });
 
 /** Follows an SSE response frame by frame; `until` waits for a condition on the frames so far. */
@@ -156,7 +166,8 @@ describe.skipIf(unavailable)("the database goes down mid-stream (private Postgre
   });
 
   it("hands a final save that ran out of retries to the durable persist job, which lands it once the database is back", async () => {
-    process.env.FINAL_SAVE_RETRY_MS = "300";
+    const impatient = appWith({ FINAL_SAVE_RETRY_MS: "300" });
+    setApp(impatient);
     try {
       const s = await startReply(TEXT, 1);
       await s.until((f) => deltas(f) >= 20);
@@ -176,7 +187,8 @@ describe.skipIf(unavailable)("the database goes down mid-stream (private Postgre
       expect([row.status, row.content, row.seq]).toEqual(["complete", TEXT, s.frames.at(-1)!.id]);
       expectHonestHistory(await audit(s.id), TEXT, s.frames.at(-1)!.id!);
     } finally {
-      delete process.env.FINAL_SAVE_RETRY_MS;
+      setApp(app);
+      await impatient.close();
     }
   });
 });

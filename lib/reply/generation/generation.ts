@@ -14,7 +14,9 @@ import type { LlmProvider, ProviderEvent } from "../../llm/types";
 import type { StreamEvent } from "../../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../../chat/types";
 import { ReplyAssembler } from "./assembler";
-import { Checkpointer, retryWrite, type CheckpointState } from "./checkpoint";
+import { Checkpointer, retryWrite } from "./checkpoint";
+import { endOrphan, reserveIds, type CheckpointState } from "../lifecycle";
+import { canMove } from "../status";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
@@ -27,15 +29,19 @@ export type GenerationDeps = {
   provider: LlmProvider;
   /** Receives every numbered event, in order. */
   publish?: (messageId: string, events: StreamEvent[]) => void;
-  checkpointMs?: number;
+  /** CHECKPOINT_INTERVAL_MS: the longest a streaming reply goes unsaved. */
+  checkpointMs: number;
+  /** FINAL_SAVE_RETRY_MS: how long the final save is retried before persistFallback. */
+  finalSaveRetryMs: number;
   /** Durable retry of a final save the database refused (the job runner's persist). */
   persistFallback?: (messageId: string, state: CheckpointState) => Promise<void>;
-  idleTimeoutMs?: number;
+  /** UPSTREAM_IDLE_TIMEOUT_MS. */
+  idleTimeoutMs: number;
   system?: string;
   /** Tools the model may call; none when undefined. */
   tools?: ToolRegistry;
-  /** Tool steps (model turn → tool results) per run. Default MAX_TOOL_STEPS, else 5. */
-  maxToolSteps?: number;
+  /** MAX_TOOL_STEPS: tool steps (model turn → tool results) per run. */
+  maxToolSteps: number;
   /**
    * The caller claimed a reply whose generation died while streaming (an
    * Inngest retry, lib/reply/resume.ts): run it although it is not pending,
@@ -44,24 +50,7 @@ export type GenerationDeps = {
   claimed?: boolean;
 };
 
-export const DEFAULT_IDLE_TIMEOUT_MS = Number(process.env.UPSTREAM_IDLE_TIMEOUT_MS) || 60_000;
-export const DEFAULT_MAX_TOOL_STEPS = maxToolStepsFromEnv(process.env.MAX_TOOL_STEPS);
-
-/** MAX_TOOL_STEPS: a whole number ≥ 0 (0 = the model may not call tools); default 5. */
-export function maxToolStepsFromEnv(raw: string | undefined): number {
-  const n = Number(raw?.trim() || NaN);
-  return Number.isInteger(n) && n >= 0 ? n : 5;
-}
-
 export class GenerationNotRunnable extends Error {}
-
-const ID_BLOCK = 1000;
-
-async function reserveIds(db: Db, messageId: string, needed: number): Promise<number> {
-  const ceiling = needed + ID_BLOCK;
-  await db.message.updateMany({ where: { id: messageId, seqCeiling: { lt: ceiling } }, data: { seqCeiling: ceiling } });
-  return ceiling;
-}
 
 export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
   metrics.activeGenerations.inc();
@@ -87,10 +76,17 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
   const startChars = asm.content.length; // a Continue or resume starts with saved text
   let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
-  const checkpoints = new Checkpointer(db, messageId, row.seq, deps.checkpointMs, (e) => {
-    metrics.checkpointFailures.inc();
-    if (checkpointFailures++ % 20 === 0) glog.error({ err: errorFields(e), failures: checkpointFailures }, "checkpoint failed");
-  });
+  const checkpoints = new Checkpointer(
+    db,
+    messageId,
+    row.seq,
+    deps.checkpointMs,
+    (e) => {
+      metrics.checkpointFailures.inc();
+      if (checkpointFailures++ % 20 === 0) glog.error({ err: errorFields(e), failures: checkpointFailures }, "checkpoint failed");
+    },
+    deps.finalSaveRetryMs,
+  );
   glog.info({ provider: provider.name, model: provider.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
   const publish = (events: StreamEvent[]) => {
     if (events.length) deps.publish?.(messageId, events);
@@ -98,7 +94,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const snapshotState = (status: MessageStatus) => ({ seq: asm.seq, status, parts: asm.parts, content: asm.content });
 
   // Ids are reserved in blocks before they are sent, so a crash can never
-  // lead to an id being reused (SPEC §4). Sends are chained: tool progress
+  // lead to an id being reused (docs/PROTOCOL.md §1.6). Sends are chained: tool progress
   // arrives from callbacks, and must still go out in id order.
   let ceiling = await reserveIds(db, messageId, row.seq + 1);
   let outbox: Promise<void> = Promise.resolve();
@@ -106,19 +102,21 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     (outbox = outbox.then(async () => {
       if (!events.length) return;
       // Room for the closing events too. No id goes out unreserved: a database outage is waited out here.
-      if (asm.seq + 4 > ceiling) ceiling = await retryWrite(() => reserveIds(db, messageId, asm.seq + 4));
+      if (asm.seq + 4 > ceiling) ceiling = await retryWrite(() => reserveIds(db, messageId, asm.seq + 4), deps.finalSaveRetryMs);
       publish(events);
     }));
   let status: MessageStatus = "pending";
   let error: ErrorBody | null = null;
   const setStatus = async (next: MessageStatus) => {
+    // A bug, never a user's doing: the reply still ends, but it is logged.
+    if (!canMove(status, next)) glog.error({ from: status, to: next }, "illegal status change");
     status = next;
     publish([asm.emit({ event: "status", data: { status: next } })]);
   };
 
   const tools = deps.tools;
   const toolSpecs = tools?.specs();
-  const maxToolSteps = deps.maxToolSteps ?? DEFAULT_MAX_TOOL_STEPS;
+  const maxToolSteps = deps.maxToolSteps;
   const lastUser = [...history].reverse().find((m) => m.role === "user");
   let toolSteps = 0;
   let stepLimitReached = false;
@@ -137,7 +135,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
         turns,
         system: deps.system,
         signal,
-        idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        idleTimeoutMs: deps.idleTimeoutMs,
         ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? "none" as const : "auto" as const } : {}),
       });
       for await (const ev of stream as AsyncIterable<ProviderEvent>) {
@@ -255,16 +253,15 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
  * A generation that could not even start (database error while loading):
  * mark the reply failed and end its subscribers' streams.
  */
-export async function failToStart(deps: GenerationDeps, messageId: string, cause: unknown): Promise<void> {
+export async function failToStart(deps: Pick<GenerationDeps, "db" | "publish">, messageId: string, cause: unknown): Promise<void> {
   log.error({ component: "generation", messageId, err: errorFields(cause) }, "generation could not start");
   try {
-    const rows = await deps.db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
-      SET status = 'failed', seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(),
-          error = ${JSON.stringify({ code: "internal", message: "The reply could not be started because of a server error." })}::jsonb
-      WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') RETURNING seq`;
-    if (!rows.length) return;
+    const seq = await endOrphan(deps.db, messageId, "failed", {
+      error: { code: "internal", message: "The reply could not be started because of a server error." },
+    });
+    if (seq === null) return;
     const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId } });
-    deps.publish?.(messageId, [{ id: rows[0].seq, event: "done", data: { message: toMessage(row) } }]);
+    deps.publish?.(messageId, [{ id: seq, event: "done", data: { message: toMessage(row) } }]);
   } catch (e) {
     log.error({ component: "generation", messageId, err: errorFields(e) }, "could not mark the reply failed");
   }

@@ -11,6 +11,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../../testing/fake-anthr
 import { calculateTool, currentTimeTool, defineTool, ToolRegistry } from "../../tools";
 import type { Message } from "../../chat/types";
 import type { GenerationDeps } from "./generation";
+import { testAdmission, testConfig } from "../../testing/app";
 
 /** Call inside a describe/file: opens the database and the fake for the file's tests. */
 export function useLoopHarness() {
@@ -33,12 +34,23 @@ export function useLoopHarness() {
     const userId = randomUUID();
     await h.db.prisma.user.create({ data: { id: userId } });
     const conv = await h.db.prisma.conversation.create({ data: { userId, title: "t" } });
-    const { assistantMessage } = await createReply(h.db.prisma, userId, conv.id, question);
+    const { assistantMessage } = await createReply(testAdmission(h.db.prisma), userId, conv.id, question);
     return { userId, conversationId: conv.id, messageId: assistantMessage.id, initial: assistantMessage };
   }
 
   function deps(rec: Recorder, extra: Partial<GenerationDeps> = {}): GenerationDeps {
-    return { db: h.db.prisma, provider: provider(), publish: rec.publish, checkpointMs: 20, tools: registry(), ...extra };
+    const { reply, tools } = testConfig();
+    return {
+      db: h.db.prisma,
+      provider: provider(),
+      publish: rec.publish,
+      checkpointMs: 20,
+      finalSaveRetryMs: reply.finalSaveRetryMs,
+      idleTimeoutMs: reply.idleTimeoutMs,
+      maxToolSteps: tools.maxSteps,
+      tools: registry(),
+      ...extra,
+    };
   }
 
   return { h, registry, provider, ask, deps };

@@ -10,6 +10,7 @@ import { defineTool } from "../../tools";
 import { runGeneration } from "./generation";
 import { INTERRUPTED_TOOL_RESULT } from "./history";
 import { expectReplayable, recorder, useLoopHarness } from "./run-harness";
+import { testAdmission } from "../../testing/app";
 
 const { h, registry, provider, ask, deps } = useLoopHarness();
 
@@ -53,7 +54,7 @@ describe("Stop and Continue in a tool loop", () => {
     expect(stored.parts).toEqual(stopped.parts); // stored exactly as streamed: no invented result
 
     // Continue: the unanswered call gets an error result in the request only.
-    const resumed = await continueReply(h.db.prisma, q.userId, q.messageId);
+    const resumed = await continueReply(testAdmission(h.db.prisma), q.userId, q.messageId);
     h.fake.enqueue((body) => ({ text: `The lookup was interrupted (${toolResultsIn(body)[0].isError}).` }));
     const rec2 = recorder();
     const done = await runGeneration(deps(rec2, { tools: registry(spy) }), q.messageId, new AbortController().signal);
@@ -80,7 +81,7 @@ describe("Stop and Continue in a tool loop", () => {
     expect(failed).toMatchObject({ status: "failed", error: { code: "upstream_connection" }, content: "So 2 + 2 " });
     expect(failed.parts.map((p) => p.type)).toEqual(["tool_use", "tool_result", "text"]);
 
-    const resumed = await continueReply(h.db.prisma, q.userId, q.messageId);
+    const resumed = await continueReply(testAdmission(h.db.prisma), q.userId, q.messageId);
     h.fake.enqueue({ text: ANSWER, chunk: [1, 3] }); // the fake continues after the prefill
     const rec2 = recorder();
     const done = await runGeneration(deps(rec2), q.messageId, new AbortController().signal);
@@ -126,7 +127,7 @@ describe("Stop and Continue in a tool loop", () => {
     expect(second.body.messages[1]).toEqual(assistantTurn);
 
     // The next question carries the whole earlier reply, thinking included.
-    const next = await createReply(h.db.prisma, q.userId, q.conversationId, "and 3^5?");
+    const next = await createReply(testAdmission(h.db.prisma), q.userId, q.conversationId, "and 3^5?");
     h.fake.enqueue({ text: "243." });
     await runGeneration(deps(recorder(), { provider: provider("claude-sonnet-5-5") }), next.assistantMessage.id, new AbortController().signal);
     expect(lastRequest().status).toBe(200);
@@ -140,7 +141,7 @@ describe("Stop and Continue in a tool loop", () => {
     const thinkingProvider = provider("claude-opus-4-7");
     const failed = await runGeneration(deps(recorder(), { provider: thinkingProvider }), q.messageId, new AbortController().signal);
     expect(failed.status).toBe("failed");
-    await continueReply(h.db.prisma, q.userId, q.messageId);
+    await continueReply(testAdmission(h.db.prisma), q.userId, q.messageId);
     h.fake.enqueue({ text: " then more." });
     const done = await runGeneration(deps(recorder(), { provider: thinkingProvider }), q.messageId, new AbortController().signal);
     expect(lastRequest().status).toBe(200);

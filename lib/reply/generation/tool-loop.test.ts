@@ -10,6 +10,7 @@ import { defineTool } from "../../tools";
 import { runGeneration } from "./generation";
 import { INTERRUPTED_TOOL_RESULT } from "./history";
 import { expectReplayable, recorder, useLoopHarness } from "./run-harness";
+import { testAdmission } from "../../testing/app";
 
 const { h, registry, ask, deps } = useLoopHarness();
 
@@ -102,7 +103,7 @@ describe("tool loop", () => {
     const capped = await runGeneration(deps(recorder(), { maxToolSteps: 1 }), q2.messageId, new AbortController().signal);
     expect(capped).toMatchObject({ status: "complete", metadata: { stopReason: "max_tool_steps", toolSteps: 1 } });
     expect(capped.parts.at(-1)).toMatchObject({ type: "tool_use", id: "t_2" });
-    const next = await createReply(h.db.prisma, q2.userId, q2.conversationId, "and now?");
+    const next = await createReply(testAdmission(h.db.prisma), q2.userId, q2.conversationId, "and now?");
     h.fake.enqueue({ text: "ok" });
     expect(await runGeneration(deps(recorder()), next.assistantMessage.id, new AbortController().signal)).toMatchObject({ status: "complete", content: "ok" });
     expect(h.fake.requests.at(-1)!.status).toBe(200);

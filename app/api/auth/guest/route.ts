@@ -1,12 +1,13 @@
-import { getDb } from "@/lib/platform/db";
 import { json, route } from "@/lib/http/api";
 import { isSecureRequest } from "@/lib/http/cookies";
 import { createGuest } from "@/lib/auth";
+import { getApp } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
-// A new guest and its session cookie, whatever session the caller had (SPEC §3).
+// A new guest and its session cookie, whatever session the caller had (docs/PROTOCOL.md §3.4).
 export const POST = route(async (req) => {
-  const { userId, cookie } = await createGuest(await getDb(), req.headers, isSecureRequest(req));
+  const app = getApp();
+  const { userId, cookie } = await createGuest(await app.accounts(), req.headers, isSecureRequest(req, app.config.session.forceSecureCookie));
   return json({ user: { id: userId } }, 201, { "set-cookie": cookie.header });
 });

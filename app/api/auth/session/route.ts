@@ -1,11 +1,12 @@
 import { json, route } from "@/lib/http/api";
 import { requireSessionUser } from "@/lib/auth/session";
+import { getApp } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 // Who the session belongs to, and until when it lasts unless used.
 export const GET = route(async (req) => {
-  const user = await requireSessionUser(req.headers);
+  const user = await requireSessionUser(getApp().accounts, req.headers);
   return json({
     user: { id: user.userId, email: user.email, guest: user.guest },
     session: { expiresAt: user.expiresAt.toISOString() },

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 // Ends this session (its row is deleted, the cookie cleared).
 export const POST = route(async (req) => {
-  const { db } = await requireUser(req);
-  const cookie = await signOut(db, req.headers, isSecureRequest(req));
+  const { app } = await requireUser(req);
+  const cookie = await signOut(await app.accounts(), req.headers, isSecureRequest(req, app.config.session.forceSecureCookie));
   return json(null, 204, { "set-cookie": cookie.header });
 });

@@ -1,7 +1,7 @@
-import { getDb } from "@/lib/platform/db";
 import { json, readJson, route } from "@/lib/http/api";
 import { isSecureRequest } from "@/lib/http/cookies";
 import { credentialsSchema, signUp } from "@/lib/auth";
+import { getApp } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +9,7 @@ export const dynamic = "force-dynamic";
 // and settings come along.
 export const POST = route(async (req) => {
   const body = await readJson(req, credentialsSchema, 8 * 1024);
-  const { user, cookie } = await signUp(await getDb(), req.headers, isSecureRequest(req), body);
+  const app = getApp();
+  const { user, cookie } = await signUp(await app.accounts(), req.headers, isSecureRequest(req, app.config.session.forceSecureCookie), body);
   return json({ user: { id: user.id, email: user.email, guest: false } }, 201, { "set-cookie": cookie.header });
 });

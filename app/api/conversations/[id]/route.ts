@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { stopConversationReplies } from "@/lib/reply/admission";
+import { stopConversationReplies } from "@/lib/reply/stop";
 
 export const dynamic = "force-dynamic";
 
@@ -21,9 +21,9 @@ export const PATCH = route<P>(async (req, p) => {
 });
 
 export const DELETE = route<P>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
-  await stopConversationReplies(db, userId, id);
+  await stopConversationReplies(await app.stopping(), userId, id);
   await deleteConversation(db, userId, id);
   return json(null, 204);
 });

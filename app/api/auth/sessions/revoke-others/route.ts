@@ -1,11 +1,13 @@
 import { json, route } from "@/lib/http/api";
 import { revokeOtherSessions } from "@/lib/auth";
 import { requireSessionUser } from "@/lib/auth/session";
+import { getApp } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 // Signs out every other browser of this account; this one stays signed in.
 export const POST = route(async (req) => {
-  const user = await requireSessionUser(req.headers);
-  return json({ revoked: await revokeOtherSessions(user.db, req.headers, user) });
+  const app = getApp();
+  const user = await requireSessionUser(app.accounts, req.headers);
+  return json({ revoked: await revokeOtherSessions(await app.accounts(), req.headers, user) });
 });

@@ -9,11 +9,11 @@ export const dynamic = "force-dynamic";
 const PostBody = z.object({ content: z.string(), stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const conversationId = pathId(p.id, "conversation");
   const body = await readJson(req, PostBody);
   const content = requireContent(body.content);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { userMessage, assistantMessage } = await createReply(db, userId, conversationId, content);
-  return deliverReply(req, db, { message: assistantMessage, seq: 0, userMessage, streaming });
+  const { userMessage, assistantMessage } = await createReply(await app.admission(), userId, conversationId, content);
+  return deliverReply(req, app, db, { message: assistantMessage, seq: 0, userMessage, streaming });
 });

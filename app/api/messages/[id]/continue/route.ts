@@ -9,10 +9,10 @@ export const dynamic = "force-dynamic";
 const ContinueBody = z.object({ stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "message");
   const body = await readJson(req, ContinueBody);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq } = await continueReply(db, userId, id);
-  return deliverReply(req, db, { message, seq, streaming });
+  const { message, seq } = await continueReply(await app.admission(), userId, id);
+  return deliverReply(req, app, db, { message, seq, streaming });
 });

@@ -11,11 +11,11 @@ export const dynamic = "force-dynamic";
 const Body = z.object({ content: z.string(), stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "message");
   const body = await readJson(req, Body);
   const content = requireContent(body.content);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { userMessage, assistantMessage } = await editAndResend(db, userId, id, content);
-  return deliverReply(req, db, { message: assistantMessage, seq: 0, userMessage, streaming });
+  const { userMessage, assistantMessage } = await editAndResend(await app.admission(), userId, id, content);
+  return deliverReply(req, app, db, { message: assistantMessage, seq: 0, userMessage, streaming });
 });

@@ -10,10 +10,10 @@ export const dynamic = "force-dynamic";
 const Body = z.object({ stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "message");
   const body = await readJson(req, Body);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq } = await regenerateReply(db, userId, id);
-  return deliverReply(req, db, { message, seq, streaming });
+  const { message, seq } = await regenerateReply(await app.admission(), userId, id);
+  return deliverReply(req, app, db, { message, seq, streaming });
 });

@@ -1,7 +1,6 @@
 import { requireMessage } from "@/lib/chat/conversations";
 import { pathId, requireUser, route } from "@/lib/http/api";
 import { sseResponse } from "@/lib/http/sse";
-import { getStreamBus } from "@/lib/stream";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +12,7 @@ function afterId(req: Request): number | null {
 }
 
 export const GET = route<{ id: string }>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const msg = await requireMessage(db, userId, pathId(p.id, "message"));
-  return sseResponse({ db, bus: getStreamBus() }, msg.id, { kind: "resume", after: afterId(req) }, req.signal);
+  return sseResponse({ db, bus: app.bus, keepAliveMs: app.config.http.keepAliveMs }, msg.id, { kind: "resume", after: afterId(req) }, req.signal);
 });

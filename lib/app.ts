@@ -1,0 +1,135 @@
+// The composition root: builds every service of the app from its
+// configuration, once, and passes each piece down to what uses it. Route
+// handlers and Inngest functions get the app from lib/runtime.ts; tests
+// build their own with createApp (and replace any part through `parts`).
+import type { Config } from "./config";
+import { openDatabase, type Db, type DbHandle } from "./platform/db";
+import { createRateLimiter, type RequestRateLimiter } from "./platform/rate-limit";
+import { Shutdown } from "./platform/shutdown";
+import { createStreamBus } from "./stream";
+import type { StreamBus } from "./stream/bus";
+import { createReplyControl, type ReplyControl } from "./stream/control";
+import { createProvider } from "./llm";
+import type { LlmProvider } from "./llm/types";
+import { createToolRegistry } from "./tools";
+import type { ToolRegistry } from "./tools/registry";
+import { createJobRunner, type JobRunner } from "./jobs";
+import { GenerationRegistry } from "./reply/registry";
+import type { GenerationDeps } from "./reply/generation/generation";
+import { createReplyJobs, type ReplyJobs } from "./reply/jobs";
+import type { Admission } from "./reply/admission";
+import type { StopDeps } from "./reply/stop";
+import type { Accounts, AuthSettings } from "./auth/auth";
+
+export type App = {
+  config: Config;
+  /** The database, opened on first use (`next build` imports routes and must never open it). */
+  dbHandle(): Promise<DbHandle>;
+  db(): Promise<Db>;
+  bus: StreamBus;
+  control: ReplyControl;
+  generations: GenerationRegistry;
+  provider: LlmProvider;
+  tools: ToolRegistry | undefined;
+  jobs: JobRunner;
+  replyJobs: ReplyJobs;
+  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter };
+  shutdown: Shutdown;
+  auth: AuthSettings;
+  /** What account operations (sessions, sign-in) use. */
+  accounts(): Promise<Accounts>;
+  /** What a generation uses. */
+  generationDeps(): Promise<GenerationDeps>;
+  /** What admission (post, Continue, regenerate, edit) uses. */
+  admission(): Promise<Admission>;
+  /** What Stop uses. */
+  stopping(): Promise<StopDeps>;
+  /** Releases what the app opened (database, Redis connections). */
+  close(): Promise<void>;
+};
+
+/** Parts a test (or a tool) provides instead of building them from the config. */
+export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs">> & {
+  dbHandle?: DbHandle | (() => Promise<DbHandle>);
+};
+
+export function createApp(config: Config, parts: AppParts = {}): App {
+  let dbPromise: Promise<DbHandle> | undefined;
+  const given = parts.dbHandle;
+  const dbHandle = (): Promise<DbHandle> => {
+    if (given) return typeof given === "function" ? given() : Promise.resolve(given);
+    dbPromise ??= openDatabase(config.db).catch((e) => {
+      dbPromise = undefined; // a later request may retry (e.g. the lock was freed)
+      throw e;
+    });
+    return dbPromise;
+  };
+  const db = async () => (await dbHandle()).prisma;
+  const generations = parts.generations ?? new GenerationRegistry();
+  const bus = parts.bus ?? createStreamBus(config);
+  const control = parts.control ?? createReplyControl(config.redisUrl, (id) => void generations.stop(id));
+  const provider = parts.provider ?? createProvider(config.provider);
+  const tools = "tools" in parts ? parts.tools : createToolRegistry(config.tools);
+  let limiters: App["limiters"] | undefined;
+  const shutdown = new Shutdown();
+  // The runner and the job code need each other: the runner reaches the job code through this box.
+  let replyJobs: ReplyJobs | undefined;
+  const jobs = parts.jobs ?? createJobRunner(config.jobs, () => replyJobs!);
+
+  const generationDeps = async (): Promise<GenerationDeps> => ({
+    db: await db(),
+    provider,
+    publish: (id, events) => bus.publish(id, events),
+    persistFallback: (id, state) => jobs.persist(id, state),
+    tools,
+    checkpointMs: config.reply.checkpointMs,
+    finalSaveRetryMs: config.reply.finalSaveRetryMs,
+    idleTimeoutMs: config.reply.idleTimeoutMs,
+    maxToolSteps: config.tools.maxSteps,
+  });
+  replyJobs = createReplyJobs({
+    db,
+    bus,
+    generations,
+    provider,
+    generationDeps,
+    requestTitle: (id) => jobs.requestTitle(id),
+    titles: config.titles,
+    staleMs: config.reply.staleMs,
+    resumeStaleMs: config.reply.resumeStaleMs,
+  });
+
+  const app: App = {
+    config,
+    dbHandle,
+    db,
+    bus,
+    control,
+    generations,
+    provider,
+    tools,
+    jobs,
+    replyJobs,
+    get limiters() {
+      // Built on first use: a Redis-backed limiter connects when made.
+      return (limiters ??= {
+        messages: createRateLimiter("messages", config.rates.messages, config.redisUrl),
+        signIn: createRateLimiter("sign-in", config.rates.signIn, config.redisUrl),
+      });
+    },
+    shutdown,
+    auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays },
+    async accounts() {
+      return { db: await db(), settings: app.auth };
+    },
+    generationDeps,
+    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
+    stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
+    async close() {
+      const closable = [bus, control] as unknown as { close?: () => Promise<void> }[];
+      await Promise.all(closable.map((c) => c.close?.().catch(() => {})));
+      if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,162 @@
+// Every environment variable Tether reads, declared once: type, default,
+// range and a one-line description. The process environment is parsed here
+// and nowhere else (the composition root, lib/app.ts, asks for it once); a
+// bad value stops the server at start with a message naming the variable.
+// README's configuration table is checked against VARIABLES by a test.
+import { z } from "zod";
+
+const blankIsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(def));
+const optInt = (min: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(min).optional());
+const str = () => z.preprocess(blankIsUnset, z.string().optional());
+const onOff = (def: "on" | "off") => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["on", "off"]).default(def));
+const flag = () => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["1", "true", "yes", "on", "0", "false", "no", "off"]).optional());
+
+/** name → schema and description. Order is the README table's order. */
+export const VARIABLES = {
+  ANTHROPIC_API_KEY: [str(), "Claude API key; when set, replies come from Claude, else from the built-in demo model"],
+  ANTHROPIC_BASE_URL: [z.preprocess(blankIsUnset, z.url().optional()), "Anthropic API base URL, without /v1 (default: the SDK's)"],
+  ANTHROPIC_MODEL: [z.preprocess(blankIsUnset, z.string().default("claude-sonnet-5-5")), "model id"],
+  LLM_PROVIDER: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["anthropic", "demo"]).optional()), "anthropic or demo: overrides the choice made by ANTHROPIC_API_KEY"],
+  ANTHROPIC_THINKING: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["auto", "off", "adaptive", "enabled"]).default("auto")), "extended thinking: auto (adaptive on models that take it), off, adaptive, enabled"],
+  ANTHROPIC_THINKING_BUDGET: [int(8192, 1), "thinking budget in tokens, for ANTHROPIC_THINKING=enabled"],
+  ANTHROPIC_MAX_TOKENS: [int(4096, 1), "max_tokens of each model call"],
+  DEMO_TOKEN_DELAY_MS: [optInt(0), "demo model: fixed delay per token in ms (default: 20–40 ms)"],
+  DATABASE_URL: [z.preprocess(blankIsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional()), "PostgreSQL URL (optional ?schema=name); unset: the embedded database under DATA_DIR"],
+  DATABASE_POOL_SIZE: [int(10, 1, 1000), "PostgreSQL connections per instance"],
+  DATA_DIR: [z.preprocess(blankIsUnset, z.string().default("./data")), "where the embedded database and the generated session secret live"],
+  REDIS_URL: [z.preprocess(blankIsUnset, z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional()), "scaled mode: live streams, Stop requests and rate limits shared through Redis"],
+  REDIS_PUBLISH_RETRY_MS: [int(60_000, 1), "how long the Redis bus retries writing a batch of events before giving up"],
+  INNGEST_EVENT_KEY: [str(), "Inngest event key: generate replies, durable saves and the sweep on Inngest (functions at /api/inngest)"],
+  INNGEST_SIGNING_KEY: [str(), "Inngest signing key (also selects Inngest)"],
+  INNGEST_DEV: [str(), "1 (or the dev server's URL): use an Inngest dev server, which also selects Inngest; 0: production mode"],
+  INNGEST_BASE_URL: [str(), "URL of a self-hosted or dev Inngest server (read by the Inngest SDK)"],
+  SESSION_SECRET: [z.preprocess(blankIsUnset, z.string().min(32, "must be at least 32 characters").optional()), "signs session cookies; every instance of a deployment must share it (default: generated once under DATA_DIR)"],
+  SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure (default: only over HTTPS)"],
+  AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
+  PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
+  LOG_LEVEL: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()), "JSON log level on stdout (default info; silent under Vitest)"],
+  METRICS_TOKEN: [str(), "enables Prometheus metrics at GET /api/metrics, for requests that send it as a Bearer token"],
+  MESSAGE_RATE_LIMIT: [int(30, 0), "replies a user may start per window (post, Continue, edit, regenerate); 0 = off"],
+  MESSAGE_RATE_WINDOW_S: [int(60, 1), "the window of MESSAGE_RATE_LIMIT, in seconds"],
+  SIGN_IN_RATE_LIMIT: [int(10, 0), "sign-in attempts per email address per window; 0 = off"],
+  SIGN_IN_RATE_WINDOW_S: [int(900, 1), "the window of SIGN_IN_RATE_LIMIT, in seconds"],
+  FINAL_SAVE_RETRY_MS: [int(30_000, 1), "a reply's final save is retried this long while the database is down, then handed to the persist job"],
+  TOOLS: [onOff("on"), "off: offer the model no tools"],
+  TOOL_TIMEOUT_MS: [int(15_000, 1), "time limit of one tool call"],
+  MAX_TOOL_STEPS: [int(5, 0), "tool rounds per reply (0: the model may not call tools)"],
+  CONVERSATION_TITLES: [onOff("on"), "off: keep the first message as the title (else a background job names each new conversation)"],
+  SHUTDOWN_GRACE_MS: [int(10_000, 0), "on SIGTERM, running replies may finish this long, then are stopped and saved"],
+  STALE_REPLY_MS: [int(90_000, 1), "scaled mode: a reply quiet this long has lost its generation and is marked interrupted"],
+  RESUME_STALE_MS: [optInt(1), "an Inngest retry takes over a reply quiet this long (default: STALE_REPLY_MS / 2)"],
+  HEARTBEAT_MS: [int(20_000, 1), "scaled mode: how often an instance marks its live replies as alive"],
+  SWEEP_INTERVAL_MS: [int(30_000, 1), "how often the stale-reply sweep runs"],
+  REMOTE_STOP_WAIT_MS: [int(3_000, 1), "scaled mode: how long Stop waits for the instance running the reply"],
+  CHECKPOINT_INTERVAL_MS: [int(500, 1), "a streaming reply is saved at least this often (never per token)"],
+  UPSTREAM_IDLE_TIMEOUT_MS: [int(60_000, 1), "an upstream stream silent this long is aborted"],
+  MAX_ACTIVE_GENERATIONS_PER_USER: [int(3, 1), "replies one user may have generating at once"],
+  MAX_BODY_BYTES: [int(262_144, 1024), "largest request body accepted"],
+  SSE_KEEPALIVE_MS: [int(15_000, 1), "a comment line is sent on an idle stream this often"],
+  NODE_ENV: [z.preprocess(blankIsUnset, z.string().default("production")), "set by Next.js: development relaxes the page's CSP for hot reload"],
+  NEXT_MANUAL_SIG_HANDLE: [flag(), "set by npm start: Tether handles SIGTERM itself (drain, then exit)"],
+} as const;
+
+type Vars = typeof VARIABLES;
+export type Env = Record<string, string | undefined>;
+/** The parsed environment, by variable name. */
+export type RawConfig = { [K in keyof Vars]: z.output<Vars[K][0]> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const truthy = (v: string | undefined) => v !== undefined && ["1", "true", "yes", "on"].includes(v);
+
+/** Parses an environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Env): Config {
+  const raw = {} as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [name, [schema]] of Object.entries(VARIABLES)) {
+    const r = (schema as z.ZodType).safeParse(env[name]);
+    if (r.success) raw[name] = r.data;
+    else problems.push(`${name}=${JSON.stringify(env[name])}: ${r.error.issues.map((i) => i.message).join("; ")}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return derive(raw as RawConfig, env);
+}
+
+/** What the rest of the app reads: named by what it is for, not by variable. */
+function derive(v: RawConfig, env: Env) {
+  // The Inngest SDK reads INNGEST_DEV=0/false as "not dev".
+  const dev = v.INNGEST_DEV !== undefined && !/^(0|false|no|off)$/i.test(v.INNGEST_DEV);
+  const inngest = Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_SIGNING_KEY || dev);
+  return {
+    raw: v,
+    provider: {
+      kind: v.LLM_PROVIDER ?? (v.ANTHROPIC_API_KEY ? "anthropic" : "demo"),
+      apiKey: v.ANTHROPIC_API_KEY,
+      baseURL: v.ANTHROPIC_BASE_URL,
+      model: v.ANTHROPIC_MODEL,
+      thinking: v.ANTHROPIC_THINKING,
+      thinkingBudget: v.ANTHROPIC_THINKING_BUDGET,
+      maxTokens: v.ANTHROPIC_MAX_TOKENS,
+      demoTokenDelayMs: v.DEMO_TOKEN_DELAY_MS,
+    } as const,
+    db: v.DATABASE_URL
+      ? ({ kind: "postgres", url: v.DATABASE_URL, schema: new URL(v.DATABASE_URL).searchParams.get("schema") ?? undefined, poolSize: v.DATABASE_POOL_SIZE } as const)
+      : ({ kind: "pglite", dataDir: v.DATA_DIR } as const),
+    dataDir: v.DATA_DIR,
+    redisUrl: v.REDIS_URL,
+    redisPublishRetryMs: v.REDIS_PUBLISH_RETRY_MS,
+    jobs: inngest ? ("inngest" as const) : ("in-process" as const),
+    session: { secret: v.SESSION_SECRET, forceSecureCookie: truthy(v.SESSION_COOKIE_SECURE), accountDays: v.AUTH_SESSION_DAYS },
+    logLevel: v.LOG_LEVEL ?? (env.VITEST ? "silent" : "info"),
+    metricsToken: v.METRICS_TOKEN,
+    rates: {
+      messages: { points: v.MESSAGE_RATE_LIMIT, windowSec: v.MESSAGE_RATE_WINDOW_S },
+      signIn: { points: v.SIGN_IN_RATE_LIMIT, windowSec: v.SIGN_IN_RATE_WINDOW_S },
+    },
+    tools: { enabled: v.TOOLS === "on", timeoutMs: v.TOOL_TIMEOUT_MS, maxSteps: v.MAX_TOOL_STEPS },
+    titles: v.CONVERSATION_TITLES === "on",
+    reply: {
+      checkpointMs: v.CHECKPOINT_INTERVAL_MS,
+      idleTimeoutMs: v.UPSTREAM_IDLE_TIMEOUT_MS,
+      finalSaveRetryMs: v.FINAL_SAVE_RETRY_MS,
+      maxActivePerUser: v.MAX_ACTIVE_GENERATIONS_PER_USER,
+      staleMs: v.STALE_REPLY_MS,
+      resumeStaleMs: v.RESUME_STALE_MS ?? Math.round(v.STALE_REPLY_MS / 2),
+      heartbeatMs: v.HEARTBEAT_MS,
+      sweepIntervalMs: v.SWEEP_INTERVAL_MS,
+      remoteStopWaitMs: v.REMOTE_STOP_WAIT_MS,
+      shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    },
+    http: { maxBodyBytes: v.MAX_BODY_BYTES, keepAliveMs: v.SSE_KEEPALIVE_MS, devCsp: v.NODE_ENV === "development" },
+    handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
+  };
+}
+
+export type Config = ReturnType<typeof derive>;
+
+/** The defaults, as a test or a tool builds on them: `testConfig({ TOOLS: "off" })`. */
+export function configWith(env: Env = {}): Config {
+  return parseConfig(env);
+}
+
+/** The one read of the process environment (the composition root's). */
+export function configFromProcess(): Config {
+  return parseConfig(process.env);
+}
+
+/** README's configuration table, rendered from VARIABLES (a test keeps README equal to it). */
+export function configurationTable(): string {
+  const defaults = parseConfig({}).raw as Record<string, unknown>;
+  const rows = Object.entries(VARIABLES).map(([name, [, description]]) => {
+    const d = defaults[name];
+    return `| \`${name}\` | ${d === undefined ? "unset" : `\`${String(d)}\``} | ${description} |`;
+  });
+  return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
+}

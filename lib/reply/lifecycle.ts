@@ -1,0 +1,162 @@
+// The reply lifecycle: the only code that writes a message's status,
+// content, parts, `seq` and `seqCeiling` (a user's message is written once,
+// complete; a reply moves through its statuses), and the only code that
+// announces a reply's end (`done`) outside a running generation. Admission,
+// generation, checkpoints, sweep, resume, Stop and Continue call it. The
+// status rules are stated once in status.ts (docs/PROTOCOL.md §1.5, §5); the
+// conditions of the writes below follow them.
+import type { Db } from "../platform/db";
+import { Prisma } from "../generated/prisma/client";
+import { toMessage } from "../chat/conversations";
+import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../chat/types";
+import type { StreamEvent } from "../stream/events";
+import { GENERATING_STATUSES } from "./status";
+
+type Tx = Pick<Db, "message">;
+type Rows = Pick<Db, "message" | "$queryRaw" | "$executeRaw">;
+type Publish = (messageId: string, events: StreamEvent[]) => void | Promise<void>;
+
+/** A reply's saved state at event id `seq` (a checkpoint or its final state). */
+export type CheckpointState = {
+  seq: number;
+  status: MessageStatus;
+  parts: Part[];
+  content: string;
+  error?: ErrorBody | null;
+  metadata?: MessageMetadata;
+};
+
+/** Ids are reserved in blocks before they are sent, so a crash never leads to an id being reused. */
+export const ID_BLOCK = 1000;
+
+/** The user's message a reply answers: complete as sent, its text its one part. */
+export function createUserMessage(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; createdAt: Date }) {
+  return tx.message.create({
+    data: { conversationId: o.conversationId, parentId: o.parentId, role: "user", content: o.content, parts: [{ type: "text", text: o.content }], status: "complete", createdAt: o.createdAt },
+  });
+}
+
+/** A new, empty reply waiting for its generation (inside the admission transaction). */
+export function createPendingReply(tx: Tx, o: { conversationId: string; parentId: string | null; createdAt: Date }) {
+  return tx.message.create({
+    data: { conversationId: o.conversationId, parentId: o.parentId, role: "assistant", content: "", parts: [], status: "pending", createdAt: o.createdAt },
+  });
+}
+
+/** Continue: an interrupted or failed reply becomes pending again (the caller checked it may). */
+export function reopenReply(tx: Tx, messageId: string) {
+  return tx.message.update({ where: { id: messageId }, data: { status: "pending", error: Prisma.DbNull } });
+}
+
+/** One guarded write: lands only if the row's seq is older (a retried or reordered save changes nothing). */
+export async function saveCheckpoint(db: Tx, messageId: string, s: CheckpointState): Promise<boolean> {
+  const res = await db.message.updateMany({
+    where: { id: messageId, seq: { lt: s.seq } },
+    data: {
+      seq: s.seq,
+      status: s.status,
+      parts: s.parts as Prisma.InputJsonValue,
+      content: s.content,
+      ...(s.error !== undefined ? { error: s.error === null ? Prisma.DbNull : (s.error as Prisma.InputJsonValue) } : {}),
+      ...(s.metadata ? { metadata: s.metadata as Prisma.InputJsonValue } : {}),
+    },
+  });
+  return res.count === 1;
+}
+
+/** Raises the id ceiling so ids up to `needed + ID_BLOCK` may be sent; returns the new ceiling. */
+export async function reserveIds(db: Tx, messageId: string, needed: number): Promise<number> {
+  const ceiling = needed + ID_BLOCK;
+  await db.message.updateMany({ where: { id: messageId, seqCeiling: { lt: ceiling } }, data: { seqCeiling: ceiling } });
+  return ceiling;
+}
+
+/**
+ * Ends a reply nobody generates any more (its process died, or it could not
+ * start): still pending/streaming (and, with `cutoff`, quiet since then) →
+ * `status`. Its seq jumps above every id the dead run could have sent, so a
+ * later Continue never reuses one. Returns the new seq, or null if the row
+ * was not generating.
+ */
+export async function endOrphan(
+  db: Rows,
+  messageId: string,
+  status: "interrupted" | "failed",
+  o: { cutoff?: Date; error?: ErrorBody } = {},
+): Promise<number | null> {
+  const error = o.error ? JSON.stringify(o.error) : null;
+  const rows = o.cutoff
+    ? await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+        SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
+        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') AND "updatedAt" <= ${o.cutoff} RETURNING seq`
+    : await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+        SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
+        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') RETURNING seq`;
+  return rows.length === 1 ? rows[0].seq : null;
+}
+
+/** Replies left generating and quiet since `cutoff`, except those this process runs. */
+export async function staleReplyIds(db: Tx, cutoff: Date, liveIds: string[]): Promise<string[]> {
+  const rows = await db.message.findMany({
+    where: {
+      role: "assistant",
+      status: { in: [...GENERATING_STATUSES] },
+      updatedAt: { lte: cutoff },
+      ...(liveIds.length ? { id: { notIn: liveIds } } : {}),
+    },
+    select: { id: true },
+    take: 1000,
+  });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * An Inngest retry takes over a reply whose generation died: one statement
+ * decides (still generating and quiet since `cutoff`). The row is left
+ * `streaming` with `seq` at the dead run's id ceiling. Returns that seq, or
+ * null when someone else may still own it (or it ended).
+ */
+export async function claimQuietReply(db: Rows, messageId: string, cutoff: Date): Promise<number | null> {
+  const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+    SET status = 'streaming', seq = GREATEST(seq, "seqCeiling"), "updatedAt" = now()
+    WHERE id = ${messageId}::uuid AND role = 'assistant' AND status IN ('pending', 'streaming') AND "updatedAt" <= ${cutoff}
+    RETURNING seq`;
+  return rows.length === 1 ? rows[0].seq : null;
+}
+
+/** Keeps this process's live replies fresh, so other instances do not judge them stale. */
+export async function touchLiveReplies(db: Tx, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.message.updateMany({ where: { id: { in: ids }, status: { in: [...GENERATING_STATUSES] } }, data: { updatedAt: new Date() } });
+}
+
+/** How many replies are generating in a conversation, or for a user. */
+export function countGenerating(db: Tx, where: { conversationId: string } | { userId: string }): Promise<number> {
+  const scope = "conversationId" in where ? { conversationId: where.conversationId } : { conversation: { userId: where.userId } };
+  return db.message.count({ where: { ...scope, role: "assistant", status: { in: [...GENERATING_STATUSES] } } });
+}
+
+/** The generating replies of a user's conversation. */
+export async function generatingIn(db: Tx, userId: string, conversationId: string): Promise<string[]> {
+  const rows = await db.message.findMany({
+    where: { conversationId, conversation: { userId }, role: "assistant", status: { in: [...GENERATING_STATUSES] } },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Tells every stream still following these replies (any tab, any instance)
+ * that they ended, with their saved final state as `done` at their saved seq.
+ */
+export async function announceEnds(db: Tx, publish: Publish, ids: string[]): Promise<Message[]> {
+  if (!ids.length) return [];
+  const rows = await db.message.findMany({ where: { id: { in: ids } } });
+  const messages: Message[] = [];
+  for (const row of rows) {
+    const message = toMessage(row);
+    messages.push(message);
+    await publish(row.id, [{ id: row.seq, event: "done", data: { message } }]);
+  }
+  return messages;
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { canMove, FINAL_STATUSES, GENERATING_STATUSES, isContinuable, isFinal, isGenerating, MESSAGE_STATUSES } from "./status";
+
+describe("reply status rules", () => {
+  it("splits every status into generating or final", () => {
+    for (const s of MESSAGE_STATUSES) expect(isGenerating(s)).toBe(!isFinal(s));
+    expect([...GENERATING_STATUSES, ...FINAL_STATUSES].sort()).toEqual([...MESSAGE_STATUSES].sort());
+    expect(MESSAGE_STATUSES.filter(isContinuable)).toEqual(["interrupted", "failed"]);
+  });
+
+  it("allows the moves a reply makes, and no others", () => {
+    const legal = MESSAGE_STATUSES.flatMap((from) => MESSAGE_STATUSES.filter((to) => canMove(from, to) && from !== to).map((to) => `${from}→${to}`));
+    expect(legal.sort()).toEqual(
+      [
+        "pending→streaming",
+        "pending→complete",
+        "pending→interrupted",
+        "pending→failed",
+        "streaming→complete",
+        "streaming→interrupted",
+        "streaming→failed",
+        "interrupted→pending",
+        "failed→pending",
+      ].sort(),
+    );
+    // A complete reply is final for good; nothing goes back to streaming without passing pending.
+    expect(MESSAGE_STATUSES.some((to) => to !== "complete" && canMove("complete", to))).toBe(false);
+    expect(canMove("interrupted", "streaming")).toBe(false);
+  });
+});

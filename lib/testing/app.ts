@@ -1,0 +1,29 @@
+// Tests build their own app, as the composition root would, from a
+// configuration of their own: the environment Vitest sets (vitest.config.ts)
+// plus what the test names. Nothing here is used by the server.
+import { createApp, type App, type AppParts } from "../app";
+import { parseConfig, type Config, type Env } from "../config";
+import type { Db } from "../platform/db";
+import type { Admission } from "../reply/admission";
+import { RequestRateLimiter } from "../platform/rate-limit";
+import { Shutdown } from "../platform/shutdown";
+
+/** The configuration of a test: Vitest's environment with `env` on top. */
+export function testConfig(env: Env = {}): Config {
+  return parseConfig({ ...process.env, ...env });
+}
+
+export function testApp(env: Env = {}, parts: AppParts = {}): App {
+  return createApp(testConfig(env), parts);
+}
+
+/** Admission with the default limits (no rate limit) over `db`. */
+export function testAdmission(db: Db, o: Partial<Omit<Admission, "db">> = {}): Admission {
+  const limits = testConfig().reply;
+  return {
+    db,
+    limiter: o.limiter ?? new RequestRateLimiter({ points: 0, windowSec: 1 }),
+    maxActivePerUser: o.maxActivePerUser ?? limits.maxActivePerUser,
+    shutdown: o.shutdown ?? new Shutdown(),
+  };
+}
