@@ -20,22 +20,20 @@
 // (`next start` of a build in .next-bench, one fresh server per measured phase).
 // Every reply is checked byte for byte; any wrong, failed or missing reply
 // makes the run fail (exit 1) after the report. The shared pieces live in
-// bench/harness/.
+// bench/harness/; one app phase is in bench/streams-app.ts, the report's
+// tables in bench/streams-report.ts.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { appStream, newGuest } from "./harness/clients";
-import { clockOffset, resetFake, startFake, stopFake, type FakeProc } from "./harness/fake";
-import { dist, r1, r2, runDirect, runPhase, type PhaseMetrics } from "./harness/measure";
-import { killAll, log, pool, ROOT, setDeadline, sleep, stopChild } from "./harness/proc";
+import { clockOffset, startFake, stopFake, type FakeProc } from "./harness/fake";
+import { r1, runDirect } from "./harness/measure";
+import { killAll, log, ROOT, setDeadline } from "./harness/proc";
 import { benchReply } from "./harness/reply";
-import {
-  backendCpu, build, gitInfo, pgClient, postgresStats, probe, procStatus, startServer,
-  type Server, type ServerStats, type TableStats,
-} from "./harness/server";
+import { build, gitInfo, startServer, type Server } from "./harness/server";
+import { runApp, type AppRun } from "./streams-app";
+import { breakdown, table, type Row } from "./streams-report";
 
 // ---- configuration ---------------------------------------------------------
 
@@ -107,224 +105,9 @@ function profArgs(tag: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=server-${tag}.cpuprofile`];
 }
 
-// ---- PGlite statistics (inside the server process, through the probe) ----------
+const APP_RUN: AppRun = { runId: RUN_ID, reply: REPLY, warmup: WARMUP, pgUrl: argv["pg-url"], out: argv.out, stopGraceMs: STOP_GRACE_MS, startApp };
 
-type PgliteTime = { statements: { statement: string; calls: number; ms: number; maxMs: number }[]; transactions: { count: number; heldMs: number; maxHeldMs: number } };
-
-async function pgliteStats(s: Server): Promise<{ tables: TableStats; time: PgliteTime }> {
-  const { tables, time } = await probe<{ tables: { relname: string; ins: number; upd: number; hot: number; del: number }[]; time: PgliteTime }>(s, "/pglite");
-  return { tables: Object.fromEntries(tables.map(({ relname, ...t }) => [relname, t])), time };
-}
-
-
-/** Where PGlite kept the server's main thread busy during the phase. */
-function summarizePglite(t: PgliteTime, n: number, wallMs: number) {
-  const totalMs = t.statements.reduce((a, s) => a + s.ms, 0);
-  return {
-    execMs: totalMs,
-    execMsPerReply: r2(totalMs / n),
-    execShareOfWall: r2(totalMs / wallMs),
-    transactions: t.transactions,
-    topStatements: t.statements.slice(0, 12).map((s) => ({ ...s, msPerCall: r2(s.ms / Math.max(1, s.calls)) })),
-  };
-}
-
-
-type AppMetrics = PhaseMetrics & {
-  server: {
-    rssStartMb: number;
-    rssBeforeMb: number;
-    rssAfterMb: number;
-    rssAfterGcMb: number;
-    heapAfterGcMb: number;
-    rssPeakMb: number;
-    heapBeforeMb: number;
-    heapAfterMb: number;
-    cpuMs: number;
-    cpuPercent: number;
-    eventLoopDelayMs: ServerStats["eventLoopDelayMs"];
-    /** event-loop stalls over 200 ms: when they ended (CLOCK_MONOTONIC µs, as in --cpu-prof profiles) */
-    longBlocks: ServerStats["longBlocks"];
-    postgresBackendsCpuMs?: number;
-  };
-  db: {
-    source: string;
-    replies: number;
-    messageInsertsPerReply: number;
-    messageUpdatesPerReply: number;
-    messageWritesPerReply: number;
-    conversationUpdatesPerReply: number;
-    /** Message updates per second of streaming (first token → end), all replies: the 500 ms checkpoint throttle shows here. */
-    updatesPerStreamingSecond: number;
-    tables: TableStats;
-    before: TableStats;
-    pglite?: ReturnType<typeof summarizePglite>;
-  };
-  replyDurationMs: { p50: number; p99: number };
-  firstTokenMs: { p50: number; p99: number };
-};
-
-// ---- one app phase ---------------------------------------------------------------
-
-async function runApp(fake: FakeProc, offsetMs: number, db: "pglite" | "postgres", n: number): Promise<AppMetrics> {
-  const tag = `${db}_${n}`;
-  log(`${tag}: starting the app`);
-  const s = await startApp(fake, db, tag);
-  let pgc: pg.Client | undefined;
-  try {
-    const mb = (kb: number) => r1(kb / 1024);
-    const rssStart = procStatus(s.pid).rssKb;
-    log(`${tag}: server pid ${s.pid}, RSS ${mb(rssStart)} MB; creating ${n + WARMUP} guests`);
-    const guests = await pool(n + WARMUP, 16, () => newGuest(s.base));
-    // Warm up: load the routes and run a few real (short) replies.
-    await resetFake(fake, REPLY.scenario);
-    const warm = await Promise.all(
-      guests.slice(n).map((g, i) => appStream(s.base, g, `bench-${RUN_ID}-${tag}-warmup-${i} [[fake:{"text":"warm up ✓","chunk":2,"delayMs":1}]]`)),
-    );
-    for (const w of warm) if (w.error || w.finalStatus !== "complete" || w.text !== "warm up ✓") throw new Error(`warm-up reply failed: ${w.error ?? w.finalStatus}`);
-    const before = db === "pglite" ? (await pgliteStats(s)).tables : await postgresStats(argv["pg-url"], s.pgSchema!, s.appName!, false);
-    // A full GC first, so that "before" is not inflated by start-up garbage (migrations).
-    await probe(s, "/gc", "POST");
-    await sleep(300);
-    const rssBefore = procStatus(s.pid).rssKb;
-    const statsBefore = await probe<ServerStats>(s, "/reset", "POST");
-    log(`${tag}: ${n} concurrent streams through the app`);
-    // Our CPU outside this process: the server, and on PostgreSQL its backends.
-    pgc = db === "postgres" ? await pgClient(argv["pg-url"]) : undefined;
-    let backends0: Map<number, number> | undefined;
-    let dbCpuMs = 0;
-    const serverCpu = async () => {
-      const st = await probe<ServerStats>(s, "/stats");
-      let backendMs = 0;
-      if (pgc) {
-        const cur = await backendCpu(pgc, s.appName!);
-        if (!backends0) backends0 = cur;
-        else for (const [pid, ms] of cur) backendMs += ms - (backends0.get(pid) ?? 0);
-        dbCpuMs = backendMs;
-      }
-      return st.cpuUserMs + st.cpuSystemMs + backendMs;
-    };
-    const { metrics: m, results } = await runPhase(fake, REPLY, offsetMs, (i) => appStream(s.base, guests[i], `bench-${RUN_ID}-${tag}-${i}`), n, serverCpu);
-    if (m.failures.length) {
-      // Keep the server's log for the post-mortem (the temp dir goes away).
-      const kept = join(argv.out, `server-${RUN_ID}-${tag}.log`);
-      mkdirSync(argv.out, { recursive: true });
-      writeFileSync(kept, readFileSync(s.logFile));
-      log(`${tag}: ${m.failures.length} failed replies; server log kept in ${kept}`);
-    }
-    await pgc?.end();
-    pgc = undefined;
-    const statsAfter = await probe<ServerStats>(s, "/stats");
-    const { rssKb: rssAfter, hwmKb } = procStatus(s.pid);
-    // What stays: after a full GC (finished replies' event logs stay on the bus for minutes).
-    const afterGc = await probe<ServerStats>(s, "/gc", "POST");
-    const rssAfterGc = procStatus(s.pid).rssKb;
-    const cpuMs = statsAfter.cpuUserMs + statsAfter.cpuSystemMs - statsBefore.cpuUserMs - statsBefore.cpuSystemMs;
-    let tables: TableStats;
-    let pgliteTime: PgliteTime | undefined;
-    if (db === "pglite") ({ tables, time: pgliteTime } = await pgliteStats(s));
-    else {
-      await stopChild(s.proc, STOP_GRACE_MS); // its connections close and flush their statistics
-      tables = await postgresStats(argv["pg-url"], s.pgSchema!, s.appName!, true);
-    }
-    const diff = (t: string, k: "ins" | "upd") => (tables[t]?.[k] ?? 0) - (before[t]?.[k] ?? 0);
-    // Per reply that was created (a POST refused before its transaction wrote nothing).
-    const created = Math.max(1, results.filter((r) => r.messageId).length);
-    // The server's own timings (message metadata): generation start → end, and → first token.
-    const metaMs = (k: string) => dist(results.flatMap((r) => (typeof r.metadata?.[k] === "number" ? [r.metadata[k] as number] : [])));
-    const duration = metaMs("durationMs");
-    const firstToken = metaMs("firstTokenMs");
-    const streamingSec = results.reduce((t, r) => t + (Number(r.metadata?.durationMs ?? 0) - Number(r.metadata?.firstTokenMs ?? 0)) / 1000, 0);
-    return {
-      ...m,
-      server: {
-        rssStartMb: mb(rssStart),
-        rssBeforeMb: mb(rssBefore),
-        rssAfterMb: mb(rssAfter),
-        rssAfterGcMb: mb(rssAfterGc),
-        heapAfterGcMb: r1(afterGc.heapUsed / 2 ** 20),
-        rssPeakMb: mb(hwmKb),
-        heapBeforeMb: r1(statsBefore.heapUsed / 2 ** 20),
-        heapAfterMb: r1(statsAfter.heapUsed / 2 ** 20),
-        cpuMs: Math.round(cpuMs),
-        cpuPercent: Math.round((cpuMs / m.wallMs) * 100),
-        eventLoopDelayMs: statsAfter.eventLoopDelayMs,
-        longBlocks: statsAfter.longBlocks,
-        ...(db === "postgres" ? { postgresBackendsCpuMs: Math.round(dbCpuMs) } : {}),
-      },
-      db: {
-        source: db === "pglite" ? "pg_stat_user_tables inside the server process (bench/probe.mjs)" : "pg_stat_user_tables (after the server's connections closed)",
-        replies: created,
-        messageInsertsPerReply: r2(diff("Message", "ins") / created),
-        messageUpdatesPerReply: r2(diff("Message", "upd") / created),
-        messageWritesPerReply: r2((diff("Message", "ins") + diff("Message", "upd")) / created),
-        conversationUpdatesPerReply: r2(diff("Conversation", "upd") / created),
-        updatesPerStreamingSecond: r2(diff("Message", "upd") / Math.max(streamingSec, 1e-9)),
-        tables,
-        before,
-        ...(pgliteTime ? { pglite: summarizePglite(pgliteTime, created, m.wallMs) } : {}),
-      },
-      replyDurationMs: { p50: duration.p50, p99: duration.p99 },
-      firstTokenMs: { p50: firstToken.p50, p99: firstToken.p99 },
-    };
-  } catch (e) {
-    log(`${tag}: server log tail:\n${readFileSync(s.logFile, "utf8").slice(-3000)}`);
-    throw e;
-  } finally {
-    await pgc?.end().catch(() => {});
-    await s.cleanup();
-  }
-}
-
-
-// ---- report and main ------------------------------------------------------------
-
-type Row = { db: string; n: number; direct: PhaseMetrics; app: AppMetrics };
-
-function table(rows: Row[]): string {
-  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : "–");
-  const plus = (a: number, b: number) => `${a - b >= 0 ? "+" : ""}${r1(a - b)}`;
-  const lines = [
-    "| DB | N | delta events/s: direct → app (ratio) | TTFT p50 ms: direct → app (added) | TTFT p99 ms: direct → app (added) | delivery latency p50 ms: direct → app (added) | delivery latency p99 ms: direct → app (added) | Message writes/reply (ins + upd) | server RSS MB: before → after (peak) | server CPU | other processes' load, cores: direct / app | replies exact |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
-  ];
-  for (const { db, n, direct: d, app: a } of rows) {
-    lines.push(
-      `| ${db} | ${n} | ${d.deltaEventsPerSec} → ${a.deltaEventsPerSec} (${ratio(a.deltaEventsPerSec, d.deltaEventsPerSec)}) ` +
-        `| ${r1(d.ttftMs.p50)} → ${r1(a.ttftMs.p50)} (${plus(a.ttftMs.p50, d.ttftMs.p50)}) ` +
-        `| ${r1(d.ttftMs.p99)} → ${r1(a.ttftMs.p99)} (${plus(a.ttftMs.p99, d.ttftMs.p99)}) ` +
-        `| ${r1(d.latencyMs.p50)} → ${r1(a.latencyMs.p50)} (${plus(a.latencyMs.p50, d.latencyMs.p50)}) ` +
-        `| ${r1(d.latencyMs.p99)} → ${r1(a.latencyMs.p99)} (${plus(a.latencyMs.p99, d.latencyMs.p99)}) ` +
-        `| ${a.db.messageWritesPerReply} (${a.db.messageInsertsPerReply} + ${a.db.messageUpdatesPerReply}) ` +
-        `| ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} (${a.server.rssPeakMb}) ` +
-        `| ${a.server.cpuPercent}% ` +
-        `| ${d.machine.othersCores} / ${a.machine.othersCores} ` +
-        `| ${d.ok}/${d.streams} direct, ${a.ok}/${a.streams} app |`,
-    );
-  }
-  return lines.join("\n");
-}
-
-/** Where the app's time goes: the second table. */
-function breakdown(rows: Row[]): string {
-  const lines = [
-    "| DB | N | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply | server event-loop delay p99 / max ms | PGlite main-thread ms per reply (share of wall) | server RSS MB: start → before → after → after GC (peak) | heap used MB: before → after → after GC |",
-    "|---|---|---|---|---|---|---|---|---|",
-  ];
-  for (const { db, n, direct: d, app: a } of rows) {
-    const pgl = a.db.pglite ? `${a.db.pglite.execMsPerReply} (${Math.round(a.db.pglite.execShareOfWall * 100)}%)` : "–";
-    lines.push(
-      `| ${db} | ${n} | ${r1(a.toUpstreamMs.p50)} / ${r1(a.toUpstreamMs.p99)} ` +
-        `| ${r1(d.firstDeltaLatencyMs.p50)} / ${r1(d.firstDeltaLatencyMs.p99)} → ${r1(a.firstDeltaLatencyMs.p50)} / ${r1(a.firstDeltaLatencyMs.p99)} ` +
-        `| ${r1(a.server.cpuMs / Math.max(1, a.db.replies))} ` +
-        `| ${r1(a.server.eventLoopDelayMs.p99)} / ${r1(a.server.eventLoopDelayMs.max)} ` +
-        `| ${pgl} ` +
-        `| ${a.server.rssStartMb} → ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} → ${a.server.rssAfterGcMb} (${a.server.rssPeakMb}) ` +
-        `| ${a.server.heapBeforeMb} → ${a.server.heapAfterMb} → ${a.server.heapAfterGcMb} |`,
-    );
-  }
-  return lines.join("\n");
-}
+// ---- main --------------------------------------------------------------------------
 
 async function main() {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: r1(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
@@ -342,7 +125,7 @@ async function main() {
       for (const n of SIZES) {
         log(`${db}_${n}: ${n} concurrent SDK streams reading the fake directly`);
         const direct = await runDirect(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_direct`, WARMUP);
-        const app = await runApp(fake, offset, db, n);
+        const app = await runApp(APP_RUN, fake, offset, db, n);
         rows.push({ db, n, direct, app });
         log(`${db}_${n}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`);
       }

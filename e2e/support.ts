@@ -5,6 +5,16 @@ import { createServer } from "node:net";
 
 export const assistantMessages = (page: Page) => page.locator('[data-testid="message"][data-role="assistant"]');
 export const lastAssistant = (page: Page) => assistantMessages(page).last();
+export const userMessages = (page: Page) => page.locator('[data-testid="message"][data-role="user"]');
+/** The "n/m" label of a message's version pager. */
+export const pagerLabel = (message: Locator) => message.getByTestId("version-label");
+/** A word nobody else typed (letters only: the full-text parser keeps it whole). */
+export const uniqueWord = (prefix: string) => prefix + Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
+
+/** Waits until the reply is complete (a whole demo reply takes a few seconds). */
+export async function complete(reply: Locator) {
+  await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+}
 
 /**
  * The text a message shows, exactly: each text run's container carries in

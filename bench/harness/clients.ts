@@ -88,8 +88,8 @@ type TextState = { textParts: Set<number>; firstFrame: boolean; after?: number }
 
 /**
  * Reads an SSE response of the app into `r`, rebuilding the text from the last
- * snapshot plus the text deltas after it (SPEC §4). Stops early, cancelling the
- * body, once `until()` holds after a network read.
+ * snapshot plus the text deltas after it (docs/PROTOCOL.md §4). Stops early,
+ * cancelling the body, once `until()` holds after a network read.
  */
 async function readAppSse(res: Response, r: StreamResult, st: TextState, until?: () => boolean): Promise<void> {
   let t = now();

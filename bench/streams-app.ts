@@ -1,0 +1,200 @@
+// One app phase of the streaming benchmark (bench/streams.ts): N concurrent
+// streams through a fresh server of the built app, and what the server and
+// its database did for them (PGlite's statistics come from inside the server
+// process, through bench/probe.mjs).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type pg from "pg";
+import { appStream, newGuest } from "./harness/clients";
+import { resetFake, type FakeProc } from "./harness/fake";
+import { dist, r1, r2, runPhase, type PhaseMetrics } from "./harness/measure";
+import { log, pool, sleep, stopChild } from "./harness/proc";
+import type { BenchReply } from "./harness/reply";
+import {
+  backendCpu, pgClient, postgresStats, probe, procStatus, type Server, type ServerStats, type TableStats,
+} from "./harness/server";
+
+/** What a phase takes from the run: its settings, and how to start a server. */
+export type AppRun = {
+  runId: string;
+  reply: BenchReply;
+  /** Extra short replies before the measured ones. */
+  warmup: number;
+  pgUrl: string;
+  /** Where a failed phase keeps its server's log. */
+  out: string;
+  stopGraceMs: number;
+  startApp(fake: FakeProc, db: "pglite" | "postgres", tag: string): Promise<Server>;
+};
+
+// ---- PGlite statistics (inside the server process, through the probe) ----------
+
+type PgliteTime = { statements: { statement: string; calls: number; ms: number; maxMs: number }[]; transactions: { count: number; heldMs: number; maxHeldMs: number } };
+
+async function pgliteStats(s: Server): Promise<{ tables: TableStats; time: PgliteTime }> {
+  const { tables, time } = await probe<{ tables: { relname: string; ins: number; upd: number; hot: number; del: number }[]; time: PgliteTime }>(s, "/pglite");
+  return { tables: Object.fromEntries(tables.map(({ relname, ...t }) => [relname, t])), time };
+}
+
+/** Where PGlite kept the server's main thread busy during the phase. */
+function summarizePglite(t: PgliteTime, n: number, wallMs: number) {
+  const totalMs = t.statements.reduce((a, s) => a + s.ms, 0);
+  return {
+    execMs: totalMs,
+    execMsPerReply: r2(totalMs / n),
+    execShareOfWall: r2(totalMs / wallMs),
+    transactions: t.transactions,
+    topStatements: t.statements.slice(0, 12).map((s) => ({ ...s, msPerCall: r2(s.ms / Math.max(1, s.calls)) })),
+  };
+}
+
+export type AppMetrics = PhaseMetrics & {
+  server: {
+    rssStartMb: number;
+    rssBeforeMb: number;
+    rssAfterMb: number;
+    rssAfterGcMb: number;
+    heapAfterGcMb: number;
+    rssPeakMb: number;
+    heapBeforeMb: number;
+    heapAfterMb: number;
+    cpuMs: number;
+    cpuPercent: number;
+    eventLoopDelayMs: ServerStats["eventLoopDelayMs"];
+    /** event-loop stalls over 200 ms: when they ended (CLOCK_MONOTONIC µs, as in --cpu-prof profiles) */
+    longBlocks: ServerStats["longBlocks"];
+    postgresBackendsCpuMs?: number;
+  };
+  db: {
+    source: string;
+    replies: number;
+    messageInsertsPerReply: number;
+    messageUpdatesPerReply: number;
+    messageWritesPerReply: number;
+    conversationUpdatesPerReply: number;
+    /** Message updates per second of streaming (first token → end), all replies: the 500 ms checkpoint throttle shows here. */
+    updatesPerStreamingSecond: number;
+    tables: TableStats;
+    before: TableStats;
+    pglite?: ReturnType<typeof summarizePglite>;
+  };
+  replyDurationMs: { p50: number; p99: number };
+  firstTokenMs: { p50: number; p99: number };
+};
+
+// ---- one app phase ---------------------------------------------------------------
+
+/**
+ * One app phase: a fresh server, warmed up, then n concurrent streams through
+ * it, every reply checked; with the server's memory, CPU and event loop, and
+ * the database's writes per reply.
+ */
+export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: "pglite" | "postgres", n: number): Promise<AppMetrics> {
+  const tag = `${db}_${n}`;
+  log(`${tag}: starting the app`);
+  const s = await run.startApp(fake, db, tag);
+  let pgc: pg.Client | undefined;
+  try {
+    const mb = (kb: number) => r1(kb / 1024);
+    const rssStart = procStatus(s.pid).rssKb;
+    log(`${tag}: server pid ${s.pid}, RSS ${mb(rssStart)} MB; creating ${n + run.warmup} guests`);
+    const guests = await pool(n + run.warmup, 16, () => newGuest(s.base));
+    // Warm up: load the routes and run a few real (short) replies.
+    await resetFake(fake, run.reply.scenario);
+    const warm = await Promise.all(
+      guests.slice(n).map((g, i) => appStream(s.base, g, `bench-${run.runId}-${tag}-warmup-${i} [[fake:{"text":"warm up ✓","chunk":2,"delayMs":1}]]`)),
+    );
+    for (const w of warm) if (w.error || w.finalStatus !== "complete" || w.text !== "warm up ✓") throw new Error(`warm-up reply failed: ${w.error ?? w.finalStatus}`);
+    const before = db === "pglite" ? (await pgliteStats(s)).tables : await postgresStats(run.pgUrl, s.pgSchema!, s.appName!, false);
+    // A full GC first, so that "before" is not inflated by start-up garbage (migrations).
+    await probe(s, "/gc", "POST");
+    await sleep(300);
+    const rssBefore = procStatus(s.pid).rssKb;
+    const statsBefore = await probe<ServerStats>(s, "/reset", "POST");
+    log(`${tag}: ${n} concurrent streams through the app`);
+    // Our CPU outside this process: the server, and on PostgreSQL its backends.
+    pgc = db === "postgres" ? await pgClient(run.pgUrl) : undefined;
+    let backends0: Map<number, number> | undefined;
+    let dbCpuMs = 0;
+    const serverCpu = async () => {
+      const st = await probe<ServerStats>(s, "/stats");
+      let backendMs = 0;
+      if (pgc) {
+        const cur = await backendCpu(pgc, s.appName!);
+        if (!backends0) backends0 = cur;
+        else for (const [pid, ms] of cur) backendMs += ms - (backends0.get(pid) ?? 0);
+        dbCpuMs = backendMs;
+      }
+      return st.cpuUserMs + st.cpuSystemMs + backendMs;
+    };
+    const { metrics: m, results } = await runPhase(fake, run.reply, offsetMs, (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`), n, serverCpu);
+    if (m.failures.length) {
+      // Keep the server's log for the post-mortem (the temp dir goes away).
+      const kept = join(run.out, `server-${run.runId}-${tag}.log`);
+      mkdirSync(run.out, { recursive: true });
+      writeFileSync(kept, readFileSync(s.logFile));
+      log(`${tag}: ${m.failures.length} failed replies; server log kept in ${kept}`);
+    }
+    await pgc?.end();
+    pgc = undefined;
+    const statsAfter = await probe<ServerStats>(s, "/stats");
+    const { rssKb: rssAfter, hwmKb } = procStatus(s.pid);
+    // What stays: after a full GC (finished replies' event logs stay on the bus for minutes).
+    const afterGc = await probe<ServerStats>(s, "/gc", "POST");
+    const rssAfterGc = procStatus(s.pid).rssKb;
+    const cpuMs = statsAfter.cpuUserMs + statsAfter.cpuSystemMs - statsBefore.cpuUserMs - statsBefore.cpuSystemMs;
+    let tables: TableStats;
+    let pgliteTime: PgliteTime | undefined;
+    if (db === "pglite") ({ tables, time: pgliteTime } = await pgliteStats(s));
+    else {
+      await stopChild(s.proc, run.stopGraceMs); // its connections close and flush their statistics
+      tables = await postgresStats(run.pgUrl, s.pgSchema!, s.appName!, true);
+    }
+    const diff = (t: string, k: "ins" | "upd") => (tables[t]?.[k] ?? 0) - (before[t]?.[k] ?? 0);
+    // Per reply that was created (a POST refused before its transaction wrote nothing).
+    const created = Math.max(1, results.filter((r) => r.messageId).length);
+    // The server's own timings (message metadata): generation start → end, and → first token.
+    const metaMs = (k: string) => dist(results.flatMap((r) => (typeof r.metadata?.[k] === "number" ? [r.metadata[k] as number] : [])));
+    const duration = metaMs("durationMs");
+    const firstToken = metaMs("firstTokenMs");
+    const streamingSec = results.reduce((t, r) => t + (Number(r.metadata?.durationMs ?? 0) - Number(r.metadata?.firstTokenMs ?? 0)) / 1000, 0);
+    return {
+      ...m,
+      server: {
+        rssStartMb: mb(rssStart),
+        rssBeforeMb: mb(rssBefore),
+        rssAfterMb: mb(rssAfter),
+        rssAfterGcMb: mb(rssAfterGc),
+        heapAfterGcMb: r1(afterGc.heapUsed / 2 ** 20),
+        rssPeakMb: mb(hwmKb),
+        heapBeforeMb: r1(statsBefore.heapUsed / 2 ** 20),
+        heapAfterMb: r1(statsAfter.heapUsed / 2 ** 20),
+        cpuMs: Math.round(cpuMs),
+        cpuPercent: Math.round((cpuMs / m.wallMs) * 100),
+        eventLoopDelayMs: statsAfter.eventLoopDelayMs,
+        longBlocks: statsAfter.longBlocks,
+        ...(db === "postgres" ? { postgresBackendsCpuMs: Math.round(dbCpuMs) } : {}),
+      },
+      db: {
+        source: db === "pglite" ? "pg_stat_user_tables inside the server process (bench/probe.mjs)" : "pg_stat_user_tables (after the server's connections closed)",
+        replies: created,
+        messageInsertsPerReply: r2(diff("Message", "ins") / created),
+        messageUpdatesPerReply: r2(diff("Message", "upd") / created),
+        messageWritesPerReply: r2((diff("Message", "ins") + diff("Message", "upd")) / created),
+        conversationUpdatesPerReply: r2(diff("Conversation", "upd") / created),
+        updatesPerStreamingSecond: r2(diff("Message", "upd") / Math.max(streamingSec, 1e-9)),
+        tables,
+        before,
+        ...(pgliteTime ? { pglite: summarizePglite(pgliteTime, created, m.wallMs) } : {}),
+      },
+      replyDurationMs: { p50: duration.p50, p99: duration.p99 },
+      firstTokenMs: { p50: firstToken.p50, p99: firstToken.p99 },
+    };
+  } catch (e) {
+    log(`${tag}: server log tail:\n${readFileSync(s.logFile, "utf8").slice(-3000)}`);
+    throw e;
+  } finally {
+    await pgc?.end().catch(() => {});
+    await s.cleanup();
+  }
+}

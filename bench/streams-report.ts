@@ -1,0 +1,52 @@
+// The streaming benchmark's report (bench/streams.ts): the Markdown tables of
+// the direct and app phases side by side, and where the app's time goes.
+import { r1, type PhaseMetrics } from "./harness/measure";
+import type { AppMetrics } from "./streams-app";
+
+export type Row = { db: string; n: number; direct: PhaseMetrics; app: AppMetrics };
+
+/** The main table: the direct and the app phase of each database and size side by side. */
+export function table(rows: Row[]): string {
+  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : "–");
+  const plus = (a: number, b: number) => `${a - b >= 0 ? "+" : ""}${r1(a - b)}`;
+  const lines = [
+    "| DB | N | delta events/s: direct → app (ratio) | TTFT p50 ms: direct → app (added) | TTFT p99 ms: direct → app (added) | delivery latency p50 ms: direct → app (added) | delivery latency p99 ms: direct → app (added) | Message writes/reply (ins + upd) | server RSS MB: before → after (peak) | server CPU | other processes' load, cores: direct / app | replies exact |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const { db, n, direct: d, app: a } of rows) {
+    lines.push(
+      `| ${db} | ${n} | ${d.deltaEventsPerSec} → ${a.deltaEventsPerSec} (${ratio(a.deltaEventsPerSec, d.deltaEventsPerSec)}) ` +
+        `| ${r1(d.ttftMs.p50)} → ${r1(a.ttftMs.p50)} (${plus(a.ttftMs.p50, d.ttftMs.p50)}) ` +
+        `| ${r1(d.ttftMs.p99)} → ${r1(a.ttftMs.p99)} (${plus(a.ttftMs.p99, d.ttftMs.p99)}) ` +
+        `| ${r1(d.latencyMs.p50)} → ${r1(a.latencyMs.p50)} (${plus(a.latencyMs.p50, d.latencyMs.p50)}) ` +
+        `| ${r1(d.latencyMs.p99)} → ${r1(a.latencyMs.p99)} (${plus(a.latencyMs.p99, d.latencyMs.p99)}) ` +
+        `| ${a.db.messageWritesPerReply} (${a.db.messageInsertsPerReply} + ${a.db.messageUpdatesPerReply}) ` +
+        `| ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} (${a.server.rssPeakMb}) ` +
+        `| ${a.server.cpuPercent}% ` +
+        `| ${d.machine.othersCores} / ${a.machine.othersCores} ` +
+        `| ${d.ok}/${d.streams} direct, ${a.ok}/${a.streams} app |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Where the app's time goes: the second table. */
+export function breakdown(rows: Row[]): string {
+  const lines = [
+    "| DB | N | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply | server event-loop delay p99 / max ms | PGlite main-thread ms per reply (share of wall) | server RSS MB: start → before → after → after GC (peak) | heap used MB: before → after → after GC |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const { db, n, direct: d, app: a } of rows) {
+    const pgl = a.db.pglite ? `${a.db.pglite.execMsPerReply} (${Math.round(a.db.pglite.execShareOfWall * 100)}%)` : "–";
+    lines.push(
+      `| ${db} | ${n} | ${r1(a.toUpstreamMs.p50)} / ${r1(a.toUpstreamMs.p99)} ` +
+        `| ${r1(d.firstDeltaLatencyMs.p50)} / ${r1(d.firstDeltaLatencyMs.p99)} → ${r1(a.firstDeltaLatencyMs.p50)} / ${r1(a.firstDeltaLatencyMs.p99)} ` +
+        `| ${r1(a.server.cpuMs / Math.max(1, a.db.replies))} ` +
+        `| ${r1(a.server.eventLoopDelayMs.p99)} / ${r1(a.server.eventLoopDelayMs.max)} ` +
+        `| ${pgl} ` +
+        `| ${a.server.rssStartMb} → ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} → ${a.server.rssAfterGcMb} (${a.server.rssPeakMb}) ` +
+        `| ${a.server.heapBeforeMb} → ${a.server.heapAfterMb} → ${a.server.heapAfterGcMb} |`,
+    );
+  }
+  return lines.join("\n");
+}
