@@ -1,6 +1,6 @@
 import { memo, type ReactNode } from "react";
 import type { Message } from "@/lib/chat/types";
-import { isGenerating } from "@/lib/client/api";
+import { isContinuable, isGenerating } from "@/lib/reply/status";
 import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
 import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
@@ -87,7 +87,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
         </div>
       )}
 
-      {(working || connection === "reconnecting" || stopping || message.status === "interrupted" || message.status === "failed") && (
+      {(working || connection === "reconnecting" || stopping || isContinuable(message.status)) && (
         <div className="flex flex-wrap items-center gap-3 text-sm">
           {working && (
             <span data-testid="working-indicator" role="status" className="inline-flex items-center gap-1.5 text-zinc-500 dark:text-zinc-400">
@@ -110,7 +110,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
               Stopped
             </span>
           )}
-          {onContinue && (message.status === "interrupted" || message.status === "failed") && (
+          {onContinue && isContinuable(message.status) && (
             <button
               type="button"
               data-testid="continue-button"

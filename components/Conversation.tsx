@@ -22,6 +22,7 @@ import {
 } from "@/lib/client/live-replies";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
+import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
 import { AssistantItem, type ReplyActions } from "./AssistantItem";
 import { UserMessage } from "./UserMessage";
@@ -57,7 +58,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
 
   // A reply that was generating when the page was rendered: follow it live.
   const last = messages.at(-1);
-  const unattached = !reply && last?.role === "assistant" && api.isGenerating(last.status) ? last : undefined;
+  const unattached = !reply && last?.role === "assistant" && isGenerating(last.status) ? last : undefined;
   useEffect(() => {
     if (unattached && !liveReplyFor(unattached.conversationId)) {
       attachReply({ message: unattached, after: resumeAfter, delivery, baseCount: messages.length - 1 });
@@ -96,7 +97,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     const saved = messages.find((m) => m.id === state.messageId);
     const mine = reply.getMessage();
     // Same id is not enough: a continued reply's saved copy is its older self.
-    if (saved && !api.isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
+    if (saved && !isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
   }, [reply, state, messages]);
 
   const onSend = useCallback(
@@ -258,7 +259,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               saved copy of the live reply arrives, it lands on the same key. */}
           {[
             ...saved.map((m, i) => {
-              const settled = !api.isGenerating(m.status);
+              const settled = !isGenerating(m.status);
               return m.role === "user" ? (
                 <UserMessage key={m.id} message={m} actions={settled ? userActions : undefined} editing={editing?.id === m.id ? (editor ?? undefined) : undefined} />
               ) : (

@@ -1,7 +1,7 @@
 // Browser-side calls to the HTTP API (SPEC §3). Every failure becomes an
 // ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
 // show the server's own words (409/413/429…) instead of a generic message.
-import type { Conversation, Message, MessageStatus, SearchResult } from "../chat/types";
+import type { Conversation, Message, SearchResult } from "../chat/types";
 
 export class ApiError extends Error {
   constructor(
@@ -35,10 +35,6 @@ export class ApiError extends Error {
     (err as { cause?: unknown }).cause = cause;
     return err;
   }
-}
-
-export function isGenerating(status: MessageStatus): boolean {
-  return status === "pending" || status === "streaming";
 }
 
 /** A user-facing sentence for any thrown value. */

@@ -2,6 +2,7 @@
 // conversation, kept outside React so a reply survives navigation (the first
 // send on "/" moves to /c/:id mid-stream) and re-renders nothing but itself.
 import type { Message, MessageVersions } from "../chat/types";
+import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import { LiveReply, type ReplyDelivery } from "./live-reply";
 import { openReplyStream } from "./stream";
@@ -192,7 +193,7 @@ async function discoverNew(reply: LiveReply, known: ReadonlySet<string>): Promis
       const assistant = mine.find((m) => m.role === "assistant");
       if (assistant) {
         // Its ids, not its text: a reply asked for whole shows once it has ended.
-        const shown = api.isGenerating(assistant.status) ? { ...assistant, content: "", parts: [] } : assistant;
+        const shown = isGenerating(assistant.status) ? { ...assistant, content: "", parts: [] } : assistant;
         reply.apply({ id: 0, event: "snapshot", data: { message: shown, userMessage: mine.find((m) => m.role === "user") } });
         return assistant;
       }

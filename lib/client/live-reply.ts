@@ -6,6 +6,7 @@
 import { applyEvent, type PendingJson } from "../stream/reduce";
 import type { StreamEvent } from "../stream/events";
 import type { Message } from "../chat/types";
+import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import type { ReplyStream } from "./stream";
 
@@ -186,7 +187,7 @@ export class LiveReply {
   replace(message: Message) {
     if (this.disposed || this.state.finished) return;
     this.latest = message;
-    if (!api.isGenerating(message.status)) return this.complete(message);
+    if (!isGenerating(message.status)) return this.complete(message);
     this.scheduleFrame();
   }
 
@@ -226,7 +227,7 @@ export class LiveReply {
         // Saved text can trail what the stream already showed (checkpoints
         // land every 500 ms): never step the visible text backwards.
         const behind = m.content.length < this.latest.content.length;
-        if (!api.isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
+        if (!isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
       } catch (e) {
         if (e instanceof api.ApiError && e.status === 404) return this.complete({ ...this.latest, status: "failed", error: { code: "not_found", message: "This reply no longer exists." } });
         this.setConnection("reconnecting");
@@ -270,7 +271,7 @@ export class LiveReply {
       const stopped = await api.stopMessage(this.state.messageId);
       // The stream (or the waiting POST) normally ends the reply itself;
       // if it does not within a moment, the stop's answer is the truth.
-      if (!api.isGenerating(stopped.status)) setTimeout(() => this.replace(stopped), 1500);
+      if (!isGenerating(stopped.status)) setTimeout(() => this.replace(stopped), 1500);
     } catch {
       this.setState({ stopping: false });
     }
