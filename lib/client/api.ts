@@ -1,4 +1,4 @@
-// Browser-side calls to the HTTP API (SPEC §3). Every failure becomes an
+// Browser-side calls to the HTTP API (docs/PROTOCOL.md §3). Every failure becomes an
 // ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
 // show the server's own words (409/413/429…) instead of a generic message.
 import type { Conversation, Message, SearchResult } from "../chat/types";

@@ -1,4 +1,4 @@
-// The rule for what a user may send (SPEC §3), checked in the browser too so
+// The rule for what a user may send (docs/PROTOCOL.md §3), checked in the browser too so
 // the composer and the message editor can say so before the server does:
 // non-empty after trimming, at most 32,000 Unicode code points (the server's
 // MAX_CONTENT_CHARS in lib/reply/admission.ts).

@@ -1,4 +1,4 @@
-// Reads a reply's Server-Sent Events (SPEC §4) in the browser: typed events,
+// Reads a reply's Server-Sent Events (docs/PROTOCOL.md §4) in the browser: typed events,
 // the last event id seen, and self-healing reconnection. Bytes are decoded
 // with a streaming TextDecoder, so a UTF-8 character split across network
 // chunks is never mangled; an event cut off by a dropped connection is never
