@@ -76,10 +76,7 @@ export function sendMessage(args: { conversationId: string; content: string; del
     confirmed: false,
     connection: "connecting",
   });
-  return start(reply, {
-    stream: () => api.postMessageStream(conversationId, content),
-    whole: () => api.postMessageWhole(conversationId, content),
-  });
+  return start(reply, (options) => api.postMessage(conversationId, content, options));
 }
 
 /**
@@ -95,11 +92,7 @@ export function regenerateReply(args: { message: Message; delivery: ReplyDeliver
     connection: "connecting",
   });
   hints.set(reply, { assistant: withNewVersion(message.id, message.versions, reply.getMessage().id) });
-  return start(
-    reply,
-    { stream: () => api.postRegenerateStream(message.id), whole: () => api.postRegenerateWhole(message.id) },
-    new Set(args.known),
-  );
+  return start(reply, (options) => api.postRegenerate(message.id, options), new Set(args.known));
 }
 
 /**
@@ -118,18 +111,11 @@ export function editAndResend(args: { message: Message; content: string; deliver
     connection: "connecting",
   });
   hints.set(reply, { user: withNewVersion(message.id, message.versions, user.id) });
-  return start(
-    reply,
-    { stream: () => api.postEditStream(message.id, content), whole: () => api.postEditWhole(message.id, content) },
-    new Set(args.known),
-  );
+  return start(reply, (options) => api.postEdit(message.id, content, options), new Set(args.known));
 }
 
-/** How a reply is asked for: streamed (an SSE answer) or whole (JSON once it has ended). */
-type ReplyRequest = {
-  stream: () => Promise<Response>;
-  whole: () => Promise<{ userMessage?: Message; assistantMessage: Message }>;
-};
+/** Sends the request that starts a reply, streamed or not as `options` say. */
+type ReplyRequest = (options: api.ReplyOptions) => Promise<api.ReplyAnswer<{ userMessage?: Message; assistantMessage: Message }>>;
 
 /**
  * Registers the reply and sends its request. `known`: ids of the path shown
@@ -138,16 +124,23 @@ type ReplyRequest = {
  */
 function start(reply: LiveReply, request: ReplyRequest, known?: ReadonlySet<string>) {
   register(reply);
-  const accepted = reply.delivery === "stream" ? postStreaming(reply, request.stream) : postWhole(reply, request.whole, known);
+  const answer = request({ streaming: reply.delivery === "stream" });
+  const accepted =
+    reply.delivery === "stream"
+      ? answer.then((a) => {
+          if (a.streaming) followAnswer(reply, a.response);
+        })
+      : awaitWhole(reply, answer, known);
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }
 
-async function postStreaming(reply: LiveReply, post: ReplyRequest["stream"]): Promise<void> {
-  const res = await post();
+/** Follows a streamed answer (`messageId`: the reply's, when already known). */
+function followAnswer(reply: LiveReply, response: Response, messageId?: string) {
   reply.setConnection("live");
   reply.follow(
-    openReplyStream(res, {
+    openReplyStream(response, {
+      messageId,
       onEvent: (e) => reply.apply(e),
       onState: (s) => reply.setConnection(s === "reconnecting" ? "reconnecting" : "live"),
     }),
@@ -159,13 +152,14 @@ async function postStreaming(reply: LiveReply, post: ReplyRequest["stream"]): Pr
  * (needed for Stop) is discovered meanwhile by polling the conversation
  * every 500 ms until the pending assistant message appears.
  */
-function postWhole(reply: LiveReply, post: ReplyRequest["whole"], known?: ReadonlySet<string>): Promise<void> {
+function awaitWhole(reply: LiveReply, answer: ReturnType<ReplyRequest>, known?: ReadonlySet<string>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    post().then(
-      ({ userMessage, assistantMessage }) => {
+    answer.then(
+      (a) => {
         resolve();
-        reply.apply({ id: 0, event: "snapshot", data: { message: assistantMessage, userMessage } });
-        reply.replace(assistantMessage);
+        if (a.streaming) return;
+        reply.apply({ id: 0, event: "snapshot", data: { message: a.assistantMessage, userMessage: a.userMessage } });
+        reply.replace(a.assistantMessage);
       },
       (e: unknown) => {
         reject(e);
@@ -241,20 +235,10 @@ export function continueReply(args: { message: Message; delivery: ReplyDelivery;
     connection: "connecting",
   });
   register(reply);
-  const accepted =
-    delivery === "stream"
-      ? api.postContinueStream(message.id).then((res) => {
-          reply.setConnection("live");
-          reply.follow(
-            openReplyStream(res, {
-              messageId: message.id,
-              onEvent: (e) => reply.apply(e),
-              onState: (s) => reply.setConnection(s === "reconnecting" ? "reconnecting" : "live"),
-            }),
-          );
-        })
-      : // Answers only at the end: the reply shows "working…" meanwhile.
-        api.postContinueWhole(message.id).then(({ assistantMessage }) => reply.replace(assistantMessage));
+  // Not streamed, it answers only at the end: the reply shows "working…" meanwhile.
+  const accepted = api
+    .postContinue(message.id, { streaming: delivery === "stream" })
+    .then((a) => (a.streaming ? followAnswer(reply, a.response, message.id) : reply.replace(a.assistantMessage)));
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }
