@@ -6,7 +6,7 @@
 // subscribes to its reply on its own, so a frame re-renders it and nothing else.
 import { memo, useSyncExternalStore } from "react";
 import type { Message, MessageVersions } from "@/lib/chat/types";
-import type { LiveReply, LiveReplyState, ReplyDelivery } from "@/lib/client/live-replies";
+import type { LiveReply, LiveReplyState } from "@/lib/client/live-replies";
 import { NO_EXTRAS } from "@/lib/client/live-reply";
 import { AssistantMessage } from "./AssistantMessage";
 import { MessageActions } from "./MessageActions";
@@ -24,7 +24,8 @@ type Props = {
   message?: Message;
   reply?: LiveReply;
   state?: LiveReplyState;
-  delivery: ReplyDelivery;
+  /** The user's setting (a live reply keeps the one it was asked with). */
+  streaming: boolean;
   onContinue?: (message: Message) => void;
   /** A saved reply's action bar. */
   actions?: ReplyActions;
@@ -37,7 +38,7 @@ type Props = {
 const noSubscription = () => () => {};
 const noExtras = () => NO_EXTRAS;
 
-export const AssistantItem = memo(function AssistantItem({ message: saved, reply, state, delivery, onContinue, actions, latest, versionsHint }: Props) {
+export const AssistantItem = memo(function AssistantItem({ message: saved, reply, state, streaming, onContinue, actions, latest, versionsHint }: Props) {
   const getSaved = () => saved!;
   const message = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getMessage ?? getSaved, reply?.getMessage ?? getSaved);
   const extras = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getExtras ?? noExtras, reply?.getExtras ?? noExtras);
@@ -55,7 +56,7 @@ export const AssistantItem = memo(function AssistantItem({ message: saved, reply
   return (
     <AssistantMessage
       message={message}
-      delivery={reply?.delivery ?? delivery}
+      streaming={reply?.streaming ?? streaming}
       connection={state?.connection}
       stopping={state?.stopping}
       onContinue={reply ? undefined : onContinue}

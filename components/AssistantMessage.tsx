@@ -1,7 +1,7 @@
 import { memo, type ReactNode } from "react";
 import type { Message } from "@/lib/chat/types";
 import { isContinuable, isGenerating } from "@/lib/reply/status";
-import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
+import type { Connection } from "@/lib/client/live-replies";
 import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
 import { ReplyText } from "./ReplyText";
@@ -9,8 +9,8 @@ import { ThinkingBlock, ToolCard, ToolResultCard } from "./ReplyParts";
 
 type Props = {
   message: Message;
-  /** "whole": the user turned streaming off, so a generating reply shows "working…". */
-  delivery: ReplyDelivery;
+  /** The user's setting: off, a generating reply shows "working…" until it appears whole. */
+  streaming: boolean;
   connection?: Connection;
   stopping?: boolean;
   /** Offered on an interrupted or failed reply. */
@@ -26,9 +26,9 @@ type Props = {
  * HTML (a reload mid-stream) and each streamed frame look the same. (Stop
  * sits by the composer: a button under growing text never holds still.)
  */
-export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: Props) {
+export const AssistantMessage = memo(function AssistantMessage({ message, streaming, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: Props) {
   const generating = isGenerating(message.status);
-  const streamed = generating && delivery === "stream";
+  const streamed = generating && streaming;
   const blocks = replyBlocks(message, generating);
   const tail = blocks.at(-1);
   const hasText = blocks.some((b) => b.kind === "text");
@@ -36,7 +36,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
   // or a running tool shows its own activity instead.
   const tailBusy = (tail?.kind === "thinking" && tail.live) || (tail?.kind === "tool" && tail.state === "running");
   const trailingCursor = streamed && !tailBusy && tail?.kind !== "text";
-  const working = generating && (message.status === "pending" || delivery === "whole");
+  const working = generating && (message.status === "pending" || !streaming);
   const missingReason = message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
 
   return (
@@ -52,7 +52,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
       {blocks.map((b) => {
         switch (b.kind) {
           case "text":
-            return <ReplyText key={b.key} text={b.text} streaming={streamed && b.live} cursor={streamed && b.live} />;
+            return <ReplyText key={b.key} text={b.text} live={streamed && b.live} cursor={streamed && b.live} />;
           case "thinking":
             return <ThinkingBlock key={b.key} part={b.part} live={streamed && b.live} />;
           case "redacted_thinking":

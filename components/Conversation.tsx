@@ -18,7 +18,6 @@ import {
   releaseReply,
   sendMessage,
   versionHintsOf,
-  type ReplyDelivery,
 } from "@/lib/client/live-replies";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
@@ -33,6 +32,7 @@ import { useMessageTarget } from "./useMessageTarget";
 type Props = {
   conversationId: string | null;
   messages: Message[];
+  /** The user's setting: replies shown as they are written (off: whole, once finished). */
   streaming: boolean;
   /** Id of the last stream event the saved generating reply includes. */
   resumeAfter?: number;
@@ -43,7 +43,6 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const [conversationId, setConversationId] = useState(initialId);
   const [error, setError] = useState<string | null>(null);
   const { reply, state } = useLiveReply(conversationId);
-  const delivery: ReplyDelivery = streaming ? "stream" : "whole";
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const toBottom = useFollowScroll(scroller, content);
@@ -61,9 +60,9 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const unattached = !reply && last?.role === "assistant" && isGenerating(last.status) ? last : undefined;
   useEffect(() => {
     if (unattached && !liveReplyFor(unattached.conversationId)) {
-      attachReply({ message: unattached, after: resumeAfter, delivery, baseCount: messages.length - 1 });
+      attachReply({ message: unattached, after: resumeAfter, streaming, baseCount: messages.length - 1 });
     }
-  }, [unattached, resumeAfter, delivery, messages.length]);
+  }, [unattached, resumeAfter, streaming, messages.length]);
 
   // Re-render the server view (sidebar title and order, saved messages) when
   // the server has the message sent from here, and again when the reply ends.
@@ -109,7 +108,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           id = (await api.createConversation()).id;
           setConversationId(id);
         }
-        const { accepted } = sendMessage({ conversationId: id, content: text, delivery, baseCount: messages.length });
+        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length });
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the registry.
@@ -120,7 +119,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         return false;
       }
     },
-    [conversationId, delivery, messages.length, initialId, router, toBottom],
+    [conversationId, streaming, messages.length, initialId, router, toBottom],
   );
 
   const onStopSaved = useCallback(
@@ -139,7 +138,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     async (message: Message) => {
       setError(null);
       const index = messages.findIndex((m) => m.id === message.id);
-      const { accepted } = continueReply({ message, delivery, baseCount: index < 0 ? messages.length : index });
+      const { accepted } = continueReply({ message, streaming, baseCount: index < 0 ? messages.length : index });
       toBottom();
       try {
         await accepted;
@@ -148,7 +147,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         router.refresh();
       }
     },
-    [messages, delivery, router, toBottom],
+    [messages, streaming, router, toBottom],
   );
 
   // The version pager: switch the shown path, then re-render the server view.
@@ -180,14 +179,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       if (index < 0) return;
       setError(null);
       setEditing(null);
-      const { accepted } = regenerateReply({ message, delivery, baseCount: index, known: path.map((m) => m.id) });
+      const { accepted } = regenerateReply({ message, streaming, baseCount: index, known: path.map((m) => m.id) });
       toBottom();
       accepted.catch((e: unknown) => {
         setError(api.describeError(e));
         router.refresh();
       });
     },
-    [delivery, router, toBottom],
+    [streaming, router, toBottom],
   );
 
   const onEdit = useCallback((message: Message) => setEditing({ id: message.id, draft: message.content }), []);
@@ -204,14 +203,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       if (index < 0) return;
       setError(null);
       setEditing(null);
-      const { accepted } = editAndResend({ message, content, delivery, baseCount: index, known: path.map((m) => m.id) });
+      const { accepted } = editAndResend({ message, content, streaming, baseCount: index, known: path.map((m) => m.id) });
       toBottom();
       accepted.catch((e: unknown) => {
         setError(api.describeError(e));
         setEditing({ id: message.id, draft: content }); // the edit is not lost
       });
     },
-    [delivery, toBottom],
+    [streaming, toBottom],
   );
 
   // Saved messages from the live reply on are the live reply's to show.
@@ -266,7 +265,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
                 <AssistantItem
                   key={m.id}
                   message={m}
-                  delivery={delivery}
+                  streaming={streaming}
                   // Only the latest reply can be continued or regenerated (the server says the same).
                   onContinue={i === saved.length - 1 && !generating ? onContinue : undefined}
                   actions={settled ? replyActions : undefined}
@@ -275,7 +274,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               );
             }),
             reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
-            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} delivery={delivery} versionsHint={hints?.assistant} />,
+            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
           ]}
         </div>
       </div>

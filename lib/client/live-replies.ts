@@ -4,11 +4,11 @@
 import type { Message, MessageVersions } from "../chat/types";
 import { isGenerating } from "../reply/status";
 import * as api from "./api";
-import { LiveReply, type ReplyDelivery } from "./live-reply";
+import { LiveReply } from "./live-reply";
 import { openReplyStream } from "./stream";
 import { withNewVersion } from "./versions";
 
-export { LiveReply, type Connection, type LiveReplyState, type ReplyDelivery } from "./live-reply";
+export { LiveReply, type Connection, type LiveReplyState } from "./live-reply";
 
 const replies = new Map<string, LiveReply>();
 let sent = 0;
@@ -68,10 +68,10 @@ function placeholder(conversationId: string, role: Message["role"], content: str
  * (optimistically); `accepted` settles when the server has taken the
  * message, and rejects with its ApiError (the reply is then withdrawn).
  */
-export function sendMessage(args: { conversationId: string; content: string; delivery: ReplyDelivery; baseCount: number }) {
-  const { conversationId, content, delivery, baseCount } = args;
+export function sendMessage(args: { conversationId: string; content: string; streaming: boolean; baseCount: number }) {
+  const { conversationId, content, streaming, baseCount } = args;
   const key = nextKey();
-  const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
+  const reply = new LiveReply(conversationId, streaming, baseCount, placeholder(conversationId, "assistant", "", key), {
     userMessage: placeholder(conversationId, "user", content, key),
     confirmed: false,
     connection: "connecting",
@@ -84,10 +84,10 @@ export function sendMessage(args: { conversationId: string; content: string; del
  * path): the new reply streams in its place at once, the old one becomes an
  * earlier version. Same pipeline, Stop and Continue as any reply.
  */
-export function regenerateReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
-  const { message, delivery, baseCount } = args;
+export function regenerateReply(args: { message: Message; streaming: boolean; baseCount: number; known: Iterable<string> }) {
+  const { message, streaming, baseCount } = args;
   const key = nextKey();
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
     confirmed: false,
     connection: "connecting",
   });
@@ -100,12 +100,12 @@ export function regenerateReply(args: { message: Message; delivery: ReplyDeliver
  * the path is cut there, the new message and its reply show at once, and
  * what followed the old message stays on the server as an earlier branch.
  */
-export function editAndResend(args: { message: Message; content: string; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
-  const { message, content, delivery, baseCount } = args;
+export function editAndResend(args: { message: Message; content: string; streaming: boolean; baseCount: number; known: Iterable<string> }) {
+  const { message, content, streaming, baseCount } = args;
   const conversationId = message.conversationId;
   const key = nextKey();
   const user = { ...placeholder(conversationId, "user", content, key), parentId: message.parentId };
-  const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
+  const reply = new LiveReply(conversationId, streaming, baseCount, placeholder(conversationId, "assistant", "", key), {
     userMessage: user,
     confirmed: false,
     connection: "connecting",
@@ -124,13 +124,12 @@ type ReplyRequest = (options: api.ReplyOptions) => Promise<api.ReplyAnswer<{ use
  */
 function start(reply: LiveReply, request: ReplyRequest, known?: ReadonlySet<string>) {
   register(reply);
-  const answer = request({ streaming: reply.delivery === "stream" });
-  const accepted =
-    reply.delivery === "stream"
-      ? answer.then((a) => {
-          if (a.streaming) followAnswer(reply, a.response);
-        })
-      : awaitWhole(reply, answer, known);
+  const answer = request({ streaming: reply.streaming });
+  const accepted = reply.streaming
+    ? answer.then((a) => {
+        if (a.streaming) followAnswer(reply, a.response);
+      })
+    : awaitWhole(reply, answer, known);
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }
@@ -200,11 +199,11 @@ async function discoverNew(reply: LiveReply, known: ReadonlySet<string>): Promis
 }
 
 /** Re-attaches to a reply that was generating when the page was rendered. */
-export function attachReply(args: { message: Message; after?: number; delivery: ReplyDelivery; baseCount: number }): LiveReply {
-  const { message, after, delivery, baseCount } = args;
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, message, { confirmed: true, connection: "connecting" });
+export function attachReply(args: { message: Message; after?: number; streaming: boolean; baseCount: number }): LiveReply {
+  const { message, after, streaming, baseCount } = args;
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, message, { confirmed: true, connection: "connecting" });
   register(reply);
-  if (delivery === "whole") {
+  if (!streaming) {
     void reply.poll(message.id, false);
     return reply;
   }
@@ -228,16 +227,16 @@ export function attachReply(args: { message: Message; after?: number; delivery: 
  * the server's ApiError (409 if it cannot be continued); the reply is then
  * withdrawn and the saved copy shows again.
  */
-export function continueReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number }) {
-  const { message, delivery, baseCount } = args;
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...message, status: "pending", error: undefined }, {
+export function continueReply(args: { message: Message; streaming: boolean; baseCount: number }) {
+  const { message, streaming, baseCount } = args;
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...message, status: "pending", error: undefined }, {
     confirmed: true,
     connection: "connecting",
   });
   register(reply);
   // Not streamed, it answers only at the end: the reply shows "working…" meanwhile.
   const accepted = api
-    .postContinue(message.id, { streaming: delivery === "stream" })
+    .postContinue(message.id, { streaming })
     .then((a) => (a.streaming ? followAnswer(reply, a.response, message.id) : reply.replace(a.assistantMessage)));
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };

@@ -10,8 +10,6 @@ import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import type { ReplyStream } from "./stream";
 
-/** "stream": tokens shown as they arrive. "whole": the reply appears when done. */
-export type ReplyDelivery = "stream" | "whole";
 export type Connection = "connecting" | "live" | "reconnecting" | "polling";
 
 /** The latest `tool_progress` of one tool use (a new one replaces it). */
@@ -73,7 +71,8 @@ export class LiveReply {
 
   constructor(
     readonly conversationId: string,
-    readonly delivery: ReplyDelivery,
+    /** The user's setting: tokens shown as they arrive; off, the reply appears whole when done. */
+    readonly streaming: boolean,
     /** Messages the server view had before this reply: later ones are this reply's own. */
     readonly baseCount: number,
     message: Message,
