@@ -6,8 +6,7 @@
 // subscribes to its reply on its own, so a frame re-renders it and nothing else.
 import { memo, useSyncExternalStore } from "react";
 import type { Message, MessageVersions } from "@/lib/chat/types";
-import type { LiveReply, LiveReplyState } from "@/lib/client/live-replies";
-import { NO_EXTRAS } from "@/lib/client/live-reply";
+import { NO_EXTRAS, type LiveReply, type LiveReplyState } from "@/lib/client/live-reply";
 import { AssistantMessage } from "./AssistantMessage";
 import { MessageActions } from "./MessageActions";
 import { VersionPager } from "./VersionPager";

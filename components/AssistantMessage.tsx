@@ -1,8 +1,7 @@
 import { memo, type ReactNode } from "react";
 import type { Message } from "@/lib/chat/types";
 import { isContinuable, isGenerating } from "@/lib/reply/status";
-import type { Connection } from "@/lib/client/live-replies";
-import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";
+import { NO_EXTRAS, type Connection, type LiveExtras } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
 import { ReplyText } from "./ReplyText";
 import { ThinkingBlock, ToolCard, ToolResultCard } from "./ReplyParts";

@@ -1,6 +1,6 @@
 "use client";
 // A conversation: the saved messages (server-rendered props), the reply this
-// tab is following (the live-reply registry), and the composer. Saved
+// tab is following (the reply registry), and the composer. Saved
 // messages render once per server refresh; only the live reply renders per
 // frame. With no conversation yet ("/"), the first send creates one.
 // Regenerate, edit-and-resend and the version pager change which path of
@@ -18,7 +18,7 @@ import {
   releaseReply,
   sendMessage,
   versionHintsOf,
-} from "@/lib/client/live-replies";
+} from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/reply/status";

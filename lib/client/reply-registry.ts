@@ -1,14 +1,14 @@
-// Replies being generated, as seen by this tab: at most one per
-// conversation, kept outside React so a reply survives navigation (the first
-// send on "/" moves to /c/:id mid-stream) and re-renders nothing but itself.
+// The registry of replies this tab follows (each a LiveReply, live-reply.ts):
+// at most one per conversation, kept outside React so a reply survives
+// navigation (the first send on "/" moves to /c/:id mid-stream) and
+// re-renders nothing but itself. Also how each one starts: send,
+// regenerate, edit and resend, continue, or attach to one already running.
 import type { Message, MessageVersions } from "../chat/types";
 import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import { LiveReply } from "./live-reply";
 import { openReplyStream } from "./stream";
 import { withNewVersion } from "./versions";
-
-export { LiveReply, type Connection, type LiveReplyState } from "./live-reply";
 
 const replies = new Map<string, LiveReply>();
 let sent = 0;

@@ -1,8 +1,8 @@
-// Regenerate and edit-and-resend through the live-reply registry, against a
+// Regenerate and edit-and-resend through the reply registry, against a
 // stand-in for the server's HTTP answers (fetch stubbed): the reply must
 // take the new message's id, never the replaced one still on the path.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "./live-replies";
+import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "./reply-registry";
 import type { Message } from "../chat/types";
 
 const CONV = "22222222-2222-4222-8222-222222222222";
