@@ -23,7 +23,7 @@ import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
-import { AssistantItem, type ReplyActions } from "./AssistantItem";
+import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
@@ -262,7 +262,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               return m.role === "user" ? (
                 <UserMessage key={m.id} message={m} actions={settled ? userActions : undefined} editing={editing?.id === m.id ? (editor ?? undefined) : undefined} />
               ) : (
-                <AssistantItem
+                <StreamingMessage
                   key={m.id}
                   message={m}
                   streaming={streaming}
@@ -274,7 +274,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               );
             }),
             reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
-            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
+            reply && state && <StreamingMessage key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
           ]}
         </div>
       </div>
