@@ -11,7 +11,7 @@ export function contentLength(text: string): number {
   return n;
 }
 
-export type ContentCheck = { ok: true } | { ok: false; reason: "empty" | "too_long"; length: number };
+type ContentCheck = { ok: true } | { ok: false; reason: "empty" | "too_long"; length: number };
 
 export function checkContent(text: string): ContentCheck {
   if (text.trim() === "") return { ok: false, reason: "empty", length: 0 };

@@ -19,7 +19,7 @@ const DISCOVER_MS = 500;
  * Versions to show on a regenerated reply, or a resent edited message,
  * until the server's own numbers arrive (the pager reads "2/2" at once).
  */
-export type VersionHints = { user?: MessageVersions; assistant?: MessageVersions };
+type VersionHints = { user?: MessageVersions; assistant?: MessageVersions };
 const hints = new WeakMap<LiveReply, VersionHints>();
 export const versionHintsOf = (reply: LiveReply | undefined): VersionHints | undefined => (reply ? hints.get(reply) : undefined);
 const registrySubs = new Set<() => void>();

@@ -12,7 +12,7 @@ import { ApiError, replyStreamUrl } from "./api";
 export type ConnectionState = "reconnecting" | "reconnected";
 export type ConnectionInfo = { attempt: number; delayMs?: number; error?: unknown };
 
-export type ReplyStreamOptions = {
+type ReplyStreamOptions = {
   /** The assistant message; learned from the first snapshot when omitted. */
   messageId?: string;
   /** Last event id already applied by the caller (resume point). */
