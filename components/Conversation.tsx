@@ -1,6 +1,6 @@
 "use client";
 // A conversation: the saved messages (server-rendered props), the reply this
-// tab is following (the live-reply registry), and the composer. Saved
+// tab is following (the reply registry), and the composer. Saved
 // messages render once per server refresh; only the live reply renders per
 // frame. With no conversation yet ("/"), the first send creates one.
 // Regenerate, edit-and-resend and the version pager change which path of
@@ -18,12 +18,12 @@ import {
   releaseReply,
   sendMessage,
   versionHintsOf,
-  type ReplyDelivery,
-} from "@/lib/client/live-replies";
+} from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
+import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
-import { AssistantItem, type ReplyActions } from "./AssistantItem";
+import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
@@ -32,6 +32,7 @@ import { useMessageTarget } from "./useMessageTarget";
 type Props = {
   conversationId: string | null;
   messages: Message[];
+  /** The user's setting: replies shown as they are written (off: whole, once finished). */
   streaming: boolean;
   /** Id of the last stream event the saved generating reply includes. */
   resumeAfter?: number;
@@ -42,7 +43,6 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const [conversationId, setConversationId] = useState(initialId);
   const [error, setError] = useState<string | null>(null);
   const { reply, state } = useLiveReply(conversationId);
-  const delivery: ReplyDelivery = streaming ? "stream" : "whole";
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const toBottom = useFollowScroll(scroller, content);
@@ -57,12 +57,12 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
 
   // A reply that was generating when the page was rendered: follow it live.
   const last = messages.at(-1);
-  const unattached = !reply && last?.role === "assistant" && api.isGenerating(last.status) ? last : undefined;
+  const unattached = !reply && last?.role === "assistant" && isGenerating(last.status) ? last : undefined;
   useEffect(() => {
     if (unattached && !liveReplyFor(unattached.conversationId)) {
-      attachReply({ message: unattached, after: resumeAfter, delivery, baseCount: messages.length - 1 });
+      attachReply({ message: unattached, after: resumeAfter, streaming, baseCount: messages.length - 1 });
     }
-  }, [unattached, resumeAfter, delivery, messages.length]);
+  }, [unattached, resumeAfter, streaming, messages.length]);
 
   // Re-render the server view (sidebar title and order, saved messages) when
   // the server has the message sent from here, and again when the reply ends.
@@ -96,7 +96,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     const saved = messages.find((m) => m.id === state.messageId);
     const mine = reply.getMessage();
     // Same id is not enough: a continued reply's saved copy is its older self.
-    if (saved && !api.isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
+    if (saved && !isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
   }, [reply, state, messages]);
 
   const onSend = useCallback(
@@ -108,7 +108,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           id = (await api.createConversation()).id;
           setConversationId(id);
         }
-        const { accepted } = sendMessage({ conversationId: id, content: text, delivery, baseCount: messages.length });
+        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length });
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the registry.
@@ -119,7 +119,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         return false;
       }
     },
-    [conversationId, delivery, messages.length, initialId, router, toBottom],
+    [conversationId, streaming, messages.length, initialId, router, toBottom],
   );
 
   const onStopSaved = useCallback(
@@ -138,7 +138,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     async (message: Message) => {
       setError(null);
       const index = messages.findIndex((m) => m.id === message.id);
-      const { accepted } = continueReply({ message, delivery, baseCount: index < 0 ? messages.length : index });
+      const { accepted } = continueReply({ message, streaming, baseCount: index < 0 ? messages.length : index });
       toBottom();
       try {
         await accepted;
@@ -147,7 +147,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         router.refresh();
       }
     },
-    [messages, delivery, router, toBottom],
+    [messages, streaming, router, toBottom],
   );
 
   // The version pager: switch the shown path, then re-render the server view.
@@ -179,14 +179,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       if (index < 0) return;
       setError(null);
       setEditing(null);
-      const { accepted } = regenerateReply({ message, delivery, baseCount: index, known: path.map((m) => m.id) });
+      const { accepted } = regenerateReply({ message, streaming, baseCount: index, known: path.map((m) => m.id) });
       toBottom();
       accepted.catch((e: unknown) => {
         setError(api.describeError(e));
         router.refresh();
       });
     },
-    [delivery, router, toBottom],
+    [streaming, router, toBottom],
   );
 
   const onEdit = useCallback((message: Message) => setEditing({ id: message.id, draft: message.content }), []);
@@ -203,14 +203,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       if (index < 0) return;
       setError(null);
       setEditing(null);
-      const { accepted } = editAndResend({ message, content, delivery, baseCount: index, known: path.map((m) => m.id) });
+      const { accepted } = editAndResend({ message, content, streaming, baseCount: index, known: path.map((m) => m.id) });
       toBottom();
       accepted.catch((e: unknown) => {
         setError(api.describeError(e));
         setEditing({ id: message.id, draft: content }); // the edit is not lost
       });
     },
-    [delivery, toBottom],
+    [streaming, toBottom],
   );
 
   // Saved messages from the live reply on are the live reply's to show.
@@ -258,14 +258,14 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               saved copy of the live reply arrives, it lands on the same key. */}
           {[
             ...saved.map((m, i) => {
-              const settled = !api.isGenerating(m.status);
+              const settled = !isGenerating(m.status);
               return m.role === "user" ? (
                 <UserMessage key={m.id} message={m} actions={settled ? userActions : undefined} editing={editing?.id === m.id ? (editor ?? undefined) : undefined} />
               ) : (
-                <AssistantItem
+                <StreamingMessage
                   key={m.id}
                   message={m}
-                  delivery={delivery}
+                  streaming={streaming}
                   // Only the latest reply can be continued or regenerated (the server says the same).
                   onContinue={i === saved.length - 1 && !generating ? onContinue : undefined}
                   actions={settled ? replyActions : undefined}
@@ -274,7 +274,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
               );
             }),
             reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
-            reply && state && <AssistantItem key={state.messageId} reply={reply} state={state} delivery={delivery} versionsHint={hints?.assistant} />,
+            reply && state && <StreamingMessage key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
           ]}
         </div>
       </div>

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
-import { liveReplyFor, releaseReply } from "@/lib/client/live-replies";
+import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu } from "./ConversationMenu";
 

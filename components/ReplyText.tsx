@@ -8,9 +8,9 @@ import { Markdown } from "./Markdown";
  * string it renders in `data-text`: the rendered markup is not the text
  * itself, and tests compare this (byte for byte) with what was saved.
  */
-export function ReplyText({ text, streaming, cursor }: { text: string; streaming: boolean; cursor: boolean }) {
+export function ReplyText({ text, live, cursor }: { text: string; live: boolean; cursor: boolean }) {
   const previous = useRef<MarkdownChunk[]>([]);
-  const chunks = useMemo(() => (previous.current = markdownChunks(text, streaming, previous.current)), [text, streaming]);
+  const chunks = useMemo(() => (previous.current = markdownChunks(text, live, previous.current)), [text, live]);
   return (
     <div data-testid="message-content" data-text={text} data-streaming={cursor || undefined} className="reply-text leading-7 break-words">
       {chunks.map((chunk, i) => (

@@ -1,10 +1,11 @@
 "use client";
-// React binding of the live-reply registry, at the conversation's coarse
+// React binding of the reply registry, at the conversation's coarse
 // granularity: it re-renders only when a reply is confirmed, finishes or its
 // connection changes. The streaming message subscribes to frames on its own
-// (AssistantItem), once per animation frame.
+// (StreamingMessage), once per animation frame.
 import { useSyncExternalStore } from "react";
-import { liveReplyFor, subscribeLiveReplies, type LiveReply, type LiveReplyState } from "@/lib/client/live-replies";
+import type { LiveReply, LiveReplyState } from "@/lib/client/live-reply";
+import { liveReplyFor, subscribeLiveReplies } from "@/lib/client/reply-registry";
 
 const none = () => undefined;
 const noSubscription = () => () => {};

@@ -1,7 +1,7 @@
-// Browser-side calls to the HTTP API (SPEC §3). Every failure becomes an
+// Browser-side calls to the HTTP API (docs/PROTOCOL.md §3). Every failure becomes an
 // ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
 // show the server's own words (409/413/429…) instead of a generic message.
-import type { Conversation, Message, MessageStatus, SearchResult } from "../chat/types";
+import type { Conversation, Message, SearchResult } from "../chat/types";
 
 export class ApiError extends Error {
   constructor(
@@ -35,10 +35,6 @@ export class ApiError extends Error {
     (err as { cause?: unknown }).cause = cause;
     return err;
   }
-}
-
-export function isGenerating(status: MessageStatus): boolean {
-  return status === "pending" || status === "streaming";
 }
 
 /** A user-facing sentence for any thrown value. */
@@ -92,35 +88,33 @@ export const stopMessage = (id: string) => apiJson<Message>(`/api/messages/${enc
 export const updateSettings = (streaming: boolean) =>
   apiJson<{ streaming: boolean }>("/api/settings", "PATCH", { streaming });
 
-/** Streaming post: the raw text/event-stream response (checked for errors). */
-export const postMessageStream = (conversationId: string, content: string, signal?: AbortSignal) =>
-  apiFetch(`/api/conversations/${enc(conversationId)}/messages`, {
+/**
+ * The answer to a request that starts a reply. Streamed: the raw
+ * text/event-stream response (checked for errors). Not streamed: the saved
+ * messages, once the reply has ended.
+ */
+export type ReplyAnswer<Saved> = { streaming: true; response: Response } | ({ streaming: false } & Saved);
+
+/** `streaming`: the user's setting; sent as the body's `stream` field (docs/API.md). */
+export type ReplyOptions = { streaming: boolean };
+
+async function postReply<Saved>(path: string, body: Record<string, unknown>, { streaming }: ReplyOptions): Promise<ReplyAnswer<Saved>> {
+  if (!streaming) return { ...(await apiJson<Saved>(path, "POST", { ...body, stream: false })), streaming: false };
+  const response = await apiFetch(path, {
     method: "POST",
-    signal,
     headers: { accept: "text/event-stream", "content-type": "application/json" },
-    body: JSON.stringify({ content, stream: true }),
+    body: JSON.stringify({ ...body, stream: true }),
   });
+  return { streaming: true, response };
+}
 
-/** Non-streaming post: answers once the reply has ended. */
-export const postMessageWhole = (conversationId: string, content: string) =>
-  apiJson<{ userMessage: Message; assistantMessage: Message }>(
-    `/api/conversations/${enc(conversationId)}/messages`,
-    "POST",
-    { content, stream: false },
-  );
+/** Posts a user message; its reply is generated. */
+export const postMessage = (conversationId: string, content: string, options: ReplyOptions) =>
+  postReply<{ userMessage: Message; assistantMessage: Message }>(`/api/conversations/${enc(conversationId)}/messages`, { content }, options);
 
-/** Continue an interrupted or failed reply, streamed (SSE response). */
-export const postContinueStream = (messageId: string, signal?: AbortSignal) =>
-  apiFetch(`/api/messages/${enc(messageId)}/continue`, {
-    method: "POST",
-    signal,
-    headers: { accept: "text/event-stream", "content-type": "application/json" },
-    body: JSON.stringify({ stream: true }),
-  });
-
-/** Continue, not streamed: answers once the reply has ended again. */
-export const postContinueWhole = (messageId: string) =>
-  apiJson<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/continue`, "POST", { stream: false });
+/** Continues an interrupted or failed reply (the same message grows again). */
+export const postContinue = (messageId: string, options: ReplyOptions) =>
+  postReply<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/continue`, {}, options);
 
 export function replyStreamUrl(messageId: string, after: number | undefined): string {
   return `/api/messages/${enc(messageId)}/stream${after === undefined ? "" : `?after=${after}`}`;
@@ -128,31 +122,13 @@ export function replyStreamUrl(messageId: string, after: number | undefined): st
 
 // Versions and branches, search and export (docs/API.md).
 
-/** Regenerate the latest reply, streamed: the new reply's SSE (its first snapshot has no userMessage). */
-export const postRegenerateStream = (messageId: string, signal?: AbortSignal) =>
-  apiFetch(`/api/messages/${enc(messageId)}/regenerate`, {
-    method: "POST",
-    signal,
-    headers: { accept: "text/event-stream", "content-type": "application/json" },
-    body: JSON.stringify({ stream: true }),
-  });
+/** Regenerates the latest reply: a new reply (streamed, its first snapshot has no userMessage). */
+export const postRegenerate = (messageId: string, options: ReplyOptions) =>
+  postReply<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/regenerate`, {}, options);
 
-/** Regenerate, not streamed: answers once the new reply has ended. */
-export const postRegenerateWhole = (messageId: string) =>
-  apiJson<{ assistantMessage: Message }>(`/api/messages/${enc(messageId)}/regenerate`, "POST", { stream: false });
-
-/** Edit a user message and resend it, streamed (answered like a message POST). */
-export const postEditStream = (messageId: string, content: string, signal?: AbortSignal) =>
-  apiFetch(`/api/messages/${enc(messageId)}/edit`, {
-    method: "POST",
-    signal,
-    headers: { accept: "text/event-stream", "content-type": "application/json" },
-    body: JSON.stringify({ content, stream: true }),
-  });
-
-/** Edit and resend, not streamed: answers once the reply has ended. */
-export const postEditWhole = (messageId: string, content: string) =>
-  apiJson<{ userMessage: Message; assistantMessage: Message }>(`/api/messages/${enc(messageId)}/edit`, "POST", { content, stream: false });
+/** Edits a user message and resends it (answered like a posted message). */
+export const postEdit = (messageId: string, content: string, options: ReplyOptions) =>
+  postReply<{ userMessage: Message; assistantMessage: Message }>(`/api/messages/${enc(messageId)}/edit`, { content }, options);
 
 /** Shows the version or branch containing the message; answers with the new path. */
 export const selectMessage = (messageId: string) =>

@@ -1,4 +1,4 @@
-// The rule for what a user may send (SPEC §3), checked in the browser too so
+// The rule for what a user may send (docs/PROTOCOL.md §3), checked in the browser too so
 // the composer and the message editor can say so before the server does:
 // non-empty after trimming, at most 32,000 Unicode code points (the server's
 // MAX_CONTENT_CHARS in lib/reply/admission.ts).
@@ -11,7 +11,7 @@ export function contentLength(text: string): number {
   return n;
 }
 
-export type ContentCheck = { ok: true } | { ok: false; reason: "empty" | "too_long"; length: number };
+type ContentCheck = { ok: true } | { ok: false; reason: "empty" | "too_long"; length: number };
 
 export function checkContent(text: string): ContentCheck {
   if (text.trim() === "") return { ok: false, reason: "empty", length: 0 };

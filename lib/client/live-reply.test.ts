@@ -41,7 +41,7 @@ const nextFrame = () => {
 
 describe("LiveReply", () => {
   it("applies every event but publishes at most once per frame", () => {
-    const reply = new LiveReply("c1", "stream", 0, msg(), { confirmed: true, connection: "live" });
+    const reply = new LiveReply("c1", true, 0, msg(), { confirmed: true, connection: "live" });
     const renders = vi.fn();
     reply.subscribeFrame(renders);
     const events: StreamEvent[] = [
@@ -60,7 +60,7 @@ describe("LiveReply", () => {
   });
 
   it("publishes `done` at once and marks the reply finished", () => {
-    const reply = new LiveReply("c1", "stream", 0, msg(), { confirmed: true, connection: "live" });
+    const reply = new LiveReply("c1", true, 0, msg(), { confirmed: true, connection: "live" });
     const final = msg({ status: "complete", content: "hi", parts: [{ type: "text", text: "hi" }] });
     reply.apply({ id: 9, event: "done", data: { message: final } });
     expect(reply.getMessage()).toEqual(final);
@@ -68,7 +68,7 @@ describe("LiveReply", () => {
   });
 
   it("takes the server's ids from the first snapshot", () => {
-    const reply = new LiveReply("c1", "stream", 2, msg({ id: "local-assistant" }), {
+    const reply = new LiveReply("c1", true, 2, msg({ id: "local-assistant" }), {
       userMessage: msg({ id: "local-user", role: "user" }),
       confirmed: false,
       connection: "connecting",
@@ -81,7 +81,7 @@ describe("LiveReply", () => {
   it("defers a Stop pressed before the reply's id is known", async () => {
     const fetchMock = vi.fn(async () => new Response(JSON.stringify(msg({ status: "interrupted" })), { status: 200 }));
     vi.stubGlobal("fetch", fetchMock);
-    const reply = new LiveReply("c1", "whole", 0, msg({ id: "local-assistant" }), { confirmed: false, connection: "connecting" });
+    const reply = new LiveReply("c1", false, 0, msg({ id: "local-assistant" }), { confirmed: false, connection: "connecting" });
     await reply.stop();
     expect(fetchMock).not.toHaveBeenCalled();
     expect(reply.getState().stopping).toBe(true);
@@ -90,7 +90,7 @@ describe("LiveReply", () => {
   });
   it("renders at most 30 times a second, on animation frames", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming", parts: [{ type: "text", text: "" }] }), { confirmed: true, connection: "live" });
+    const reply = new LiveReply("c1", true, 0, msg({ status: "streaming", parts: [{ type: "text", text: "" }] }), { confirmed: true, connection: "live" });
     const renders = vi.fn();
     reply.subscribeFrame(renders);
     const delta = (id: number): StreamEvent => ({ id, event: "delta", data: { index: 0, text: "x" } });
@@ -120,7 +120,7 @@ describe("LiveReply", () => {
 
   it("publishes tool input as it is typed and the latest progress per tool, once per frame", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
+    const reply = new LiveReply("c1", true, 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
     const renders = vi.fn();
     reply.subscribeFrame(renders);
     const before = reply.getExtras();
@@ -152,7 +152,7 @@ describe("LiveReply", () => {
 
   it("drops typed tool input on a snapshot (it restates the message)", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    const reply = new LiveReply("c1", "stream", 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
+    const reply = new LiveReply("c1", true, 0, msg({ status: "streaming" }), { confirmed: true, connection: "live" });
     reply.apply({ id: 1, event: "part_start", data: { index: 0, part: { type: "tool_use", id: "tu1", name: "calculate", input: {} } } });
     reply.apply({ id: 2, event: "delta", data: { index: 0, json: '{"a"' } });
     nextFrame();

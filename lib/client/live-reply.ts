@@ -6,11 +6,10 @@
 import { applyEvent, type PendingJson } from "../stream/reduce";
 import type { StreamEvent } from "../stream/events";
 import type { Message } from "../chat/types";
+import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import type { ReplyStream } from "./stream";
 
-/** "stream": tokens shown as they arrive. "whole": the reply appears when done. */
-export type ReplyDelivery = "stream" | "whole";
 export type Connection = "connecting" | "live" | "reconnecting" | "polling";
 
 /** The latest `tool_progress` of one tool use (a new one replaces it). */
@@ -72,7 +71,8 @@ export class LiveReply {
 
   constructor(
     readonly conversationId: string,
-    readonly delivery: ReplyDelivery,
+    /** The user's setting: tokens shown as they arrive; off, the reply appears whole when done. */
+    readonly streaming: boolean,
     /** Messages the server view had before this reply: later ones are this reply's own. */
     readonly baseCount: number,
     message: Message,
@@ -186,7 +186,7 @@ export class LiveReply {
   replace(message: Message) {
     if (this.disposed || this.state.finished) return;
     this.latest = message;
-    if (!api.isGenerating(message.status)) return this.complete(message);
+    if (!isGenerating(message.status)) return this.complete(message);
     this.scheduleFrame();
   }
 
@@ -226,7 +226,7 @@ export class LiveReply {
         // Saved text can trail what the stream already showed (checkpoints
         // land every 500 ms): never step the visible text backwards.
         const behind = m.content.length < this.latest.content.length;
-        if (!api.isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
+        if (!isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
       } catch (e) {
         if (e instanceof api.ApiError && e.status === 404) return this.complete({ ...this.latest, status: "failed", error: { code: "not_found", message: "This reply no longer exists." } });
         this.setConnection("reconnecting");
@@ -270,7 +270,7 @@ export class LiveReply {
       const stopped = await api.stopMessage(this.state.messageId);
       // The stream (or the waiting POST) normally ends the reply itself;
       // if it does not within a moment, the stop's answer is the truth.
-      if (!api.isGenerating(stopped.status)) setTimeout(() => this.replace(stopped), 1500);
+      if (!isGenerating(stopped.status)) setTimeout(() => this.replace(stopped), 1500);
     } catch {
       this.setState({ stopping: false });
     }

@@ -5,7 +5,7 @@ import type { Message, Part, ThinkingPart, ToolResultPart, ToolUsePart } from ".
 
 export type ToolState = "running" | "done" | "error";
 
-export type ReplyBlock =
+type ReplyBlock =
   | { kind: "text"; key: string; text: string; live: boolean }
   | { kind: "thinking"; key: string; part: ThinkingPart; live: boolean }
   | { kind: "redacted_thinking"; key: string }

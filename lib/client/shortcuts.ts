@@ -1,7 +1,7 @@
 // The app's keyboard shortcuts, as one pure function of a key event (so the
 // rules are tested without a browser): Ctrl/Cmd+K focuses search,
 // Ctrl/Cmd+Shift+O opens a new chat, Esc stops the streaming reply.
-export type Shortcut = "focus-search" | "new-chat" | "stop-reply";
+type Shortcut = "focus-search" | "new-chat" | "stop-reply";
 
 type KeyInfo = Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "metaKey" | "shiftKey" | "altKey" | "isComposing" | "defaultPrevented">;
 

@@ -1,4 +1,4 @@
-// Reads a reply's Server-Sent Events (SPEC §4) in the browser: typed events,
+// Reads a reply's Server-Sent Events (docs/PROTOCOL.md §4) in the browser: typed events,
 // the last event id seen, and self-healing reconnection. Bytes are decoded
 // with a streaming TextDecoder, so a UTF-8 character split across network
 // chunks is never mangled; an event cut off by a dropped connection is never
@@ -12,7 +12,7 @@ import { ApiError, replyStreamUrl } from "./api";
 export type ConnectionState = "reconnecting" | "reconnected";
 export type ConnectionInfo = { attempt: number; delayMs?: number; error?: unknown };
 
-export type ReplyStreamOptions = {
+type ReplyStreamOptions = {
   /** The assistant message; learned from the first snapshot when omitted. */
   messageId?: string;
   /** Last event id already applied by the caller (resume point). */

@@ -6,7 +6,7 @@ import { pageUser } from "@/lib/http/page-user";
 import { getConversationWithMessages, toMessage } from "@/lib/chat/conversations";
 import { getSettings } from "@/lib/chat/settings";
 import { AppError } from "@/lib/errors";
-import { isGenerating } from "@/lib/client/api";
+import { isGenerating } from "@/lib/reply/status";
 
 export const dynamic = "force-dynamic";
 

@@ -1,16 +1,77 @@
-import { memo, type ReactNode } from "react";
-import type { Message } from "@/lib/chat/types";
-import { isGenerating } from "@/lib/client/api";
-import type { Connection, ReplyDelivery } from "@/lib/client/live-replies";
-import { NO_EXTRAS, type LiveExtras } from "@/lib/client/live-reply";
+"use client";
+// An assistant reply, while it streams and once it is saved. One component
+// for both, at one key (the message id), so when the saved copy takes over
+// from the live reply React keeps every rendered block: the hand-over costs
+// nothing, however long the reply. A live reply subscribes to its frames on
+// its own, so a frame re-renders it and nothing else.
+import { memo, useSyncExternalStore, type ReactNode } from "react";
+import type { Message, MessageVersions } from "@/lib/chat/types";
+import { NO_EXTRAS, type Connection, type LiveExtras, type LiveReply, type LiveReplyState } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
+import { isContinuable, isGenerating } from "@/lib/reply/status";
+import { MessageActions } from "./MessageActions";
 import { ReplyText } from "./ReplyText";
 import { ThinkingBlock, ToolCard, ToolResultCard } from "./ReplyParts";
+import { VersionPager } from "./VersionPager";
+
+/** What a saved reply's action bar needs (one object shared by all replies). */
+export type ReplyActions = {
+  locked: boolean;
+  onSelect: (id: string) => void;
+  onRegenerate: (message: Message) => void;
+};
 
 type Props = {
+  /** The saved message (ignored while `reply` is set). */
+  message?: Message;
+  reply?: LiveReply;
+  state?: LiveReplyState;
+  /** The user's setting (a live reply keeps the one it was asked with). */
+  streaming: boolean;
+  onContinue?: (message: Message) => void;
+  /** A saved reply's action bar. */
+  actions?: ReplyActions;
+  /** The latest reply: Regenerate offered, the bar always shown. */
+  latest?: boolean;
+  /** A live reply's versions until the server's arrive (a regenerated reply: "2/2" at once). */
+  versionsHint?: MessageVersions;
+};
+
+const noSubscription = () => () => {};
+const noExtras = () => NO_EXTRAS;
+
+export const StreamingMessage = memo(function StreamingMessage({ message: saved, reply, state, streaming, onContinue, actions, latest, versionsHint }: Props) {
+  const getSaved = () => saved!;
+  const message = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getMessage ?? getSaved, reply?.getMessage ?? getSaved);
+  const extras = useSyncExternalStore(reply?.subscribeFrame ?? noSubscription, reply?.getExtras ?? noExtras, reply?.getExtras ?? noExtras);
+  // Live: only the pager, inert (the path cannot change while it generates);
+  // the full bar comes with the saved copy.
+  const liveVersions = reply ? (message.versions ?? versionsHint) : undefined;
+  const footer =
+    !reply && actions ? (
+      <MessageActions message={message} locked={actions.locked} onSelect={actions.onSelect} onRegenerate={latest ? actions.onRegenerate : undefined} pinned={latest} />
+    ) : liveVersions && liveVersions.count > 1 ? (
+      <div className="-ml-1.5 flex">
+        <VersionPager versions={liveVersions} disabled kind="reply" />
+      </div>
+    ) : undefined;
+  return (
+    <ReplyBody
+      message={message}
+      streaming={reply?.streaming ?? streaming}
+      connection={state?.connection}
+      stopping={state?.stopping}
+      onContinue={reply ? undefined : onContinue}
+      extras={extras}
+      footer={footer}
+    />
+  );
+});
+
+type BodyProps = {
   message: Message;
-  /** "whole": the user turned streaming off, so a generating reply shows "working…". */
-  delivery: ReplyDelivery;
+  /** The user's setting: off, a generating reply shows "working…" until it appears whole. */
+  streaming: boolean;
   connection?: Connection;
   stopping?: boolean;
   /** Offered on an interrupted or failed reply. */
@@ -25,10 +86,12 @@ type Props = {
  * A reply as it stands: rendered from the message alone, so the server's
  * HTML (a reload mid-stream) and each streamed frame look the same. (Stop
  * sits by the composer: a button under growing text never holds still.)
+ * Memoized on its own: a change of the live reply's state that leaves what
+ * it shows as it was (ids confirmed) re-renders nothing here.
  */
-export const AssistantMessage = memo(function AssistantMessage({ message, delivery, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: Props) {
+const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: BodyProps) {
   const generating = isGenerating(message.status);
-  const streamed = generating && delivery === "stream";
+  const streamed = generating && streaming;
   const blocks = replyBlocks(message, generating);
   const tail = blocks.at(-1);
   const hasText = blocks.some((b) => b.kind === "text");
@@ -36,7 +99,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
   // or a running tool shows its own activity instead.
   const tailBusy = (tail?.kind === "thinking" && tail.live) || (tail?.kind === "tool" && tail.state === "running");
   const trailingCursor = streamed && !tailBusy && tail?.kind !== "text";
-  const working = generating && (message.status === "pending" || delivery === "whole");
+  const working = generating && (message.status === "pending" || !streaming);
   const missingReason = message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
 
   return (
@@ -52,7 +115,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
       {blocks.map((b) => {
         switch (b.kind) {
           case "text":
-            return <ReplyText key={b.key} text={b.text} streaming={streamed && b.live} cursor={streamed && b.live} />;
+            return <ReplyText key={b.key} text={b.text} live={streamed && b.live} cursor={streamed && b.live} />;
           case "thinking":
             return <ThinkingBlock key={b.key} part={b.part} live={streamed && b.live} />;
           case "redacted_thinking":
@@ -87,7 +150,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
         </div>
       )}
 
-      {(working || connection === "reconnecting" || stopping || message.status === "interrupted" || message.status === "failed") && (
+      {(working || connection === "reconnecting" || stopping || isContinuable(message.status)) && (
         <div className="flex flex-wrap items-center gap-3 text-sm">
           {working && (
             <span data-testid="working-indicator" role="status" className="inline-flex items-center gap-1.5 text-zinc-500 dark:text-zinc-400">
@@ -110,7 +173,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, delive
               Stopped
             </span>
           )}
-          {onContinue && (message.status === "interrupted" || message.status === "failed") && (
+          {onContinue && isContinuable(message.status) && (
             <button
               type="button"
               data-testid="continue-button"

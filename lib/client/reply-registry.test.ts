@@ -1,8 +1,8 @@
-// Regenerate and edit-and-resend through the live-reply registry, against a
+// Regenerate and edit-and-resend through the reply registry, against a
 // stand-in for the server's HTTP answers (fetch stubbed): the reply must
 // take the new message's id, never the replaced one still on the path.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "./live-replies";
+import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "./reply-registry";
 import type { Message } from "../chat/types";
 
 const CONV = "22222222-2222-4222-8222-222222222222";
@@ -56,7 +56,7 @@ describe("regenerateReply (not streamed)", () => {
   it("waits for the new reply instead of taking the old one still on the path", async () => {
     const old = msg(ids.a1, "assistant", { parentId: ids.u1 });
     const srv = server([msg(ids.u1, "user"), old]);
-    const { reply, accepted } = regenerateReply({ message: old, delivery: "whole", baseCount: 1, known: [ids.u1, ids.a1] });
+    const { reply, accepted } = regenerateReply({ message: old, streaming: false, baseCount: 1, known: [ids.u1, ids.a1] });
     expect(versionHintsOf(reply)?.assistant).toMatchObject({ index: 1, count: 2 });
     let settled = false;
     void accepted.then(() => (settled = true));
@@ -82,7 +82,7 @@ describe("regenerateReply (not streamed)", () => {
   it("withdraws the reply when the server refuses", async () => {
     const old = msg(ids.a1, "assistant");
     const srv = server([msg(ids.u1, "user"), old]);
-    const { reply, accepted } = regenerateReply({ message: old, delivery: "whole", baseCount: 1, known: [ids.u1, ids.a1] });
+    const { reply, accepted } = regenerateReply({ message: old, streaming: false, baseCount: 1, known: [ids.u1, ids.a1] });
     const refused = expect(accepted).rejects.toMatchObject({ status: 409, code: "generation_in_progress" });
     await vi.advanceTimersByTimeAsync(0);
     srv.posts[0].answer(json({ error: { code: "generation_in_progress", message: "busy" } }, 409));
@@ -96,7 +96,7 @@ describe("editAndResend (not streamed)", () => {
   it("shows the edited text at once, then takes the new branch's ids", async () => {
     const edited = msg(ids.u1, "user", { versions: undefined });
     const srv = server([edited, msg(ids.a1, "assistant")]);
-    const { reply, accepted } = editAndResend({ message: edited, content: "better question", delivery: "whole", baseCount: 0, known: [ids.u1, ids.a1] });
+    const { reply, accepted } = editAndResend({ message: edited, content: "better question", streaming: false, baseCount: 0, known: [ids.u1, ids.a1] });
     expect(reply.getState().userMessage?.content).toBe("better question");
     expect(versionHintsOf(reply)?.user).toMatchObject({ index: 1, count: 2 });
     await vi.advanceTimersByTimeAsync(1100);
@@ -113,7 +113,7 @@ describe("editAndResend (not streamed)", () => {
 
 it("a plain send still discovers the first reply after the earlier messages", async () => {
   const srv = server([msg(ids.u1, "user"), msg(ids.a1, "assistant")]);
-  const { reply, accepted } = sendMessage({ conversationId: CONV, content: "next", delivery: "whole", baseCount: 2 });
+  const { reply, accepted } = sendMessage({ conversationId: CONV, content: "next", streaming: false, baseCount: 2 });
   await vi.advanceTimersByTimeAsync(0);
   srv.path = [...srv.path, msg(ids.u2, "user", { content: "next" }), msg(ids.a2, "assistant", { status: "pending" })];
   await vi.advanceTimersByTimeAsync(600);

@@ -1,13 +1,14 @@
-// Replies being generated, as seen by this tab: at most one per
-// conversation, kept outside React so a reply survives navigation (the first
-// send on "/" moves to /c/:id mid-stream) and re-renders nothing but itself.
+// The registry of replies this tab follows (each a LiveReply, live-reply.ts):
+// at most one per conversation, kept outside React so a reply survives
+// navigation (the first send on "/" moves to /c/:id mid-stream) and
+// re-renders nothing but itself. Also how each one starts: send,
+// regenerate, edit and resend, continue, or attach to one already running.
 import type { Message, MessageVersions } from "../chat/types";
+import { isGenerating } from "../reply/status";
 import * as api from "./api";
-import { LiveReply, type ReplyDelivery } from "./live-reply";
+import { LiveReply } from "./live-reply";
 import { openReplyStream } from "./stream";
 import { withNewVersion } from "./versions";
-
-export { LiveReply, type Connection, type LiveReplyState, type ReplyDelivery } from "./live-reply";
 
 const replies = new Map<string, LiveReply>();
 let sent = 0;
@@ -18,7 +19,7 @@ const DISCOVER_MS = 500;
  * Versions to show on a regenerated reply, or a resent edited message,
  * until the server's own numbers arrive (the pager reads "2/2" at once).
  */
-export type VersionHints = { user?: MessageVersions; assistant?: MessageVersions };
+type VersionHints = { user?: MessageVersions; assistant?: MessageVersions };
 const hints = new WeakMap<LiveReply, VersionHints>();
 export const versionHintsOf = (reply: LiveReply | undefined): VersionHints | undefined => (reply ? hints.get(reply) : undefined);
 const registrySubs = new Set<() => void>();
@@ -67,18 +68,15 @@ function placeholder(conversationId: string, role: Message["role"], content: str
  * (optimistically); `accepted` settles when the server has taken the
  * message, and rejects with its ApiError (the reply is then withdrawn).
  */
-export function sendMessage(args: { conversationId: string; content: string; delivery: ReplyDelivery; baseCount: number }) {
-  const { conversationId, content, delivery, baseCount } = args;
+export function sendMessage(args: { conversationId: string; content: string; streaming: boolean; baseCount: number }) {
+  const { conversationId, content, streaming, baseCount } = args;
   const key = nextKey();
-  const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
+  const reply = new LiveReply(conversationId, streaming, baseCount, placeholder(conversationId, "assistant", "", key), {
     userMessage: placeholder(conversationId, "user", content, key),
     confirmed: false,
     connection: "connecting",
   });
-  return start(reply, {
-    stream: () => api.postMessageStream(conversationId, content),
-    whole: () => api.postMessageWhole(conversationId, content),
-  });
+  return start(reply, (options) => api.postMessage(conversationId, content, options));
 }
 
 /**
@@ -86,19 +84,15 @@ export function sendMessage(args: { conversationId: string; content: string; del
  * path): the new reply streams in its place at once, the old one becomes an
  * earlier version. Same pipeline, Stop and Continue as any reply.
  */
-export function regenerateReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
-  const { message, delivery, baseCount } = args;
+export function regenerateReply(args: { message: Message; streaming: boolean; baseCount: number; known: Iterable<string> }) {
+  const { message, streaming, baseCount } = args;
   const key = nextKey();
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
     confirmed: false,
     connection: "connecting",
   });
   hints.set(reply, { assistant: withNewVersion(message.id, message.versions, reply.getMessage().id) });
-  return start(
-    reply,
-    { stream: () => api.postRegenerateStream(message.id), whole: () => api.postRegenerateWhole(message.id) },
-    new Set(args.known),
-  );
+  return start(reply, (options) => api.postRegenerate(message.id, options), new Set(args.known));
 }
 
 /**
@@ -106,29 +100,22 @@ export function regenerateReply(args: { message: Message; delivery: ReplyDeliver
  * the path is cut there, the new message and its reply show at once, and
  * what followed the old message stays on the server as an earlier branch.
  */
-export function editAndResend(args: { message: Message; content: string; delivery: ReplyDelivery; baseCount: number; known: Iterable<string> }) {
-  const { message, content, delivery, baseCount } = args;
+export function editAndResend(args: { message: Message; content: string; streaming: boolean; baseCount: number; known: Iterable<string> }) {
+  const { message, content, streaming, baseCount } = args;
   const conversationId = message.conversationId;
   const key = nextKey();
   const user = { ...placeholder(conversationId, "user", content, key), parentId: message.parentId };
-  const reply = new LiveReply(conversationId, delivery, baseCount, placeholder(conversationId, "assistant", "", key), {
+  const reply = new LiveReply(conversationId, streaming, baseCount, placeholder(conversationId, "assistant", "", key), {
     userMessage: user,
     confirmed: false,
     connection: "connecting",
   });
   hints.set(reply, { user: withNewVersion(message.id, message.versions, user.id) });
-  return start(
-    reply,
-    { stream: () => api.postEditStream(message.id, content), whole: () => api.postEditWhole(message.id, content) },
-    new Set(args.known),
-  );
+  return start(reply, (options) => api.postEdit(message.id, content, options), new Set(args.known));
 }
 
-/** How a reply is asked for: streamed (an SSE answer) or whole (JSON once it has ended). */
-type ReplyRequest = {
-  stream: () => Promise<Response>;
-  whole: () => Promise<{ userMessage?: Message; assistantMessage: Message }>;
-};
+/** Sends the request that starts a reply, streamed or not as `options` say. */
+type ReplyRequest = (options: api.ReplyOptions) => Promise<api.ReplyAnswer<{ userMessage?: Message; assistantMessage: Message }>>;
 
 /**
  * Registers the reply and sends its request. `known`: ids of the path shown
@@ -137,16 +124,22 @@ type ReplyRequest = {
  */
 function start(reply: LiveReply, request: ReplyRequest, known?: ReadonlySet<string>) {
   register(reply);
-  const accepted = reply.delivery === "stream" ? postStreaming(reply, request.stream) : postWhole(reply, request.whole, known);
+  const answer = request({ streaming: reply.streaming });
+  const accepted = reply.streaming
+    ? answer.then((a) => {
+        if (a.streaming) followAnswer(reply, a.response);
+      })
+    : awaitWhole(reply, answer, known);
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }
 
-async function postStreaming(reply: LiveReply, post: ReplyRequest["stream"]): Promise<void> {
-  const res = await post();
+/** Follows a streamed answer (`messageId`: the reply's, when already known). */
+function followAnswer(reply: LiveReply, response: Response, messageId?: string) {
   reply.setConnection("live");
   reply.follow(
-    openReplyStream(res, {
+    openReplyStream(response, {
+      messageId,
       onEvent: (e) => reply.apply(e),
       onState: (s) => reply.setConnection(s === "reconnecting" ? "reconnecting" : "live"),
     }),
@@ -158,13 +151,14 @@ async function postStreaming(reply: LiveReply, post: ReplyRequest["stream"]): Pr
  * (needed for Stop) is discovered meanwhile by polling the conversation
  * every 500 ms until the pending assistant message appears.
  */
-function postWhole(reply: LiveReply, post: ReplyRequest["whole"], known?: ReadonlySet<string>): Promise<void> {
+function awaitWhole(reply: LiveReply, answer: ReturnType<ReplyRequest>, known?: ReadonlySet<string>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    post().then(
-      ({ userMessage, assistantMessage }) => {
+    answer.then(
+      (a) => {
         resolve();
-        reply.apply({ id: 0, event: "snapshot", data: { message: assistantMessage, userMessage } });
-        reply.replace(assistantMessage);
+        if (a.streaming) return;
+        reply.apply({ id: 0, event: "snapshot", data: { message: a.assistantMessage, userMessage: a.userMessage } });
+        reply.replace(a.assistantMessage);
       },
       (e: unknown) => {
         reject(e);
@@ -192,7 +186,7 @@ async function discoverNew(reply: LiveReply, known: ReadonlySet<string>): Promis
       const assistant = mine.find((m) => m.role === "assistant");
       if (assistant) {
         // Its ids, not its text: a reply asked for whole shows once it has ended.
-        const shown = api.isGenerating(assistant.status) ? { ...assistant, content: "", parts: [] } : assistant;
+        const shown = isGenerating(assistant.status) ? { ...assistant, content: "", parts: [] } : assistant;
         reply.apply({ id: 0, event: "snapshot", data: { message: shown, userMessage: mine.find((m) => m.role === "user") } });
         return assistant;
       }
@@ -205,11 +199,11 @@ async function discoverNew(reply: LiveReply, known: ReadonlySet<string>): Promis
 }
 
 /** Re-attaches to a reply that was generating when the page was rendered. */
-export function attachReply(args: { message: Message; after?: number; delivery: ReplyDelivery; baseCount: number }): LiveReply {
-  const { message, after, delivery, baseCount } = args;
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, message, { confirmed: true, connection: "connecting" });
+export function attachReply(args: { message: Message; after?: number; streaming: boolean; baseCount: number }): LiveReply {
+  const { message, after, streaming, baseCount } = args;
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, message, { confirmed: true, connection: "connecting" });
   register(reply);
-  if (delivery === "whole") {
+  if (!streaming) {
     void reply.poll(message.id, false);
     return reply;
   }
@@ -233,27 +227,17 @@ export function attachReply(args: { message: Message; after?: number; delivery: 
  * the server's ApiError (409 if it cannot be continued); the reply is then
  * withdrawn and the saved copy shows again.
  */
-export function continueReply(args: { message: Message; delivery: ReplyDelivery; baseCount: number }) {
-  const { message, delivery, baseCount } = args;
-  const reply = new LiveReply(message.conversationId, delivery, baseCount, { ...message, status: "pending", error: undefined }, {
+export function continueReply(args: { message: Message; streaming: boolean; baseCount: number }) {
+  const { message, streaming, baseCount } = args;
+  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...message, status: "pending", error: undefined }, {
     confirmed: true,
     connection: "connecting",
   });
   register(reply);
-  const accepted =
-    delivery === "stream"
-      ? api.postContinueStream(message.id).then((res) => {
-          reply.setConnection("live");
-          reply.follow(
-            openReplyStream(res, {
-              messageId: message.id,
-              onEvent: (e) => reply.apply(e),
-              onState: (s) => reply.setConnection(s === "reconnecting" ? "reconnecting" : "live"),
-            }),
-          );
-        })
-      : // Answers only at the end: the reply shows "working…" meanwhile.
-        api.postContinueWhole(message.id).then(({ assistantMessage }) => reply.replace(assistantMessage));
+  // Not streamed, it answers only at the end: the reply shows "working…" meanwhile.
+  const accepted = api
+    .postContinue(message.id, { streaming })
+    .then((a) => (a.streaming ? followAnswer(reply, a.response, message.id) : reply.replace(a.assistantMessage)));
   accepted.catch(() => releaseReply(reply));
   return { reply, accepted };
 }

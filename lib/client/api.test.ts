@@ -1,0 +1,72 @@
+// The requests that start a reply, on the wire: one function per action, the
+// same URL either way, `stream` in the body and the Accept header saying
+// which answer is wanted (docs/API.md).
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { postContinue, postEdit, postMessage, postRegenerate } from "./api";
+
+type Sent = { url: string; init: RequestInit };
+
+function stubFetch(answer: () => Response) {
+  const sent: Sent[] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (url: string, init: RequestInit) => {
+      sent.push({ url, init });
+      return answer();
+    }),
+  );
+  return sent;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+const sse = () => new Response("", { status: 200, headers: { "content-type": "text/event-stream" } });
+const saved = { userMessage: { id: "u" }, assistantMessage: { id: "a" } };
+const json = () => new Response(JSON.stringify(saved), { status: 200, headers: { "content-type": "application/json" } });
+
+const cases = [
+  ["postMessage", (streaming: boolean) => postMessage("c 1", "hi", { streaming }), "/api/conversations/c%201/messages", { content: "hi" }],
+  ["postContinue", (streaming: boolean) => postContinue("m1", { streaming }), "/api/messages/m1/continue", {}],
+  ["postRegenerate", (streaming: boolean) => postRegenerate("m1", { streaming }), "/api/messages/m1/regenerate", {}],
+  ["postEdit", (streaming: boolean) => postEdit("m1", "better", { streaming }), "/api/messages/m1/edit", { content: "better" }],
+] as const;
+
+describe.each(cases)("%s", (_name, call, url, body) => {
+  it("streamed: asks for text/event-stream and answers with the response", async () => {
+    const sent = stubFetch(sse);
+    const answer = await call(true);
+    expect(answer.streaming).toBe(true);
+    expect(answer.streaming && answer.response.headers.get("content-type")).toBe("text/event-stream");
+    expect(sent).toEqual([
+      {
+        url,
+        init: {
+          credentials: "same-origin",
+          cache: "no-store",
+          method: "POST",
+          headers: { accept: "text/event-stream", "content-type": "application/json" },
+          body: JSON.stringify({ ...body, stream: true }),
+        },
+      },
+    ]);
+  });
+
+  it("not streamed: asks for JSON and answers with the saved messages", async () => {
+    const sent = stubFetch(json);
+    const answer = await call(false);
+    expect(answer).toEqual({ ...saved, streaming: false });
+    expect(sent).toEqual([
+      {
+        url,
+        init: {
+          credentials: "same-origin",
+          cache: "no-store",
+          method: "POST",
+          signal: undefined,
+          headers: { accept: "application/json", "content-type": "application/json" },
+          body: JSON.stringify({ ...body, stream: false }),
+        },
+      },
+    ]);
+  });
+});
