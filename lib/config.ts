@@ -141,11 +141,6 @@ function derive(v: RawConfig, env: Env) {
 
 export type Config = ReturnType<typeof derive>;
 
-/** The defaults, as a test or a tool builds on them: `testConfig({ TOOLS: "off" })`. */
-export function configWith(env: Env = {}): Config {
-  return parseConfig(env);
-}
-
 /** The one read of the process environment (the composition root's). */
 export function configFromProcess(): Config {
   return parseConfig(process.env);

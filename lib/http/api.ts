@@ -122,16 +122,6 @@ export function route<P = Record<string, string>>(fn: (req: Request, params: P) 
   };
 }
 
-export function cookieValue(req: Request, name: string): string | undefined {
-  const header = req.headers.get("cookie");
-  if (!header) return undefined;
-  for (const piece of header.split(";")) {
-    const eq = piece.indexOf("=");
-    if (eq > 0 && piece.slice(0, eq).trim() === name) return piece.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 export type Caller = { app: App; userId: string; db: Db };
 
 /** Resolves the session's user or throws 401. Runs before anything else. */

@@ -7,7 +7,7 @@ import { createProvider } from "./index";
 import { parseConfig } from "../config";
 
 const getProvider = (env: Record<string, string>) => createProvider(parseConfig(env).provider);
-import { DEMO_SIGNATURE_PREFIX, parseThinkingMode, resolveThinking, thinkingSupport } from "./thinking";
+import { DEMO_SIGNATURE_PREFIX, resolveThinking, thinkingSupport } from "./thinking";
 import type { ChatTurn, ProviderEvent } from "./types";
 
 describe("thinking per model", () => {
@@ -38,9 +38,9 @@ describe("thinking per model", () => {
     expect(r("claude-sonnet-4-6", "enabled", 10).param).toEqual({ type: "enabled", budget_tokens: 1024 }); // the API's floor
     expect(r("claude-3-5-haiku-20241022", "enabled")).toEqual({ maxTokens: 4096 });
     expect(r("claude-sonnet-5-5", "off")).toEqual({ maxTokens: 4096 });
-    expect(parseThinkingMode(undefined)).toBe("auto");
-    expect(parseThinkingMode(" Enabled ")).toBe("enabled");
-    expect(() => parseThinkingMode("always")).toThrow(/ANTHROPIC_THINKING/);
+    expect(parseConfig({}).provider.thinking).toBe("auto");
+    expect(parseConfig({ ANTHROPIC_THINKING: " Enabled " }).provider.thinking).toBe("enabled");
+    expect(() => parseConfig({ ANTHROPIC_THINKING: "always" })).toThrow(/ANTHROPIC_THINKING/);
   });
 
   it("prefill is off whenever thinking is on", () => {

@@ -61,12 +61,5 @@ export function resolveThinking(model: string, mode: ThinkingMode, budget: numbe
   return support === "adaptive_only" ? adaptive() : enabled();
 }
 
-export function parseThinkingMode(raw: string | undefined): ThinkingMode {
-  const v = raw?.trim().toLowerCase();
-  if (!v) return "auto";
-  if (v === "off" || v === "auto" || v === "adaptive" || v === "enabled") return v;
-  throw new Error(`ANTHROPIC_THINKING must be off, auto, adaptive or enabled, not "${raw}"`);
-}
-
 /** Signatures the demo model invents: never valid for the real API. */
 export const DEMO_SIGNATURE_PREFIX = "tether-demo-signature:";

@@ -53,10 +53,6 @@ export function annotateLog(fields: LogContext): void {
   if (store) Object.assign(store, fields);
 }
 
-export function logContext(): LogContext | undefined {
-  return context.getStore();
-}
-
 // The destination is swappable (tests capture lines) and opened on first write.
 function createLogger(sink: Sink, context: AsyncLocalStorage<LogContext>): Logger {
   const out: DestinationStream = {

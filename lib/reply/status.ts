@@ -12,9 +12,6 @@ export const GENERATING_STATUSES = ["pending", "streaming"] as const satisfies r
 /** A reply ends in exactly one of these. */
 export const FINAL_STATUSES = ["complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
 
-/** Only these can be continued. */
-export const CONTINUABLE_STATUSES = ["interrupted", "failed"] as const satisfies readonly MessageStatus[];
-
 export function isGenerating(status: MessageStatus): boolean {
   return status === "pending" || status === "streaming";
 }
