@@ -26,11 +26,13 @@ export default defineConfig([
     },
   },
   {
-    // lib/testing/route-harness.ts documents useRouteHarness() as "call at the
-    // top of a test file": a vitest setup helper (it registers beforeAll and
-    // afterAll), not a React hook. The rules of hooks do not apply to these
-    // non-React test files.
-    files: ["**/*.test.ts"],
+    // Test files register their setup through use*() helpers called at the
+    // top of the file: useRouteHarness() (lib/testing/route-harness.ts: "call
+    // at the top of a test file", vitest beforeAll/afterAll) and
+    // useFakeAnthropicApp() (e2e/fake-anthropic-app.ts: "registers this spec
+    // file's hooks", Playwright). They are not React hooks, and these files
+    // render no React, so the rules of hooks do not apply.
+    files: ["**/*.test.ts", "e2e/**/*.spec.ts"],
     rules: {
       "react-hooks/rules-of-hooks": "off",
     },
