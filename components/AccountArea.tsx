@@ -16,6 +16,8 @@ export function AccountArea({ account }: { account: AccountView | null }) {
     setError(null);
     try {
       await signOut();
+      // A full load on purpose: every server-rendered part must see the new session.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/");
     } catch (e) {
       setError(describeError(e));

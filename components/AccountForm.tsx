@@ -33,6 +33,8 @@ export function AccountForm({ mode, guestChats }: { mode: AuthMode; guestChats: 
     setProblem(null);
     try {
       await submitCredentials(mode, email, password);
+      // A full load on purpose: every server-rendered part must see the new session.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/");
     } catch (err) {
       setProblem(problemOf(err));

@@ -219,7 +219,10 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const generating = reply ? !state?.finished : !!unattached;
   const empty = saved.length === 0 && !reply;
   const hints = versionHintsOf(reply);
-  const stop = !generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined;
+  const stop = useMemo(
+    () => (!generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined),
+    [generating, reply, unattached, onStopSaved],
+  );
 
   // Nothing that changes the path while a reply generates or a switch is under way.
   const locked = generating || selecting || refreshing;

@@ -72,9 +72,9 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const tools = "tools" in parts ? parts.tools : createToolRegistry(config.tools);
   let limiters: App["limiters"] | undefined;
   const shutdown = new Shutdown();
-  // The runner and the job code need each other: the runner reaches the job code through this box.
-  let replyJobs: ReplyJobs | undefined;
-  const jobs = parts.jobs ?? createJobRunner(config.jobs, () => replyJobs!);
+  // The runner and the job code need each other: the runner reaches the job
+  // code through a function, called only once both exist.
+  const jobs = parts.jobs ?? createJobRunner(config.jobs, () => replyJobs);
 
   const generationDeps = async (): Promise<GenerationDeps> => ({
     db: await db(),
@@ -87,7 +87,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     idleTimeoutMs: config.reply.idleTimeoutMs,
     maxToolSteps: config.tools.maxSteps,
   });
-  replyJobs = createReplyJobs({
+  const replyJobs: ReplyJobs = createReplyJobs({
     db,
     bus,
     generations,

@@ -3,9 +3,8 @@
 // message rate limit, error answers that never carry internals, and SSE
 // frames that text cannot forge, wherever the text sits.
 import { describe, expect, it, vi } from "vitest";
-import { call, cookieFrom, readSse } from "@/lib/testing/route-client";
+import { call, readSse } from "@/lib/testing/route-client";
 import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
-import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";

@@ -23,7 +23,10 @@ export async function startFake(): Promise<FakeProc> {
   const readyP = new Promise<{ url: string; pid: number }>((r) => (ready = r));
   proc.on("message", (m: { type: string; id?: number; url?: string; pid?: number }) => {
     if (m.type === "ready") ready(m as { url: string; pid: number });
-    else if (m.id !== undefined) waiting.get(m.id)?.(m), waiting.delete(m.id);
+    else if (m.id !== undefined) {
+      waiting.get(m.id)?.(m);
+      waiting.delete(m.id);
+    }
   });
   const { url, pid } = await Promise.race([
     readyP,

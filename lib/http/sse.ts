@@ -38,7 +38,7 @@ export function sseResponse(
         let batch = "";
         let flushScheduled = false;
         let keepalive: ReturnType<typeof setInterval> | undefined;
-        let sub: Subscription | undefined;
+        let sub: Subscription | undefined = undefined; // set once the bus answers; close() may run before
         // Open streams (a gauge): counted down once, on close or a failed start.
         let counted = true;
         metrics.sseSubscribers.inc();

@@ -86,8 +86,8 @@ async function instantiate(): Promise<Loaded> {
       return t;
     };
   }
-  const module = await WebAssembly.compile(await readFile(resolveWasmFile()));
-  const instance = await WebAssembly.instantiate(module, { "./schema_engine_bg.js": imports as WebAssembly.ModuleImports });
+  const compiled = await WebAssembly.compile(await readFile(resolveWasmFile()));
+  const instance = await WebAssembly.instantiate(compiled, { "./schema_engine_bg.js": imports as WebAssembly.ModuleImports });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
   return loaded;
