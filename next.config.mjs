@@ -12,14 +12,7 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'no
 const nextConfig = {
   // Loaded from node_modules at run time, not bundled: PGlite and Prisma's
   // schema engine read their .wasm/.data files from their package folders.
-  serverExternalPackages: [
-    "@electric-sql/pglite",
-    "pglite-prisma-adapter",
-    "@prisma/schema-engine-wasm",
-    "@prisma/driver-adapter-utils",
-    "@prisma/adapter-pg",
-    "pg",
-  ],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "@prisma/driver-adapter-utils", "@prisma/adapter-pg", "pg"],
   poweredByHeader: false,
   // Security headers that are the same on every response. Pages get their
   // per-request Content-Security-Policy (with a nonce) from proxy.ts via

@@ -25,7 +25,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body>
-        <AppShell conversations={conversations} account={accountView(user)}>{children}</AppShell>
+        <AppShell conversations={conversations} account={accountView(user)}>
+          {children}
+        </AppShell>
       </body>
     </html>
   );

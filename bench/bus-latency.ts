@@ -30,8 +30,7 @@ const BUSY_MS = Number(argv.busy);
 const TEXT = "y".repeat(Number(argv.chars));
 const EVENTS = 300;
 const now = () => performance.now();
-const bus: StreamBus =
-  argv.bus === "redis" ? new RedisStreamBus(argv["redis-url"], { prefix: `bench-bus-${randomUUID()}`, retainMs: 5000 }) : new MemoryStreamBus();
+const bus: StreamBus = argv.bus === "redis" ? new RedisStreamBus(argv["redis-url"], { prefix: `bench-bus-${randomUUID()}`, retainMs: 5000 }) : new MemoryStreamBus();
 
 // A loop that is never idle for long: BUSY_MS of work, then a 1 ms timer.
 let busy = BUSY_MS > 0;
@@ -47,7 +46,17 @@ if (busy) setTimeout(spin, 1);
 const latency: number[] = [];
 async function reply(): Promise<void> {
   const id = randomUUID();
-  const message = { id, conversationId: id, role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: "", updatedAt: "" } as unknown as Message;
+  const message = {
+    id,
+    conversationId: id,
+    role: "assistant",
+    content: "",
+    parts: [],
+    status: "pending",
+    metadata: {},
+    createdAt: "",
+    updatedAt: "",
+  } as unknown as Message;
   await bus.open(message, 0);
   const sentAt: number[] = [];
   let ended!: () => void;
@@ -71,6 +80,8 @@ busy = false;
 const s = latency.sort((a, b) => a - b);
 const p = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)].toFixed(1);
 const commands = bus instanceof RedisStreamBus ? `, ${bus.commands} Redis commands` : "";
-console.log(`${argv.bus} bus, N=${N}, busy ${BUSY_MS} ms, ${TEXT.length} chars/event: latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms; ${((now() - t0) / 1000).toFixed(1)} s${commands}`);
+console.log(
+  `${argv.bus} bus, N=${N}, busy ${BUSY_MS} ms, ${TEXT.length} chars/event: latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms; ${((now() - t0) / 1000).toFixed(1)} s${commands}`,
+);
 if (bus instanceof RedisStreamBus) await bus.close();
 process.exit(0);

@@ -52,7 +52,11 @@ if (port) {
   var statsQuery = false;
   function instrument(db) {
     const dec = new TextDecoder();
-    const key = (text) => text.replace(/\s+/g, " ").replace(/"public"\./g, "").slice(0, 48);
+    const key = (text) =>
+      text
+        .replace(/\s+/g, " ")
+        .replace(/"public"\./g, "")
+        .slice(0, 48);
     let current = "(other)";
     const exec = db.execProtocolRawSync.bind(db);
     db.execProtocolRawSync = (msg) => {
@@ -96,9 +100,7 @@ if (port) {
       });
   }
   const pgliteTime = () => ({
-    statements: [...sql]
-      .map(([statement, e]) => ({ statement, calls: e.calls, ms: Math.round(e.ms), maxMs: Math.round(e.maxMs * 10) / 10 }))
-      .sort((a, b) => b.ms - a.ms),
+    statements: [...sql].map(([statement, e]) => ({ statement, calls: e.calls, ms: Math.round(e.ms), maxMs: Math.round(e.maxMs * 10) / 10 })).sort((a, b) => b.ms - a.ms),
     transactions: { count: tx.count, heldMs: Math.round(tx.heldMs), maxHeldMs: Math.round(tx.maxHeldMs) },
   });
 

@@ -90,7 +90,14 @@ export type StreamPace = { chunk: number; delayMs: number };
  * tasks, the longest gap between frames, and (with `profile`) a V8 CPU profile.
  */
 export async function measure(
-  page: Page, cdp: CDPSession, app: string, fake: FakeAnthropic, pace: StreamPace, name: string, text: string, profile = false,
+  page: Page,
+  cdp: CDPSession,
+  app: string,
+  fake: FakeAnthropic,
+  pace: StreamPace,
+  name: string,
+  text: string,
+  profile = false,
 ): Promise<Run> {
   fake.enqueue({ text, chunk: pace.chunk, delayMs: pace.delayMs });
   await page.goto(`${app}/?new=1`);

@@ -4,10 +4,13 @@
 
 // Deterministic pseudo-random (the same reply every run).
 function rng(seed: number) {
-  return () => ((seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
-const WORDS = "stream token render block parse frame cursor reply buffer layout paint commit fiber memo highlight grammar table column index value state event socket resume".split(" ");
+const WORDS =
+  "stream token render block parse frame cursor reply buffer layout paint commit fiber memo highlight grammar table column index value state event socket resume".split(
+    " ",
+  );
 
 function sentence(r: () => number, words = 8 + Math.floor(r() * 10), markup = true): string {
   const out: string[] = [];
@@ -33,9 +36,12 @@ const CODE: Record<string, (r: () => number, n: number) => string> = {
   python: (r, n) =>
     [`def handle_${n}(events, limit=${Math.floor(r() * 50)}):`, `    """Fold events into a message."""`, "    out = []"]
       .concat(Array.from({ length: 6 + Math.floor(r() * 8) }, (_, i) => `    if events[${i}]["type"] == "delta":\n        out.append(events[${i}]["text"])`))
-      .concat(["    return \"\".join(out)"])
+      .concat(['    return "".join(out)'])
       .join("\n"),
-  bash: (r, n) => Array.from({ length: 4 + Math.floor(r() * 6) }, (_, i) => `curl -sN http://127.0.0.1:3000/api/messages/${n}/stream?after=${i * 10} | grep -c "event: delta"`).join("\n"),
+  bash: (r, n) =>
+    Array.from({ length: 4 + Math.floor(r() * 6) }, (_, i) => `curl -sN http://127.0.0.1:3000/api/messages/${n}/stream?after=${i * 10} | grep -c "event: delta"`).join(
+      "\n",
+    ),
   json: (r, n) => JSON.stringify({ id: n, event: "delta", data: { index: 0, text: WORDS.slice(0, 3 + Math.floor(r() * 5)) }, retry: [1, 2, 4] }, null, 2),
 };
 const LANGS = Object.keys(CODE);

@@ -71,13 +71,19 @@ export type RenderEnv = {
 export function printReport(report: RenderReport, env: RenderEnv, tokens: number, file: string): boolean {
   const f = (x: number) => x.toFixed(1);
   const i = (x: number) => String(Math.round(x));
-  console.log(`\n${env.chars} characters (~${tokens} tokens), ${env.codeBlocks} code blocks, ${env.tables} tables; ${env.chunk} chars/delta, ${env.delayMs} ms/delta; CPU throttle ${env.cpuThrottle}x`);
+  console.log(
+    `\n${env.chars} characters (~${tokens} tokens), ${env.codeBlocks} code blocks, ${env.tables} tables; ${env.chunk} chars/delta, ${env.delayMs} ms/delta; CPU throttle ${env.cpuThrottle}x`,
+  );
   console.log(`${env.cpus} cores (${env.cpuModel}); load average ${env.loadAverage.before.toFixed(1)} before, ${env.loadAverage.after.toFixed(1)} after`);
   console.log("");
   console.log("                      main thread, per 1,000 tokens          tasks > 50 ms");
   console.log("run       window      busy%   all ms  script  layout+style    wall  CPU   max wall  max CPU");
   for (const r of report)
-    for (const [w, v] of [["first 10%", r.first10pct], ["last 10%", r.last10pct], ["whole", r.whole]] as const)
+    for (const [w, v] of [
+      ["first 10%", r.first10pct],
+      ["last 10%", r.last10pct],
+      ["whole", r.whole],
+    ] as const)
       console.log(
         `${r.run.padEnd(9)} ${w.padEnd(10)} ${f(v.mainThreadBusyPct).padStart(6)} ${i(v.taskMsPer1kTokens).padStart(8)} ${i(v.scriptMsPer1kTokens).padStart(7)} ${i(v.layoutStyleMsPer1kTokens).padStart(13)}  ${String(v.longTasksWall).padStart(6)} ${String(v.longTasksCpu).padStart(4)} ${i(v.maxWallMs).padStart(10)} ${i(v.maxCpuMs).padStart(8)}`,
       );

@@ -48,7 +48,11 @@ export function table(rows: Row[], deltasPerReply: number): string {
         `| ${n} | ${SETUP[m.mode]} | ${m.ok}/${m.streams} | ${m.deltaEventsPerSec} (${(m.deltaEventsPerSec / d.deltaEventsPerSec).toFixed(2)}×) ` +
           `| ${added(m.ttftMs, d.ttftMs)} | ${r1(m.toUpstreamMs.p50)} / ${r1(m.toStartMs.p50)} | ${added(m.latencyMs, d.latencyMs)} | ${pair(m.gapMs)} | ${pair(m.maxGapMs)} ` +
           `| ${r1(m.serverCpuMs / n)} | ${m.machine.othersCores} | ${m.loadAvg.before[0]} → ${m.loadAvg.after[0]} ` +
-          `| ${Object.entries(m.serverErrors).map(([msg, c]) => `${c} × ${msg}`).join("; ") || "none"} |`,
+          `| ${
+            Object.entries(m.serverErrors)
+              .map(([msg, c]) => `${c} × ${msg}`)
+              .join("; ") || "none"
+          } |`,
       );
       if (m.redis) {
         const k = (n * deltasPerReply) / 1000;
@@ -61,7 +65,10 @@ export function table(rows: Row[], deltasPerReply: number): string {
             `| ${r1(m.redis.total / n)}: ${by} | ${r1(m.redis.cpuMs / k)} | ${r1(m.redis.netInBytes / n / 1024)} / ${r1(m.redis.netOutBytes / n / 1024)} |`,
         );
       }
-      for (const [who, a] of [["post and read on one instance", m.local], ["post on one, follow on the other (live deltas only)", m.followers]] as const) {
+      for (const [who, a] of [
+        ["post and read on one instance", m.local],
+        ["post on one, follow on the other (live deltas only)", m.followers],
+      ] as const) {
         if (!a || m.mode !== "scaled") continue;
         split.push(`| ${n} | ${who} | ${a.ok}/${a.streams} | ${pair(a.ttftMs)} | ${pair(a.firstDeltaLatencyMs)} | ${pair(a.latencyMs)} | ${a.readsPerStream} |`);
       }

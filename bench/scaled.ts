@@ -109,9 +109,13 @@ async function runMode(fake: FakeProc, redis: BenchRedis, offsetMs: number, mode
       log(`${tag}: starting instance ${"AB"[k]}`); // one after the other: the first migrates the schema
       servers.push(
         await startServer({
-          dist: argv.dist, fakeUrl: fake.url, runId: RUN_ID, env,
+          dist: argv.dist,
+          fakeUrl: fake.url,
+          runId: RUN_ID,
+          env,
           postgres: { url: PG_URL, schema, appName, dropOnCleanup: false },
-          port: PORT && PORT + k, probePort: PORT && PORT + 2 + k,
+          port: PORT && PORT + k,
+          probePort: PORT && PORT + 2 + k,
         }),
       );
     }
@@ -151,9 +155,12 @@ async function runMode(fake: FakeProc, redis: BenchRedis, offsetMs: number, mode
     log(`${tag}: ${n} concurrent streams over ${count} instance(s); load average ${load0.join(" ")}`);
     const key = (i: number) => `bench-${RUN_ID}-${tag}-${i}`;
     const { metrics, results, records } = await runPhase(
-      fake, REPLY, offsetMs,
+      fake,
+      REPLY,
+      offsetMs,
       (i) => (cross(i) ? crossStream(home(i).base, home(i + 1).base, guests[i], key(i)) : appStream(home(i).base, guests[i], key(i))),
-      n, serverCpu,
+      n,
+      serverCpu,
     );
     const load1 = loadAvg();
     await pgc.end();
@@ -182,7 +189,15 @@ async function runMode(fake: FakeProc, redis: BenchRedis, offsetMs: number, mode
       serverErrors,
       local: split((i) => !cross(i)),
       followers: count > 1 ? split(cross) : undefined,
-      redis: mode !== "single" ? { ...redisDelta(redis0, redis1), private: redis.private, busCommands: sum(app1, "commands") - sum(app0, "commands"), busPublishes: sum(app1, "publishes") - sum(app0, "publishes") } : undefined,
+      redis:
+        mode !== "single"
+          ? {
+              ...redisDelta(redis0, redis1),
+              private: redis.private,
+              busCommands: sum(app1, "commands") - sum(app0, "commands"),
+              busPublishes: sum(app1, "publishes") - sum(app0, "publishes"),
+            }
+          : undefined,
     };
   } finally {
     for (const s of servers) await s.cleanup();
@@ -192,7 +207,15 @@ async function runMode(fake: FakeProc, redis: BenchRedis, offsetMs: number, mode
 
 async function main() {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: r1(totalmem() / 2 ** 30), node: process.version };
-  const config = { sizes: SIZES, modes: MODES, cross: CROSS, deltasPerReply: REPLY.deltas, replyUtf16Length: REPLY.text.length, delayMs: Number(argv.delay), warmup: WARMUP };
+  const config = {
+    sizes: SIZES,
+    modes: MODES,
+    cross: CROSS,
+    deltasPerReply: REPLY.deltas,
+    replyUtf16Length: REPLY.text.length,
+    delayMs: Number(argv.delay),
+    warmup: WARMUP,
+  };
   log(`run ${RUN_ID}: ${JSON.stringify(config)}; load average ${loadAvg().join(" ")}`);
   if (!argv["no-build"]) await build(argv.dist);
   const fake = await startFake();
@@ -208,7 +231,9 @@ async function main() {
       for (const mode of MODES) {
         const m = await runMode(fake, redis, offsetMs, mode, n);
         modes.push(m);
-        log(`${mode}_${n}: ${m.ok}/${n} exact, ${m.deltaEventsPerSec} ev/s, TTFT p50 ${m.ttftMs.p50} ms, latency p50/p99 ${m.latencyMs.p50}/${m.latencyMs.p99} ms; others' load ${m.machine.othersCores} cores`);
+        log(
+          `${mode}_${n}: ${m.ok}/${n} exact, ${m.deltaEventsPerSec} ev/s, TTFT p50 ${m.ttftMs.p50} ms, latency p50/p99 ${m.latencyMs.p50}/${m.latencyMs.p99} ms; others' load ${m.machine.othersCores} cores`,
+        );
       }
       rows.push({ n, direct, modes });
     }
@@ -237,4 +262,3 @@ main().catch((e) => {
   killAll();
   process.exit(1);
 });
-

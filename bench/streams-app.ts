@@ -10,9 +10,7 @@ import { resetFake, type FakeProc } from "./harness/fake";
 import { dist, r1, r2, runPhase, type PhaseMetrics } from "./harness/measure";
 import { log, pool, sleep, stopChild } from "./harness/proc";
 import type { BenchReply } from "./harness/reply";
-import {
-  backendCpu, pgClient, postgresStats, probe, procStatus, type Server, type ServerStats, type TableStats,
-} from "./harness/server";
+import { backendCpu, pgClient, postgresStats, probe, procStatus, type Server, type ServerStats, type TableStats } from "./harness/server";
 
 /** What a phase takes from the run: its settings, and how to start a server. */
 export type AppRun = {

@@ -111,7 +111,16 @@ const APP_RUN: AppRun = { runId: RUN_ID, reply: REPLY, warmup: WARMUP, pgUrl: ar
 
 async function main() {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: r1(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
-  const config = { sizes: SIZES, deltasPerReply: DELTAS, codePointsPerDelta: CHUNK, delayMs: DELAY_MS, replyUtf16Length: TEXT.length, replyBytes: Buffer.byteLength(TEXT), dbs: DBS, warmupStreams: WARMUP };
+  const config = {
+    sizes: SIZES,
+    deltasPerReply: DELTAS,
+    codePointsPerDelta: CHUNK,
+    delayMs: DELAY_MS,
+    replyUtf16Length: TEXT.length,
+    replyBytes: Buffer.byteLength(TEXT),
+    dbs: DBS,
+    warmupStreams: WARMUP,
+  };
   log(`run ${RUN_ID}: ${JSON.stringify(config)}`);
   if (!argv["no-build"]) await build(DIST_DIR);
   const fake = await startFake();
@@ -127,7 +136,9 @@ async function main() {
         const direct = await runDirect(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_direct`, WARMUP);
         const app = await runApp(APP_RUN, fake, offset, db, n);
         rows.push({ db, n, direct, app });
-        log(`${db}_${n}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`);
+        log(
+          `${db}_${n}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`,
+        );
       }
     }
     clockEnd = await clockOffset(fake);
@@ -138,12 +149,24 @@ async function main() {
 
   const md = `${table(rows)}\n\n${breakdown(rows)}`;
   const failures = rows.flatMap((r) => [...r.direct.failures.map((f) => `${r.db} ${r.n} direct: ${f}`), ...r.app.failures.map((f) => `${r.db} ${r.n} app: ${f}`)]);
-  const result = { runId: RUN_ID, date: new Date().toISOString(), commit: gitInfo(), machine, config, clock: { start: clockStart, end: clockEnd }, rows, table: md, failures };
+  const result = {
+    runId: RUN_ID,
+    date: new Date().toISOString(),
+    commit: gitInfo(),
+    machine,
+    config,
+    clock: { start: clockStart, end: clockEnd },
+    rows,
+    table: md,
+    failures,
+  };
   mkdirSync(argv.out, { recursive: true });
   const file = join(argv.out, `streams-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
   console.log(`\n${md}\n`);
-  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}; ${DELTAS} deltas × ${CHUNK} code points per reply, ${DELAY_MS} ms apart`);
+  console.log(
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}; ${DELTAS} deltas × ${CHUNK} code points per reply, ${DELAY_MS} ms apart`,
+  );
   console.log(`results: ${file}`);
   if (failures.length) {
     // Grouped by what went wrong (the stream's key removed), then a few in full.

@@ -91,7 +91,12 @@ export function AccountForm({ mode, guestChats }: { mode: AuthMode; guestChats: 
           </p>
         )}
       </div>
-      <div id="account-problem" role="alert" data-testid="account-error" className="empty:hidden rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200">
+      <div
+        id="account-problem"
+        role="alert"
+        data-testid="account-error"
+        className="empty:hidden rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200"
+      >
         {problem && (
           <>
             {problem.message}

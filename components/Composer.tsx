@@ -101,7 +101,9 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
             <span className="h-2.5 w-2.5 rounded-[2px] bg-current" aria-hidden />
             {stopping ? "Stopping…" : "Stop"}
             {!stopping && (
-              <kbd className="hidden rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 text-zinc-500 sm:inline dark:border-zinc-600 dark:text-zinc-400">Esc</kbd>
+              <kbd className="hidden rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 text-zinc-500 sm:inline dark:border-zinc-600 dark:text-zinc-400">
+                Esc
+              </kbd>
             )}
           </button>
         </div>
@@ -115,7 +117,12 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
           <span className="flex-1" data-testid="composer-error-message">
             {error}
           </span>
-          <button type="button" onClick={onDismissError} aria-label="Dismiss error" className="rounded p-0.5 text-red-700 hover:bg-red-100 dark:text-red-300 dark:hover:bg-red-900">
+          <button
+            type="button"
+            onClick={onDismissError}
+            aria-label="Dismiss error"
+            className="rounded p-0.5 text-red-700 hover:bg-red-100 dark:text-red-300 dark:hover:bg-red-900"
+          >
             <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
               <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
             </svg>
@@ -158,7 +165,11 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
         </button>
       </div>
       {notice ? (
-        <p id="composer-length" data-testid="composer-length" className={`mt-1.5 text-center text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}>
+        <p
+          id="composer-length"
+          data-testid="composer-length"
+          className={`mt-1.5 text-center text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}
+        >
           {notice.text}
         </p>
       ) : (

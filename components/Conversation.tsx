@@ -9,16 +9,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useTransition } from "react";
 import * as api from "@/lib/client/api";
-import {
-  attachReply,
-  continueReply,
-  editAndResend,
-  liveReplyFor,
-  regenerateReply,
-  releaseReply,
-  sendMessage,
-  versionHintsOf,
-} from "@/lib/client/reply-registry";
+import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/reply/status";
@@ -228,10 +219,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const locked = generating || selecting || refreshing;
   const replyActions = useMemo<ReplyActions>(() => ({ locked, onSelect, onRegenerate }), [locked, onSelect, onRegenerate]);
   const userActions = useMemo(() => ({ locked, onSelect, onEdit }), [locked, onSelect, onEdit]);
-  const editor = useMemo(
-    () => editing && { draft: editing.draft, locked, onCancel: onEditCancel, onSend: onEditSend },
-    [editing, locked, onEditCancel, onEditSend],
-  );
+  const editor = useMemo(() => editing && { draft: editing.draft, locked, onCancel: onEditCancel, onSend: onEditSend }, [editing, locked, onEditCancel, onEditSend]);
 
   // Esc stops the reply (fields, menus and the search box handle their own Esc first).
   useEffect(() => {

@@ -12,8 +12,7 @@ import { ConversationMenu } from "./ConversationMenu";
 
 type Mode = "view" | "rename" | "confirm-delete";
 
-const iconButton =
-  "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
+const iconButton = "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
 
 export function ConversationItem({ conversation, active, onDeleted }: { conversation: Conversation; active: boolean; onDeleted: (id: string) => void }) {
   const router = useRouter();

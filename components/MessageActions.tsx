@@ -63,14 +63,30 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
           {copied ? "Copied" : ""}
         </span>
         {onEdit && (
-          <button type="button" data-testid="edit-message" aria-label="Edit message" title="Edit and resend" disabled={locked} onClick={() => onEdit(message)} className={button}>
+          <button
+            type="button"
+            data-testid="edit-message"
+            aria-label="Edit message"
+            title="Edit and resend"
+            disabled={locked}
+            onClick={() => onEdit(message)}
+            className={button}
+          >
             <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
               <path d="M13.5 3.5l3 3L7 16H4v-3l9.5-9.5z" strokeLinejoin="round" />
             </svg>
           </button>
         )}
         {onRegenerate && (
-          <button type="button" data-testid="regenerate" aria-label="Regenerate reply" title="Regenerate" disabled={locked} onClick={() => onRegenerate(message)} className={button}>
+          <button
+            type="button"
+            data-testid="regenerate"
+            aria-label="Regenerate reply"
+            title="Regenerate"
+            disabled={locked}
+            onClick={() => onRegenerate(message)}
+            className={button}
+          >
             <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
               <path d="M16 10a6 6 0 11-1.76-4.24M16 3.5v3.25h-3.25" strokeLinecap="round" strokeLinejoin="round" />
             </svg>

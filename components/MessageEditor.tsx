@@ -71,7 +71,11 @@ export function MessageEditor({ initial, locked = false, onCancel, onSend }: Pro
       />
       <div className="flex flex-wrap items-center justify-end gap-2 px-1 pt-1">
         {notice ? (
-          <span data-testid="edit-length" role={notice.over ? "alert" : undefined} className={`mr-auto text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}>
+          <span
+            data-testid="edit-length"
+            role={notice.over ? "alert" : undefined}
+            className={`mr-auto text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}
+          >
             {notice.text}
           </span>
         ) : (

@@ -64,8 +64,7 @@ export function ThinkingBlock({ part, live }: { part: ThinkingPart; live: boolea
 const STATE_LABEL: Record<ToolState, string> = { running: "Running…", done: "Done", error: "Error" };
 
 function StateIcon({ state }: { state: ToolState }) {
-  if (state === "running")
-    return <span className="tool-spinner inline-block h-3.5 w-3.5 rounded-full border-2 border-current border-r-transparent" aria-hidden />;
+  if (state === "running") return <span className="tool-spinner inline-block h-3.5 w-3.5 rounded-full border-2 border-current border-r-transparent" aria-hidden />;
   if (state === "done")
     return (
       <svg viewBox="0 0 16 16" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
@@ -106,16 +105,11 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
       data-tool-use-id={use.id}
       aria-label={`Tool call: ${use.name}`}
       aria-busy={state === "running" || undefined}
-      className={`overflow-hidden rounded-xl border text-sm ${
-        state === "error" ? "border-red-200 dark:border-red-900/70" : "border-zinc-200 dark:border-zinc-800"
-      }`}
+      className={`overflow-hidden rounded-xl border text-sm ${state === "error" ? "border-red-200 dark:border-red-900/70" : "border-zinc-200 dark:border-zinc-800"}`}
     >
       <header className="flex min-w-0 items-center gap-2 bg-zinc-50/70 px-3 py-2 dark:bg-zinc-900/50">
         <svg viewBox="0 0 20 20" className="h-4 w-4 shrink-0 text-zinc-500" fill="none" stroke="currentColor" strokeWidth="1.6" aria-hidden>
-          <path
-            d="M12.5 3.5a4 4 0 00-4.9 5.1l-4.3 4.3a1.4 1.4 0 002 2l4.3-4.3a4 4 0 005.1-4.9l-2.3 2.3-1.9-.3-.3-1.9 2.3-2.3z"
-            strokeLinejoin="round"
-          />
+          <path d="M12.5 3.5a4 4 0 00-4.9 5.1l-4.3 4.3a1.4 1.4 0 002 2l4.3-4.3a4 4 0 005.1-4.9l-2.3 2.3-1.9-.3-.3-1.9 2.3-2.3z" strokeLinejoin="round" />
         </svg>
         <span className="truncate font-mono text-[13px] font-medium text-zinc-800 dark:text-zinc-200">{use.name}</span>
         <span
@@ -147,7 +141,11 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
       )}
       <div className="border-t border-zinc-200 px-3 py-2 dark:border-zinc-800">
         <div className="mb-1 text-[11px] font-medium tracking-wide text-zinc-500 uppercase">Input</div>
-        <pre ref={inputRef} data-testid="tool-input" className="max-h-40 overflow-auto font-mono text-xs leading-5 whitespace-pre-wrap break-words text-zinc-700 dark:text-zinc-300">
+        <pre
+          ref={inputRef}
+          data-testid="tool-input"
+          className="max-h-40 overflow-auto font-mono text-xs leading-5 whitespace-pre-wrap break-words text-zinc-700 dark:text-zinc-300"
+        >
           {input || (typing ? "…" : "{}")}
         </pre>
       </div>
@@ -162,7 +160,9 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
           <div className={`mb-1 text-[11px] font-medium tracking-wide uppercase ${result.isError ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}>
             {result.isError ? "Error" : "Result"}
           </div>
-          <pre className={`max-h-48 overflow-auto font-mono text-xs leading-5 whitespace-pre-wrap break-words ${result.isError ? "text-red-800 dark:text-red-300" : "text-zinc-700 dark:text-zinc-300"}`}>
+          <pre
+            className={`max-h-48 overflow-auto font-mono text-xs leading-5 whitespace-pre-wrap break-words ${result.isError ? "text-red-800 dark:text-red-300" : "text-zinc-700 dark:text-zinc-300"}`}
+          >
             {formatToolResult(result.content)}
           </pre>
         </div>

@@ -83,7 +83,14 @@ export function SidebarSearch() {
       }}
     >
       <div className="relative">
-        <svg viewBox="0 0 20 20" className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-zinc-400" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
+        <svg
+          viewBox="0 0 20 20"
+          className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-zinc-400"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          aria-hidden
+        >
           <circle cx="8.5" cy="8.5" r="5" />
           <path d="M12.5 12.5L16.5 16.5" strokeLinecap="round" />
         </svg>
@@ -129,11 +136,22 @@ export function SidebarSearch() {
         />
         <span className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2">
           {state.status === "loading" ? (
-            <svg data-testid="search-spinner" role="status" aria-label="Searching" viewBox="0 0 20 20" className="tool-spinner h-4 w-4 text-zinc-400" fill="none" stroke="currentColor" strokeWidth="2">
+            <svg
+              data-testid="search-spinner"
+              role="status"
+              aria-label="Searching"
+              viewBox="0 0 20 20"
+              className="tool-spinner h-4 w-4 text-zinc-400"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+            >
               <path d="M10 3a7 7 0 017 7" strokeLinecap="round" />
             </svg>
           ) : (
-            <kbd className="hidden rounded border border-zinc-200 px-1 font-sans text-[10px] leading-4 text-zinc-400 md:inline dark:border-zinc-700">{shortcutLabel("focus-search", apple)}</kbd>
+            <kbd className="hidden rounded border border-zinc-200 px-1 font-sans text-[10px] leading-4 text-zinc-400 md:inline dark:border-zinc-700">
+              {shortcutLabel("focus-search", apple)}
+            </kbd>
           )}
         </span>
       </div>

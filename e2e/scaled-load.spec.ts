@@ -130,7 +130,8 @@ function problems(o: Outcome, saved: Map<string, { content: string; status: stri
   if (ids.some((id, k) => id !== first.id! + 1 + k)) bad.push(`POST stream ids not consecutive: ${ids.slice(0, 5).join(",")}…`);
   if (rebuildText(o.post) !== expected) bad.push("text rebuilt from the POST stream differs from what the upstream sent");
   const done = rest.at(-1);
-  if (done?.event !== "done" || done.data.message.status !== "complete" || done.data.message.content !== expected) bad.push("the POST stream did not end with done / complete / the exact content");
+  if (done?.event !== "done" || done.data.message.status !== "complete" || done.data.message.content !== expected)
+    bad.push("the POST stream did not end with done / complete / the exact content");
   if (o.post.some((f) => f.event === "error")) bad.push("error event");
   if (o.i % 4 >= 2) {
     if (!o.follower) bad.push("no follower stream");
@@ -148,7 +149,8 @@ function problems(o: Outcome, saved: Map<string, { content: string; status: stri
   else {
     const sent = buildSteps(scenarioFor(o.i), readRequest(recs[0].body), "msg").filter((s) => s.event === "content_block_delta");
     const rec = recs[0];
-    if (rec.outcome !== "streamed" || rec.aborted || !rec.finished || rec.timings?.deltaSentAt.length !== sent.length) bad.push(`upstream: ${rec.outcome}, aborted ${rec.aborted}, ${rec.timings?.deltaSentAt.length}/${sent.length} deltas written`);
+    if (rec.outcome !== "streamed" || rec.aborted || !rec.finished || rec.timings?.deltaSentAt.length !== sent.length)
+      bad.push(`upstream: ${rec.outcome}, aborted ${rec.aborted}, ${rec.timings?.deltaSentAt.length}/${sent.length} deltas written`);
     if (sent.map((s) => (s.data as { delta: { text: string } }).delta.text).join("") !== expected) bad.push("the upstream script does not send the expected text");
   }
   const row = saved.get(first.data.message.id);

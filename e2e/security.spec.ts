@@ -31,7 +31,12 @@ async function watchCsp(page: Page): Promise<{ violations: Violation[]; consoleE
 }
 
 function directives(policy: string | undefined): Map<string, string[]> {
-  return new Map((policy ?? "").split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  return new Map(
+    (policy ?? "")
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 }
 
 test("the app runs under its CSP: load, stream a highlighted reply, reload, settings — zero violations", async ({ page }) => {

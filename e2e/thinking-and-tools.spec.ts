@@ -83,7 +83,16 @@ test("a tool card shows live progress from tool_progress events, then an error r
   const ids = { user: "8f0e9a52-0000-4000-8000-000000000001", reply: "8f0e9a52-0000-4000-8000-000000000002" };
   const frame = (id: number | null, event: string, data: unknown) => `${id === null ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
   const message = (conversationId: string, patch: Record<string, unknown>) => ({
-    id: ids.reply, conversationId, role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now, ...patch,
+    id: ids.reply,
+    conversationId,
+    role: "assistant",
+    content: "",
+    parts: [],
+    status: "pending",
+    metadata: {},
+    createdAt: now,
+    updatedAt: now,
+    ...patch,
   });
   const use = { type: "tool_use", id: "toolu_progress", name: "search_conversations", input: {} };
   let finish!: () => void;

@@ -1,9 +1,7 @@
 // Regenerate with versions, edit and resend with branches, in the browser
 // against the demo model.
 import { expect, test, type Page } from "@playwright/test";
-import {
-  assistantMessages, complete, lastAssistant, pagerLabel, savedMessage, send, shownText, userMessages, waitForPartial,
-} from "./support";
+import { assistantMessages, complete, lastAssistant, pagerLabel, savedMessage, send, shownText, userMessages, waitForPartial } from "./support";
 
 /** A new chat whose first reply is stopped early: a short, distinct version 1. */
 async function chatWithStoppedReply(page: Page, text: string) {

@@ -47,13 +47,9 @@ async function newReply(content = `question ${randomUUID()}`) {
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
 
 // A fresh engine per run: an engine caches its first execute().
-const run = (fn: InngestFunction.Any, name: string, data: Record<string, unknown>) =>
-  new InngestTestEngine({ function: fn }).execute({ events: [{ name, data }] });
+const run = (fn: InngestFunction.Any, name: string, data: Record<string, unknown>) => new InngestTestEngine({ function: fn }).execute({ events: [{ name, data }] });
 
-const TRICKY =
-  "Héllo 👩‍💻🇫🇷 世界 한국어 e\u0301 a\u0308 ∑ \u2028sep\n" +
-  "data: x\n\nid: 3\nevent: done\r\n: comment\r\rretry: 1\n\n" +
-  "```ts\nconst a = `${1}`;\n```\n";
+const TRICKY = "Héllo 👩‍💻🇫🇷 世界 한국어 e\u0301 a\u0308 ∑ \u2028sep\n" + "data: x\n\nid: 3\nevent: done\r\n: comment\r\rretry: 1\n\n" + "```ts\nconst a = `${1}`;\n```\n";
 
 describe("generate-reply", () => {
   it("runs a pending reply to completion, byte for byte, and reports a summary", async () => {

@@ -6,8 +6,7 @@
 import { z } from "zod";
 
 const blankIsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
-const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(def));
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(def));
 const optInt = (min: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(min).optional());
 const str = () => z.preprocess(blankIsUnset, z.string().optional());
 const onOff = (def: "on" | "off") => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["on", "off"]).default(def));
@@ -18,25 +17,55 @@ export const VARIABLES = {
   ANTHROPIC_API_KEY: [str(), "Claude API key; when set, replies come from Claude, else from the built-in demo model"],
   ANTHROPIC_BASE_URL: [z.preprocess(blankIsUnset, z.url().optional()), "Anthropic API base URL, without /v1 (default: the SDK's)"],
   ANTHROPIC_MODEL: [z.preprocess(blankIsUnset, z.string().default("claude-sonnet-5-5")), "model id"],
-  LLM_PROVIDER: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["anthropic", "demo"]).optional()), "anthropic or demo: overrides the choice made by ANTHROPIC_API_KEY"],
-  ANTHROPIC_THINKING: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["auto", "off", "adaptive", "enabled"]).default("auto")), "extended thinking: auto (adaptive on models that take it), off, adaptive, enabled"],
+  LLM_PROVIDER: [
+    z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["anthropic", "demo"]).optional()),
+    "anthropic or demo: overrides the choice made by ANTHROPIC_API_KEY",
+  ],
+  ANTHROPIC_THINKING: [
+    z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["auto", "off", "adaptive", "enabled"]).default("auto")),
+    "extended thinking: auto (adaptive on models that take it), off, adaptive, enabled",
+  ],
   ANTHROPIC_THINKING_BUDGET: [int(8192, 1), "thinking budget in tokens, for ANTHROPIC_THINKING=enabled"],
   ANTHROPIC_MAX_TOKENS: [int(4096, 1), "max_tokens of each model call"],
   DEMO_TOKEN_DELAY_MS: [optInt(0), "demo model: fixed delay per token in ms (default: 20–40 ms)"],
-  DATABASE_URL: [z.preprocess(blankIsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL").optional()), "PostgreSQL URL (optional ?schema=name); unset: the embedded database under DATA_DIR"],
+  DATABASE_URL: [
+    z.preprocess(
+      blankIsUnset,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+        .optional(),
+    ),
+    "PostgreSQL URL (optional ?schema=name); unset: the embedded database under DATA_DIR",
+  ],
   DATABASE_POOL_SIZE: [int(10, 1, 1000), "PostgreSQL connections per instance"],
   DATA_DIR: [z.preprocess(blankIsUnset, z.string().default("./data")), "where the embedded database and the generated session secret live"],
-  REDIS_URL: [z.preprocess(blankIsUnset, z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional()), "scaled mode: live streams, Stop requests and rate limits shared through Redis"],
+  REDIS_URL: [
+    z.preprocess(
+      blankIsUnset,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+        .optional(),
+    ),
+    "scaled mode: live streams, Stop requests and rate limits shared through Redis",
+  ],
   REDIS_PUBLISH_RETRY_MS: [int(60_000, 1), "how long the Redis bus retries writing a batch of events before giving up"],
   INNGEST_EVENT_KEY: [str(), "Inngest event key: generate replies, durable saves and the sweep on Inngest (functions at /api/inngest)"],
   INNGEST_SIGNING_KEY: [str(), "Inngest signing key (also selects Inngest)"],
   INNGEST_DEV: [str(), "1 (or the dev server's URL): use an Inngest dev server, which also selects Inngest; 0: production mode"],
   INNGEST_BASE_URL: [str(), "URL of a self-hosted or dev Inngest server (read by the Inngest SDK)"],
-  SESSION_SECRET: [z.preprocess(blankIsUnset, z.string().min(32, "must be at least 32 characters").optional()), "signs session cookies; every instance of a deployment must share it (default: generated once under DATA_DIR)"],
+  SESSION_SECRET: [
+    z.preprocess(blankIsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+    "signs session cookies; every instance of a deployment must share it (default: generated once under DATA_DIR)",
+  ],
   SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure (default: only over HTTPS)"],
   AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
   PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
-  LOG_LEVEL: [z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()), "JSON log level on stdout (default info; silent under Vitest)"],
+  LOG_LEVEL: [
+    z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
+    "JSON log level on stdout (default info; silent under Vitest)",
+  ],
   METRICS_TOKEN: [str(), "enables Prometheus metrics at GET /api/metrics, for requests that send it as a Bearer token"],
   MESSAGE_RATE_LIMIT: [int(30, 0), "replies a user may start per window (post, Continue, edit, regenerate); 0 = off"],
   MESSAGE_RATE_WINDOW_S: [int(60, 1), "the window of MESSAGE_RATE_LIMIT, in seconds"],

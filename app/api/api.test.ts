@@ -42,7 +42,7 @@ async function expectError(res: Response, status: number, code?: string) {
   return body;
 }
 
-const TRICKY = "Héllo 👩‍👩‍👧 世界 e\u0301 — data: {\"x\":1}\n\nid: 7\nevent: done\n\n: not a comment\r\nend ✅";
+const TRICKY = 'Héllo 👩‍👩‍👧 世界 e\u0301 — data: {"x":1}\n\nid: 7\nevent: done\n\n: not a comment\r\nend ✅';
 
 describe("sessions and health", () => {
   it("answers health", async () => {
@@ -105,7 +105,11 @@ describe("CSRF", () => {
     await expectError(fetchSite, 403, "forbidden");
     const nullOrigin = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: { origin: "null" } });
     await expectError(nullOrigin, 403, "forbidden");
-    const same = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" } });
+    const same = await call(conversations.POST, "POST", "/api/conversations", {
+      cookie,
+      body: {},
+      headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" },
+    });
     expect(same.status).toBe(201);
     expect((await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {} })).status).toBe(201);
     // Reads are never refused for their origin.
@@ -265,7 +269,10 @@ describe("replies", () => {
 
     // A finished message streams as its snapshot and done, both with the final id.
     const again = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: stored.id } }));
-    expect(again.map((f) => [f.event, f.id])).toEqual([["snapshot", last.id], ["done", last.id]]);
+    expect(again.map((f) => [f.event, f.id])).toEqual([
+      ["snapshot", last.id],
+      ["done", last.id],
+    ]);
   });
 
   it("replays exactly the events after N, then the end", async () => {
@@ -323,7 +330,7 @@ describe("replies", () => {
     // Watch the reply live until its first text arrived, then leave.
     const watch = await call(stream.GET, "GET", "/", { cookie, params: { id: mid } });
     const reader = watch.body!.pipeThrough(new TextDecoderStream()).getReader();
-    for (let seen = ""; !seen.includes("部分"); ) {
+    for (let seen = ""; !seen.includes("部分");) {
       const { done, value } = await reader.read();
       if (done) throw new Error(`stream ended before the text: ${seen}`);
       seen += value;

@@ -174,7 +174,11 @@ describe("edit and resend", () => {
 
     // Posting now continues the branch that is shown, with its history.
     await exchange(cookie, cid, "And minus 1?", "11");
-    expect(lastPrompt().map((t: { text: string }) => t.text).join(" ")).toContain("And times 3?");
+    expect(
+      lastPrompt()
+        .map((t: { text: string }) => t.text)
+        .join(" "),
+    ).toContain("And times 3?");
     expect((await shown(cookie, cid)).map((m) => m.content)).toEqual(["What is 2+2?", "4", "And times 3?", "12", "And minus 1?", "11"]);
   });
 
@@ -260,7 +264,7 @@ describe("search", () => {
       const res = await call(search.GET, "GET", `/?q=${encodeURIComponent(q)}`, { cookie });
       expect(res.status).toBe(400);
     }
-    expect(await get("\"unterminated -(& |")).toEqual(expect.any(Array));
+    expect(await get('"unterminated -(& |')).toEqual(expect.any(Array));
   });
 });
 

@@ -86,7 +86,7 @@ describe("error answers never carry internals", () => {
 });
 
 describe("SSE frames cannot be forged by text", () => {
-  const HOSTILE = "\n\ndata: x\n\nid: 9\nevent: done\r\n\r\ndata: {\"message\":{}}\r: c\rretry: 1\n\n";
+  const HOSTILE = '\n\ndata: x\n\nid: 9\nevent: done\r\n\r\ndata: {"message":{}}\r: c\rretry: 1\n\n';
 
   it("hostile user content, thinking, text and upstream error text stay inside their data lines", async () => {
     const { cookie, cid } = await setup();
@@ -113,7 +113,11 @@ describe("SSE frames cannot be forged by text", () => {
     expect(done.status).toBe("failed");
     expect(done.error.code).toBe("upstream_error");
     // Thinking and text rebuilt from the deltas equal what was sent.
-    const deltas = (i: number) => frames.filter((f) => f.event === "delta" && f.data.index === i).map((f) => f.data.text).join("");
+    const deltas = (i: number) =>
+      frames
+        .filter((f) => f.event === "delta" && f.data.index === i)
+        .map((f) => f.data.text)
+        .join("");
     expect(deltas(0)).toBe(thinking);
     expect(deltas(1)).toBe(text);
   });

@@ -49,10 +49,7 @@ const junk = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
 );
 /** The keys routes look for, with anything in them. */
-const shaped = fc.record(
-  { content: junk, stream: junk, title: junk, streaming: junk, email: junk, password: junk, extra: junk },
-  { requiredKeys: [] },
-);
+const shaped = fc.record({ content: junk, stream: junk, title: junk, streaming: junk, email: junk, password: junk, extra: junk }, { requiredKeys: [] });
 /** Bodies of the right shape for each kind of route, with nasty text in them: they get past validation. */
 const withContent = fc.record({ content: anyText, stream: fc.boolean() }, { requiredKeys: ["content"] });
 const withTitle = fc.record({ title: anyText });

@@ -15,7 +15,7 @@ import * as stream from "@/app/api/messages/[id]/stream/route";
 const REDIS_URL = TEST_REDIS_URL;
 const h = useRouteHarness("scaled", {}, { scaled: true });
 
-const TEXT = "Scaled ✓ 中文 🚀 e\u0301 data: {\"a\":1}\n\nid: 99\n\nthe end";
+const TEXT = 'Scaled ✓ 中文 🚀 e\u0301 data: {"a":1}\n\nid: 99\n\nthe end';
 
 async function setup() {
   const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));

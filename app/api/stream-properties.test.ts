@@ -27,8 +27,25 @@ beforeAll(async () => {
 // ---- generators ------------------------------------------------------------
 
 const FRAGMENTS = [
-  "\n\ndata: x\n\nid: 9\nevent: done\n\n", "data: {\"message\":{}}\n", "id: 1\r\n", "event: snapshot\r", ": keep-alive\n\n", "retry: 0\n",
-  "👩‍💻", "🇫🇷", "👍🏽", "中文字", "한국어", "e\u0301", "a\u0308\u0323", "\u200d", "\u2028", " ", "  \n", "\t", "```ts\nconst x = 1;\n```",
+  "\n\ndata: x\n\nid: 9\nevent: done\n\n",
+  'data: {"message":{}}\n',
+  "id: 1\r\n",
+  "event: snapshot\r",
+  ": keep-alive\n\n",
+  "retry: 0\n",
+  "👩‍💻",
+  "🇫🇷",
+  "👍🏽",
+  "中文字",
+  "한국어",
+  "e\u0301",
+  "a\u0308\u0323",
+  "\u200d",
+  "\u2028",
+  " ",
+  "  \n",
+  "\t",
+  "```ts\nconst x = 1;\n```",
 ];
 /** Model text: random graphemes and nasty fragments; never NUL (the provider replaces it, tested elsewhere). */
 const modelText = fc
@@ -79,33 +96,45 @@ describe("stream protocol properties", () => {
   it("reconnecting from any id a client holds rebuilds the exact text, every event exactly once", async () => {
     let midStream = 0; // runs whose client dropped before the end
     await fc.assert(
-      fc.asyncProperty(modelText, chunking, fc.integer({ min: 0, max: 2 }), fc.nat(), fc.nat(), fc.boolean(), async (text, chunk, delayMs, cutSeed, backSeed, viaHeader) => {
-        h.fake.reset(); // nothing left over from an earlier run
-        const cid = await newConversation();
-        h.fake.enqueue({ text, chunk, delayMs });
-        const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "go" } });
-        // Drop the connection after a random number of frames (at least the snapshot).
-        const cutAfter = 1 + (cutSeed % 12);
-        const seen = await readUntil(res, (f) => f.length >= cutAfter);
-        if (!seen.some((f) => f.event === "done")) midStream++;
-        const mid = seen[0].data.message.id as string;
-        // Resume from a random id the client holds (it may have lost the tail of what it saw).
-        const lastSeen = Math.max(...seen.map((f) => f.id ?? 0));
-        const after = backSeed % (lastSeen + 1);
-        const kept = seen.filter((f) => (f.id ?? 0) <= after); // the first snapshot has id 0
-        const resumed = await readSse(
-          await call(stream.GET, "GET", viaHeader ? "/" : `/?after=${after}`, { cookie, params: { id: mid }, ...(viaHeader ? { headers: { "last-event-id": String(after) } } : {}) }),
-        );
-        const all = [...kept, ...resumed];
-        expect(rebuildText(all)).toBe(text);
-        if (resumed[0]?.event !== "snapshot") {
-          // Replayed: exactly the events after `after`, in order, then the end.
-          expect(resumed.map((f) => f.id)).toEqual(resumed.map((_, i) => after + 1 + i));
-        }
-        expect(resumed.at(-1)!.event).toBe("done");
-        expect(resumed.at(-1)!.data.message).toMatchObject({ status: "complete", content: text });
-        expect(await saved(mid)).toMatchObject({ status: "complete", content: text });
-      }),
+      fc.asyncProperty(
+        modelText,
+        chunking,
+        fc.integer({ min: 0, max: 2 }),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        async (text, chunk, delayMs, cutSeed, backSeed, viaHeader) => {
+          h.fake.reset(); // nothing left over from an earlier run
+          const cid = await newConversation();
+          h.fake.enqueue({ text, chunk, delayMs });
+          const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "go" } });
+          // Drop the connection after a random number of frames (at least the snapshot).
+          const cutAfter = 1 + (cutSeed % 12);
+          const seen = await readUntil(res, (f) => f.length >= cutAfter);
+          if (!seen.some((f) => f.event === "done")) midStream++;
+          const mid = seen[0].data.message.id as string;
+          // Resume from a random id the client holds (it may have lost the tail of what it saw).
+          const lastSeen = Math.max(...seen.map((f) => f.id ?? 0));
+          const after = backSeed % (lastSeen + 1);
+          const kept = seen.filter((f) => (f.id ?? 0) <= after); // the first snapshot has id 0
+          const resumed = await readSse(
+            await call(stream.GET, "GET", viaHeader ? "/" : `/?after=${after}`, {
+              cookie,
+              params: { id: mid },
+              ...(viaHeader ? { headers: { "last-event-id": String(after) } } : {}),
+            }),
+          );
+          const all = [...kept, ...resumed];
+          expect(rebuildText(all)).toBe(text);
+          if (resumed[0]?.event !== "snapshot") {
+            // Replayed: exactly the events after `after`, in order, then the end.
+            expect(resumed.map((f) => f.id)).toEqual(resumed.map((_, i) => after + 1 + i));
+          }
+          expect(resumed.at(-1)!.event).toBe("done");
+          expect(resumed.at(-1)!.data.message).toMatchObject({ status: "complete", content: text });
+          expect(await saved(mid)).toMatchObject({ status: "complete", content: text });
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(midStream).toBeGreaterThan(RUNS / 4);

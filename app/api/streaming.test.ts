@@ -51,7 +51,7 @@ async function readUntil(res: Response, until: (frames: SseFrame[]) => boolean):
   return frames;
 }
 
-const FULL = "Hello there, 世界! 👋🏽 Ünïcode e\u0301 and data: {\"id\": 3}\n\nid: 9\nevent: done\n\n```ts\nconst x = 1;\n```\nThe end.";
+const FULL = 'Hello there, 世界! 👋🏽 Ünïcode e\u0301 and data: {"id": 3}\n\nid: 9\nevent: done\n\n```ts\nconst x = 1;\n```\nThe end.';
 const textSoFar = (frames: SseFrame[]) => rebuildText(frames);
 
 describe("Stop", () => {

@@ -25,8 +25,7 @@ afterEach(async () => {
 });
 
 const setup = guestWithConversation;
-const post = (cookie: string, cid: string, content: string, extra = {}) =>
-  call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content, ...extra } });
+const post = (cookie: string, cid: string, content: string, extra = {}) => call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content, ...extra } });
 const getMessage = async (cookie: string, id: string) => (await call(message.GET, "GET", "/", { cookie, params: { id } })).json();
 const consecutive = (frames: SseFrame[]) => frames.map((f) => f.id).every((id, i, all) => i === 0 || id === all[i - 1]! + 1);
 
@@ -34,7 +33,13 @@ describe("tools through the API", () => {
   it("streams a calculate step over SSE: input fragments, progress, result part, then the answer", async () => {
     const { cookie, cid } = await setup();
     h.fake.enqueue(
-      { blocks: [{ type: "text", text: "Computing… " }, { type: "tool_use", id: "toolu_api_1", name: "calculate", input: { expression: "2^10 - 24" } }], chunk: 2 },
+      {
+        blocks: [
+          { type: "text", text: "Computing… " },
+          { type: "tool_use", id: "toolu_api_1", name: "calculate", input: { expression: "2^10 - 24" } },
+        ],
+        chunk: 2,
+      },
       (body) => ({ text: `It is ${JSON.parse(toolResultsIn(body)[0].content).result}.` }),
     );
     const frames = await readSse(await post(cookie, cid, "what is 2^10 - 24?"));
@@ -78,7 +83,12 @@ describe("tools through the API", () => {
     });
     setToolRegistry(new ToolRegistry([...builtinTools(), wait]));
     const { cookie, cid } = await setup();
-    h.fake.enqueue({ blocks: [{ type: "text", text: "Waiting." }, { type: "tool_use", id: "toolu_wait", name: "wait_for_it", input: {} }] });
+    h.fake.enqueue({
+      blocks: [
+        { type: "text", text: "Waiting." },
+        { type: "tool_use", id: "toolu_wait", name: "wait_for_it", input: {} },
+      ],
+    });
     const first = readSse(await post(cookie, cid, "wait"));
     await running;
     const mid = (await h.db.prisma.message.findFirstOrThrow({ where: { conversationId: cid, role: "assistant" } })).id;
@@ -106,10 +116,9 @@ describe("tools through the API", () => {
     await readSse(await post(a.cookie, a.cid, `my favourite fruit is the ${word}`));
     await readSse(await post(b.cookie, b.cid, `B's private ${word} diary`));
     const a2 = (await (await call(conversations.POST, "POST", "/", { cookie: a.cookie, body: {} })).json()).id;
-    h.fake.enqueue(
-      { blocks: [{ type: "tool_use", id: "toolu_search", name: "search_conversations", input: { query: word } }] },
-      (body) => ({ text: toolResultsIn(body)[0].content }),
-    );
+    h.fake.enqueue({ blocks: [{ type: "tool_use", id: "toolu_search", name: "search_conversations", input: { query: word } }] }, (body) => ({
+      text: toolResultsIn(body)[0].content,
+    }));
     const res = await post(a.cookie, a2, `search my conversations for ${word}`, { stream: false });
     const { assistantMessage } = await res.json();
     const result = JSON.parse(assistantMessage.parts[1].content);

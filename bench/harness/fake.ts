@@ -28,15 +28,12 @@ export async function startFake(): Promise<FakeProc> {
       waiting.delete(m.id);
     }
   });
-  const { url, pid } = await Promise.race([
-    readyP,
-    sleep(30_000).then(() => Promise.reject(new Error("fake upstream did not start"))),
-  ]);
+  const { url, pid } = await Promise.race([readyP, sleep(30_000).then(() => Promise.reject(new Error("fake upstream did not start")))]);
   return {
     url,
     pid,
     proc,
-    call: <T,>(m: Record<string, unknown>) =>
+    call: <T>(m: Record<string, unknown>) =>
       new Promise<T>((resolve) => {
         const id = ++seq;
         waiting.set(id, resolve as (m: unknown) => void);

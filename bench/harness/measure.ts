@@ -68,14 +68,38 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
     const recs = byKey.get(r.key) ?? [];
     const rec = recs[0];
     const fail = (why: string) => failures.push(`${r.key}: ${why}`);
-    if (r.error) { fail(r.error); continue; }
-    if (recs.length > 1) { fail(`${recs.length} upstream requests (retried)`); continue; }
-    if (!rec?.timings) { fail("no upstream request recorded"); continue; }
-    if (rec.timings.deltaSentAt.length !== DELTAS) { fail(`upstream sent ${rec.timings.deltaSentAt.length}/${DELTAS} deltas (${rec.outcome}${rec.aborted ? ", aborted" : ""})`); continue; }
-    if (r.text !== TEXT) { fail(`rebuilt text differs from what the upstream sent (${r.text.length} vs ${TEXT.length} UTF-16 units, first difference at ${firstDiff(r.text, TEXT)})`); continue; }
-    if (r.finalStatus !== "complete") { fail(`final status ${r.finalStatus}`); continue; }
-    if (r.finalContent !== TEXT) { fail("final message content differs from what the upstream sent"); continue; }
-    if (r.idErrors) { fail(`${r.idErrors} event ids did not follow the previous one`); continue; }
+    if (r.error) {
+      fail(r.error);
+      continue;
+    }
+    if (recs.length > 1) {
+      fail(`${recs.length} upstream requests (retried)`);
+      continue;
+    }
+    if (!rec?.timings) {
+      fail("no upstream request recorded");
+      continue;
+    }
+    if (rec.timings.deltaSentAt.length !== DELTAS) {
+      fail(`upstream sent ${rec.timings.deltaSentAt.length}/${DELTAS} deltas (${rec.outcome}${rec.aborted ? ", aborted" : ""})`);
+      continue;
+    }
+    if (r.text !== TEXT) {
+      fail(`rebuilt text differs from what the upstream sent (${r.text.length} vs ${TEXT.length} UTF-16 units, first difference at ${firstDiff(r.text, TEXT)})`);
+      continue;
+    }
+    if (r.finalStatus !== "complete") {
+      fail(`final status ${r.finalStatus}`);
+      continue;
+    }
+    if (r.finalContent !== TEXT) {
+      fail("final message content differs from what the upstream sent");
+      continue;
+    }
+    if (r.idErrors) {
+      fail(`${r.idErrors} event ids did not follow the previous one`);
+      continue;
+    }
     ttft.push(r.tFirst! - r.t0);
     toUpstream.push(rec.timings.receivedAt - offsetMs - r.t0);
     toStart.push((r.tStart ?? r.tFirst!) - r.t0);

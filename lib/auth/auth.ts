@@ -53,8 +53,7 @@ export function createAuth({ db, settings }: Accounts) {
       session: {
         // Guests keep their (longer) lifetime when created and when refreshed.
         create: {
-          before: async (session, ctx) =>
-            ctx?.path === "/sign-in/anonymous" ? { data: { ...session, expiresAt: guestExpiry() } } : undefined,
+          before: async (session, ctx) => (ctx?.path === "/sign-in/anonymous" ? { data: { ...session, expiresAt: guestExpiry() } } : undefined),
         },
         update: {
           before: async (session, ctx) =>

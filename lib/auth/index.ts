@@ -48,10 +48,12 @@ export function sessionCookieValue(headers: Headers): string | undefined {
  */
 export async function currentSession(a: Accounts, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
   if (!sessionCookieValue(headers)) return null;
-  const res = await authFor(a).api.getSession({ headers: libraryHeaders(headers), returnHeaders: true }).catch((e: unknown) => {
-    // The library wraps database failures; ours are mapped (503) by their own error.
-    throw isAPIError(e) && e.cause ? e.cause : e;
-  });
+  const res = await authFor(a)
+    .api.getSession({ headers: libraryHeaders(headers), returnHeaders: true })
+    .catch((e: unknown) => {
+      // The library wraps database failures; ours are mapped (503) by their own error.
+      throw isAPIError(e) && e.cause ? e.cause : e;
+    });
   const found = res.response;
   if (!found) return null;
   const user = found.user as typeof found.user & { isAnonymous?: boolean | null };
@@ -75,11 +77,7 @@ export async function createGuest(a: Accounts, headers: Headers, secure: boolean
 }
 
 export const credentialsSchema = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(254, "Email address is too long.")
-    .pipe(z.email("Enter a valid email address.")),
+  email: z.string().trim().max(254, "Email address is too long.").pipe(z.email("Enter a valid email address.")),
   // The library enforces the length rules; this only bounds the input.
   password: z.string().min(1, "Enter a password.").max(1024, "Password is too long."),
 });

@@ -27,7 +27,12 @@ function partMarkdown(part: Part): string | null {
     case "text":
       return part.text || null;
     case "thinking":
-      return part.thinking ? `> **Thinking**\n>\n${part.thinking.split("\n").map((l) => `> ${l}`.trimEnd()).join("\n")}` : null;
+      return part.thinking
+        ? `> **Thinking**\n>\n${part.thinking
+            .split("\n")
+            .map((l) => `> ${l}`.trimEnd())
+            .join("\n")}`
+        : null;
     case "redacted_thinking":
       return "> _Some of Claude's reasoning was redacted._";
     case "tool_use":
@@ -78,7 +83,11 @@ export function conversationMarkdown(conversation: Conversation, messages: Messa
 export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
   const { conversation, messages } = await getConversationWithMessages(db, userId, id);
   const exportedAt = new Date();
-  const base = conversation.title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "conversation";
+  const base =
+    conversation.title
+      .replace(/[^\p{L}\p{N}]+/gu, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60) || "conversation";
   if (format === "markdown") {
     return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt) };
   }

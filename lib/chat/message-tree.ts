@@ -54,11 +54,7 @@ export async function historyBefore(db: Db, row: Pick<MessageRow, "conversationI
 }
 
 /** The shown path of a conversation, as API messages with their versions. */
-export async function shownPath(
-  db: Db,
-  conversation: Pick<ConversationRow, "id" | "currentLeafId">,
-  toMessage: (row: MessageRow) => Message,
-): Promise<Message[]> {
+export async function shownPath(db: Db, conversation: Pick<ConversationRow, "id" | "currentLeafId">, toMessage: (row: MessageRow) => Message): Promise<Message[]> {
   const rows = await db.message.findMany({ where: { conversationId: conversation.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   return pathTo(rows, conversation.currentLeafId).map((row) => {
     const msg = toMessage(row);

@@ -35,10 +35,19 @@ export function summaryTitle(text: string): string {
     }
     return t.replace(/[\s.?!,;:]+$/u, "");
   };
-  s = s.split(/(?<=[.?!])\s/).map(strip).find(Boolean) ?? "";
+  s =
+    s
+      .split(/(?<=[.?!])\s/)
+      .map(strip)
+      .find(Boolean) ?? "";
   const words = s.split(" ").filter(Boolean);
   let title = words.slice(0, MAX_WORDS).join(" ");
-  if (Array.from(title).length > MAX_GENERATED_TITLE_CHARS) title = Array.from(title).slice(0, MAX_GENERATED_TITLE_CHARS - 1).join("").trimEnd() + "…";
+  if (Array.from(title).length > MAX_GENERATED_TITLE_CHARS)
+    title =
+      Array.from(title)
+        .slice(0, MAX_GENERATED_TITLE_CHARS - 1)
+        .join("")
+        .trimEnd() + "…";
   else if (words.length > MAX_WORDS) title += "…";
   if (!title) return DEFAULT_TITLE;
   return title[0].toLocaleUpperCase() + title.slice(1);
@@ -54,7 +63,12 @@ export function cleanTitle(raw: string): string {
     .replace(/[.\s]+$/u, "")
     .trim();
   const chars = Array.from(s);
-  return chars.length > MAX_GENERATED_TITLE_CHARS ? chars.slice(0, MAX_GENERATED_TITLE_CHARS - 1).join("").trimEnd() + "…" : s;
+  return chars.length > MAX_GENERATED_TITLE_CHARS
+    ? chars
+        .slice(0, MAX_GENERATED_TITLE_CHARS - 1)
+        .join("")
+        .trimEnd() + "…"
+    : s;
 }
 
 const clip = (s: string, n: number) => (Array.from(s).length > n ? Array.from(s).slice(0, n).join("") + "…" : s);
@@ -85,10 +99,7 @@ export type TitleOutcome = { title: string; source: "model" | "summary" } | { sk
  * Names a conversation from its first exchange unless the user has named it.
  * Claude failing (or answering nothing usable) falls back to the summary.
  */
-export async function generateTitle(
-  deps: { db: Db; provider: LlmProvider; signal?: AbortSignal },
-  conversationId: string,
-): Promise<TitleOutcome> {
+export async function generateTitle(deps: { db: Db; provider: LlmProvider; signal?: AbortSignal }, conversationId: string): Promise<TitleOutcome> {
   const { db, provider } = deps;
   const conv = await db.conversation.findUnique({ where: { id: conversationId } });
   if (!conv) return { skipped: "gone" };

@@ -69,24 +69,20 @@ async function apiJson<T>(path: string, method = "GET", body?: unknown, signal?:
 
 const enc = encodeURIComponent;
 
-export const createConversation = (title?: string) =>
-  apiJson<Conversation>("/api/conversations", "POST", title === undefined ? {} : { title });
+export const createConversation = (title?: string) => apiJson<Conversation>("/api/conversations", "POST", title === undefined ? {} : { title });
 
 export const getConversation = (id: string, signal?: AbortSignal) =>
   apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/conversations/${enc(id)}`, "GET", undefined, signal);
 
-export const renameConversation = (id: string, title: string) =>
-  apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", { title });
+export const renameConversation = (id: string, title: string) => apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", { title });
 
 export const deleteConversation = (id: string) => apiJson<void>(`/api/conversations/${enc(id)}`, "DELETE");
 
-export const getMessage = (id: string, signal?: AbortSignal) =>
-  apiJson<Message>(`/api/messages/${enc(id)}`, "GET", undefined, signal);
+export const getMessage = (id: string, signal?: AbortSignal) => apiJson<Message>(`/api/messages/${enc(id)}`, "GET", undefined, signal);
 
 export const stopMessage = (id: string) => apiJson<Message>(`/api/messages/${enc(id)}/stop`, "POST");
 
-export const updateSettings = (streaming: boolean) =>
-  apiJson<{ streaming: boolean }>("/api/settings", "PATCH", { streaming });
+export const updateSettings = (streaming: boolean) => apiJson<{ streaming: boolean }>("/api/settings", "PATCH", { streaming });
 
 /**
  * The answer to a request that starts a reply. Streamed: the raw
@@ -131,8 +127,7 @@ export const postEdit = (messageId: string, content: string, options: ReplyOptio
   postReply<{ userMessage: Message; assistantMessage: Message }>(`/api/messages/${enc(messageId)}/edit`, { content }, options);
 
 /** Shows the version or branch containing the message; answers with the new path. */
-export const selectMessage = (messageId: string) =>
-  apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/messages/${enc(messageId)}/select`, "POST");
+export const selectMessage = (messageId: string) => apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/messages/${enc(messageId)}/select`, "POST");
 
 export const searchConversations = (q: string, signal?: AbortSignal) =>
   apiJson<{ results: SearchResult[] }>(`/api/search?q=${enc(q)}`, "GET", undefined, signal).then((r) => r.results);

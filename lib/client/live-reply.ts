@@ -228,7 +228,8 @@ export class LiveReply {
         const behind = m.content.length < this.latest.content.length;
         if (!isGenerating(m.status) || (showPartial && !behind)) this.replace(m);
       } catch (e) {
-        if (e instanceof api.ApiError && e.status === 404) return this.complete({ ...this.latest, status: "failed", error: { code: "not_found", message: "This reply no longer exists." } });
+        if (e instanceof api.ApiError && e.status === 404)
+          return this.complete({ ...this.latest, status: "failed", error: { code: "not_found", message: "This reply no longer exists." } });
         this.setConnection("reconnecting");
       }
     }
@@ -246,7 +247,10 @@ export class LiveReply {
         const mine = messages.slice(this.baseCount);
         const assistant = mine.find((m) => m.role === "assistant");
         if (assistant) {
-          this.confirm(mine.find((m) => m.role === "user"), assistant);
+          this.confirm(
+            mine.find((m) => m.role === "user"),
+            assistant,
+          );
           return assistant;
         }
       } catch (e) {

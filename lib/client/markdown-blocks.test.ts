@@ -104,7 +104,12 @@ describe("markdownChunks", () => {
     const chunks = markdownChunks(long, false);
     const blocks = finishedBlocks(long);
     expect(chunks.length).toBe(Math.ceil(blocks.length / CHUNK_BLOCKS));
-    expect(chunks.map((c) => c.blocks.length).slice(0, -1).every((n) => n === CHUNK_BLOCKS)).toBe(true);
+    expect(
+      chunks
+        .map((c) => c.blocks.length)
+        .slice(0, -1)
+        .every((n) => n === CHUNK_BLOCKS),
+    ).toBe(true);
     expect(chunks.map((c) => c.text).join("")).toBe(long);
     for (const c of chunks) expect(c.blocks.join("")).toBe(c.text);
   });

@@ -114,4 +114,3 @@ export function markdownChunks(text: string, streaming: boolean, previous: reado
   }
   return chunks;
 }
-

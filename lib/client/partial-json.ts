@@ -26,7 +26,8 @@ export function formatJsonText(raw: string): string {
     if (c === "}" || c === "]") {
       if (depth === 0) return raw; // unbalanced: not JSON
       depth--;
-      if (pendingBreak) pendingBreak = false; // empty: {} or []
+      if (pendingBreak)
+        pendingBreak = false; // empty: {} or []
       else out += indent();
       out += c;
       continue;

@@ -6,7 +6,12 @@ import { editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage
 import type { Message } from "../chat/types";
 
 const CONV = "22222222-2222-4222-8222-222222222222";
-const ids = { u1: "00000000-0000-4000-8000-000000000001", a1: "00000000-0000-4000-8000-000000000002", a2: "00000000-0000-4000-8000-000000000003", u2: "00000000-0000-4000-8000-000000000004" };
+const ids = {
+  u1: "00000000-0000-4000-8000-000000000001",
+  a1: "00000000-0000-4000-8000-000000000002",
+  a2: "00000000-0000-4000-8000-000000000003",
+  u2: "00000000-0000-4000-8000-000000000004",
+};
 
 function msg(id: string, role: Message["role"], patch: Partial<Message> = {}): Message {
   return {

@@ -87,10 +87,16 @@ export function sendMessage(args: { conversationId: string; content: string; str
 export function regenerateReply(args: { message: Message; streaming: boolean; baseCount: number; known: Iterable<string> }) {
   const { message, streaming, baseCount } = args;
   const key = nextKey();
-  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId }, {
-    confirmed: false,
-    connection: "connecting",
-  });
+  const reply = new LiveReply(
+    message.conversationId,
+    streaming,
+    baseCount,
+    { ...placeholder(message.conversationId, "assistant", "", key), parentId: message.parentId },
+    {
+      confirmed: false,
+      connection: "connecting",
+    },
+  );
   hints.set(reply, { assistant: withNewVersion(message.id, message.versions, reply.getMessage().id) });
   return start(reply, (options) => api.postRegenerate(message.id, options), new Set(args.known));
 }
@@ -229,10 +235,16 @@ export function attachReply(args: { message: Message; after?: number; streaming:
  */
 export function continueReply(args: { message: Message; streaming: boolean; baseCount: number }) {
   const { message, streaming, baseCount } = args;
-  const reply = new LiveReply(message.conversationId, streaming, baseCount, { ...message, status: "pending", error: undefined }, {
-    confirmed: true,
-    connection: "connecting",
-  });
+  const reply = new LiveReply(
+    message.conversationId,
+    streaming,
+    baseCount,
+    { ...message, status: "pending", error: undefined },
+    {
+      confirmed: true,
+      connection: "connecting",
+    },
+  );
   register(reply);
   // Not streamed, it answers only at the end: the reply shows "working…" meanwhile.
   const accepted = api

@@ -3,7 +3,12 @@ import { newNonce, nonceOf, pageCsp, securePageRequest } from "./security-header
 
 /** directive name → its sources */
 function parse(policy: string): Map<string, string[]> {
-  return new Map(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...src]) => [name, src]));
+  return new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...src]) => [name, src]),
+  );
 }
 
 describe("page CSP", () => {

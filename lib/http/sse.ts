@@ -18,9 +18,7 @@ export function frame(id: number, event: string, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export type StreamStart =
-  | { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message }
-  | { kind: "resume"; after: number | null };
+export type StreamStart = { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message } | { kind: "resume"; after: number | null };
 
 export function sseResponse(
   /** `keepAliveMs`: SSE_KEEPALIVE_MS, the longest an idle stream goes without a comment line. */

@@ -42,9 +42,7 @@ export class InProcessJobRunner implements JobRunner {
   /** Runs the title job here, detached; failures are logged. */
   async requestTitle(conversationId: string): Promise<void> {
     const { nameConversation } = this.jobs();
-    nameConversation(conversationId).catch((e) =>
-      childLog({ component: "titles", conversationId }).warn({ err: errorFields(e) }, "title generation failed"),
-    );
+    nameConversation(conversationId).catch((e) => childLog({ component: "titles", conversationId }).warn({ err: errorFields(e) }, "title generation failed"));
   }
 
   /**

@@ -23,8 +23,7 @@ let db: DbHandle;
 let fake: FakeAnthropic;
 let app: App;
 /** The app of this file over `prisma` (the real database, or a failing stand-in). */
-const appOn = (prisma: Db) =>
-  testApp({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url }, { dbHandle: { ...db, prisma } });
+const appOn = (prisma: Db) => testApp({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url }, { dbHandle: { ...db, prisma } });
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
@@ -54,8 +53,7 @@ function flakyWrites(prisma: Db, failures: number): { prisma: Db; attempts: () =
   const message = new Proxy(prisma.message, {
     get(target, prop, receiver) {
       if (prop !== "updateMany") return Reflect.get(target, prop, receiver);
-      return (...args: Parameters<Db["message"]["updateMany"]>) =>
-        ++attempts <= failures ? Promise.reject(new Error("database is down")) : target.updateMany(...args);
+      return (...args: Parameters<Db["message"]["updateMany"]>) => (++attempts <= failures ? Promise.reject(new Error("database is down")) : target.updateMany(...args));
     },
   });
   const wrapped = new Proxy(prisma, { get: (t, p, r) => (p === "message" ? message : Reflect.get(t, p, r)) });
@@ -206,9 +204,7 @@ describe("Inngest runner", () => {
     const id = await newReply();
     const state = textState(9, "to Inngest ✓");
     await new InngestJobRunner(new InProcessJobRunner(() => app.replyJobs, [1]), client).persist(id, state);
-    expect(received.at(-1)?.events).toEqual([
-      expect.objectContaining({ name: "tether/reply.persist", id: `persist-${id}-9`, data: { messageId: id, state } }),
-    ]);
+    expect(received.at(-1)?.events).toEqual([expect.objectContaining({ name: "tether/reply.persist", id: `persist-${id}-9`, data: { messageId: id, state } })]);
     expect((await row(id)).content).toBe(""); // Inngest's function does the save
   });
 

@@ -28,9 +28,7 @@ function toBlock(p: Part): Anthropic.ContentBlockParam | null {
     case "text":
       return p.text ? { type: "text", text: p.text } : null;
     case "thinking":
-      return p.signature && !p.signature.startsWith(DEMO_SIGNATURE_PREFIX)
-        ? { type: "thinking", thinking: p.thinking, signature: p.signature }
-        : null;
+      return p.signature && !p.signature.startsWith(DEMO_SIGNATURE_PREFIX) ? { type: "thinking", thinking: p.thinking, signature: p.signature } : null;
     case "redacted_thinking":
       return { type: "redacted_thinking", data: p.data };
     case "tool_use":
@@ -72,11 +70,15 @@ export class EventMapper {
       case "content_block_start": {
         const b = ev.content_block;
         const block =
-          b.type === "text" ? { type: "text" as const }
-          : b.type === "thinking" ? { type: "thinking" as const }
-          : b.type === "redacted_thinking" ? { type: "redacted_thinking" as const, data: b.data }
-          : b.type === "tool_use" ? { type: "tool_use" as const, id: b.id, name: b.name }
-          : null; // server tools, citations etc. are not part of the app's model
+          b.type === "text"
+            ? { type: "text" as const }
+            : b.type === "thinking"
+              ? { type: "thinking" as const }
+              : b.type === "redacted_thinking"
+                ? { type: "redacted_thinking" as const, data: b.data }
+                : b.type === "tool_use"
+                  ? { type: "tool_use" as const, id: b.id, name: b.name }
+                  : null; // server tools, citations etc. are not part of the app's model
         if (!block) return [];
         // Re-index densely: skipped upstream blocks leave no holes.
         const index = this.next++;
@@ -192,9 +194,7 @@ const oneLine = (s: string) => {
   return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
 };
 
-const TRANSIENT: ProviderErrorCode[] = [
-  "upstream_overloaded", "upstream_rate_limited", "upstream_error", "upstream_connection", "upstream_incomplete",
-];
+const TRANSIENT: ProviderErrorCode[] = ["upstream_overloaded", "upstream_rate_limited", "upstream_error", "upstream_connection", "upstream_incomplete"];
 export const isTransient = (code: ProviderErrorCode) => TRANSIENT.includes(code);
 
 /** The network error's code (ECONNREFUSED, ECONNRESET…) or a short message, never an address. */

@@ -29,9 +29,7 @@ const textOf = (evs: ProviderEvent[]) => evs.map((e) => (e.type === "text_delta"
 const types = (evs: ProviderEvent[]) => evs.map((e) => e.type);
 const errorOf = (evs: ProviderEvent[]) => evs.find((e) => e.type === "error");
 
-const TRICKY =
-  "Héllo 👩‍💻🇫🇷 世界 한국어 e\u0301 a\u0308 ZWJ:\u200d ∑ \u2028sep\n" +
-  "data: {\"not\":\"an event\"}\n\nid: 42\nevent: error\r\n: comment\r\rretry: 1\n\n\n";
+const TRICKY = "Héllo 👩‍💻🇫🇷 世界 한국어 e\u0301 a\u0308 ZWJ:\u200d ∑ \u2028sep\n" + 'data: {"not":"an event"}\n\nid: 42\nevent: error\r\n: comment\r\rretry: 1\n\n\n';
 
 describe("AnthropicProvider streaming against the fake API", () => {
   it("reassembles text byte for byte, whatever the chunking and content", async () => {

@@ -34,9 +34,7 @@ export type AnthropicProviderOptions = {
 };
 
 /** Events that show content has begun: from here on nothing may be retried. */
-const COMMITTING = new Set<ProviderEvent["type"]>([
-  "text_delta", "thinking_delta", "signature", "input_json_delta", "block_stop", "message_stop",
-]);
+const COMMITTING = new Set<ProviderEvent["type"]>(["text_delta", "thinking_delta", "signature", "input_json_delta", "block_stop", "message_stop"]);
 
 export class AnthropicProvider implements LlmProvider {
   readonly name = "anthropic" as const;
@@ -61,9 +59,7 @@ export class AnthropicProvider implements LlmProvider {
     this.retryDelayMs = opts.retryDelayMs ?? 250;
     // Without a key the SDK would fall back to its credential chain (profiles,
     // token files); we would rather say plainly that the key is missing.
-    this.client = opts.apiKey
-      ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: opts.maxRetries ?? 2 })
-      : null;
+    this.client = opts.apiKey ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: opts.maxRetries ?? 2 }) : null;
   }
 
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {
@@ -80,9 +76,7 @@ export class AnthropicProvider implements LlmProvider {
       stream: true,
       ...(req.system ? { system: req.system } : {}),
       ...(thinking.param ? { thinking: thinking.param } : {}),
-      ...(req.tools?.length
-        ? { tools: toToolParams(req.tools), ...(req.toolChoice === "none" ? { tool_choice: { type: "none" as const } } : {}) }
-        : {}),
+      ...(req.tools?.length ? { tools: toToolParams(req.tools), ...(req.toolChoice === "none" ? { tool_choice: { type: "none" as const } } : {}) } : {}),
     };
     for (let attempt = 0; ; attempt++) {
       const outcome = yield* this.attempt(this.client, params, req, attempt < this.preContentRetries);

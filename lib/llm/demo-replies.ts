@@ -3,7 +3,10 @@
 // from the question so the same question always gets the same reply.
 /** A short, single-line topic taken from the question, for "You asked about …". */
 export function topicOf(question: string): string {
-  const flat = question.replace(/\s+/g, " ").trim().replace(/[?!.…:;,]+$/u, "");
+  const flat = question
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[?!.…:;,]+$/u, "");
   if (!flat) return "something";
   const cps = Array.from(flat);
   if (cps.length <= 60) return flat;
@@ -202,4 +205,3 @@ export function hash(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
-

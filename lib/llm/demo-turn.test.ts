@@ -24,11 +24,17 @@ describe("demo model: tool intents", () => {
     ["What is 12*(3+4)?", [["calculate", { expression: "12*(3+4)" }]]],
     ["What time is it in Europe/Paris?", [["current_time", { timezone: "Europe/Paris" }]]],
     ["what's the time", [["current_time", {}]]],
-    ["Search my conversations for \"sourdough starter\"", [["search_conversations", { query: "sourdough starter" }]]],
+    ['Search my conversations for "sourdough starter"', [["search_conversations", { query: "sourdough starter" }]]],
     ["search for monads", [["search_conversations", { query: "monads" }]]],
     ["search: quokkas", [["search_conversations", { query: "quokkas" }]]],
     ["How do binary search trees work?", []],
-    ["Calculate 2^10 and tell me the time", [["calculate", { expression: "2^10" }], ["current_time", {}]]],
+    [
+      "Calculate 2^10 and tell me the time",
+      [
+        ["calculate", { expression: "2^10" }],
+        ["current_time", {}],
+      ],
+    ],
     ["What's the time complexity of quicksort?", []],
     ["I think monads are neat", []],
     ["Released in 2024-2025", []],
@@ -64,7 +70,14 @@ describe("demo model: thinking and tool turns", () => {
     expect(calc.id).not.toBe(clock.id);
     const turns: ChatTurn[] = [
       user(q),
-      { role: "assistant", parts: [{ type: "text", text: textOf(first) }, { type: "tool_use", id: calc.id, name: "calculate", input: { expression: "2 + 3 * 4" } }, { type: "tool_use", id: clock.id, name: "current_time", input: { timezone: "Asia/Tokyo" } }] },
+      {
+        role: "assistant",
+        parts: [
+          { type: "text", text: textOf(first) },
+          { type: "tool_use", id: calc.id, name: "calculate", input: { expression: "2 + 3 * 4" } },
+          { type: "tool_use", id: clock.id, name: "current_time", input: { timezone: "Asia/Tokyo" } },
+        ],
+      },
       {
         role: "user",
         parts: [

@@ -20,7 +20,8 @@ type Intent = { name: string; input: Record<string, unknown>; preface: string };
 
 const WANTS_THINKING = /\bthink(?:ing)?\b/i;
 // "search (my conversations) for X", or a message starting "search X" — not "binary search trees".
-const SEARCH_FOR = /\bsearch\s+(?:(?:my|our|the)\s+)?(?:(?:earlier|previous|past|old)\s+)?(?:(?:conversations?|chats?|history|messages?)\s+)?(?:for|about)\s+(.+?)\s*(?:[?!\n]|$)/i;
+const SEARCH_FOR =
+  /\bsearch\s+(?:(?:my|our|the)\s+)?(?:(?:earlier|previous|past|old)\s+)?(?:(?:conversations?|chats?|history|messages?)\s+)?(?:for|about)\s+(.+?)\s*(?:[?!\n]|$)/i;
 const SEARCH_LEADING = /^\s*search(?:\s+(?:my|our)\s+(?:conversations?|chats?|history|messages?))?\s*:?\s+(.+?)\s*(?:[?!\n]|$)/i;
 
 /** The tool calls a question asks for, in a fixed order. */
@@ -44,7 +45,10 @@ export function detectToolIntents(question: string): Intent[] {
  */
 function mathExpression(text: string): string | undefined {
   const asked = /\b(?:calculate|compute|evaluate)\b\s*:?\s*(.+?)\s*(?:\?|\n|$)/i.exec(text)?.[1];
-  const cleaned = asked?.split(/\s+(?:and|then|for me|please)\b/i)[0].replace(/[.!,;]+$/, "").trim();
+  const cleaned = asked
+    ?.split(/\s+(?:and|then|for me|please)\b/i)[0]
+    .replace(/[.!,;]+$/, "")
+    .trim();
   if (cleaned && /[\d(]|pi\b/i.test(cleaned)) return cleaned;
   const cue = /\b(?:what(?:'s|\s+is)|how\s+much\s+is)\s+(.+?)\s*(?:[?=\n]|$)/i.exec(text)?.[1];
   const candidate = cue?.match(/[\d(][\d\s.+\-*/^%()]*[\d)]/)?.[0].trim();
@@ -74,8 +78,21 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
   let turn: DemoTurn;
   if (!lastText.trim() && results.length) {
     const calls = (turns[turns.length - 2]?.parts ?? []).filter((p): p is ToolUsePart => p.type === "tool_use");
-    const answer = results.map((r) => answerFor(r, calls.find((c) => c.id === r.toolUseId))).join("\n\n");
-    const blocks: DemoBlock[] = think ? [thinkingBlock(`The tool results are in. ${results.some((r) => r.isError) ? "One of them is an error, so I should say so plainly rather than guess." : "I'll state them clearly and briefly."}`)] : [];
+    const answer = results
+      .map((r) =>
+        answerFor(
+          r,
+          calls.find((c) => c.id === r.toolUseId),
+        ),
+      )
+      .join("\n\n");
+    const blocks: DemoBlock[] = think
+      ? [
+          thinkingBlock(
+            `The tool results are in. ${results.some((r) => r.isError) ? "One of them is an error, so I should say so plainly rather than guess." : "I'll state them clearly and briefly."}`,
+          ),
+        ]
+      : [];
     turn = { blocks: [...blocks, { type: "text", text: answer }], stopReason: "end_turn" };
   } else {
     const offered = new Set((req.tools ?? []).map((t) => t.name));

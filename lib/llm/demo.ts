@@ -39,7 +39,7 @@ export class DemoProvider implements LlmProvider {
       yield { type: "block_start", index, block: block.type === "tool_use" ? { type: "tool_use", id: block.id, name: block.name } : { type: block.type } };
       const body = bodyOf(block);
       const cps = Array.from(body); // by code point: emoji never split in half
-      for (let i = 0; i < cps.length; ) {
+      for (let i = 0; i < cps.length;) {
         const n = 1 + Math.floor(rand() * 6);
         const delay = this.tokenDelayMs ?? 20 + Math.floor(rand() * 21);
         if (delay > 0) await sleep(delay, signal);

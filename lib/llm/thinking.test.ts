@@ -99,7 +99,13 @@ describe("thinking and tools on the wire", () => {
   it("never sends the demo model's fake signatures to the real API", async () => {
     const turns: ChatTurn[] = [
       { role: "user", parts: [{ type: "text", text: "think" }] },
-      { role: "assistant", parts: [{ type: "thinking", thinking: "demo thoughts", signature: `${DEMO_SIGNATURE_PREFIX}abc` }, { type: "text", text: "Demo answer" }] },
+      {
+        role: "assistant",
+        parts: [
+          { type: "thinking", thinking: "demo thoughts", signature: `${DEMO_SIGNATURE_PREFIX}abc` },
+          { type: "text", text: "Demo answer" },
+        ],
+      },
       { role: "user", parts: [{ type: "text", text: "now for real" }] },
     ];
     await send(new AnthropicProvider({ apiKey: "k", baseURL: fake.url, model: "claude-haiku-4-5" }), turns);

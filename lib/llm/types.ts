@@ -39,11 +39,7 @@ export type ChatRequest = {
   idleTimeoutMs?: number;
 };
 
-export type BlockStart =
-  | { type: "text" }
-  | { type: "thinking" }
-  | { type: "redacted_thinking"; data: string }
-  | { type: "tool_use"; id: string; name: string };
+export type BlockStart = { type: "text" } | { type: "thinking" } | { type: "redacted_thinking"; data: string } | { type: "tool_use"; id: string; name: string };
 
 export type ProviderEvent =
   | { type: "message_start"; model: string; usage?: Partial<Usage> }

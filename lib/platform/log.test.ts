@@ -24,7 +24,14 @@ describe("log", () => {
     }
     const out = logs.text();
     for (const s of ["c0 private", "sk-ant-k0", "t1 private", "Bearer k1", "tether_session=abc", "p2 private", "k2", "s2"]) expect(out).not.toContain(s);
-    expect(logs.entries()[0]).toMatchObject({ level: "info", msg: "hello", messageId: "kept-id", chars: 42, content: "[redacted]", nested: { text: "[redacted]", deeper: { prompt: "[redacted]" } } });
+    expect(logs.entries()[0]).toMatchObject({
+      level: "info",
+      msg: "hello",
+      messageId: "kept-id",
+      chars: 42,
+      content: "[redacted]",
+      nested: { text: "[redacted]", deeper: { prompt: "[redacted]" } },
+    });
   });
 
   it("stamps the request context on every line inside it, child loggers included", async () => {
@@ -59,7 +66,7 @@ describe("log", () => {
 
   it("keeps only the first line of a Prisma error (later lines can quote the query's data)", () => {
     class PrismaClientValidationError extends Error {}
-    const e = new PrismaClientValidationError("Invalid `prisma.message.update()` invocation:\n{ data: { content: \"the user's text\" } }");
+    const e = new PrismaClientValidationError('Invalid `prisma.message.update()` invocation:\n{ data: { content: "the user\'s text" } }');
     const f = errorFields(e);
     expect(f).toMatchObject({ type: "PrismaClientValidationError", message: "Invalid `prisma.message.update()` invocation:" });
     expect(JSON.stringify(f)).not.toContain("the user's text");

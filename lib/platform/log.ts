@@ -21,9 +21,30 @@ export type LogContext = {
 
 /** Field names whose values never reach a log line (at any of the first three levels). */
 const SECRET_KEYS = [
-  "content", "text", "thinking", "prompt", "system", "messages", "parts", "input", "body", "delta", "partial",
-  "apiKey", "api_key", "x-api-key", "authorization", "cookie", "cookies", "set-cookie",
-  "password", "secret", "sessionSecret", "token", "eventKey", "signingKey",
+  "content",
+  "text",
+  "thinking",
+  "prompt",
+  "system",
+  "messages",
+  "parts",
+  "input",
+  "body",
+  "delta",
+  "partial",
+  "apiKey",
+  "api_key",
+  "x-api-key",
+  "authorization",
+  "cookie",
+  "cookies",
+  "set-cookie",
+  "password",
+  "secret",
+  "sessionSecret",
+  "token",
+  "eventKey",
+  "signingKey",
 ];
 const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [key(k).replace(/^\./, ""), `*${key(k)}`, `*.*${key(k)}`]);
@@ -97,7 +118,11 @@ export function errorFields(e: unknown): { type: string; code?: string | number;
   const type = e.constructor?.name || e.name;
   const firstLineOnly = type.startsWith("PrismaClient");
   const message = (firstLineOnly ? e.message.trim().split("\n")[0] : e.message).slice(0, 300);
-  const frames = e.stack?.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 8).join("\n");
+  const frames = e.stack
+    ?.split("\n")
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 8)
+    .join("\n");
   return { type, ...(typeof code === "string" || typeof code === "number" ? { code } : {}), message, ...(frames ? { stack: frames } : {}) };
 }
 

@@ -113,14 +113,7 @@ export function countRedisCommands(source: () => number): void {
 }
 
 /** What a generation reports when it ends (called once per run). */
-export function recordGeneration(r: {
-  status: string;
-  provider: string;
-  durationMs: number;
-  firstTokenMs?: number;
-  chars: number;
-  errorCode?: string;
-}): void {
+export function recordGeneration(r: { status: string; provider: string; durationMs: number; firstTokenMs?: number; chars: number; errorCode?: string }): void {
   metrics.generations.inc({ status: r.status, provider: r.provider });
   metrics.generationDuration.observe({ status: r.status, provider: r.provider }, r.durationMs / 1000);
   if (r.firstTokenMs !== undefined) metrics.timeToFirstToken.observe({ provider: r.provider }, r.firstTokenMs / 1000);

@@ -72,11 +72,9 @@ export async function enforceRate(limiter: RequestRateLimiter, key: string, what
   const d = await limiter.consume(key);
   if (d.allowed) return;
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-  throw new AppError(
-    "rate_limited",
-    `Too many ${what}: at most ${limiter.config.points} per ${limiter.config.windowSec} s. Try again in ${seconds} s.`,
-    { "Retry-After": String(seconds) },
-  );
+  throw new AppError("rate_limited", `Too many ${what}: at most ${limiter.config.points} per ${limiter.config.windowSec} s. Try again in ${seconds} s.`, {
+    "Retry-After": String(seconds),
+  });
 }
 
 /**

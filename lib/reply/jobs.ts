@@ -18,9 +18,7 @@ import type { Message, MessageStatus } from "../chat/types";
 
 export type SkipReason = "not_found" | "not_assistant" | "not_pending" | "owner_active";
 
-export type BeginResult =
-  | { started: true; done: Promise<Message> }
-  | { started: false; reason: SkipReason; status?: MessageStatus };
+export type BeginResult = { started: true; done: Promise<Message> } | { started: false; reason: SkipReason; status?: MessageStatus };
 
 /** What a generate job reports: a summary, never the content itself. */
 export type GenerateReplyResult =

@@ -32,7 +32,15 @@ export const ID_BLOCK = 1000;
 /** The user's message a reply answers: complete as sent, its text its one part. */
 export function createUserMessage(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; createdAt: Date }) {
   return tx.message.create({
-    data: { conversationId: o.conversationId, parentId: o.parentId, role: "user", content: o.content, parts: [{ type: "text", text: o.content }], status: "complete", createdAt: o.createdAt },
+    data: {
+      conversationId: o.conversationId,
+      parentId: o.parentId,
+      role: "user",
+      content: o.content,
+      parts: [{ type: "text", text: o.content }],
+      status: "complete",
+      createdAt: o.createdAt,
+    },
   });
 }
 
@@ -78,12 +86,7 @@ export async function reserveIds(db: Tx, messageId: string, needed: number): Pro
  * later Continue never reuses one. Returns the new seq, or null if the row
  * was not generating.
  */
-export async function endOrphan(
-  db: Rows,
-  messageId: string,
-  status: "interrupted" | "failed",
-  o: { cutoff?: Date; error?: ErrorBody } = {},
-): Promise<number | null> {
+export async function endOrphan(db: Rows, messageId: string, status: "interrupted" | "failed", o: { cutoff?: Date; error?: ErrorBody } = {}): Promise<number | null> {
   const error = o.error ? JSON.stringify(o.error) : null;
   const rows = o.cutoff
     ? await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"

@@ -35,7 +35,15 @@ let baseApp: App;
 /** An instance of the app: its own registry, this file's database and bus (unless `parts` says otherwise). */
 const appWith = (env: Record<string, string> = {}, parts: Parameters<typeof testApp>[1] = {}) =>
   testApp(
-    { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: "", CHECKPOINT_INTERVAL_MS: "300", RESUME_STALE_MS: "45000", ...env },
+    {
+      LLM_PROVIDER: "anthropic",
+      ANTHROPIC_API_KEY: "sk-test",
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MODEL: "",
+      CHECKPOINT_INTERVAL_MS: "300",
+      RESUME_STALE_MS: "45000",
+      ...env,
+    },
     { dbHandle: db, bus, ...parts },
   );
 
@@ -109,7 +117,13 @@ function doomedWorker(real: Db, bus: StreamBus) {
   return {
     db: guard(watched),
     textSaved,
-    bus: { ...bus, open: bus.open.bind(bus), subscribe: bus.subscribe.bind(bus), ping: bus.ping.bind(bus), publish: (id: string, ev: StreamEvent[]) => void (dead || bus.publish(id, ev)) },
+    bus: {
+      ...bus,
+      open: bus.open.bind(bus),
+      subscribe: bus.subscribe.bind(bus),
+      ping: bus.ping.bind(bus),
+      publish: (id: string, ev: StreamEvent[]) => void (dead || bus.publish(id, ev)),
+    },
     registry,
     died,
     kill() {
@@ -125,7 +139,12 @@ function execute(messageId: string, attempt: number, worker?: ReturnType<typeof 
     if (!worker) return { ...raw, attempt };
     const run = raw.step.run;
     const dying = <T>(work: () => Promise<T>) =>
-      Promise.race([work(), worker.died.then((): never => { throw new Error("worker died: connection reset"); })]);
+      Promise.race([
+        work(),
+        worker.died.then((): never => {
+          throw new Error("worker died: connection reset");
+        }),
+      ]);
     return { ...raw, attempt, step: { ...raw.step, run: ((id: string, fn: () => Promise<unknown>) => run(id, () => dying(fn))) as typeof run } };
   };
   return new InngestTestEngine({ function: generateReplyFn, transformCtx }).execute({ events: [{ name: "tether/reply.generate", data: { messageId } }] });
@@ -142,7 +161,7 @@ async function follow(initial: Message) {
   const when = (test: (all: StreamEvent[]) => boolean) =>
     new Promise<void>((resolve) => {
       if (test(events)) return resolve();
-      const l = () => test(events) && (listeners = listeners.filter((x) => x !== l), resolve());
+      const l = () => test(events) && ((listeners = listeners.filter((x) => x !== l)), resolve());
       listeners.push(l);
     });
   const folded = () => events.reduce((m, e) => applyEvent(m, e, new Map()), initial);
@@ -275,7 +294,8 @@ describe("generate-reply retried after its worker died", () => {
 
   it("a sweep ends the streams still following the reply it interrupts", async () => {
     const initial = await newReply();
-    await db.prisma.$executeRaw`UPDATE "Message" SET status = 'streaming', seq = 3, "seqCeiling" = 1003, "updatedAt" = now() - interval '100 seconds' WHERE id = ${initial.id}::uuid`;
+    await db.prisma
+      .$executeRaw`UPDATE "Message" SET status = 'streaming', seq = 3, "seqCeiling" = 1003, "updatedAt" = now() - interval '100 seconds' WHERE id = ${initial.id}::uuid`;
     const watcher = await follow(initial);
     expect(await getApp().replyJobs.sweepStale({ staleMs: 90_000 })).toContain(initial.id);
     await watcher.when((all) => all.some((e) => e.event === "done"));

@@ -52,12 +52,7 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
  * the new content, and a pending reply to it, become the shown path. What
  * followed the old message stays as the earlier branch.
  */
-export async function editAndResend(
-  a: Admission,
-  userId: string,
-  messageId: string,
-  content: string,
-): Promise<{ userMessage: Message; assistantMessage: Message }> {
+export async function editAndResend(a: Admission, userId: string, messageId: string, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
   await ownedMessage(a.db, userId, messageId);
   return withAdmission(a, userId, async (tx) => {
     const row = await ownedMessage(tx, userId, messageId);

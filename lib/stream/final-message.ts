@@ -8,12 +8,7 @@ import type { StreamEvent } from "./events";
 
 const FINAL = new Set(["complete", "interrupted", "failed"]);
 
-export async function awaitFinalMessage(
-  deps: { db: Db; bus: StreamBus },
-  messageId: string,
-  after: number | null,
-  signal?: AbortSignal,
-): Promise<Message> {
+export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messageId: string, after: number | null, signal?: AbortSignal): Promise<Message> {
   let resolveDone!: (m: Message) => void;
   let rejectDone!: (e: unknown) => void;
   const done = new Promise<Message>((res, rej) => ((resolveDone = res), (rejectDone = rej)));

@@ -128,11 +128,13 @@ describe("RedisStreamBus", () => {
     const events = script(id, PIECES);
     await a.open(message(id), 0);
     a.publish(id, events.slice(0, 7));
-    await expect.poll(async () => {
-      const s = await b.subscribe(id, null, () => {});
-      s.close();
-      return s.start.kind === "snapshot" ? s.start.id : -1;
-    }).toBe(7);
+    await expect
+      .poll(async () => {
+        const s = await b.subscribe(id, null, () => {});
+        s.close();
+        return s.start.kind === "snapshot" ? s.start.id : -1;
+      })
+      .toBe(7);
     const f = await follow(b, id, null);
     a.publish(id, events.slice(7));
     await f.ended;

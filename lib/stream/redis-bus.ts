@@ -24,7 +24,6 @@ type Listener = (batch: StreamEvent[]) => void;
 /** A channel's listeners; `ready` settles once its SUBSCRIBE is active. */
 type Channel = { listeners: Set<Listener>; ready: Promise<void> };
 
-
 export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string; publishRetryMs?: number };
 
 export class RedisStreamBus implements StreamBus {
@@ -169,9 +168,11 @@ export class RedisStreamBus implements StreamBus {
 
   private channelOp(name: string, op: () => Promise<void>): Promise<void> {
     const next = (this.channelOps.get(name) ?? Promise.resolve()).then(op, op);
-    const settled = next.catch(() => {}).finally(() => {
-      if (this.channelOps.get(name) === settled) this.channelOps.delete(name);
-    });
+    const settled = next
+      .catch(() => {})
+      .finally(() => {
+        if (this.channelOps.get(name) === settled) this.channelOps.delete(name);
+      });
     this.channelOps.set(name, settled);
     return next;
   }
@@ -183,7 +184,9 @@ export class RedisStreamBus implements StreamBus {
       const listeners = new Set<Listener>();
       const ready = this.channelOp(name, async () => {
         this.commands += 1;
-        await (await this.subscriber()).subscribe(name, (raw) => {
+        await (
+          await this.subscriber()
+        ).subscribe(name, (raw) => {
           let batch: StreamEvent[];
           try {
             batch = JSON.parse(raw) as StreamEvent[];
@@ -238,7 +241,10 @@ export class RedisStreamBus implements StreamBus {
       }
       repairing = false;
       // What the log did not have does not exist (ids jump after a crash or an orphan's Stop).
-      held.splice(0).sort((a, b) => a.id - b.id).forEach(emit);
+      held
+        .splice(0)
+        .sort((a, b) => a.id - b.id)
+        .forEach(emit);
     };
     const deliver = (e: StreamEvent) => {
       if (cursor === null) return void early.push(e);
@@ -263,10 +269,7 @@ export class RedisStreamBus implements StreamBus {
       const base = JSON.parse(baseRaw) as { message: Message; id: number };
       const from = after !== null && after >= base.id ? after : base.id;
       this.commands += 2;
-      const [entries, tail] = await Promise.all([
-        c.xRange(this.logKey(messageId), `(${from}-0`, "+"),
-        c.xRevRange(this.logKey(messageId), "+", "-", { COUNT: 1 }),
-      ]);
+      const [entries, tail] = await Promise.all([c.xRange(this.logKey(messageId), `(${from}-0`, "+"), c.xRevRange(this.logKey(messageId), "+", "-", { COUNT: 1 })]);
       const decode = (list: typeof entries) => (list ?? []).flatMap((en) => JSON.parse(String(en.message.e)) as StreamEvent[]);
       const events = decode(entries).filter((e) => e.id > from);
       const lastEvent = decode(tail).at(-1);

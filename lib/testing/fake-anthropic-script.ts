@@ -52,7 +52,11 @@ export const PRESETS: Record<string, Scenario> = {
   tool: { text: "I'll look that up.", tool: { name: "get_weather", input: { city: "Paris", unit: "celsius" } } },
   // Tether's own tools: the app runs them and asks again with the result (answered by the default scenario).
   calculate: { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "6 * (3 + 4)" } } },
-  think_calculate: { thinking: "Arithmetic: better use the calculator tool than guess. 🧮", text: "Calculating.", tool: { name: "calculate", input: { expression: "2^10" } } },
+  think_calculate: {
+    thinking: "Arithmetic: better use the calculator tool than guess. 🧮",
+    text: "Calculating.",
+    tool: { name: "calculate", input: { expression: "2^10" } },
+  },
   overloaded: { status: 529, times: 2 },
   overloaded_always: { status: 529 },
   rate_limited: { status: 429, times: 1 },
@@ -188,7 +192,7 @@ function blocksOf(s: Scenario, req: RequestInfo): FakeBlock[] {
 
 function* chunks(s: string, sizes: number[], counter: { n: number }): Generator<string> {
   const cps = Array.from(s); // code points: never splits a surrogate pair
-  for (let i = 0; i < cps.length; ) {
+  for (let i = 0; i < cps.length;) {
     const size = Math.max(1, sizes[counter.n++ % sizes.length]);
     yield cps.slice(i, i + size).join("");
     i += size;
@@ -215,15 +219,19 @@ export function buildSteps(s: Scenario, req: RequestInfo, id: string): Step[] {
   push("message_start", {
     type: "message_start",
     message: {
-      id, type: "message", role: "assistant", model: s.model ?? req.model, content: [],
-      stop_reason: null, stop_sequence: null,
+      id,
+      type: "message",
+      role: "assistant",
+      model: s.model ?? req.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
       usage: { input_tokens: inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     },
   });
   push("ping", { type: "ping" });
   blocks.forEach((b, index) => {
-    const delta = (delta: Record<string, string>, size: number) =>
-      push("content_block_delta", { type: "content_block_delta", index, delta }, size);
+    const delta = (delta: Record<string, string>, size: number) => push("content_block_delta", { type: "content_block_delta", index, delta }, size);
     if (b.type === "text") {
       push("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "", citations: null } });
       for (const c of chunks(b.text, sizes, counter)) delta({ type: "text_delta", text: c }, cp(c));

@@ -44,7 +44,8 @@ export function requestProblem(body: unknown): string | undefined {
     if (turn.role === "user" && results.length) {
       const asked = new Set((turns[i - 1]?.content ?? []).filter((x) => x.type === "tool_use").map((x) => x.id));
       const stray = results.find((r) => !asked.has(r.tool_use_id));
-      if (stray) return `messages.${i}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${stray.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+      if (stray)
+        return `messages.${i}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${stray.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
       const firstOther = turn.content.findIndex((x) => x.type !== "tool_result");
       if (firstOther >= 0 && firstOther < results.length) return `messages.${i}: tool_result blocks must come first in the user message`;
     }
@@ -53,7 +54,8 @@ export function requestProblem(body: unknown): string | undefined {
       const next = turns[i + 1];
       const answered = new Set((next?.content ?? []).filter((x) => x.type === "tool_result").map((x) => x.tool_use_id));
       const missing = calls.filter((c) => !answered.has(c.id)).map((c) => c.id);
-      if (missing.length) return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+      if (missing.length)
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
     }
   }
   const last = turns[turns.length - 1];

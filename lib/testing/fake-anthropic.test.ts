@@ -34,8 +34,7 @@ function parseSse(raw: string) {
     });
 }
 
-const streamedText = (events: ReturnType<typeof parseSse>) =>
-  events.map((e) => (e.data?.delta?.type === "text_delta" ? e.data.delta.text : "")).join("");
+const streamedText = (events: ReturnType<typeof parseSse>) => events.map((e) => (e.data?.delta?.type === "text_delta" ? e.data.delta.text : "")).join("");
 
 describe("fake Anthropic server", () => {
   it("speaks the SSE grammar, chunking by code point", async () => {
@@ -46,9 +45,13 @@ describe("fake Anthropic server", () => {
 
     expect(events.every((e) => e.event && e.event === e.data?.type)).toBe(true);
     expect(events.map((e) => e.event)).toEqual([
-      "message_start", "ping", "content_block_start",
+      "message_start",
+      "ping",
+      "content_block_start",
       ...Array.from(text).map(() => "content_block_delta"),
-      "content_block_stop", "message_delta", "message_stop",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
     ]);
     expect(raw).not.toMatch(/\\ud[89a-f]/i); // no surrogate half escaped on its own
     expect(streamedText(events)).toBe(text);
@@ -108,16 +111,36 @@ describe("fake Anthropic server", () => {
     const call = { type: "tool_use", id: "t1", name: "calculate", input: {} };
     const result = { type: "tool_result", tool_use_id: "t1", content: "42" };
     const q: M = { role: "user", content: "q" };
-    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: "next" }])).toMatchObject({ status: 400, message: expect.stringContaining("without `tool_result`") });
-    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: [{ type: "text", text: "hi" }, result] }])).toMatchObject({ status: 400, message: expect.stringContaining("must come first") });
-    expect(await send([q, { role: "assistant", content: "x" }, { role: "user", content: [result] }])).toMatchObject({ status: 400, message: expect.stringContaining("unexpected `tool_use_id`") });
-    expect(await send([q, { role: "assistant", content: [{ type: "thinking", thinking: "t" }] }, q])).toMatchObject({ status: 400, message: expect.stringContaining("signature") });
+    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: "next" }])).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("without `tool_result`"),
+    });
+    expect(await send([q, { role: "assistant", content: [call] }, { role: "user", content: [{ type: "text", text: "hi" }, result] }])).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("must come first"),
+    });
+    expect(await send([q, { role: "assistant", content: "x" }, { role: "user", content: [result] }])).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("unexpected `tool_use_id`"),
+    });
+    expect(await send([q, { role: "assistant", content: [{ type: "thinking", thinking: "t" }] }, q])).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("signature"),
+    });
     expect(await send([q, { role: "assistant", content: "pre " }])).toMatchObject({ status: 400, message: expect.stringContaining("trailing whitespace") });
-    expect(await send([q, { role: "assistant", content: "pre" }], { thinking: { type: "adaptive" } })).toMatchObject({ status: 400, message: expect.stringContaining("thinking") });
+    expect(await send([q, { role: "assistant", content: "pre" }], { thinking: { type: "adaptive" } })).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("thinking"),
+    });
     expect(await send([q], { thinking: { type: "enabled", budget_tokens: 6000 } })).toMatchObject({ status: 400, message: expect.stringContaining("max_tokens") });
     expect(fake.requests.every((r) => r.outcome === "http_error")).toBe(true);
     // Valid: tool results first, consecutive user turns merged (as the API does); the default reply reports the results.
-    const ok = await send([q, { role: "assistant", content: [{ type: "text", text: "Let me see." }, call] }, { role: "user", content: [result] }, { role: "user", content: [] }]);
+    const ok = await send([
+      q,
+      { role: "assistant", content: [{ type: "text", text: "Let me see." }, call] },
+      { role: "user", content: [result] },
+      { role: "user", content: [] },
+    ]);
     expect(ok.status).toBe(200);
     const reply = await post([q as never, { role: "assistant", content: [call] } as never, { role: "user", content: [result] } as never], false);
     expect((await reply.json()).content).toMatchObject([{ type: "text", text: "Tool results: 42" }]);

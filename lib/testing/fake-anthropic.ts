@@ -18,10 +18,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
-import {
-  buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText,
-  type Scenario, type Step,
-} from "./fake-anthropic-script";
+import { buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText, type Scenario, type Step } from "./fake-anthropic-script";
 import { requestProblem } from "./fake-anthropic-validate";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
@@ -130,12 +127,12 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       return fail(400, errorBody(400, { errorMessage: `fake server: ${(e as Error).message}` }));
     }
     const { scenario: s, failing } = picked;
-    rec.scenario = s.name ?? (s.status ? `status_${s.status}` : s.end ?? "custom");
+    rec.scenario = s.name ?? (s.status ? `status_${s.status}` : (s.end ?? "custom"));
     if (failing && s.status !== undefined) return fail(s.status, errorBody(s.status, s), s.retryAfterMs);
     const steps = buildSteps(s, readRequest(rec.body), `msg_fake_${randomUUID().replaceAll("-", "")}`);
     const end = failing ? s.end : undefined;
     if (rec.body.stream !== true) {
-      if (end === "drop") return void (rec.outcome = "dropped", res.socket?.destroy());
+      if (end === "drop") return void ((rec.outcome = "dropped"), res.socket?.destroy());
       if (end === "stall") return void (rec.outcome = "stalled");
       if (end === "error" || end === "eof") return fail(529, errorBody(529, s));
       rec.outcome = "json";
@@ -156,8 +153,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     rec.outcome = "streamed";
     const gone = abortOnClose(res);
     // Each write is awaited so a later drop never discards already-"sent" text.
-    const write = (event: string, data: unknown) =>
-      new Promise<void>((resolve) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
+    const write = (event: string, data: unknown) => new Promise<void>((resolve) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
     // The ending strikes before the first step past `failAt` code points of content
     // (with all content sent: before the last content_block_stop).
     const total = steps.reduce((n, step) => n + step.size, 0);
@@ -214,8 +210,17 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     }
     let resolveClosed!: () => void;
     const rec: RecordedRequest = {
-      index: requests.length, method: req.method, path, headers: req.headers, body, rawBody,
-      scenario: "", status: 200, outcome: "", aborted: false, finished: false,
+      index: requests.length,
+      method: req.method,
+      path,
+      headers: req.headers,
+      body,
+      rawBody,
+      scenario: "",
+      status: 200,
+      outcome: "",
+      aborted: false,
+      finished: false,
       closed: new Promise<void>((r) => (resolveClosed = r)),
       ...(opts.recordTimings ? { timings: { receivedAt: performance.timeOrigin + performance.now(), deltaSentAt: [] } } : {}),
     };
@@ -244,7 +249,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (method === "POST" && path === "/_fake/default") return (api.setScenario(scenarios[0]), json(204));
     if (method === "POST" && path === "/_fake/reset") return (api.reset(), json(204));
     if (method === "GET" && path === "/_fake/requests") {
-      return json(200, requests.map(({ closed: _closed, ...r }) => r));
+      return json(
+        200,
+        requests.map(({ closed: _closed, ...r }) => r),
+      );
     }
     json(404, { error: "unknown control endpoint" });
   }

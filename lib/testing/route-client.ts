@@ -58,9 +58,7 @@ export function rebuildText(frames: SseFrame[]): string {
   for (const f of frames) {
     if (f.event === "snapshot") {
       text = f.data.message.content;
-      textParts = new Set(
-        (f.data.message.parts as { type: string }[]).flatMap((p, i) => (p.type === "text" ? [i] : [])),
-      );
+      textParts = new Set((f.data.message.parts as { type: string }[]).flatMap((p, i) => (p.type === "text" ? [i] : [])));
     } else if (f.event === "part_start" && f.data.part.type === "text") textParts.add(f.data.index);
     else if (f.event === "delta" && "text" in f.data && textParts.has(f.data.index)) text += f.data.text;
   }

@@ -69,7 +69,10 @@ describe("calculate", () => {
 
   it("as a tool: reports progress and returns the result; errors become error results", async () => {
     const progress: [string, number | undefined][] = [];
-    const out = await calculateTool.execute({ expression: "6 * 7" }, ctx((m, p) => progress.push([m, p])));
+    const out = await calculateTool.execute(
+      { expression: "6 * 7" },
+      ctx((m, p) => progress.push([m, p])),
+    );
     expect(out).toEqual({ expression: "6 * 7", result: "42" });
     expect(progress.at(-1)).toEqual(["Done", 100]);
 

@@ -23,8 +23,25 @@ function mathjs() {
   const parse = math.parse;
   math.import(
     Object.fromEntries(
-      ["import", "createUnit", "config", "evaluate", "parse", "compile", "simplify", "simplifyConstant", "simplifyCore",
-        "derivative", "resolve", "rationalize", "reviver", "replacer", "chain", "parser", "help"].map((n) => [n, disabled(n)]),
+      [
+        "import",
+        "createUnit",
+        "config",
+        "evaluate",
+        "parse",
+        "compile",
+        "simplify",
+        "simplifyConstant",
+        "simplifyCore",
+        "derivative",
+        "resolve",
+        "rationalize",
+        "reviver",
+        "replacer",
+        "chain",
+        "parser",
+        "help",
+      ].map((n) => [n, disabled(n)]),
     ),
     { override: true },
   );

@@ -17,7 +17,14 @@ export function describeTime(date: Date, timeZone: string) {
   if (!isTimeZone(timeZone)) throw new ToolError(`Unknown time zone "${timeZone}". Use an IANA name such as "Europe/Paris" or "UTC".`);
   const get = (opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-US", { timeZone, ...opts }).format(date);
   const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
   }).formatToParts(date);
   const p = (type: string) => parts.find((x) => x.type === type)?.value ?? "";
   const offset = get({ timeZoneName: "longOffset" }).split(" ").pop() ?? "GMT";
@@ -34,8 +41,7 @@ export function describeTime(date: Date, timeZone: string) {
 export function currentTimeTool(now: () => Date = () => new Date()) {
   return defineTool({
     name: "current_time",
-    description:
-      "Get the current date and time. Optionally pass an IANA time zone such as \"Europe/Paris\" or \"America/New_York\"; the default is UTC.",
+    description: 'Get the current date and time. Optionally pass an IANA time zone such as "Europe/Paris" or "America/New_York"; the default is UTC.',
     input: z.object({
       timezone: z.string().max(64).optional().describe("IANA time zone name; default UTC"),
     }),

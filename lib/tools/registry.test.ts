@@ -43,13 +43,30 @@ describe("ToolRegistry", () => {
   });
 
   it("runs a call, and turns unknown tools, bad input, thrown errors and timeouts into error results", async () => {
-    const boom = defineTool({ name: "boom", description: "fails", input: z.object({}), execute: async () => { throw new Error("disk on fire"); } });
-    const polite = defineTool({ name: "polite", description: "fails", input: z.object({}), execute: async () => { throw new ToolError("No such city."); } });
+    const boom = defineTool({
+      name: "boom",
+      description: "fails",
+      input: z.object({}),
+      execute: async () => {
+        throw new Error("disk on fire");
+      },
+    });
+    const polite = defineTool({
+      name: "polite",
+      description: "fails",
+      input: z.object({}),
+      execute: async () => {
+        throw new ToolError("No such city.");
+      },
+    });
     const hang = defineTool({ name: "hang", description: "never ends", input: z.object({}), timeoutMs: 30, execute: () => new Promise(() => {}) });
     const r = new ToolRegistry([echo, boom, polite, hang]);
     expect(await r.run({ id: "1", name: "echo", input: { text: "hé ", times: 2 } }, ctx())).toEqual({ status: "done", content: "hé hé ", isError: false });
     expect(await r.run({ id: "2", name: "nope", input: {} }, ctx())).toMatchObject({ isError: true, content: expect.stringContaining('Unknown tool "nope"') });
-    expect(await r.run({ id: "3", name: "echo", input: { text: 5 } }, ctx())).toMatchObject({ isError: true, content: expect.stringMatching(/Invalid input for echo.*expected string/s) });
+    expect(await r.run({ id: "3", name: "echo", input: { text: 5 } }, ctx())).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/Invalid input for echo.*expected string/s),
+    });
     expect(await r.run({ id: "4", name: "boom", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "boom failed: disk on fire" });
     expect(await r.run({ id: "5", name: "polite", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "No such city." });
     expect(await r.run({ id: "6", name: "hang", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "hang timed out after 30 ms." });
@@ -92,7 +109,12 @@ describe("current_time", () => {
 
   it("describes an instant in UTC and in IANA zones, DST and half-hour offsets included", () => {
     expect(describeTime(at, "UTC")).toEqual({
-      timeZone: "UTC", date: "2026-07-14", time: "22:30:05", weekday: "Tuesday", utcOffset: "+00:00", iso: "2026-07-14T22:30:05.123Z",
+      timeZone: "UTC",
+      date: "2026-07-14",
+      time: "22:30:05",
+      weekday: "Tuesday",
+      utcOffset: "+00:00",
+      iso: "2026-07-14T22:30:05.123Z",
     });
     expect(describeTime(at, "Asia/Kolkata")).toMatchObject({ date: "2026-07-15", time: "04:00:05", weekday: "Wednesday", utcOffset: "+05:30" });
     expect(describeTime(at, "America/New_York")).toMatchObject({ time: "18:30:05", utcOffset: "-04:00" });
@@ -107,7 +129,9 @@ describe("current_time", () => {
     expect(await tool.execute({}, ctx())).toMatchObject({ timeZone: "UTC", time: "22:30:05" });
     const r = new ToolRegistry([tool]);
     expect(await r.run({ id: "1", name: "current_time", input: { timezone: "Nowhere/Special" } }, ctx())).toMatchObject({
-      status: "done", isError: true, content: expect.stringContaining("Unknown time zone"),
+      status: "done",
+      isError: true,
+      content: expect.stringContaining("Unknown time zone"),
     });
   });
 });

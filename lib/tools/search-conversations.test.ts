@@ -55,7 +55,13 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
   it("finds the user's own messages with titles and snippets, and never another user's", async () => {
     const word = `zephyrine${randomUUID().slice(0, 8)}`;
     const a = await userWith([
-      { title: "Sourdough 🍞 notes", messages: [["user", `How do I feed a ${word} starter every morning?`], ["assistant", `Feed the ${word} starter with equal flour and water.`]] },
+      {
+        title: "Sourdough 🍞 notes",
+        messages: [
+          ["user", `How do I feed a ${word} starter every morning?`],
+          ["assistant", `Feed the ${word} starter with equal flour and water.`],
+        ],
+      },
       { title: "Unrelated", messages: [["user", "What is a monad?"]] },
     ]);
     const b = await userWith([{ title: "B's secret", messages: [["user", `My ${word} password is hunter2`]] }]);
@@ -98,12 +104,20 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
   });
 
   it("falls back to substring search for text the parser cannot split (CJK), and treats queries as data", async () => {
-    const u = await userWith([{ title: "中文", messages: [["user", "我想学习关于数据库索引的知识"], ["assistant", "100% sure: use a_b\\c"]] }]);
+    const u = await userWith([
+      {
+        title: "中文",
+        messages: [
+          ["user", "我想学习关于数据库索引的知识"],
+          ["assistant", "100% sure: use a_b\\c"],
+        ],
+      },
+    ]);
     const ctx = { db: h.prisma, userId: u.userId };
     const cjk = await searchConversations(ctx, "数据库");
     expect(cjk).toHaveLength(1);
     expect(cjk[0].snippet).toContain("**数据库**");
-    expect(await searchConversations(ctx, "'); DROP TABLE \"Message\"; --")).toEqual([]);
+    expect(await searchConversations(ctx, '\'); DROP TABLE "Message"; --')).toEqual([]);
     expect((await searchConversations(ctx, "100%")).map((m) => m.role)).toEqual(["assistant"]);
     expect(await searchConversations(ctx, "%")).toHaveLength(1); // % is literal, not a wildcard
     expect(await h.prisma.message.count()).toBeGreaterThan(0);

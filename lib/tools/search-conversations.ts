@@ -69,11 +69,7 @@ function around(text: string, query: string): string {
   return `${head}**${text.slice(at, at + query.length)}**${tail}`.replace(/\s+/g, " ").trim();
 }
 
-export async function searchConversations(
-  ctx: Pick<ToolContext, "db" | "userId" | "currentMessageIds">,
-  query: string,
-  limit = 5,
-): Promise<SearchMatch[]> {
+export async function searchConversations(ctx: Pick<ToolContext, "db" | "userId" | "currentMessageIds">, query: string, limit = 5): Promise<SearchMatch[]> {
   let rows = await fullText(ctx.db, ctx.userId, query, limit, ctx.currentMessageIds);
   if (rows.length === 0) rows = await substring(ctx.db, ctx.userId, query, limit, ctx.currentMessageIds);
   return rows.map((r) => ({

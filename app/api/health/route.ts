@@ -15,7 +15,10 @@ const within = <T>(p: Promise<T>, ms: number) =>
 export const GET = route(async () => {
   const app = getApp();
   const [database, bus] = await Promise.allSettled([
-    within(app.db().then((db) => db.$queryRaw`SELECT 1`), 3_000),
+    within(
+      app.db().then((db) => db.$queryRaw`SELECT 1`),
+      3_000,
+    ),
     within(app.bus.ping(), 3_000),
   ]);
   const checks = {

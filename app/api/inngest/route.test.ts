@@ -148,9 +148,14 @@ describe("/api/inngest", () => {
     expect(fake.requests.length).toBe(before + 1);
 
     // Inngest calls again with the step's result memoized: nothing reruns.
-    const done = await execute("tether-generate-reply", "tether/reply.generate", { messageId: id }, {
-      steps: { [ops[0].id]: { type: "data", data: ops[0].data } },
-    });
+    const done = await execute(
+      "tether-generate-reply",
+      "tether/reply.generate",
+      { messageId: id },
+      {
+        steps: { [ops[0].id]: { type: "data", data: ops[0].data } },
+      },
+    );
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual(ops[0].data);
     expect(fake.requests.length).toBe(before + 1);

@@ -16,8 +16,7 @@ const API_KEY = `sk-ant-secret-${randomUUID()}`;
 const SESSION_SECRET = `session-secret-${randomUUID()}`.padEnd(48, "s");
 const h = useRouteHarness("metrics", { ANTHROPIC_API_KEY: API_KEY, SESSION_SECRET, METRICS_TOKEN: TOKEN }, { scaled: true });
 
-const scrapeRes = (authorization?: string) =>
-  call(metricsRoute.GET, "GET", "/api/metrics", { headers: authorization ? { authorization } : {} });
+const scrapeRes = (authorization?: string) => call(metricsRoute.GET, "GET", "/api/metrics", { headers: authorization ? { authorization } : {} });
 
 /** The scrape, as `name{labels}` → value. */
 async function scrape(): Promise<Map<string, number>> {
@@ -36,9 +35,7 @@ async function chat() {
   const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
   const conv = await (await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {} })).json();
   const post = (content: string, onFrame?: Parameters<typeof readSse>[1]) =>
-    call(messages.POST, "POST", `/api/conversations/${conv.id}/messages`, { cookie, params: { id: conv.id }, body: { content } }).then((r) =>
-      readSse(r, onFrame),
-    );
+    call(messages.POST, "POST", `/api/conversations/${conv.id}/messages`, { cookie, params: { id: conv.id }, body: { content } }).then((r) => readSse(r, onFrame));
   return { cookie, post };
 }
 
@@ -66,7 +63,13 @@ describe("GET /api/metrics", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    for (const name of ["process_cpu_user_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "tether_active_generations", "tether_sse_subscribers"]) {
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "process_resident_memory_bytes",
+      "nodejs_eventloop_lag_seconds",
+      "tether_active_generations",
+      "tether_sse_subscribers",
+    ]) {
       expect(text).toContain(`\n${name}`);
     }
   });
@@ -104,11 +107,13 @@ describe("GET /api/metrics", () => {
     h.fake.enqueue({ text: "cut short here", end: "error", failAfter: 5 });
     const frames = await post("fail me");
     expect(frames.at(-1)?.data.message).toMatchObject({ status: "failed", error: { code: "upstream_overloaded" } });
-    await expect.poll(async () => v(await scrape(), 'tether_upstream_errors_total{code="upstream_overloaded"}')).toBe(
-      v(before, 'tether_upstream_errors_total{code="upstream_overloaded"}') + 1,
-    );
+    await expect
+      .poll(async () => v(await scrape(), 'tether_upstream_errors_total{code="upstream_overloaded"}'))
+      .toBe(v(before, 'tether_upstream_errors_total{code="upstream_overloaded"}') + 1);
     const after = await scrape();
-    expect(v(after, 'tether_generations_total{status="failed",provider="anthropic"}')).toBe(v(before, 'tether_generations_total{status="failed",provider="anthropic"}') + 1);
+    expect(v(after, 'tether_generations_total{status="failed",provider="anthropic"}')).toBe(
+      v(before, 'tether_generations_total{status="failed",provider="anthropic"}') + 1,
+    );
   });
 });
 

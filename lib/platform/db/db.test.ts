@@ -99,7 +99,10 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "generation_in_progress" });
     const { messages } = await getConversationWithMessages(h.prisma, u, c.id);
-    expect(messages.map((m) => [m.role, m.status])).toEqual([["user", "complete"], ["assistant", "pending"]]);
+    expect(messages.map((m) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "pending"],
+    ]);
   });
 
   it("sweeps stale replies to interrupted, sparing live ones", async () => {
@@ -127,4 +130,3 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     expect(await h.prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
   });
 });
-

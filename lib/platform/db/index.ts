@@ -8,10 +8,7 @@ export type Db = PrismaClient;
 export type DbKind = "pglite" | "postgres";
 export type DbHandle = { prisma: Db; kind: DbKind; close(): Promise<void> };
 
-export type DbConfig =
-  | { kind: "pglite"; dataDir: string }
-  | { kind: "pglite-memory" }
-  | { kind: "postgres"; url: string; schema?: string; poolSize?: number };
+export type DbConfig = { kind: "pglite"; dataDir: string } | { kind: "pglite-memory" } | { kind: "postgres"; url: string; schema?: string; poolSize?: number };
 
 /** Pg pool config that both Prisma and the schema engine can use. */
 export function pgPoolConfig(url: string, schema?: string, poolSize = 10) {

@@ -8,7 +8,10 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 
 export class DataDirLockedError extends Error {
-  constructor(readonly lockPath: string, readonly holderPid: number) {
+  constructor(
+    readonly lockPath: string,
+    readonly holderPid: number,
+  ) {
     super(
       `The embedded database in ${lockPath.replace(/\/[^/]*$/, "")} is in use by another process (pid ${holderPid}). ` +
         `Only one process may open it: stop that process, or set DATABASE_URL to use PostgreSQL.`,

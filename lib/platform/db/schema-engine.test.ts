@@ -20,7 +20,9 @@ async function repoMigrations(dir = MIGRATIONS): Promise<{ name: string; checksu
   return Promise.all(
     names.sort().map(async (name) => ({
       name,
-      checksum: createHash("sha256").update(await readFile(join(dir, name, "migration.sql"))).digest("hex"),
+      checksum: createHash("sha256")
+        .update(await readFile(join(dir, name, "migration.sql")))
+        .digest("hex"),
     })),
   );
 }
@@ -36,9 +38,7 @@ async function migrationRows(q: Query, table = "_prisma_migrations"): Promise<Ro
 }
 
 function expectRecorded(rows: Row[], expected: { name: string; checksum: string }[]): void {
-  expect(rows).toEqual(
-    expected.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true, rolled_back_at: null, logs: null })),
-  );
+  expect(rows).toEqual(expected.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true, rolled_back_at: null, logs: null })));
 }
 
 const tempDirs: string[] = [];
@@ -81,15 +81,9 @@ describe("applyMigrations on in-memory PGlite", () => {
     const convId = randomUUID();
     await q(`insert into "User" (id) values ($1)`, [userId]);
     await q(`insert into "Conversation" (id, "userId", title) values ($1, $2, 't')`, [convId, userId]);
-    await q(`insert into "Message" (id, "conversationId", role, status, "updatedAt") values ($1, $2, 'user', 'complete', now())`, [
-      randomUUID(),
-      convId,
-    ]);
+    await q(`insert into "Message" (id, "conversationId", role, status, "updatedAt") values ($1, $2, 'user', 'complete', now())`, [randomUUID(), convId]);
     await expect(
-      q(`insert into "Message" (id, "conversationId", role, status, "updatedAt") values ($1, $2, 'user', 'bogus', now())`, [
-        randomUUID(),
-        convId,
-      ]),
+      q(`insert into "Message" (id, "conversationId", role, status, "updatedAt") values ($1, $2, 'user', 'bogus', now())`, [randomUUID(), convId]),
     ).rejects.toThrow(/invalid input value for enum/);
     await q(`delete from "User" where id = $1`, [userId]);
     expect(await q(`select id from "Message" where "conversationId" = $1`, [convId])).toEqual([]);

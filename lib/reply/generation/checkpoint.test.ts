@@ -42,7 +42,10 @@ async function newReply() {
 }
 
 const state = (seq: number, text: string, status: CheckpointState["status"] = "streaming"): CheckpointState => ({
-  seq, status, parts: [{ type: "text", text }], content: text,
+  seq,
+  status,
+  parts: [{ type: "text", text }],
+  content: text,
 });
 const row = (id: string) => h.prisma.message.findUniqueOrThrow({ where: { id } });
 const errors: unknown[] = [];

@@ -86,8 +86,7 @@ async function startReply(text: string, delayMs: number) {
 }
 
 type AuditRow = { status: string; seq: number; content: string };
-const audit = (id: string) =>
-  db.prisma.$queryRawUnsafe<AuditRow[]>(`SELECT status, seq, content FROM "${SCHEMA}".audit WHERE message_id = $1::uuid ORDER BY n`, id);
+const audit = (id: string) => db.prisma.$queryRawUnsafe<AuditRow[]>(`SELECT status, seq, content FROM "${SCHEMA}".audit WHERE message_id = $1::uuid ORDER BY n`, id);
 const deltas = (f: SseFrame[]) => f.filter((x) => x.event === "delta").length;
 
 /** Checks the whole history of the row: prefixes while streaming, `complete` only with the final text. */
@@ -110,7 +109,7 @@ function expectExactStream(frames: SseFrame[], text: string) {
   expect(rebuildText(frames)).toBe(text);
 }
 
-const TEXT = "Outage ✓ 中文 🚀 e\u0301 data: {\"x\":1}\n\nid: 9\nevent: done\n\n" + "Lorem ipsum dolor sit amet. ".repeat(12);
+const TEXT = 'Outage ✓ 中文 🚀 e\u0301 data: {"x":1}\n\nid: 9\nevent: done\n\n' + "Lorem ipsum dolor sit amet. ".repeat(12);
 
 describe.skipIf(unavailable)("the database goes down mid-stream (private PostgreSQL)", () => {
   it("streams on to the end, retries the final save until the database is back, then says done", async () => {

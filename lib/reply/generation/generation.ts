@@ -136,7 +136,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
         system: deps.system,
         signal,
         idleTimeoutMs: deps.idleTimeoutMs,
-        ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? "none" as const : "auto" as const } : {}),
+        ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? ("none" as const) : ("auto" as const) } : {}),
       });
       for await (const ev of stream as AsyncIterable<ProviderEvent>) {
         if (signal.aborted) break;
@@ -198,10 +198,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     ...prev,
     provider: provider.name,
     model: asm.model ?? prev.model ?? provider.model,
-    stopReason:
-      finalStatus === "complete"
-        ? stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)
-        : finalStatus === "interrupted" ? "stopped" : "error",
+    stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     ...(asm.usage ? { usage: asm.usage } : {}),
     ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
@@ -237,7 +234,15 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     deps.persistFallback(messageId, finalState).catch((e) => glog.error({ err: errorFields(e) }, "final state not saved"));
   }
   const fallback = () =>
-    toMessage({ ...row, status: finalStatus, content, parts: asm.parts as never, metadata: metadata as never, error: (finalStatus === "failed" ? error : null) as never, seq: asm.seq + 1 });
+    toMessage({
+      ...row,
+      status: finalStatus,
+      content,
+      parts: asm.parts as never,
+      metadata: metadata as never,
+      error: (finalStatus === "failed" ? error : null) as never,
+      seq: asm.seq + 1,
+    });
   let message: Message;
   try {
     const saved = await db.message.findUnique({ where: { id: messageId } });

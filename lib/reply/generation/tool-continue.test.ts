@@ -31,7 +31,12 @@ const slowLookup = defineTool({
 describe("Stop and Continue in a tool loop", () => {
   it("Stop mid-tool aborts the tool and keeps everything so far; Continue sends a valid request and finishes", async () => {
     const q = await ask(`look it up ${randomUUID()}`);
-    h.fake.enqueue({ blocks: [{ type: "text", text: "Checking…" }, { type: "tool_use", id: "t_slow", name: "slow_lookup", input: { key: "ünïcode 🔑" } }] });
+    h.fake.enqueue({
+      blocks: [
+        { type: "text", text: "Checking…" },
+        { type: "tool_use", id: "t_slow", name: "slow_lookup", input: { key: "ünïcode 🔑" } },
+      ],
+    });
     const rec = recorder();
     const ac = new AbortController();
     let toolSignal: AbortSignal | undefined;
@@ -60,7 +65,13 @@ describe("Stop and Continue in a tool loop", () => {
     const done = await runGeneration(deps(rec2, { tools: registry(spy) }), q.messageId, new AbortController().signal);
     expect(lastRequest().status).toBe(200); // the fake refuses what the real API would
     expect(lastRequest().body.messages.slice(1)).toEqual([
-      { role: "assistant", content: [{ type: "text", text: "Checking…" }, { type: "tool_use", id: "t_slow", name: "slow_lookup", input: { key: "ünïcode 🔑" } }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Checking…" },
+          { type: "tool_use", id: "t_slow", name: "slow_lookup", input: { key: "ünïcode 🔑" } },
+        ],
+      },
       { role: "user", content: [{ type: "tool_result", tool_use_id: "t_slow", content: INTERRUPTED_TOOL_RESULT, is_error: true }] },
     ]);
     expect(done).toMatchObject({ status: "complete", content: "Checking…The lookup was interrupted (true)." });
@@ -71,7 +82,7 @@ describe("Stop and Continue in a tool loop", () => {
 
   it("Continue after a completed tool step resumes the cut-off answer by prefill, byte for byte", async () => {
     const q = await ask("compute then explain");
-    const ANSWER = "So 2 + 2 = 4.\n\n```\ndata: {\"x\": 1}\n\nid: 7\n```\nDone — 完了 👍";
+    const ANSWER = 'So 2 + 2 = 4.\n\n```\ndata: {"x": 1}\n\nid: 7\n```\nDone — 完了 👍';
     h.fake.enqueue(
       { blocks: [{ type: "tool_use", id: "t_1", name: "calculate", input: { expression: "2 + 2" } }] },
       { text: ANSWER, chunk: 1, end: "drop", failAfter: 9 },
@@ -86,7 +97,11 @@ describe("Stop and Continue in a tool loop", () => {
     const rec2 = recorder();
     const done = await runGeneration(deps(rec2), q.messageId, new AbortController().signal);
     expect(lastRequest().status).toBe(200);
-    expect(lastRequest().body.messages.slice(1).map((m: { role: string }) => m.role)).toEqual(["assistant", "user", "assistant"]);
+    expect(
+      lastRequest()
+        .body.messages.slice(1)
+        .map((m: { role: string }) => m.role),
+    ).toEqual(["assistant", "user", "assistant"]);
     expect(lastRequest().body.messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "So 2 + 2" }] });
     expect(done).toMatchObject({ status: "complete", content: ANSWER });
     expect(rec2.events[0]).toMatchObject({ event: "snapshot" }); // the trailing space was trimmed: announced first

@@ -50,15 +50,31 @@ describe("tool loop", () => {
     expect(first.body.tools.map((t: { name: string }) => t.name)).toEqual(["calculate", "current_time"]);
     expect(first.body.tool_choice).toBeUndefined();
     expect(second.body.messages.slice(1)).toEqual([
-      { role: "assistant", content: [{ type: "text", text: "Let me compute. " }, { type: "tool_use", id: CALC.id, name: "calculate", input: CALC.input }] },
-      { role: "user", content: [{ type: "tool_result", tool_use_id: CALC.id, content: final.parts[2].type === "tool_result" ? final.parts[2].content : "", is_error: false }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Let me compute. " },
+          { type: "tool_use", id: CALC.id, name: "calculate", input: CALC.input },
+        ],
+      },
+      {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: CALC.id, content: final.parts[2].type === "tool_result" ? final.parts[2].content : "", is_error: false }],
+      },
     ]);
     const saved = await h.db.prisma.message.findUniqueOrThrow({ where: { id: q.messageId } });
     expect([saved.parts, saved.content, saved.seq]).toEqual([final.parts, final.content, rec.events.at(-1)!.id]);
   });
 
   it("runs several tools of one turn, results in call order; a failing tool gives an error result and the loop goes on", async () => {
-    const explode = defineTool({ name: "explode", description: "always fails", input: z.object({}), execute: async () => { throw new Error("kaboom 💥"); } });
+    const explode = defineTool({
+      name: "explode",
+      description: "always fails",
+      input: z.object({}),
+      execute: async () => {
+        throw new Error("kaboom 💥");
+      },
+    });
     const q = await ask("calc, time, and explode");
     h.fake.enqueue(
       {
@@ -70,7 +86,11 @@ describe("tool loop", () => {
         ],
         chunk: [2, 7],
       },
-      (body) => ({ text: toolResultsIn(body).map((r) => (r.isError ? "✗" : "✓")).join("") }),
+      (body) => ({
+        text: toolResultsIn(body)
+          .map((r) => (r.isError ? "✗" : "✓"))
+          .join(""),
+      }),
     );
     const rec = recorder();
     const final = await runGeneration(deps(rec, { tools: registry(explode) }), q.messageId, new AbortController().signal);
@@ -78,12 +98,22 @@ describe("tool loop", () => {
     expect(final.status).toBe("complete");
     expect(final.content).toBe("✗✓✗✗");
     const results = final.parts.filter((p) => p.type === "tool_result");
-    expect(results.map((r) => r.type === "tool_result" && [r.toolUseId, r.isError])).toEqual([["t_a", true], ["t_b", false], ["t_c", true], ["t_d", true]]);
+    expect(results.map((r) => r.type === "tool_result" && [r.toolUseId, r.isError])).toEqual([
+      ["t_a", true],
+      ["t_b", false],
+      ["t_c", true],
+      ["t_d", true],
+    ]);
     expect(results[0]).toMatchObject({ content: "explode failed: kaboom 💥" });
     expect(JSON.parse((results[1] as { content: string }).content)).toMatchObject({ timeZone: "Asia/Kolkata", time: "17:30:00" });
     expect(results[3]).toMatchObject({ content: expect.stringContaining('Unknown tool "no_such_tool"') });
     const sent = toolResultsIn(h.fake.requests[1].body);
-    expect(sent.map((r) => [r.toolUseId, r.isError])).toEqual([["t_a", true], ["t_b", false], ["t_c", true], ["t_d", true]]);
+    expect(sent.map((r) => [r.toolUseId, r.isError])).toEqual([
+      ["t_a", true],
+      ["t_b", false],
+      ["t_c", true],
+      ["t_d", true],
+    ]);
     expectReplayable(q.initial, rec.events, final);
   });
 
