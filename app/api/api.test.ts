@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { getApp } from "@/lib/runtime";
 import { useRouteHarness } from "@/lib/testing/route-harness";
-import { call, cookieFrom, readSse, rebuildText } from "@/lib/testing/route-client";
+import { expectError, newConversation, newGuest, post } from "@/lib/testing/api-steps";
+import { call } from "@/lib/testing/route-client";
 import * as health from "@/app/api/health/route";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
@@ -17,32 +18,6 @@ import * as stream from "@/app/api/messages/[id]/stream/route";
 import * as settings from "@/app/api/settings/route";
 
 const h = useRouteHarness("api", { ANTHROPIC_MODEL: "claude-sonnet-5-5" });
-
-async function newGuest(): Promise<string> {
-  const res = await call(guest.POST, "POST", "/api/auth/guest");
-  expect(res.status).toBe(201);
-  return cookieFrom(res);
-}
-
-async function newConversation(cookie: string, title?: string): Promise<{ id: string; title: string }> {
-  const res = await call(conversations.POST, "POST", "/api/conversations", { cookie, body: title ? { title } : {} });
-  expect(res.status).toBe(201);
-  return res.json();
-}
-
-const post = (cookie: string, id: string, body: unknown, signal?: AbortSignal) =>
-  call(messages.POST, "POST", `/api/conversations/${id}/messages`, { cookie, body, params: { id }, signal });
-
-async function expectError(res: Response, status: number, code?: string) {
-  expect(res.status).toBe(status);
-  const body = await res.json();
-  expect(typeof body.error.code).toBe("string");
-  expect(typeof body.error.message).toBe("string");
-  if (code) expect(body.error.code).toBe(code);
-  return body;
-}
-
-const TRICKY = 'Héllo 👩‍👩‍👧 世界 e\u0301 — data: {"x":1}\n\nid: 7\nevent: done\n\n: not a comment\r\nend ✅';
 
 describe("sessions and health", () => {
   it("answers health", async () => {
@@ -219,146 +194,5 @@ describe("settings", () => {
     expect(await patched.json()).toEqual({ streaming: false });
     expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toEqual({ streaming: false });
     expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toEqual({ streaming: true });
-  });
-});
-
-describe("replies", () => {
-  it("answers a non-streaming post with the saved reply, byte-exact", async () => {
-    const cookie = await newGuest();
-    const c = await newConversation(cookie);
-    h.fake.enqueue({ text: TRICKY, chunk: [1, 3, 2, 7] });
-    const res = await post(cookie, c.id, { content: "say something tricky", stream: false });
-    expect(res.status).toBe(200);
-    const { userMessage, assistantMessage } = await res.json();
-    expect(userMessage).toMatchObject({ role: "user", content: "say something tricky", status: "complete", conversationId: c.id });
-    expect(assistantMessage).toMatchObject({ role: "assistant", status: "complete", content: TRICKY });
-    expect(assistantMessage.parts).toEqual([{ type: "text", text: TRICKY }]);
-    const md = assistantMessage.metadata;
-    expect(md.model).toBeTruthy();
-    expect(md.stopReason).toBe("end_turn");
-    expect(md.usage.outputTokens).toBeGreaterThan(0);
-    expect(md.firstTokenMs).toBeGreaterThanOrEqual(0);
-    expect(md.durationMs).toBeGreaterThanOrEqual(md.firstTokenMs);
-    const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: assistantMessage.id } })).json();
-    expect(stored.content).toBe(TRICKY);
-    const conv = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).json();
-    expect(conv.messages.map((m: { id: string }) => m.id)).toEqual([userMessage.id, assistantMessage.id]);
-    expect(conv.conversation.title).toBe("say something tricky");
-  });
-
-  it("streams a post as SSE: snapshot, consecutive ids, exact text, done", async () => {
-    const cookie = await newGuest();
-    const c = await newConversation(cookie);
-    h.fake.enqueue({ text: TRICKY, chunk: [2, 1, 5] });
-    const res = await post(cookie, c.id, { content: "stream it" });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const frames = await readSse(res);
-    expect(frames[0]).toMatchObject({ id: 0, event: "snapshot" });
-    expect(frames[0].data.userMessage.content).toBe("stream it");
-    const ids = frames.slice(1).map((f) => f.id);
-    expect(ids).toEqual(ids.map((_, i) => i + 1));
-    const last = frames[frames.length - 1];
-    expect(last.event).toBe("done");
-    expect(last.data.message.status).toBe("complete");
-    expect(frames.filter((f) => f.event === "status").map((f) => f.data.status)).toEqual(["streaming", "complete"]);
-    expect(rebuildText(frames)).toBe(TRICKY);
-    expect(last.data.message.content).toBe(TRICKY);
-    const stored = await (await call(message.GET, "GET", "/", { cookie, params: { id: last.data.message.id } })).json();
-    expect(stored.content).toBe(TRICKY);
-
-    // A finished message streams as its snapshot and done, both with the final id.
-    const again = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: stored.id } }));
-    expect(again.map((f) => [f.event, f.id])).toEqual([
-      ["snapshot", last.id],
-      ["done", last.id],
-    ]);
-  });
-
-  it("replays exactly the events after N, then the end", async () => {
-    const cookie = await newGuest();
-    const c = await newConversation(cookie);
-    h.fake.enqueue({ text: "abcdefghij-" + TRICKY, chunk: 1 });
-    const frames = await readSse(await post(cookie, c.id, { content: "replay" }));
-    const mid = frames[0].data.message.id;
-    for (const n of [0, 1, 5, frames.length - 3]) {
-      const replay = await readSse(await call(stream.GET, "GET", `/?after=${n}`, { cookie, params: { id: mid }, headers: {} }));
-      expect(replay.map((f) => f.id)).toEqual(frames.filter((f) => f.id! > n).map((f) => f.id));
-      const viaHeader = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: mid }, headers: { "last-event-id": String(n) } }));
-      expect(viaHeader.map((f) => f.id)).toEqual(replay.map((f) => f.id));
-    }
-  });
-
-  it("allows one reply per conversation (409) and three per user (429 + Retry-After)", async () => {
-    const cookie = await newGuest();
-    const convs = await Promise.all([1, 2, 3, 4].map(() => newConversation(cookie)));
-    h.fake.enqueue(...[1, 2, 3].map(() => ({ text: "slow reply that stalls", end: "stall" as const, failAfter: 4 })));
-    const ctrl = new AbortController();
-    const firsts = await Promise.all(convs.slice(0, 3).map((c) => post(cookie, c.id, { content: "go" }, ctrl.signal)));
-    const mids: string[] = [];
-    for (const r of firsts) {
-      expect(r.status).toBe(200);
-      const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
-      const { value } = await reader.read();
-      mids.push(/"message":\{"id":"([0-9a-f-]{36})"/.exec(value!)![1]);
-      await reader.cancel(); // the client leaves; the generation goes on
-    }
-    await expectError(await post(cookie, convs[0].id, { content: "again", stream: false }), 409, "generation_in_progress");
-    const limited = await post(cookie, convs[3].id, { content: "fourth", stream: false });
-    await expectError(limited, 429, "too_many_generations");
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    // Stop them all: each ends interrupted, and the conversation is free again.
-    for (const id of mids) {
-      const res = await call(stop.POST, "POST", "/", { cookie, params: { id } });
-      expect(res.status).toBe(200);
-      expect((await res.json()).status).toBe("interrupted");
-    }
-    h.fake.enqueue({ text: "free again" });
-    const ok = await post(cookie, convs[0].id, { content: "again", stream: false });
-    expect((await ok.json()).assistantMessage.content).toBe("free again");
-  });
-
-  it("stop answers the waiting non-streaming request with the partial, and is idempotent", async () => {
-    const cookie = await newGuest();
-    const c = await newConversation(cookie);
-    h.fake.enqueue({ text: "partial 部分 then silence", end: "stall", failAfter: 10 });
-    const waiting = post(cookie, c.id, { content: "stop me", stream: false });
-    const req = await h.fake.waitForRequests(h.fake.requests.length + 1).then((r) => r[r.length - 1]);
-    // Find the pending reply and wait until its text has been checkpointed.
-    const conv = await (await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).json();
-    const mid = conv.messages[1].id;
-    // Watch the reply live until its first text arrived, then leave.
-    const watch = await call(stream.GET, "GET", "/", { cookie, params: { id: mid } });
-    const reader = watch.body!.pipeThrough(new TextDecoderStream()).getReader();
-    for (let seen = ""; !seen.includes("部分");) {
-      const { done, value } = await reader.read();
-      if (done) throw new Error(`stream ended before the text: ${seen}`);
-      seen += value;
-    }
-    await reader.cancel();
-    const stopped = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
-    expect(stopped.status).toBe("interrupted");
-    const answer = await (await waiting).json();
-    expect(answer.assistantMessage.status).toBe("interrupted");
-    expect(answer.assistantMessage.content).toBe(stopped.content);
-    expect(stopped.content).toBe("partial 部分");
-    await req.closed; // upstream request was ended
-    expect(req.aborted).toBe(true);
-    const again = await (await call(stop.POST, "POST", "/", { cookie, params: { id: mid } })).json();
-    expect(again).toEqual(stopped);
-  });
-
-  it("ends failed with the partial kept on a mid-stream upstream error", async () => {
-    const cookie = await newGuest();
-    const c = await newConversation(cookie);
-    h.fake.enqueue({ text: "kept text then boom", end: "error", failAfter: 9, chunk: 3 });
-    const frames = await readSse(await post(cookie, c.id, { content: "fail please" }));
-    const last = frames[frames.length - 1];
-    expect(last.event).toBe("done");
-    expect(last.data.message.status).toBe("failed");
-    expect(last.data.message.content).toBe("kept text");
-    expect(last.data.message.error.code).toBe("upstream_overloaded");
-    expect(frames.some((f) => f.event === "error")).toBe(true);
-    expect(rebuildText(frames)).toBe("kept text");
   });
 });
