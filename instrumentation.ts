@@ -1,9 +1,19 @@
-// Server start: builds the app from the environment (a bad variable stops the
-// server here, naming it), opens the database it owns (applying pending
-// migrations) and sweeps replies a previous process left generating.
+// Server start: builds the app from the environment — a variable it cannot
+// use stops the server here, naming it — then opens the database it owns
+// (applying pending migrations) and sweeps replies a previous process left
+// generating.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { ConfigError } = await import("./lib/config");
   const { getApp } = await import("./lib/runtime");
   const { startServer } = await import("./lib/platform/server-start");
-  await startServer(getApp());
+  let app;
+  try {
+    app = getApp();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`Tether cannot start. ${e.message}\nSee the configuration table in README.md.`);
+    process.exit(1);
+  }
+  await startServer(app);
 }

@@ -6,8 +6,10 @@
 import { z } from "zod";
 
 const blankIsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
-const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(blankIsUnset, z.coerce.number().int().min(min).max(max).default(def));
-const optInt = (min: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(min).optional());
+const whole = (min: number, max: number) =>
+  z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(blankIsUnset, whole(min, max).default(def));
+const optInt = (min: number) => z.preprocess(blankIsUnset, whole(min, Number.MAX_SAFE_INTEGER).optional());
 const str = () => z.preprocess(blankIsUnset, z.string().optional());
 const onOff = (def: "on" | "off") => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["on", "off"]).default(def));
 const flag = () => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["1", "true", "yes", "on", "0", "false", "no", "off"]).optional());
