@@ -91,10 +91,10 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
       cp.offer(() => snapshot);
     }
     expect(await cp.flush({ seq: 301, status: "complete", parts: [{ type: "text", text }], content: text })).toBe(true);
-    cp.close();
     expect(cp.writes).toBeLessThanOrEqual(2); // the burst's first state (maybe), then the final one
     // Past the interval: the offers of the burst wrote nothing after the final state.
     await new Promise((r) => setTimeout(r, 150));
+    cp.close();
     const row = await h.prisma.message.findUniqueOrThrow({ where: { id: assistantMessage.id } });
     expect([row.status, row.seq, row.content]).toEqual(["complete", 301, text]);
   });
