@@ -93,6 +93,40 @@ describe("CSRF", () => {
   });
 });
 
+describe("CSRF: same-site is not same-origin, and DELETE changes state", () => {
+  it("refuses a request from a sibling subdomain (Sec-Fetch-Site: same-site) that would change state", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie, "kept");
+    const sameSite = { "sec-fetch-site": "same-site" };
+    await expectError(await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {}, headers: sameSite }), 403, "forbidden");
+    await expectError(await call(settings.PATCH, "PATCH", "/api/settings", { cookie, body: { streaming: false }, headers: sameSite }), 403, "forbidden");
+    const requests = h.fake.requests.length;
+    const message = { cookie, body: { content: "from a sibling", stream: false }, params: { id: c.id }, headers: sameSite };
+    await expectError(await call(messages.POST, "POST", `/api/conversations/${c.id}/messages`, message), 403, "forbidden");
+    expect(h.fake.requests.length).toBe(requests);
+    await expectError(await call(conversation.DELETE, "DELETE", "/", { cookie, params: { id: c.id }, headers: sameSite }), 403, "forbidden");
+    // Nothing changed; reads from the same site are fine.
+    expect(await (await call(settings.GET, "GET", "/", { cookie, headers: sameSite })).json()).toEqual({ streaming: true });
+    const res = await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id }, headers: sameSite });
+    expect(res.status).toBe(200);
+    const shown = await res.json();
+    expect(shown.conversation.title).toBe("kept");
+    expect(shown.messages).toEqual([]);
+  });
+
+  it("refuses a cross-site DELETE (by Sec-Fetch-Site or by Origin) and keeps the conversation", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie, "not yours to delete");
+    const del = (headers: Record<string, string>) => call(conversation.DELETE, "DELETE", "/", { cookie, params: { id: c.id }, headers });
+    await expectError(await del({ "sec-fetch-site": "cross-site" }), 403, "forbidden");
+    await expectError(await del({ origin: "https://evil.example", host: "localhost" }), 403, "forbidden");
+    expect((await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).status).toBe(200);
+    // The same DELETE from the app itself goes through.
+    expect((await del({ origin: "http://localhost", "sec-fetch-site": "same-origin" })).status).toBe(204);
+    expect((await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id } })).status).toBe(404);
+  });
+});
+
 describe("conversations", () => {
   it("creates, lists newest first, renames and deletes", async () => {
     const cookie = await newGuest();

@@ -74,9 +74,28 @@ describe("replies", () => {
     const mid = frames[0].data.message.id;
     for (const n of [0, 1, 5, frames.length - 3]) {
       const replay = await readSse(await call(stream.GET, "GET", `/?after=${n}`, { cookie, params: { id: mid }, headers: {} }));
-      expect(replay.map((f) => f.id)).toEqual(frames.filter((f) => f.id! > n).map((f) => f.id));
+      // The same events, ids and contents, as the post streamed them.
+      expect(replay).toEqual(frames.filter((f) => f.id! > n));
       const viaHeader = await readSse(await call(stream.GET, "GET", "/", { cookie, params: { id: mid }, headers: { "last-event-id": String(n) } }));
-      expect(viaHeader.map((f) => f.id)).toEqual(replay.map((f) => f.id));
+      expect(viaHeader).toEqual(replay);
+    }
+  });
+
+  it("replays after Last-Event-ID when a request also carries ?after= (the header wins)", async () => {
+    const cookie = await newGuest();
+    const c = await newConversation(cookie);
+    h.fake.enqueue({ text: "abcdefghij-" + TRICKY, chunk: 1 });
+    const frames = await readSse(await post(cookie, c.id, { content: "replay with both" }));
+    const mid = frames[0].data.message.id;
+    const last = frames[frames.length - 1].id!;
+    for (const [header, query] of [
+      [6, 2],
+      [2, 6],
+      [0, last - 2],
+      [last - 2, 0],
+    ]) {
+      const both = await readSse(await call(stream.GET, "GET", `/?after=${query}`, { cookie, params: { id: mid }, headers: { "last-event-id": String(header) } }));
+      expect(both).toEqual(frames.filter((f) => f.id! > header));
     }
   });
 

@@ -5,6 +5,7 @@ import type { StreamEvent } from "../stream/events";
 import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
+import { metrics } from "../platform/metrics";
 
 import { sseResponse } from "./sse";
 
@@ -45,17 +46,43 @@ describe("sseResponse", () => {
     expect(rebuildText([...frames, ...tail])).toBe(final.content);
   });
 
-  it("sends keep-alive comments while idle and stops when the client leaves", async () => {
+  it("sends keep-alive comments while idle and stops when the client leaves, releasing its bus listener and its gauge count", async () => {
     const bus = new MemoryStreamBus();
+    // What is subscribed to the bus right now, per message (the bus's own listeners are private).
+    const listening = new Map<string, number>();
+    const counted = Object.assign(Object.create(bus) as MemoryStreamBus, {
+      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void) {
+        const sub = await bus.subscribe(messageId, after, onEvent);
+        listening.set(messageId, (listening.get(messageId) ?? 0) + 1);
+        let open = true;
+        return {
+          start: sub.start,
+          close() {
+            if (open) listening.set(messageId, listening.get(messageId)! - 1);
+            open = false;
+            sub.close();
+          },
+        };
+      },
+    });
     const id = randomUUID();
     await bus.open(msg(id), 0);
+    const gauge = async () => (await metrics.sseSubscribers.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await gauge();
     const ctrl = new AbortController();
-    const res = sseResponse({ db: noDb, bus, keepAliveMs }, id, { kind: "resume", after: null }, ctrl.signal);
+    const res = sseResponse({ db: noDb, bus: counted, keepAliveMs }, id, { kind: "resume", after: null }, ctrl.signal);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     while (!text.includes(": keep-alive\n\n")) text += (await reader.read()).value ?? "";
     expect(text.startsWith("id: 0\nevent: snapshot\n")).toBe(true);
+    expect(listening.get(id)).toBe(1);
+    expect(await gauge()).toBe(before + 1);
     ctrl.abort();
     for (;;) if ((await reader.read()).done) break; // the stream ends
+    expect(listening.get(id)).toBe(0);
+    expect(await gauge()).toBe(before);
+    // Later events reach nobody, and the stream stays ended.
+    bus.publish(id, [{ id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } }]);
+    expect((await reader.read()).done).toBe(true);
   });
 });

@@ -99,7 +99,8 @@ describe("DemoProvider", () => {
     const abortedAt = performance.now();
     ac.abort();
     expect(await pending).toEqual({ done: true, value: undefined });
-    expect(performance.now() - abortedAt).toBeLessThan(100);
+    // Not after the 5 s sleep (a generous bound: the machine may be busy).
+    expect(performance.now() - abortedAt).toBeLessThan(4_000);
 
     const pre = new AbortController();
     pre.abort();

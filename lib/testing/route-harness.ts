@@ -22,6 +22,12 @@ export type RouteHarness = {
    * unless `parts` says otherwise) until the returned restore is called.
    */
   reconfigure(env: Record<string, string>, parts?: AppParts): () => Promise<void>;
+  /**
+   * Another app (another instance) built with `env` on top of the file's,
+   * on the same database: routes use it only once passed to setApp; the
+   * caller closes it.
+   */
+  build(env: Record<string, string>, parts?: AppParts): App;
 };
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -54,8 +60,9 @@ export function useRouteHarness(
     };
     h.app = testApp(base, { ...opts.parts, dbHandle: h.db });
     setApp(h.app);
+    h.build = (more, parts = {}) => testApp({ ...base, ...more }, { ...opts.parts, dbHandle: h.db, ...parts });
     h.reconfigure = (more, parts = {}) => {
-      const other = testApp({ ...base, ...more }, { ...opts.parts, dbHandle: h.db, ...parts });
+      const other = h.build(more, parts);
       setApp(other);
       return async () => {
         setApp(h.app);

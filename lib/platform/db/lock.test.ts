@@ -45,13 +45,19 @@ describe("data dir lock", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "tether.lock"), JSON.stringify({ pid: process.pid === 1 ? 2 : 1, start: "1", host: hostname() }));
     const lock = acquireDataDirLock(dir);
+    expect(lock.path).toBe(join(dir, "tether.lock"));
+    expect(JSON.parse(readFileSync(lock.path, "utf8"))).toMatchObject({ pid: process.pid, start: startOf(process.pid), host: hostname() });
     lock.release();
+    expect(existsSync(lock.path)).toBe(false);
   });
 
   it("treats an unreadable lock file as stale", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "tether.lock"), "{half");
-    acquireDataDirLock(dir).release();
+    const lock = acquireDataDirLock(dir);
+    expect(JSON.parse(readFileSync(lock.path, "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
+    lock.release();
+    expect(existsSync(lock.path)).toBe(false);
   });
 
   it("lets only one embedded database open a directory, and creates missing parents", async () => {

@@ -1,7 +1,7 @@
 // Checkpoint retries while the database refuses writes, on an in-memory
 // PGlite whose message writes can be switched off (the real outage, a
 // PostgreSQL server stopped mid-stream, is in db-outage.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import { openDatabase, type Db, type DbHandle } from "../../platform/db";
 import { createConversation } from "../../chat/conversations";
@@ -130,6 +130,65 @@ describe("Checkpointer during a database outage", () => {
     const after = db.attempts;
     await new Promise((r) => setTimeout(r, retryDelayMs(1) * 4));
     expect(db.attempts).toBe(after);
+  });
+});
+
+/** A database whose message writes are only recorded (with the fake time they started at) and always land. */
+function recordingDb() {
+  const writes: { at: number; seq: number }[] = [];
+  const db = {
+    message: {
+      updateMany: async (args: { data: { seq: number } }) => {
+        writes.push({ at: Date.now(), seq: args.data.seq });
+        return { count: 1 };
+      },
+    },
+  } as unknown as Db;
+  return { db, writes };
+}
+
+describe("Checkpointer throttling (fake time)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Offers a new state every 10 ms of fake time for 5 s; returns the writes. */
+  async function stream(intervalMs: number) {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { db, writes } = recordingDb();
+    const cp = new Checkpointer(db, randomUUID(), 0, intervalMs, collect, 30_000);
+    const start = Date.now();
+    // As the generation does: the offered function reads the current state.
+    let current = state(0, "");
+    for (let t = 0, seq = 1; t < 5_000; t += 10, seq++) {
+      current = state(seq, "x".repeat(seq));
+      cp.offer(() => current);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    cp.close();
+    return { writes, start, seq: current.seq, cp };
+  }
+
+  it("saves at most once per CHECKPOINT_INTERVAL_MS while streaming, and at least once per interval: never per token", async () => {
+    const { writes, start, seq, cp } = await stream(500);
+    // 500 states over 5 s at a 500 ms interval: one write per interval.
+    expect(writes.length).toBeGreaterThanOrEqual(9);
+    expect(writes.length).toBeLessThanOrEqual(11);
+    expect(cp.writes).toBe(writes.length);
+    // Never two writes closer than the interval, never a gap much longer than it.
+    const gaps = writes.slice(1).map((w, i) => w.at - writes[i].at);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(500);
+    for (const g of gaps) expect(g).toBeLessThanOrEqual(520);
+    // The first state is saved at once (nothing saved yet); each write carries the newest state.
+    expect(writes[0].at - start).toBeLessThan(500);
+    for (const w of writes) expect(w.seq).toBeGreaterThanOrEqual(Math.floor((w.at - start) / 10)); // offered at most 10 ms before
+    expect(writes[writes.length - 1].seq).toBeGreaterThan(seq - 500 / 10 - 1);
+  });
+
+  it("follows the configured interval", async () => {
+    const { writes } = await stream(100);
+    expect(writes.length).toBeGreaterThanOrEqual(49);
+    expect(writes.length).toBeLessThanOrEqual(51);
   });
 });
 
