@@ -126,8 +126,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     async close() {
-      const closable = [bus, control] as unknown as { close?: () => Promise<void> }[];
-      await Promise.all(closable.map((c) => c.close?.().catch(() => {})));
+      const closable = [bus, control, limiters?.messages, limiters?.signIn] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },
   };

@@ -31,6 +31,8 @@ export class RequestRateLimiter {
     store: RateLimiterStore = { kind: "memory" },
     /** What is counted (keys are namespaced by it). */
     readonly name = "messages",
+    /** Releases what the limiter owns (its Redis connection). */
+    private readonly release: () => Promise<void> = async () => {},
   ) {
     if (config.points <= 0) {
       this.limiter = null;
@@ -50,6 +52,10 @@ export class RequestRateLimiter {
             rejectIfRedisNotReady: true,
             insuranceLimiter: memory,
           });
+  }
+
+  async close(): Promise<void> {
+    await this.release();
   }
 
   /** Counts one request for `key`; says whether it is within the limit. */
@@ -87,7 +93,9 @@ export function createRateLimiter(name: string, config: RateLimitConfig, redisUr
   const client = createClient({ url: redisUrl });
   client.on("error", (e) => log.warn({ component: "rate-limit", limiter: name, err: errorFields(e) }, "redis error"));
   client.connect().catch((e) => log.error({ component: "rate-limit", limiter: name, err: errorFields(e) }, "Redis unreachable"));
-  return new RequestRateLimiter(config, { kind: "redis", client }, name);
+  return new RequestRateLimiter(config, { kind: "redis", client }, name, async () => {
+    await client.close().catch(() => {});
+  });
 }
 
 /** Per-user limit on starting generations (checked by lib/reply/admission.ts before its transaction). */

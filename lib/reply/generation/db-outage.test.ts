@@ -160,8 +160,12 @@ describe.skipIf(unavailable)("the database goes down mid-stream (private Postgre
     expect(row.seqCeiling).toBeGreaterThan(row.seq);
     const history = await audit(s.id);
     expectHonestHistory(history, long, s.frames.at(-1)!.id!);
-    // Checkpoints landed again after the outage, longer than the last one before it.
-    expect(history.some((r) => r.status === "streaming" && r.content.length > savedBefore.content.length)).toBe(true);
+    // Whether a streaming checkpoint lands between the database's return and
+    // the final save depends on how much text is left by then (the upstream
+    // kept sending during the outage): a race, so not asserted here. The
+    // retry of a failed checkpoint once the database is back is tested
+    // deterministically in checkpoint.test.ts.
+    expect(history.at(-1)!.content.length).toBeGreaterThan(savedBefore.content.length);
   });
 
   it("hands a final save that ran out of retries to the durable persist job, which lands it once the database is back", async () => {
