@@ -8,7 +8,13 @@ import { touchLiveReplies } from "../reply/lifecycle";
 import { RedisControl } from "../stream/control";
 import { errorFields, log } from "./log";
 
-export async function startServer(app: App): Promise<void> {
+/** What startServer leaves running: the periodic sweep and the heartbeat. */
+export type StartedServer = {
+  /** Clears the sweep and heartbeat timers (tests; the server itself never stops them). */
+  stop(): void;
+};
+
+export async function startServer(app: App): Promise<StartedServer> {
   const handle = await app.dbHandle();
   const { reply } = app.config;
   if (app.control instanceof RedisControl) {
@@ -34,12 +40,15 @@ export async function startServer(app: App): Promise<void> {
   // Same code as the Inngest cron function; in Inngest mode both may run (harmless).
   const timer = setInterval(() => void sweep(embedded ? 2_000 : reply.staleMs), reply.sweepIntervalMs);
   timer.unref();
+  const timers = [timer];
   if (!embedded) {
     // Other instances judge staleness by updatedAt: keep our live replies
     // fresh even while they wait on a quiet upstream or a long tool.
     const beat = setInterval(() => void heartbeat(app), Math.max(250, Math.min(reply.heartbeatMs, reply.staleMs / 3)));
     beat.unref();
+    timers.push(beat);
   }
+  return { stop: () => timers.forEach((t) => clearInterval(t)) };
 }
 
 async function heartbeat(app: App): Promise<void> {
