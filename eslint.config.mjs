@@ -62,5 +62,7 @@ export default defineConfig([
     "bench/results/**",
     ".tools/**", // Node.js fetched by scripts/with-node-lts.sh
     ".scratch/**",
+    ".stryker-tmp/**", // Stryker's sandboxes (npm run test:mutation)
+    "reports/**", // mutation reports
   ]),
 ]);
