@@ -3,6 +3,9 @@
 // removed…) that the tests should notice. Not part of `npm test`: a full run
 // takes hours on 2 cores. Run one module at a time (docs/TESTING.md):
 //   npm run test:mutation -- --mutate lib/reply/status.ts
+// MUTATION_TESTS=lib/http/sse.test.ts (comma-separated globs) narrows the
+// tests for a quick look (vitest.mutation.config.ts): mutants that only other
+// tests would kill then survive.
 // Reports and the incremental file go to reports/mutation/ (git-ignored); a
 // later run retests only mutants whose code or tests changed.
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
@@ -21,7 +24,7 @@ const config = {
   ],
   testRunner: "vitest",
   // `related`: only the test files that import the mutated module (directly or not) run.
-  vitest: { configFile: "vitest.config.ts", related: true },
+  vitest: { configFile: "vitest.mutation.config.ts", related: true },
   coverageAnalysis: "perTest",
   checkers: ["typescript"],
   tsconfigFile: "tsconfig.json",
