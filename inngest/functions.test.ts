@@ -7,13 +7,10 @@ import { InngestTestEngine } from "@inngest/test";
 import type { InngestFunction } from "inngest";
 import { openDatabase, type DbHandle } from "../lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../lib/testing/fake-anthropic";
-import { createConversation } from "../lib/chat/conversations";
-import { createReply } from "../lib/reply/admission";
-import { ensureUser } from "../lib/auth/users";
 import type { App } from "../lib/app";
 import { setApp } from "../lib/runtime";
 import { generateReplyFn, generateTitleFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
-import { testAdmission, testApp } from "../lib/testing/app";
+import { testApp, pendingReply } from "../lib/testing/app";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -36,12 +33,8 @@ afterAll(async () => {
 });
 
 /** A fresh user, conversation and pending reply to `content`. */
-async function newReply(content = `question ${randomUUID()}`) {
-  const userId = randomUUID();
-  await ensureUser(db.prisma, userId);
-  const conv = await createConversation(db.prisma, userId);
-  const { assistantMessage } = await createReply(testAdmission(db.prisma), userId, conv.id, content);
-  return assistantMessage.id;
+async function newReply(content?: string) {
+  return (await pendingReply(db.prisma, content)).id;
 }
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });

@@ -10,11 +10,8 @@ import { Inngest } from "inngest";
 import { openDatabase, type Db, type DbHandle } from "../platform/db";
 import type { App } from "../app";
 import { ConfigError } from "../config";
-import { testAdmission, testApp, testConfig } from "../testing/app";
+import { testApp, testConfig, pendingReply } from "../testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
-import { createConversation } from "../chat/conversations";
-import { createReply } from "../reply/admission";
-import { ensureUser } from "../auth/users";
 import type { CheckpointState } from "../reply/lifecycle";
 import { InngestJobRunner, InProcessJobRunner } from ".";
 import { captureLogs } from "../platform/log";
@@ -37,11 +34,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function newReply(content = `question ${randomUUID()}`) {
-  const userId = randomUUID();
-  await ensureUser(db.prisma, userId);
-  const conv = await createConversation(db.prisma, userId);
-  return (await createReply(testAdmission(db.prisma), userId, conv.id, content)).assistantMessage.id;
+async function newReply(content?: string) {
+  return (await pendingReply(db.prisma, content)).id;
 }
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });

@@ -10,9 +10,6 @@ import { InngestTestEngine } from "@inngest/test";
 import type { Context } from "inngest";
 import { openDatabase, type Db, type DbHandle } from "../platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
-import { createConversation } from "../chat/conversations";
-import { createReply } from "./admission";
-import { ensureUser } from "../auth/users";
 import { GenerationRegistry } from "./registry";
 import { sweepStaleReplies } from "./sweep";
 import { CONTINUE_INSTRUCTION } from "./generation/continuation";
@@ -24,7 +21,7 @@ import type { Message } from "../chat/types";
 import { generateReplyFn } from "../../inngest/functions";
 import type { App } from "../app";
 import { getApp, setApp } from "../runtime";
-import { testAdmission, testApp } from "../testing/app";
+import { testApp, pendingReply } from "../testing/app";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -65,11 +62,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function newReply(question = `question ${randomUUID()}`) {
-  const userId = randomUUID();
-  await ensureUser(db.prisma, userId);
-  const conv = await createConversation(db.prisma, userId);
-  const { assistantMessage } = await createReply(testAdmission(db.prisma), userId, conv.id, question);
+async function newReply(question?: string) {
+  const assistantMessage = await pendingReply(db.prisma, question);
   await bus.open(assistantMessage, 0); // as deliverReply does
   return assistantMessage;
 }

@@ -7,6 +7,10 @@ import type { Db } from "../platform/db";
 import type { Admission } from "../reply/admission";
 import { RequestRateLimiter } from "../platform/rate-limit";
 import { Shutdown } from "../platform/shutdown";
+import { randomUUID } from "node:crypto";
+import { ensureUser } from "../auth/users";
+import { createConversation } from "../chat/conversations";
+import { createReply } from "../reply/admission";
 
 /** The configuration of a test: Vitest's environment with `env` on top. */
 export function testConfig(env: Env = {}): Config {
@@ -26,4 +30,12 @@ export function testAdmission(db: Db, o: Partial<Omit<Admission, "db">> = {}): A
     maxActivePerUser: o.maxActivePerUser ?? limits.maxActivePerUser,
     shutdown: o.shutdown ?? new Shutdown(),
   };
+}
+
+/** A new user with a conversation and a pending reply to `content` (as a post leaves it, before its generation starts). */
+export async function pendingReply(db: Db, content = `question ${randomUUID()}`) {
+  const userId = randomUUID();
+  await ensureUser(db, userId);
+  const conv = await createConversation(db, userId);
+  return (await createReply(testAdmission(db), userId, conv.id, content)).assistantMessage;
 }

@@ -7,11 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { openDatabase, type Db, type DbHandle } from "@/lib/platform/db";
 import type { App } from "@/lib/app";
 import { setApp } from "@/lib/runtime";
-import { testAdmission, testApp } from "@/lib/testing/app";
+import { testApp, pendingReply } from "@/lib/testing/app";
 import { startFakeAnthropic, type FakeAnthropic } from "@/lib/testing/fake-anthropic";
-import { createConversation } from "@/lib/chat/conversations";
-import { createReply } from "@/lib/reply/admission";
-import { ensureUser } from "@/lib/auth/users";
 
 type Route = typeof import("./route");
 let route: Route;
@@ -39,11 +36,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function newReply(content = `question ${randomUUID()}`) {
-  const userId = randomUUID();
-  await ensureUser(db.prisma, userId);
-  const conv = await createConversation(db.prisma, userId);
-  return (await createReply(testAdmission(db.prisma), userId, conv.id, content)).assistantMessage.id;
+async function newReply(content?: string) {
+  return (await pendingReply(db.prisma, content)).id;
 }
 
 const row = (id: string) => db.prisma.message.findUniqueOrThrow({ where: { id } });
