@@ -8,6 +8,7 @@ import { openDatabase, type DbHandle } from "../platform/db";
 import type { App, AppParts } from "../app";
 import { setApp } from "../runtime";
 import { testApp } from "./app";
+import { TEST_PG_URL } from "./databases";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";
 import { call, cookieFrom } from "./route-client";
 import * as guest from "../../app/api/auth/guest/route";
@@ -30,7 +31,7 @@ export type RouteHarness = {
   build(env: Record<string, string>, parts?: AppParts): App;
 };
 
-export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+export { TEST_PG_URL };
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**

@@ -2,28 +2,13 @@
 // and the real PostgreSQL in an isolated schema. The point: a user finds
 // their own messages, and never anyone else's.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DbHandle } from "../platform/db";
+import type { DbHandle } from "../platform/db";
 import { ToolRegistry } from "./registry";
 import { searchConversations, searchConversationsTool } from "./search-conversations";
+import { bothDatabases } from "../testing/databases";
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const schema = `t_search_${process.pid}_${Date.now()}`;
-
-const backends: [string, () => Promise<DbHandle>, () => Promise<void>][] = [
-  ["PGlite", () => openDatabase({ kind: "pglite-memory" }), async () => {}],
-  [
-    "PostgreSQL",
-    () => openDatabase({ kind: "postgres", url: PG_URL, schema }),
-    async () => {
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      await admin.end();
-    },
-  ],
-];
+const backends = bothDatabases("search");
 
 describe.each(backends)("search_conversations on %s", (_name, open, dispose) => {
   let h: DbHandle;

@@ -2,8 +2,7 @@
 // embedded default's engine) and the real PostgreSQL in an isolated schema.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { openDatabase, type DbHandle } from "./index";
+import type { DbHandle } from "./index";
 import { Checkpointer } from "../../reply/generation/checkpoint";
 import { saveCheckpoint } from "../../reply/lifecycle";
 import { createConversation, getConversationWithMessages, listConversations, renameConversation } from "../../chat/conversations";
@@ -12,23 +11,9 @@ import { sweepStaleReplies } from "../../reply/sweep";
 import { AppError } from "../../errors";
 import { ensureUser } from "../../auth/users";
 import { testAdmission } from "../../testing/app";
+import { bothDatabases } from "../../testing/databases";
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const schema = `t_db_${process.pid}_${Date.now()}`;
-
-const backends: [string, () => Promise<DbHandle>, () => Promise<void>][] = [
-  ["PGlite", () => openDatabase({ kind: "pglite-memory" }), async () => {}],
-  [
-    "PostgreSQL",
-    () => openDatabase({ kind: "postgres", url: PG_URL, schema }),
-    async () => {
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      await admin.end();
-    },
-  ],
-];
+const backends = bothDatabases("db");
 
 describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   let h: DbHandle;

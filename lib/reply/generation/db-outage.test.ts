@@ -143,7 +143,6 @@ describe.skipIf(unavailable)("the database goes down mid-stream (private Postgre
     const s = await startReply(long, 1);
     await s.until((f) => deltas(f) >= 50);
     const { seqCeiling } = await db.prisma.message.findUniqueOrThrow({ where: { id: s.id } });
-    const savedBefore = (await audit(s.id)).at(-1)!;
     await pg.stop("immediate");
 
     await s.until((f) => (f.at(-1)?.id ?? 0) >= seqCeiling - 10); // carried on without the database
@@ -165,7 +164,6 @@ describe.skipIf(unavailable)("the database goes down mid-stream (private Postgre
     // kept sending during the outage): a race, so not asserted here. The
     // retry of a failed checkpoint once the database is back is tested
     // deterministically in checkpoint.test.ts.
-    expect(history.at(-1)!.content.length).toBeGreaterThan(savedBefore.content.length);
   });
 
   it("hands a final save that ran out of retries to the durable persist job, which lands it once the database is back", async () => {

@@ -1,0 +1,25 @@
+// The two databases the app runs on, for tests that must hold on both:
+// in-memory PGlite (the embedded default's engine) and the local PostgreSQL
+// in a throw-away schema, dropped afterwards.
+import pg from "pg";
+import { openDatabase, type DbHandle } from "../platform/db";
+
+export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+/** For `describe.each`: [name, open, dispose] per database; `prefix` names the PostgreSQL schema. */
+export function bothDatabases(prefix: string): [string, () => Promise<DbHandle>, () => Promise<void>][] {
+  const schema = `t_${prefix}_${process.pid}_${Date.now()}`;
+  return [
+    ["PGlite", () => openDatabase({ kind: "pglite-memory" }), async () => {}],
+    [
+      "PostgreSQL",
+      () => openDatabase({ kind: "postgres", url: TEST_PG_URL, schema }),
+      async () => {
+        const admin = new pg.Client({ connectionString: TEST_PG_URL });
+        await admin.connect();
+        await admin.query(`drop schema if exists "${schema}" cascade`);
+        await admin.end();
+      },
+    ],
+  ];
+}
