@@ -7,6 +7,8 @@ export async function register() {
   const { ConfigError } = await import("./lib/config");
   const { getApp } = await import("./lib/runtime");
   const { startServer } = await import("./lib/platform/server-start");
+  const { stampPeerAddresses } = await import("./lib/platform/peer-address");
+  stampPeerAddresses(); // before any request: per-address limits need the TCP peer
   let app;
   try {
     app = getApp();

@@ -118,7 +118,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       });
     },
     shutdown,
-    auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays },
+    auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
       return { db: await db(), settings: app.auth };
     },

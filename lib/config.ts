@@ -64,6 +64,10 @@ export const VARIABLES = {
   SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure (default: only over HTTPS)"],
   AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
   PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
+  TRUSTED_PROXY_HOPS: [
+    int(0, 0, 10),
+    "reverse proxies in front of Tether that append to X-Forwarded-For (and set X-Forwarded-Host); 0: trust neither, the client is the TCP peer",
+  ],
   LOG_LEVEL: [
     z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
     "JSON log level on stdout (default info; silent under Vitest)",
@@ -165,7 +169,7 @@ function derive(v: RawConfig, env: Env) {
       remoteStopWaitMs: v.REMOTE_STOP_WAIT_MS,
       shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     },
-    http: { maxBodyBytes: v.MAX_BODY_BYTES, keepAliveMs: v.SSE_KEEPALIVE_MS, devCsp: v.NODE_ENV === "development" },
+    http: { trustedProxyHops: v.TRUSTED_PROXY_HOPS, maxBodyBytes: v.MAX_BODY_BYTES, keepAliveMs: v.SSE_KEEPALIVE_MS, devCsp: v.NODE_ENV === "development" },
     handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
   };
 }

@@ -16,8 +16,12 @@ export const GUEST_SESSION_SECONDS = 400 * DAY;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
 
-/** What accounts are configured with (lib/config.ts): SESSION_SECRET (or one generated under DATA_DIR), AUTH_SESSION_DAYS. */
-export type AuthSettings = { secret: string | undefined; dataDir: string; accountDays: number };
+/**
+ * What accounts are configured with (lib/config.ts): SESSION_SECRET (or one
+ * generated under DATA_DIR), AUTH_SESSION_DAYS, and TRUSTED_PROXY_HOPS for
+ * the client address a new session records.
+ */
+export type AuthSettings = { secret: string | undefined; dataDir: string; accountDays: number; trustedProxyHops?: number };
 
 /** The database and the settings: what every account operation uses. */
 export type Accounts = { db: Db; settings: AuthSettings };

@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { enforceSignInRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE, type Accounts } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
+import { clientAddress } from "../http/client-address";
 
 export { SESSION_COOKIE } from "./auth";
 export type { Accounts, AuthSettings } from "./auth";
@@ -21,13 +22,17 @@ export type SessionUser = {
   expiresAt: Date;
 };
 
-/** What the library may see of a request: the session cookie, and who calls (kept on new sessions). */
-function libraryHeaders(from: Headers, { cookie = true } = {}): Headers {
+/**
+ * What the library may see of a request: the session cookie, the user agent,
+ * and the client address as we trust it (lib/http/client-address.ts), which
+ * it keeps on new sessions. Forwarding headers a client wrote never reach it.
+ */
+function libraryHeaders(a: Accounts, from: Headers, { cookie = true } = {}): Headers {
   const h = new Headers();
-  for (const name of ["user-agent", "x-forwarded-for", "x-real-ip"]) {
-    const v = from.get(name);
-    if (v) h.set(name, v);
-  }
+  const agent = from.get("user-agent");
+  if (agent) h.set("user-agent", agent);
+  const address = clientAddress(from, a.settings.trustedProxyHops ?? 0);
+  if (address !== "unknown") h.set("x-forwarded-for", address);
   const session = cookie ? sessionCookieValue(from) : undefined;
   if (session) h.set("cookie", `${SESSION_COOKIE}=${session}`);
   return h;
@@ -49,7 +54,7 @@ export function sessionCookieValue(headers: Headers): string | undefined {
 export async function currentSession(a: Accounts, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
   if (!sessionCookieValue(headers)) return null;
   const res = await authFor(a)
-    .api.getSession({ headers: libraryHeaders(headers), returnHeaders: true })
+    .api.getSession({ headers: libraryHeaders(a, headers), returnHeaders: true })
     .catch((e: unknown) => {
       // The library wraps database failures; ours are mapped (503) by their own error.
       throw isAPIError(e) && e.cause ? e.cause : e;
@@ -72,7 +77,7 @@ export async function currentSession(a: Accounts, headers: Headers, secure = fal
 
 /** A new guest and its session (any session the request carries is left alone). */
 export async function createGuest(a: Accounts, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
-  const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(headers, { cookie: false }), returnHeaders: true });
+  const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(a, headers, { cookie: false }), returnHeaders: true });
   return { userId: res.response.user.id, cookie: requireCookie(res.headers, secure) };
 }
 
@@ -90,7 +95,7 @@ export async function signUp(a: Accounts, headers: Headers, secure: boolean, c: 
   try {
     const res = await authFor(a).api.signUpEmail({
       body: { email: c.email, password: c.password, name: "" },
-      headers: libraryHeaders(headers),
+      headers: libraryHeaders(a, headers),
       returnHeaders: true,
     });
     return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
@@ -105,7 +110,7 @@ export async function signIn(a: Accounts, limiter: RequestRateLimiter, headers: 
   try {
     const res = await authFor(a).api.signInEmail({
       body: { email: c.email, password: c.password, rememberMe: true },
-      headers: libraryHeaders(headers),
+      headers: libraryHeaders(a, headers),
       returnHeaders: true,
     });
     return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
@@ -116,7 +121,7 @@ export async function signIn(a: Accounts, limiter: RequestRateLimiter, headers: 
 
 /** Ends the request's session (its row is deleted) and returns the clearing cookie. */
 export async function signOut(a: Accounts, headers: Headers, secure: boolean): Promise<SessionCookie> {
-  const res = await authFor(a).api.signOut({ headers: libraryHeaders(headers), returnHeaders: true });
+  const res = await authFor(a).api.signOut({ headers: libraryHeaders(a, headers), returnHeaders: true });
   return sessionCookieFrom(res.headers, secure) ?? sessionCookie("", secure);
 }
 
@@ -124,7 +129,7 @@ export async function signOut(a: Accounts, headers: Headers, secure: boolean): P
 export async function revokeOtherSessions(a: Accounts, headers: Headers, user: SessionUser): Promise<number> {
   const others = await otherSessionCount(a.db, user);
   try {
-    await authFor(a).api.revokeOtherSessions({ headers: libraryHeaders(headers) });
+    await authFor(a).api.revokeOtherSessions({ headers: libraryHeaders(a, headers) });
   } catch (e) {
     throw asAppError(e);
   }

@@ -10,6 +10,7 @@ import { sessionUser } from "../auth/session";
 import { annotateLog, errorFields, log, runWithLogContext, type LogContext } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { getApp } from "../runtime";
+import { requestHost } from "./client-address";
 import type { App } from "../app";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +48,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * a state-changing request from another site is refused. Clients that send
  * neither (curl, servers) are not browsers riding on a user's cookie.
  */
-export function checkSameOrigin(req: Request): void {
+export function checkSameOrigin(req: Request, trustedProxyHops = 0): void {
   if (SAFE_METHODS.has(req.method)) return;
   const site = req.headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") {
@@ -55,7 +56,7 @@ export function checkSameOrigin(req: Request): void {
   }
   const origin = req.headers.get("origin");
   if (!origin) return;
-  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  const host = requestHost(req, trustedProxyHops);
   let originHost: string | null = null;
   try {
     originHost = origin === "null" ? null : new URL(origin).host;
@@ -103,7 +104,7 @@ export function route<P = Record<string, string>>(fn: (req: Request, params: P) 
     return runWithLogContext(logCtx, async () => {
       let res: Response;
       try {
-        checkSameOrigin(req);
+        checkSameOrigin(req, getApp().config.http.trustedProxyHops);
         res = await fn(req, (await ctx?.params) ?? ({} as P));
       } catch (e) {
         res = errorResponse(e);

@@ -1,0 +1,33 @@
+// Who is calling, as far as the server can trust it (docs/SECURITY.md).
+// Without a reverse proxy the only trustworthy address is the TCP peer's,
+// which Next.js does not hand to route handlers: the server stamps it on
+// every request as PEER_HEADER (lib/platform/peer-address.ts), overwriting
+// anything a client sent under that name. Behind TRUSTED_PROXY_HOPS proxies
+// that each append to X-Forwarded-For, the client is the entry the outermost
+// trusted proxy added; entries before it are whatever the client wrote.
+export const PEER_HEADER = "x-tether-peer";
+
+/** What every per-address limit and every stored address uses. "unknown" when nothing trustworthy is known. */
+export function clientAddress(headers: Headers, trustedHops: number): string {
+  if (trustedHops > 0) {
+    const hops = (headers.get("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (hops.length) return normalizeAddress(hops[Math.max(0, hops.length - trustedHops)]);
+  }
+  const peer = headers.get(PEER_HEADER)?.trim();
+  return peer ? normalizeAddress(peer) : "unknown";
+}
+
+/** The host the browser addressed: X-Forwarded-Host only when a trusted proxy set it. */
+export function requestHost(req: Request, trustedHops: number): string {
+  const forwarded = trustedHops > 0 ? req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || req.headers.get("host") || new URL(req.url).host;
+}
+
+/** One spelling per address: IPv4-mapped IPv6 as IPv4, lower case, at most 64 characters. */
+function normalizeAddress(a: string): string {
+  const lower = a.toLowerCase().slice(0, 64);
+  return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
+}
