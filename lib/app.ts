@@ -18,7 +18,7 @@ import { GenerationRegistry } from "./reply/registry";
 import type { GenerationDeps } from "./reply/generation/generation";
 import { createReplyJobs, type ReplyJobs } from "./reply/jobs";
 import type { Admission } from "./reply/admission";
-import type { StopDeps } from "./reply/stop";
+import { stopReply, type StopDeps } from "./reply/stop";
 import type { Accounts, AuthSettings } from "./auth/auth";
 import type { AttemptLimiters } from "./auth/attempt-limits";
 
@@ -123,7 +123,14 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     shutdown,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
-      return { db: await db(), settings: app.auth };
+      const replies = {
+        maxActivePerUser: config.reply.maxActivePerUser,
+        stop: async (ids: string[]) => {
+          const s = await app.stopping();
+          await Promise.all(ids.map((id) => stopReply(s, id)));
+        },
+      };
+      return { db: await db(), settings: app.auth, replies };
     },
     generationDeps,
     admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
