@@ -185,5 +185,4 @@ export function asAppError(e: unknown): unknown {
 }
 
 /** The one answer to a sign-up the server will not do for a reason it does not tell (a taken email among them). */
-export const signUpFailed = () =>
-  new AppError("sign_up_failed", "Could not create an account with this email and password. If you already have one, sign in.");
+export const signUpFailed = () => new AppError("sign_up_failed", "Could not create an account with this email and password. If you already have one, sign in.");

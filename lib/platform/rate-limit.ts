@@ -102,4 +102,3 @@ export function createRateLimiter(name: string, config: RateLimitConfig, redisUr
 export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
   await enforceRate(limiter, `user:${userId}`);
 }
-
