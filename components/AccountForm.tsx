@@ -1,6 +1,6 @@
 "use client";
 // Sign-in and sign-up: email and password, the server's own words for what
-// went wrong (wrong password, email taken, weak password). On success a full
+// went wrong (wrong password, a refused sign-up, weak password). On success a full
 // page load, so every server-rendered part shows the new session.
 import Link from "next/link";
 import { useState } from "react";
@@ -16,7 +16,7 @@ function problemOf(e: unknown): Problem {
   const code = e instanceof ApiError ? e.code : "";
   const message = describeError(e);
   if (code === "weak_password") return { field: "password", message, code };
-  if (code === "email_taken" || (code === "invalid_input" && /email/i.test(message))) return { field: "email", message, code };
+  if (code === "invalid_input" && /email/i.test(message)) return { field: "email", message, code };
   return { field: null, message, code };
 }
 
@@ -87,7 +87,7 @@ export function AccountForm({ mode, guestChats }: { mode: AuthMode; guestChats: 
         />
         {signUp && (
           <p id="password-help" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-            At least 8 characters.
+            At least 8 characters, and not a common password.
           </p>
         )}
       </div>
@@ -100,7 +100,8 @@ export function AccountForm({ mode, guestChats }: { mode: AuthMode; guestChats: 
         {problem && (
           <>
             {problem.message}
-            {problem.code === "email_taken" && (
+            {/* The server does not say whether the email has an account (docs/SECURITY.md): offer both ways on. */}
+            {problem.code === "sign_up_failed" && (
               <>
                 {" "}
                 <Link href="/signin" className="font-medium underline underline-offset-2">

@@ -18,8 +18,9 @@ import { GenerationRegistry } from "./reply/registry";
 import type { GenerationDeps } from "./reply/generation/generation";
 import { createReplyJobs, type ReplyJobs } from "./reply/jobs";
 import type { Admission } from "./reply/admission";
-import type { StopDeps } from "./reply/stop";
+import { stopReply, type StopDeps } from "./reply/stop";
 import type { Accounts, AuthSettings } from "./auth/auth";
+import type { AttemptLimiters } from "./auth/attempt-limits";
 
 export type App = {
   config: Config;
@@ -33,7 +34,7 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter };
+  limiters: { messages: RequestRateLimiter } & AttemptLimiters;
   shutdown: Shutdown;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
@@ -114,19 +115,28 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       // Built on first use: a Redis-backed limiter connects when made.
       return (limiters ??= {
         messages: createRateLimiter("messages", config.rates.messages, config.redisUrl),
-        signIn: createRateLimiter("sign-in", config.rates.signIn, config.redisUrl),
+        signInPair: createRateLimiter("sign-in-pair", config.rates.signInPair, config.redisUrl),
+        signInAddress: createRateLimiter("sign-in-address", config.rates.signInAddress, config.redisUrl),
+        signUp: createRateLimiter("sign-up", config.rates.signUp, config.redisUrl),
       });
     },
     shutdown,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
-      return { db: await db(), settings: app.auth };
+      const replies = {
+        maxActivePerUser: config.reply.maxActivePerUser,
+        stop: async (ids: string[]) => {
+          const s = await app.stopping();
+          await Promise.all(ids.map((id) => stopReply(s, id)));
+        },
+      };
+      return { db: await db(), settings: app.auth, replies };
     },
     generationDeps,
     admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     async close() {
-      const closable = [bus, control, limiters?.messages, limiters?.signIn] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

@@ -9,6 +9,10 @@ import { setApp } from "@/lib/runtime";
 import type { RequestRateLimiter } from "@/lib/platform/rate-limit";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { expectError, newConversation, newGuest, post } from "@/lib/testing/api-steps";
+import { call } from "@/lib/testing/route-client";
+import { PEER_HEADER } from "@/lib/http/client-address";
+import { randomUUID } from "node:crypto";
+import * as signIn from "@/app/api/auth/sign-in/route";
 
 const h = useRouteHarness("rate_shared", { MESSAGE_RATE_LIMIT: "2", MESSAGE_RATE_WINDOW_S: "600" }, { scaled: true });
 
@@ -24,8 +28,8 @@ function redisClientOf(limiter: RequestRateLimiter): RedisClient | undefined {
  * until it is connected. (A limiter that is not Redis-backed has nothing to
  * wait for; the test then shows what it fails to share.)
  */
-async function connected(app: App) {
-  const client = redisClientOf(app.limiters.messages);
+async function connected(app: App, limiter: (app: App) => RequestRateLimiter = (app) => app.limiters.messages) {
+  const client = redisClientOf(limiter(app));
   for (let i = 0; client && !client.isReady; i++) {
     if (i > 1000) throw new Error("the rate limiter never connected to Redis");
     await new Promise((r) => setTimeout(r, 10));
@@ -70,5 +74,25 @@ describe("the message rate limit across instances", () => {
     h.fake.enqueue({ text: "yours" });
     expect((await post(other, c.id, { content: "mine", stream: false })).status).toBe(200);
     setApp(a);
+  });
+});
+
+describe("the sign-in limit per client address across instances", () => {
+  it("is shared: attempts from one address alternating between two instances are refused once their total passes it", async () => {
+    const a = h.build({ SIGN_IN_ADDRESS_RATE_LIMIT: "4" });
+    const b = h.build({ SIGN_IN_ADDRESS_RATE_LIMIT: "4" });
+    apps.push(a, b);
+    const byAddress = (app: App) => app.limiters.signInAddress;
+    await Promise.all([connected(a, byAddress), connected(b, byAddress)]);
+    // A new address each run (a documentation range; only a header here): runs sharing Redis cannot collide.
+    const headers = { [PEER_HEADER]: `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}` };
+    const attempt = () => call(signIn.POST, "POST", "/api/auth/sign-in", { body: { email: `nobody-${randomUUID()}@example.com`, password: "Summer2024!" }, headers });
+    const statuses = [];
+    for (const app of [a, b, a, b, a, b]) {
+      setApp(app);
+      statuses.push((await attempt()).status);
+    }
+    setApp(h.app);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });

@@ -23,12 +23,19 @@ export const MAX_PASSWORD_LENGTH = 128;
  */
 export type AuthSettings = { secret: string | undefined; dataDir: string; accountDays: number; trustedProxyHops?: number };
 
+/**
+ * What a guest's move into an account does to the guest's live replies: the
+ * account may have `maxActivePerUser` generating (MAX_ACTIVE_GENERATIONS_PER_USER);
+ * `stop` ends those beyond it (lib/reply/stop.ts).
+ */
+export type ReplyCap = { maxActivePerUser: number; stop(messageIds: string[]): Promise<void> };
+
 /** The database and the settings: what every account operation uses. */
-export type Accounts = { db: Db; settings: AuthSettings };
+export type Accounts = { db: Db; settings: AuthSettings; replies?: ReplyCap };
 
 const guestExpiry = () => new Date(Date.now() + GUEST_SESSION_SECONDS * 1000);
 
-export function createAuth({ db, settings }: Accounts) {
+export function createAuth({ db, settings, replies }: Accounts) {
   return betterAuth({
     appName: "Tether",
     secret: sessionSecret(settings),
@@ -71,10 +78,16 @@ export function createAuth({ db, settings }: Accounts) {
       anonymous({
         generateName: () => "Guest",
         // Runs when a guest signs up or signs in: their conversations and
-        // settings move to the account, then the library deletes the guest.
+        // settings move to the account. The library would then delete the
+        // guest outside any transaction, and with it (cascade) whatever the
+        // guest wrote meanwhile; the move marks the guest merged instead
+        // (lib/auth/data-owner.ts). Guest replies past the account's cap
+        // of generating replies are stopped (saved as interrupted).
         onLinkAccount: async ({ anonymousUser, newUser }) => {
-          await adoptGuestData(db, anonymousUser.user.id, newUser.user.id);
+          const { overCap } = await adoptGuestData(db, anonymousUser.user.id, newUser.user.id, replies?.maxActivePerUser);
+          if (overCap.length) await replies?.stop(overCap);
         },
+        disableDeleteAnonymousUser: true,
       }),
     ],
     telemetry: { enabled: false },

@@ -4,7 +4,8 @@ import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
-import { enforceSignInRate, type RequestRateLimiter } from "../platform/rate-limit";
+import { enforceSignInRate, enforceSignUpRate, type AttemptLimiters } from "./attempt-limits";
+import { requireAcceptablePassword } from "./password-policy";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE, type Accounts } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 import { clientAddress } from "../http/client-address";
@@ -90,23 +91,45 @@ export type Credentials = z.infer<typeof credentialsSchema>;
 
 export type SignedIn = { user: { id: string; email: string }; cookie: SessionCookie };
 
-/** Creates an account and signs it in. Called with a guest's session, the guest's data moves to it. */
-export async function signUp(a: Accounts, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+/**
+ * Creates an account and signs it in. Called with a guest's session, the
+ * guest's data moves to it. A taken email is refused exactly like any other
+ * sign-up the server will not do, after the same password-hashing work, so
+ * the answer does not tell whether the email has an account (docs/SECURITY.md).
+ */
+export async function signUp(a: Accounts, limiters: AttemptLimiters, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  await enforceSignUpRate(limiters, clientAddress(headers, a.settings.trustedProxyHops ?? 0)); // 429 before any hashing
+  // Depends on the input alone, so it is checked before whether the email is known.
+  await requireAcceptablePassword(c.password, c.email);
+  const auth = authFor(a);
   try {
-    const res = await authFor(a).api.signUpEmail({
+    const res = await auth.api.signUpEmail({
       body: { email: c.email, password: c.password, name: "" },
       headers: libraryHeaders(a, headers),
       returnHeaders: true,
     });
     return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
   } catch (e) {
-    throw asAppError(e);
+    const refused = asAppError(e);
+    if (refused instanceof AppError && refused.code === "sign_up_failed" && !hashedBeforeRefusing(e)) {
+      // The library refuses a taken email before hashing; a new one costs a hash.
+      await (await auth.$context).password.hash(c.password);
+    }
+    throw refused;
   }
 }
 
-/** Signs in with email and password. Called with a guest's session, the guest's data moves to the account. */
-export async function signIn(a: Accounts, limiter: RequestRateLimiter, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
-  await enforceSignInRate(limiter, c.email); // 429 before any password is checked
+/** The library's refusals that come after it hashed the password (a lost race for the email). */
+const hashedBeforeRefusing = (e: unknown) => isAPIError(e) && (e.body as { code?: string } | undefined)?.code === "FAILED_TO_CREATE_USER";
+
+/**
+ * Signs in with email and password. Called with a guest's session, the
+ * guest's data moves to the account. Limited per client address and per
+ * address and email (lib/auth/attempt-limits.ts). An unknown email costs the
+ * library a password hash, as a known one costs a verification.
+ */
+export async function signIn(a: Accounts, limiters: AttemptLimiters, headers: Headers, secure: boolean, c: Credentials): Promise<SignedIn> {
+  await enforceSignInRate(limiters, clientAddress(headers, a.settings.trustedProxyHops ?? 0), c.email); // 429 before any password is checked
   try {
     const res = await authFor(a).api.signInEmail({
       body: { email: c.email, password: c.password, rememberMe: true },
@@ -151,7 +174,7 @@ function requireCookie(headers: Headers, secure: boolean): SessionCookie {
 export function asAppError(e: unknown): unknown {
   if (!isAPIError(e)) return e;
   const code = (e.body as { code?: string } | undefined)?.code ?? "";
-  if (code.startsWith("USER_ALREADY_EXISTS")) return new AppError("email_taken", "An account with this email already exists.");
+  if (code.startsWith("USER_ALREADY_EXISTS") || code === "FAILED_TO_CREATE_USER") return signUpFailed();
   if (code === "INVALID_EMAIL_OR_PASSWORD") return new AppError("invalid_credentials", "Wrong email or password.");
   if (code === "PASSWORD_TOO_SHORT") return new AppError("weak_password", `Use at least ${MIN_PASSWORD_LENGTH} characters for your password.`);
   if (code === "PASSWORD_TOO_LONG") return new AppError("weak_password", `Use at most ${MAX_PASSWORD_LENGTH} characters for your password.`);
@@ -160,3 +183,6 @@ export function asAppError(e: unknown): unknown {
   if (e.statusCode >= 400 && e.statusCode < 500) return new AppError("invalid_input", e.message || "The request was refused.");
   return e;
 }
+
+/** The one answer to a sign-up the server will not do for a reason it does not tell (a taken email among them). */
+export const signUpFailed = () => new AppError("sign_up_failed", "Could not create an account with this email and password. If you already have one, sign in.");

@@ -3,6 +3,7 @@
 import type { Db } from "../platform/db";
 import { shownPath } from "./message-tree";
 import { AppError } from "../errors";
+import { lockDataOwner } from "../auth/data-owner";
 import type { Conversation, ErrorBody, Message, MessageMetadata, Part } from "./types";
 import type { Conversation as ConversationRow, Message as MessageRow } from "../generated/prisma/client";
 
@@ -30,10 +31,14 @@ export function toMessage(row: MessageRow): Message {
   return msg;
 }
 
+/** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
 export async function createConversation(db: Db, userId: string, title?: string): Promise<Conversation> {
   // A title the user chose is theirs: a generated one never replaces it.
   const chosen = title?.trim();
-  const row = await db.conversation.create({ data: { userId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen } });
+  const row = await db.$transaction(async (tx) => {
+    const ownerId = await lockDataOwner(tx, userId, "share");
+    return tx.conversation.create({ data: { userId: ownerId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen } });
+  });
   return toConversation(row);
 }
 

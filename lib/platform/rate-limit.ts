@@ -102,11 +102,3 @@ export function createRateLimiter(name: string, config: RateLimitConfig, redisUr
 export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
   await enforceRate(limiter, `user:${userId}`);
 }
-
-/**
- * Password guessing: at most N sign-in attempts per email address and
- * window, right or wrong, counted before the password is checked.
- */
-export async function enforceSignInRate(limiter: RequestRateLimiter, email: string): Promise<void> {
-  await enforceRate(limiter, `email:${email.trim().toLowerCase()}`, "sign-in attempts");
-}

@@ -1,7 +1,10 @@
 // Admission: every start of a generation (posting a message, Continue, and
 // regenerate / edit in revisions.ts) passes the rules of docs/PROTOCOL.md
 // §3.2 (one reply generating per conversation, at most N per user) in one
-// transaction that locks the user's row, so concurrent posts cannot race.
+// transaction that locks the user's row, so concurrent posts cannot race. A
+// guest that moved into an account is admitted as the account, under the
+// account's lock too (lib/auth/data-owner.ts), so the move and admission
+// count under the same locks.
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { toMessage, DEFAULT_TITLE } from "../chat/conversations";
@@ -9,6 +12,7 @@ import { currentLeaf } from "../chat/message-tree";
 import type { Message } from "../chat/types";
 import type { Shutdown } from "../platform/shutdown";
 import { enforceMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
+import { lockDataOwner } from "../auth/data-owner";
 import { countGenerating, createPendingReply, createUserMessage, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
 
@@ -38,18 +42,18 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /**
  * Every generation start (post, Continue, edit, regenerate): the user's
  * request rate first (429 before any lock, write or pooled connection is
- * held), then `admit` in one transaction, which calls admitGeneration.
+ * held), then `admit` in one transaction holding the owner's row lock, which
+ * serializes the owner's posts (PostgreSQL row lock; PGlite is single-writer
+ * anyway). `admit` gets the owner's id and calls admitGeneration.
  */
-export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx, ownerId: string) => Promise<T>): Promise<T> {
   await enforceMessageRate(a.limiter, userId);
-  return a.db.$transaction(admit, ADMIT_TX);
+  return a.db.$transaction(async (tx) => admit(tx, await lockDataOwner(tx, userId, "update")), ADMIT_TX);
 }
 
-/** Inside a transaction: lock the user, then enforce the generation limits. */
+/** Inside withAdmission's transaction (the owner locked): enforce the generation limits. */
 export async function admitGeneration(a: Admission, tx: Tx, userId: string, conversationId: string) {
   a.shutdown.refuseWhileDraining();
-  // Serializes this user's posts (PostgreSQL row lock; PGlite is single-writer anyway).
-  await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
   if (!conv) throw new AppError("not_found", "conversation not found");
   const busyHere = await countGenerating(tx, { conversationId });
@@ -76,8 +80,8 @@ export async function addExchange(tx: Tx, o: { conversationId: string; parentId:
 }
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string) {
-  return withAdmission(a, userId, async (tx) => {
-    const conv = await admitGeneration(a, tx, userId, conversationId);
+  return withAdmission(a, userId, async (tx, ownerId) => {
+    const conv = await admitGeneration(a, tx, ownerId, conversationId);
     // The new message follows the path the conversation shows.
     const parentId = await currentLeaf(tx, conv);
     const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
@@ -94,10 +98,10 @@ export async function createReply(a: Admission, userId: string, conversationId: 
  * continued (anything after it would be answered out of order).
  */
 export async function continueReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
-  return withAdmission(a, userId, async (tx) => {
-    const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
+  return withAdmission(a, userId, async (tx, ownerId) => {
+    const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId: ownerId } } });
     if (!row) throw new AppError("not_found", "message not found");
-    const conv = await admitGeneration(a, tx, userId, row.conversationId);
+    const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
     const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
     if (fresh.role !== "assistant" || !isContinuable(fresh.status)) {
       throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);

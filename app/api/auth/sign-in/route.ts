@@ -10,6 +10,6 @@ export const POST = route(async (req) => {
   const body = await readJson(req, credentialsSchema, 8 * 1024);
   const app = getApp();
   const secure = isSecureRequest(req, app.config.session.forceSecureCookie);
-  const { user, cookie } = await signIn(await app.accounts(), app.limiters.signIn, req.headers, secure, body);
+  const { user, cookie } = await signIn(await app.accounts(), app.limiters, req.headers, secure, body);
   return json({ user: { id: user.id, email: user.email, guest: false } }, 200, { "set-cookie": cookie.header });
 });

@@ -10,6 +10,6 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (req) => {
   const body = await readJson(req, credentialsSchema, 8 * 1024);
   const app = getApp();
-  const { user, cookie } = await signUp(await app.accounts(), req.headers, isSecureRequest(req, app.config.session.forceSecureCookie), body);
+  const { user, cookie } = await signUp(await app.accounts(), app.limiters, req.headers, isSecureRequest(req, app.config.session.forceSecureCookie), body);
   return json({ user: { id: user.id, email: user.email, guest: false } }, 201, { "set-cookie": cookie.header });
 });
