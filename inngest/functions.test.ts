@@ -9,7 +9,7 @@ import { openDatabase, type DbHandle } from "../lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../lib/testing/fake-anthropic";
 import type { App } from "../lib/app";
 import { setApp } from "../lib/runtime";
-import { generateReplyFn, generateTitleFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
+import { generateReplyFn, generateTitleFn, persistReplyFn, purgeIdleGuestsFn, sweepStaleRepliesFn, functions } from "./functions";
 import { testApp, pendingReply } from "../lib/testing/app";
 
 let db: DbHandle;
@@ -167,12 +167,19 @@ describe("sweep-stale-replies", () => {
   });
 });
 
-it("serves exactly the four functions, with one generation per message at a time", () => {
-  expect(functions.map((f) => f.id("tether"))).toEqual(["tether-generate-reply", "tether-persist-reply", "tether-sweep-stale-replies", "tether-generate-title"]);
+it("serves exactly the five functions, with one generation per message at a time", () => {
+  expect(functions.map((f) => f.id("tether"))).toEqual([
+    "tether-generate-reply",
+    "tether-persist-reply",
+    "tether-sweep-stale-replies",
+    "tether-purge-idle-guests",
+    "tether-generate-title",
+  ]);
   expect(generateTitleFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.conversationId" });
   expect(generateReplyFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.messageId" });
   expect(generateReplyFn.opts.retries).toBe(6); // a crash and a wait for the dead owner each use one
   expect(sweepStaleRepliesFn.opts.triggers).toEqual([{ cron: "* * * * *" }]);
+  expect(purgeIdleGuestsFn.opts.triggers).toEqual([{ cron: "*/10 * * * *" }]);
 });
 
 describe("generate-title", () => {

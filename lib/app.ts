@@ -20,6 +20,8 @@ import { createReplyJobs, type ReplyJobs } from "./reply/jobs";
 import type { Admission } from "./reply/admission";
 import type { StopDeps } from "./reply/stop";
 import type { Accounts, AuthSettings } from "./auth/auth";
+import { GenerationCapacity } from "./reply/capacity";
+import { purgeIdle, type PurgeResult } from "./auth/purge";
 
 export type App = {
   config: Config;
@@ -33,7 +35,9 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter };
+  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter; guests: RequestRateLimiter };
+  /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
+  capacity: GenerationCapacity;
   shutdown: Shutdown;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
@@ -44,6 +48,8 @@ export type App = {
   admission(): Promise<Admission>;
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
+  /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
+  purgeIdle(): Promise<PurgeResult>;
   /** Releases what the app opened (database, Redis connections). */
   close(): Promise<void>;
 };
@@ -115,18 +121,21 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return (limiters ??= {
         messages: createRateLimiter("messages", config.rates.messages, config.redisUrl),
         signIn: createRateLimiter("sign-in", config.rates.signIn, config.redisUrl),
+        guests: createRateLimiter("guests", config.rates.guests, config.redisUrl),
       });
     },
+    capacity: new GenerationCapacity(generations, config.reply.maxActive),
     shutdown,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
       return { db: await db(), settings: app.auth };
     },
     generationDeps,
-    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
+    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, capacity: app.capacity, shutdown }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
+    purgeIdle: async () => purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs }),
     async close() {
-      const closable = [bus, control, limiters?.messages, limiters?.signIn] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, limiters?.messages, limiters?.signIn, limiters?.guests] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

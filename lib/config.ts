@@ -91,6 +91,12 @@ export const VARIABLES = {
   CHECKPOINT_INTERVAL_MS: [int(500, 1), "a streaming reply is saved at least this often (never per token)"],
   UPSTREAM_IDLE_TIMEOUT_MS: [int(60_000, 1), "an upstream stream silent this long is aborted"],
   MAX_ACTIVE_GENERATIONS_PER_USER: [int(3, 1), "replies one user may have generating at once"],
+  // Capacity and guests: what one instance, and one client address, may take.
+  MAX_ACTIVE_GENERATIONS: [int(100, 0), "replies this instance generates at once, all users together (503 overloaded beyond); 0 = off"],
+  GUEST_RATE_LIMIT: [int(20, 0), "new guests (API or a cookieless page visit) one client address may create per window; 0 = off"],
+  GUEST_RATE_WINDOW_S: [int(3600, 1), "the window of GUEST_RATE_LIMIT, in seconds"],
+  GUEST_EMPTY_TTL_H: [int(24, 1, 24 * 400), "a guest that never created a conversation is deleted after this many hours without a new or refreshed session"],
+  PURGE_INTERVAL_MS: [int(600_000, 0), "how often expired sessions and idle guests are deleted (0: never here; the Inngest cron still runs)"],
   MAX_BODY_BYTES: [int(262_144, 1024), "largest request body accepted"],
   SSE_KEEPALIVE_MS: [int(15_000, 1), "a comment line is sent on an idle stream this often"],
   NODE_ENV: [z.preprocess(blankIsUnset, z.string().default("production")), "set by Next.js: development relaxes the page's CSP for hot reload"],
@@ -154,6 +160,7 @@ function derive(v: RawConfig, env: Env) {
     rates: {
       messages: { points: v.MESSAGE_RATE_LIMIT, windowSec: v.MESSAGE_RATE_WINDOW_S },
       signIn: { points: v.SIGN_IN_RATE_LIMIT, windowSec: v.SIGN_IN_RATE_WINDOW_S },
+      guests: { points: v.GUEST_RATE_LIMIT, windowSec: v.GUEST_RATE_WINDOW_S },
     },
     tools: { enabled: v.TOOLS === "on", timeoutMs: v.TOOL_TIMEOUT_MS, maxSteps: v.MAX_TOOL_STEPS },
     titles: v.CONVERSATION_TITLES === "on",
@@ -162,6 +169,7 @@ function derive(v: RawConfig, env: Env) {
       idleTimeoutMs: v.UPSTREAM_IDLE_TIMEOUT_MS,
       finalSaveRetryMs: v.FINAL_SAVE_RETRY_MS,
       maxActivePerUser: v.MAX_ACTIVE_GENERATIONS_PER_USER,
+      maxActive: v.MAX_ACTIVE_GENERATIONS,
       staleMs: v.STALE_REPLY_MS,
       resumeStaleMs: v.RESUME_STALE_MS ?? Math.round(v.STALE_REPLY_MS / 2),
       heartbeatMs: v.HEARTBEAT_MS,
@@ -169,6 +177,7 @@ function derive(v: RawConfig, env: Env) {
       remoteStopWaitMs: v.REMOTE_STOP_WAIT_MS,
       shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     },
+    purge: { emptyGuestTtlMs: v.GUEST_EMPTY_TTL_H * 3_600_000, intervalMs: v.PURGE_INTERVAL_MS },
     http: { trustedProxyHops: v.TRUSTED_PROXY_HOPS, maxBodyBytes: v.MAX_BODY_BYTES, keepAliveMs: v.SSE_KEEPALIVE_MS, devCsp: v.NODE_ENV === "development" },
     handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
   };

@@ -104,6 +104,18 @@ export async function enforceMessageRate(limiter: RequestRateLimiter, userId: st
 }
 
 /**
+ * New guests per client address (the API and cookieless page visits): a
+ * bound on users, sessions and generations one client can mint. An address
+ * the server does not know ("unknown": no stamped peer, which only happens
+ * outside the Next.js server) is not limited, so that a missing stamp cannot
+ * lock every new visitor out at once.
+ */
+export async function enforceGuestRate(limiter: RequestRateLimiter, address: string): Promise<void> {
+  if (address === "unknown") return;
+  await enforceRate(limiter, `address:${address}`, "new guest sessions");
+}
+
+/**
  * Password guessing: at most N sign-in attempts per email address and
  * window, right or wrong, counted before the password is checked.
  */

@@ -1,7 +1,8 @@
 // Admission: every start of a generation (posting a message, Continue, and
 // regenerate / edit in revisions.ts) passes the rules of docs/PROTOCOL.md
 // §3.2 (one reply generating per conversation, at most N per user) in one
-// transaction that locks the user's row, so concurrent posts cannot race.
+// transaction that locks the user's row, so concurrent posts cannot race,
+// after the user's rate and a slot of the instance's capacity (capacity.ts).
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { toMessage, DEFAULT_TITLE } from "../chat/conversations";
@@ -11,9 +12,10 @@ import type { Shutdown } from "../platform/shutdown";
 import { enforceMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { countGenerating, createPendingReply, createUserMessage, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
+import type { GenerationCapacity } from "./capacity";
 
-/** What admission uses: the database, the per-user rate and concurrency limits, and whether the instance drains. */
-export type Admission = { db: Db; limiter: RequestRateLimiter; maxActivePerUser: number; shutdown: Shutdown };
+/** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
+export type Admission = { db: Db; limiter: RequestRateLimiter; maxActivePerUser: number; capacity: GenerationCapacity; shutdown: Shutdown };
 
 export const MAX_CONTENT_CHARS = 32_000;
 /** docs/PROTOCOL.md §3.2: non-empty after trimming (400), at most 32,000 code points (413); stored as sent. */
@@ -38,11 +40,21 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /**
  * Every generation start (post, Continue, edit, regenerate): the user's
  * request rate first (429 before any lock, write or pooled connection is
- * held), then `admit` in one transaction, which calls admitGeneration.
+ * held), then a slot of the instance's capacity (503 `overloaded`, also
+ * before anything is written), then `admit` in one transaction, which calls
+ * admitGeneration. The slot passes to the admitted reply (`replyOf`); the
+ * caller hands that to the job runner (lib/http/deliver.ts).
  */
-export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx) => Promise<T>, replyOf: (admitted: T) => string): Promise<T> {
   await enforceMessageRate(a.limiter, userId);
-  return a.db.$transaction(admit, ADMIT_TX);
+  const slot = a.capacity.reserve();
+  try {
+    const admitted = await a.db.$transaction(admit, ADMIT_TX);
+    slot.handOver(replyOf(admitted));
+    return admitted;
+  } finally {
+    slot.release(); // no-op once handed over
+  }
 }
 
 /** Inside a transaction: lock the user, then enforce the generation limits. */
@@ -85,7 +97,7 @@ export async function createReply(a: Admission, userId: string, conversationId: 
       await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
     }
     return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-  });
+  }, (r) => r.assistantMessage.id);
 }
 
 /**
@@ -106,5 +118,5 @@ export async function continueReply(a: Admission, userId: string, messageId: str
     const updated = await reopenReply(tx, messageId);
     await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
     return { message: toMessage(updated), seq: updated.seq };
-  });
+  }, (r) => r.message.id);
 }

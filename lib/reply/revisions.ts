@@ -44,7 +44,7 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
     const created = await createPendingReply(tx, { conversationId: row.conversationId, parentId: row.parentId, createdAt: now });
     await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
     return { message: await withVersions(tx, created), seq: 0 };
-  });
+  }, (r) => r.message.id);
 }
 
 /**
@@ -61,7 +61,7 @@ export async function editAndResend(a: Admission, userId: string, messageId: str
     await requireOnPath(tx, conv, row.id);
     const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content });
     return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
-  });
+  }, (r) => r.assistantMessage.id);
 }
 
 /**
