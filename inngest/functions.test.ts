@@ -11,6 +11,7 @@ import type { App } from "../lib/app";
 import { setApp } from "../lib/runtime";
 import { generateReplyFn, generateTitleFn, persistReplyFn, purgeIdleGuestsFn, sweepStaleRepliesFn, functions } from "./functions";
 import { testApp, pendingReply } from "../lib/testing/app";
+import { EXPIRED, LIVE, makeUser, remains } from "../lib/testing/guests";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -164,6 +165,24 @@ describe("sweep-stale-replies", () => {
     expect((await row(id)).status).not.toBe("interrupted");
     app.generations.stop(id);
     expect((await done).status).toBe("interrupted");
+  });
+});
+
+describe("purge-idle-guests", () => {
+  it("deletes expired sessions and guests nobody can reach, with their data; a live guest, an account and a guest whose reply generates stay", async () => {
+    const expired = await makeUser(db.prisma, { sessions: [EXPIRED], reply: "complete", settings: true });
+    const liveGuest = await makeUser(db.prisma, { sessions: [LIVE], reply: "complete" });
+    const account = await makeUser(db.prisma, { guest: false, sessions: [EXPIRED], reply: "complete" });
+    const generating = await makeUser(db.prisma, { sessions: [EXPIRED], reply: "streaming" });
+
+    const { result, error } = await run(purgeIdleGuestsFn, "inngest/scheduled.timer", { cron: "*/10 * * * *" });
+
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ purged: { sessions: 3, guests: 1, emptyGuests: 0 } });
+    expect(await remains(db.prisma, expired)).toEqual({ user: false, sessions: 0, conversations: 0, messages: 0, settings: 0 });
+    expect(await remains(db.prisma, liveGuest)).toMatchObject({ user: true, sessions: 1, messages: 2 });
+    expect(await remains(db.prisma, account)).toMatchObject({ user: true, sessions: 0, messages: 2 });
+    expect(await remains(db.prisma, generating)).toMatchObject({ user: true, messages: 2 });
   });
 });
 
