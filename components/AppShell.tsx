@@ -71,7 +71,11 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
           <span className="font-semibold tracking-tight">Tether</span>
         </header>
         {guestLimit && (
-          <div role="alert" data-testid="guest-limit-notice" className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+          <div
+            role="alert"
+            data-testid="guest-limit-notice"
+            className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+          >
             Too many new guest sessions from your network.{" "}
             <Link href="/signin" className="font-medium underline">
               Sign in

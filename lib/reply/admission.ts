@@ -88,16 +88,21 @@ export async function addExchange(tx: Tx, o: { conversationId: string; parentId:
 }
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string) {
-  return withAdmission(a, userId, async (tx) => {
-    const conv = await admitGeneration(a, tx, userId, conversationId);
-    // The new message follows the path the conversation shows.
-    const parentId = await currentLeaf(tx, conv);
-    const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
-    if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
-      await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
-    }
-    return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-  }, (r) => r.assistantMessage.id);
+  return withAdmission(
+    a,
+    userId,
+    async (tx) => {
+      const conv = await admitGeneration(a, tx, userId, conversationId);
+      // The new message follows the path the conversation shows.
+      const parentId = await currentLeaf(tx, conv);
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
+      if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
+        await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
+      }
+      return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
+    },
+    (r) => r.assistantMessage.id,
+  );
 }
 
 /**
@@ -106,17 +111,22 @@ export async function createReply(a: Admission, userId: string, conversationId: 
  * continued (anything after it would be answered out of order).
  */
 export async function continueReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
-  return withAdmission(a, userId, async (tx) => {
-    const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
-    if (!row) throw new AppError("not_found", "message not found");
-    const conv = await admitGeneration(a, tx, userId, row.conversationId);
-    const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
-    if (fresh.role !== "assistant" || !isContinuable(fresh.status)) {
-      throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
-    }
-    if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
-    const updated = await reopenReply(tx, messageId);
-    await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
-    return { message: toMessage(updated), seq: updated.seq };
-  }, (r) => r.message.id);
+  return withAdmission(
+    a,
+    userId,
+    async (tx) => {
+      const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId } } });
+      if (!row) throw new AppError("not_found", "message not found");
+      const conv = await admitGeneration(a, tx, userId, row.conversationId);
+      const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
+      if (fresh.role !== "assistant" || !isContinuable(fresh.status)) {
+        throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
+      }
+      if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
+      const updated = await reopenReply(tx, messageId);
+      await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
+      return { message: toMessage(updated), seq: updated.seq };
+    },
+    (r) => r.message.id,
+  );
 }

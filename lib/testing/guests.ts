@@ -26,7 +26,13 @@ export async function makeUser(db: Db, s: UserShape = {}): Promise<MadeUser> {
   const userId = randomUUID();
   const guest = s.guest ?? true;
   await db.user.create({
-    data: { id: userId, isAnonymous: guest, email: guest ? null : `${userId}@example.com`, name: guest ? "Guest" : "", createdAt: new Date(now - (s.createdAgoMs ?? 2 * DAY)) },
+    data: {
+      id: userId,
+      isAnonymous: guest,
+      email: guest ? null : `${userId}@example.com`,
+      name: guest ? "Guest" : "",
+      createdAt: new Date(now - (s.createdAgoMs ?? 2 * DAY)),
+    },
   });
   const sessionIds: string[] = [];
   for (const session of s.sessions ?? []) {

@@ -107,7 +107,13 @@ describe("/api/inngest", () => {
     const body = await res.json();
     expect(body.app_id).toBe("tether");
     const fns = Object.fromEntries(body.functions.map((f: { id: string }) => [f.id, f]));
-    expect(Object.keys(fns).sort()).toEqual(["tether-generate-reply", "tether-generate-title", "tether-persist-reply", "tether-purge-idle-guests", "tether-sweep-stale-replies"]);
+    expect(Object.keys(fns).sort()).toEqual([
+      "tether-generate-reply",
+      "tether-generate-title",
+      "tether-persist-reply",
+      "tether-purge-idle-guests",
+      "tether-sweep-stale-replies",
+    ]);
     expect(fns["tether-generate-reply"]).toMatchObject({
       triggers: [{ event: "tether/reply.generate" }],
       concurrency: { limit: 1, key: "event.data.messageId" },
