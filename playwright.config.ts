@@ -49,6 +49,8 @@ export default defineConfig({
       NODE_ENV: "production",
       // Request and generation logs would bury the test output; warnings still show.
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // Every browser context is a new guest, all from 127.0.0.1.
+      GUEST_RATE_LIMIT: "0",
     },
   },
 });

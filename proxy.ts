@@ -1,8 +1,10 @@
 // A page without a live session (first visit, expired, revoked) gets a new
-// guest (no sign-up wall). API routes never get one here: without a session
-// they answer 401 (docs/PROTOCOL.md §3.1).
+// guest (no sign-up wall), within the per-address guest limit: over it, the
+// page renders without a session and says so. API routes never get one here:
+// without a session they answer 401 (docs/PROTOCOL.md §3.1).
 import { NextResponse, type NextRequest } from "next/server";
-import { pageSessionCookie, SESSION_COOKIE } from "./lib/auth/session";
+import { GUEST_LIMITED_HEADER, pageSession, SESSION_COOKIE } from "./lib/auth/session";
+import type { RequestRateLimiter } from "./lib/platform/rate-limit";
 import { isSecureRequest } from "./lib/http/cookies";
 import { securePageRequest } from "./lib/http/security-headers";
 import { getApp } from "./lib/runtime";
@@ -13,13 +15,15 @@ export async function proxy(req: NextRequest) {
   const app = getApp();
   const forceSecure = app.config.session.forceSecureCookie;
   const csp = securePageRequest(req, { dev: app.config.http.devCsp, forceSecure });
-  const res = await sessionProxy(req, () => app.accounts(), isSecureRequest(req, forceSecure));
+  const res = await sessionProxy(req, () => app.accounts(), app.limiters.guests, isSecureRequest(req, forceSecure));
   res.headers.set("Content-Security-Policy", csp);
   return res;
 }
 
-async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSessionCookie>[0], secure: boolean) {
-  const cookie = await pageSessionCookie(accounts, req.headers, secure);
+async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSession>[0], guestLimiter: RequestRateLimiter, secure: boolean) {
+  req.headers.delete(GUEST_LIMITED_HEADER); // only this proxy may say it
+  const { cookie, guestRefusedForS } = await pageSession(accounts, guestLimiter, req.headers, secure);
+  if (guestRefusedForS) req.headers.set(GUEST_LIMITED_HEADER, String(guestRefusedForS));
   if (!cookie) return NextResponse.next({ request: { headers: req.headers } });
   // Let this very request's page see the session, and keep it after.
   req.cookies.set(SESSION_COOKIE, decodeURIComponent(cookie.value));

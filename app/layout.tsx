@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import { AppShell } from "@/components/AppShell";
+import { headers } from "next/headers";
 import { accountView, pageUser } from "@/lib/http/page-user";
+import { guestLimitNotice } from "@/lib/auth/session";
 import { listConversations } from "@/lib/chat/conversations";
 import type { Conversation } from "@/lib/chat/types";
 import "./globals.css";
@@ -22,10 +24,12 @@ export const viewport: Viewport = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await pageUser();
   const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
+  // No session because the proxy refused a new guest (per-address limit): say so.
+  const guestLimit = user ? null : guestLimitNotice(await headers());
   return (
     <html lang="en">
       <body>
-        <AppShell conversations={conversations} account={accountView(user)}>
+        <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit}>
           {children}
         </AppShell>
       </body>

@@ -1,6 +1,7 @@
 "use client";
 // Page frame: the sidebar beside the page on wide screens; on narrow ones a
 // top bar with a toggle that opens the sidebar as a drawer over the page.
+import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { Sidebar } from "./Sidebar";
@@ -8,7 +9,15 @@ import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
 
-export function AppShell({ conversations, account = null, children }: { conversations: Conversation[]; account?: AccountView | null; children: React.ReactNode }) {
+type Props = {
+  conversations: Conversation[];
+  account?: AccountView | null;
+  /** Set when this visit got no session because the server refused a new guest (too many from this network). */
+  guestLimit?: { retryInMinutes: number } | null;
+  children: React.ReactNode;
+};
+
+export function AppShell({ conversations, account = null, guestLimit = null, children }: Props) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const toggle = useRef<HTMLButtonElement>(null);
@@ -61,6 +70,19 @@ export function AppShell({ conversations, account = null, children }: { conversa
           </button>
           <span className="font-semibold tracking-tight">Tether</span>
         </header>
+        {guestLimit && (
+          <div
+            role="alert"
+            data-testid="guest-limit-notice"
+            className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+          >
+            Too many new guest sessions from your network.{" "}
+            <Link href="/signin" className="font-medium underline">
+              Sign in
+            </Link>
+            , or try again in {guestLimit.retryInMinutes} {guestLimit.retryInMinutes === 1 ? "minute" : "minutes"}.
+          </div>
+        )}
         <main className="flex min-h-0 flex-1 flex-col">{children}</main>
       </div>
     </div>

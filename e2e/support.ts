@@ -67,7 +67,8 @@ export type AppServer = { url: string; process: ChildProcess; kill(signal?: Node
 /** Starts the built app as a process of its own (for tests that kill it). */
 export async function startApp(port: number, env: Record<string, string>): Promise<AppServer> {
   const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...env },
+    // Specs make hundreds of guests and replies from 127.0.0.1: no guest limit, no instance cap unless a spec sets one.
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", GUEST_RATE_LIMIT: "0", MAX_ACTIVE_GENERATIONS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: a kill reaches every process it started
   });

@@ -40,3 +40,6 @@ export const conversationTitle = eventType("tether/conversation.title", {
 
 /** The stale-stream sweep runs every minute. */
 export const sweepSchedule = cron("* * * * *");
+
+/** Expired sessions and idle guests are purged every ten minutes. */
+export const purgeSchedule = cron("*/10 * * * *");

@@ -9,8 +9,9 @@ import { openDatabase, type DbHandle } from "../lib/platform/db";
 import { startFakeAnthropic, type FakeAnthropic } from "../lib/testing/fake-anthropic";
 import type { App } from "../lib/app";
 import { setApp } from "../lib/runtime";
-import { generateReplyFn, generateTitleFn, persistReplyFn, sweepStaleRepliesFn, functions } from "./functions";
+import { generateReplyFn, generateTitleFn, persistReplyFn, purgeIdleGuestsFn, sweepStaleRepliesFn, functions } from "./functions";
 import { testApp, pendingReply } from "../lib/testing/app";
+import { EXPIRED, LIVE, makeUser, remains } from "../lib/testing/guests";
 
 let db: DbHandle;
 let fake: FakeAnthropic;
@@ -167,12 +168,37 @@ describe("sweep-stale-replies", () => {
   });
 });
 
-it("serves exactly the four functions, with one generation per message at a time", () => {
-  expect(functions.map((f) => f.id("tether"))).toEqual(["tether-generate-reply", "tether-persist-reply", "tether-sweep-stale-replies", "tether-generate-title"]);
+describe("purge-idle-guests", () => {
+  it("deletes expired sessions and guests nobody can reach, with their data; a live guest, an account and a guest whose reply generates stay", async () => {
+    const expired = await makeUser(db.prisma, { sessions: [EXPIRED], reply: "complete", settings: true });
+    const liveGuest = await makeUser(db.prisma, { sessions: [LIVE], reply: "complete" });
+    const account = await makeUser(db.prisma, { guest: false, sessions: [EXPIRED], reply: "complete" });
+    const generating = await makeUser(db.prisma, { sessions: [EXPIRED], reply: "streaming" });
+
+    const { result, error } = await run(purgeIdleGuestsFn, "inngest/scheduled.timer", { cron: "*/10 * * * *" });
+
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ purged: { sessions: 3, guests: 1, emptyGuests: 0 } });
+    expect(await remains(db.prisma, expired)).toEqual({ user: false, sessions: 0, conversations: 0, messages: 0, settings: 0 });
+    expect(await remains(db.prisma, liveGuest)).toMatchObject({ user: true, sessions: 1, messages: 2 });
+    expect(await remains(db.prisma, account)).toMatchObject({ user: true, sessions: 0, messages: 2 });
+    expect(await remains(db.prisma, generating)).toMatchObject({ user: true, messages: 2 });
+  });
+});
+
+it("serves exactly the five functions, with one generation per message at a time", () => {
+  expect(functions.map((f) => f.id("tether"))).toEqual([
+    "tether-generate-reply",
+    "tether-persist-reply",
+    "tether-sweep-stale-replies",
+    "tether-purge-idle-guests",
+    "tether-generate-title",
+  ]);
   expect(generateTitleFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.conversationId" });
   expect(generateReplyFn.opts.concurrency).toEqual({ limit: 1, key: "event.data.messageId" });
   expect(generateReplyFn.opts.retries).toBe(6); // a crash and a wait for the dead owner each use one
   expect(sweepStaleRepliesFn.opts.triggers).toEqual([{ cron: "* * * * *" }]);
+  expect(purgeIdleGuestsFn.opts.triggers).toEqual([{ cron: "*/10 * * * *" }]);
 });
 
 describe("generate-title", () => {

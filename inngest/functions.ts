@@ -3,7 +3,7 @@
 // in-process job runner also calls in embedded mode. The app (and so the job
 // code) is looked up when a function runs, never at import.
 import { RetryAfterError } from "inngest";
-import { conversationTitle, inngest, replyGenerate, replyPersist, sweepSchedule } from "./client";
+import { conversationTitle, inngest, purgeSchedule, replyGenerate, replyPersist, sweepSchedule } from "./client";
 import { getApp } from "../lib/runtime";
 
 const jobs = () => getApp().replyJobs;
@@ -74,6 +74,21 @@ export const sweepStaleRepliesFn = inngest.createFunction(
 );
 
 /**
+ * Every ten minutes: expired sessions, guests without a live session and
+ * guests idle without a conversation are deleted (lib/auth/purge.ts), in
+ * short batches. A guest with a reply generating is never touched.
+ */
+export const purgeIdleGuestsFn = inngest.createFunction(
+  {
+    id: "purge-idle-guests",
+    name: "Purge expired sessions and idle guests",
+    triggers: [purgeSchedule],
+    concurrency: { limit: 1 },
+  },
+  async ({ step }) => ({ purged: await step.run("purge", () => getApp().purgeIdle()) }),
+);
+
+/**
  * Names a conversation after its first reply (Claude, or a summary with the
  * demo model). One run per conversation at a time; a title the user chose is
  * never replaced (the write is conditional).
@@ -89,4 +104,4 @@ export const generateTitleFn = inngest.createFunction(
   async ({ event, step }) => step.run("title", () => jobs().nameConversation(event.data.conversationId)),
 );
 
-export const functions = [generateReplyFn, persistReplyFn, sweepStaleRepliesFn, generateTitleFn];
+export const functions = [generateReplyFn, persistReplyFn, sweepStaleRepliesFn, purgeIdleGuestsFn, generateTitleFn];

@@ -45,13 +45,19 @@ describe("createApp", () => {
   });
 
   it("passes the configured limits down to admission and Stop", async () => {
-    const app = createApp(parseConfig({ MAX_ACTIVE_GENERATIONS_PER_USER: "7", REMOTE_STOP_WAIT_MS: "1234", MESSAGE_RATE_LIMIT: "4" }), {
-      dbHandle: { prisma: {} as never, kind: "pglite", close: async () => {} },
-    });
+    const app = createApp(
+      parseConfig({ MAX_ACTIVE_GENERATIONS_PER_USER: "7", MAX_ACTIVE_GENERATIONS: "9", REMOTE_STOP_WAIT_MS: "1234", MESSAGE_RATE_LIMIT: "4", GUEST_RATE_LIMIT: "5" }),
+      {
+        dbHandle: { prisma: {} as never, kind: "pglite", close: async () => {} },
+      },
+    );
     const admission = await app.admission();
     expect(admission.maxActivePerUser).toBe(7);
     expect(admission.limiter.config).toEqual({ points: 4, windowSec: 60 });
     expect(admission.shutdown).toBe(app.shutdown);
+    expect(admission.capacity).toBe(app.capacity);
+    expect(app.capacity.max).toBe(9);
+    expect(app.limiters.guests.config).toEqual({ points: 5, windowSec: 3600 });
     expect((await app.stopping()).remoteStopWaitMs).toBe(1234);
     expect((await app.generationDeps()).checkpointMs).toBe(500);
   });

@@ -21,6 +21,8 @@ import type { Admission } from "./reply/admission";
 import { stopReply, type StopDeps } from "./reply/stop";
 import type { Accounts, AuthSettings } from "./auth/auth";
 import type { AttemptLimiters } from "./auth/attempt-limits";
+import { GenerationCapacity } from "./reply/capacity";
+import { purgeIdle, type PurgeResult } from "./auth/purge";
 
 export type App = {
   config: Config;
@@ -34,7 +36,9 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter } & AttemptLimiters;
+  limiters: { messages: RequestRateLimiter; guests: RequestRateLimiter } & AttemptLimiters;
+  /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
+  capacity: GenerationCapacity;
   shutdown: Shutdown;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
@@ -45,6 +49,8 @@ export type App = {
   admission(): Promise<Admission>;
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
+  /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
+  purgeIdle(): Promise<PurgeResult>;
   /** Releases what the app opened (database, Redis connections). */
   close(): Promise<void>;
 };
@@ -118,8 +124,10 @@ export function createApp(config: Config, parts: AppParts = {}): App {
         signInPair: createRateLimiter("sign-in-pair", config.rates.signInPair, config.redisUrl),
         signInAddress: createRateLimiter("sign-in-address", config.rates.signInAddress, config.redisUrl),
         signUp: createRateLimiter("sign-up", config.rates.signUp, config.redisUrl),
+        guests: createRateLimiter("guests", config.rates.guests, config.redisUrl),
       });
     },
+    capacity: new GenerationCapacity(generations, config.reply.maxActive),
     shutdown,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
@@ -133,8 +141,9 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return { db: await db(), settings: app.auth, replies };
     },
     generationDeps,
-    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
+    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, capacity: app.capacity, shutdown }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
+    purgeIdle: async () => purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs }),
     async close() {
       const closable = [bus, control, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));

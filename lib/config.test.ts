@@ -15,14 +15,16 @@ describe("configuration", () => {
     expect(c.provider.kind).toBe("demo");
     expect(c.db).toEqual({ kind: "pglite", dataDir: "./data" });
     expect(c.jobs).toBe("in-process");
-    expect(c.reply).toMatchObject({ checkpointMs: 500, idleTimeoutMs: 60_000, staleMs: 90_000, resumeStaleMs: 45_000, maxActivePerUser: 3 });
+    expect(c.reply).toMatchObject({ checkpointMs: 500, idleTimeoutMs: 60_000, staleMs: 90_000, resumeStaleMs: 45_000, maxActivePerUser: 3, maxActive: 100 });
     expect(c.http).toMatchObject({ maxBodyBytes: 262_144, keepAliveMs: 15_000 });
     expect(c.rates).toEqual({
       messages: { points: 30, windowSec: 60 },
       signInPair: { points: 10, windowSec: 900 },
       signInAddress: { points: 50, windowSec: 900 },
       signUp: { points: 10, windowSec: 3600 },
+      guests: { points: 20, windowSec: 3600 },
     });
+    expect(c.purge).toEqual({ emptyGuestTtlMs: 24 * 3_600_000, intervalMs: 600_000 });
   });
 
   it("treats a blank variable as unset", () => {

@@ -83,6 +83,8 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     ANTHROPIC_API_KEY: "x",
     ANTHROPIC_BASE_URL: o.fakeUrl,
     CONVERSATION_TITLES: "off", // a title request per reply would load the app during the measurement
+    GUEST_RATE_LIMIT: "0", // every client is a guest from 127.0.0.1
+    MAX_ACTIVE_GENERATIONS: "0", // the benchmark measures past any cap (--env sets one)
     NODE_OPTIONS: `--import=${join(ROOT, "bench", "probe.mjs")}`,
     BENCH_PROBE_PORT: String(probePort),
   });

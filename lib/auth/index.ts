@@ -6,6 +6,7 @@ import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { enforceSignInRate, enforceSignUpRate, type AttemptLimiters } from "./attempt-limits";
 import { requireAcceptablePassword } from "./password-policy";
+import { enforceGuestRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE, type Accounts } from "./auth";
 import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 import { clientAddress } from "../http/client-address";
@@ -76,8 +77,13 @@ export async function currentSession(a: Accounts, headers: Headers, secure = fal
   };
 }
 
-/** A new guest and its session (any session the request carries is left alone). */
-export async function createGuest(a: Accounts, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
+/**
+ * A new guest and its session (any session the request carries is left
+ * alone), within the per-address guest limit: 429 `rate_limited` beyond it,
+ * before anything is written.
+ */
+export async function createGuest(a: Accounts, limiter: RequestRateLimiter, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
+  await enforceGuestRate(limiter, clientAddress(headers, a.settings.trustedProxyHops ?? 0));
   const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(a, headers, { cookie: false }), returnHeaders: true });
   return { userId: res.response.user.id, cookie: requireCookie(res.headers, secure) };
 }

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { sealData } from "iron-session";
 import { openDatabase, type DbHandle } from "../platform/db";
-import { pageSessionCookie as pageCookie, sessionUser as userOf } from "./session";
+import { pageSession, sessionUser as userOf } from "./session";
+import { RequestRateLimiter } from "../platform/rate-limit";
 import type { Accounts } from "./auth";
 
 const SECRET = "session-test-secret-".padEnd(48, "s");
 let db: DbHandle;
 const accounts = async (): Promise<Accounts> => ({ db: db.prisma, settings: { secret: SECRET, dataDir: "./data", accountDays: 30 } });
-const pageSessionCookie = (headers: Headers, secure: boolean) => pageCookie(accounts, headers, secure);
+const noGuestLimit = new RequestRateLimiter({ points: 0, windowSec: 1 });
+const pageSessionCookie = async (headers: Headers, secure: boolean) => (await pageSession(accounts, noGuestLimit, headers, secure)).cookie;
 const sessionUser = (headers: Headers) => userOf(accounts, headers);
 
 beforeAll(async () => {

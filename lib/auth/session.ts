@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type Accounts, type SessionCookie, type SessionUser } from ".";
 import { exchangeLegacyGuestCookie } from "./legacy";
 import { errorFields, log } from "../platform/log";
+import type { RequestRateLimiter } from "../platform/rate-limit";
 
 export { SESSION_COOKIE };
 export type { SessionUser };
@@ -26,20 +27,43 @@ export async function requireSessionUser(accounts: () => Promise<Accounts>, head
 }
 
 /**
+ * Set by the proxy on a page request whose new guest was refused (the
+ * per-address limit): the seconds until one may be created again. The proxy
+ * drops any value a client sent under this name.
+ */
+export const GUEST_LIMITED_HEADER = "x-tether-guest-limited";
+
+/** What a page request gets: a cookie to set, or none; `guestRefusedForS` when a new guest was over the limit. */
+export type PageSession = { cookie: SessionCookie | null; guestRefusedForS?: number };
+
+/**
  * For a page request: the cookie to set so the page has a live session — a
  * new guest when there is none (first visit, or it expired or was revoked),
- * the renewed cookie when the library extended the session — or null.
+ * the renewed cookie when the library extended the session — or none. Only
+ * the new guest counts against the per-address limit; over it, the page
+ * renders without a session and says why (never a loop or a crash).
  */
-export async function pageSessionCookie(accounts: () => Promise<Accounts>, headers: Headers, secure: boolean): Promise<SessionCookie | null> {
+export async function pageSession(accounts: () => Promise<Accounts>, guestLimiter: RequestRateLimiter, headers: Headers, secure: boolean): Promise<PageSession> {
   try {
     const a = await accounts();
     const found = await currentSession(a, headers, secure);
-    if (found) return found.cookie;
+    if (found) return { cookie: found.cookie };
     const legacy = await exchangeLegacyGuestCookie(a, sessionCookieValue(headers), secure);
-    return legacy ?? (await createGuest(a, headers, secure)).cookie;
+    return { cookie: legacy ?? (await createGuest(a, guestLimiter, headers, secure)).cookie };
   } catch (e) {
+    if (e instanceof AppError && e.code === "rate_limited") {
+      log.warn({ component: "session" }, "new guest refused: too many from this address");
+      return { cookie: null, guestRefusedForS: Number(e.headers["Retry-After"]) || 60 };
+    }
     // Database down or locked: let the page render and report it itself.
     log.error({ component: "session", err: errorFields(e) }, "could not resolve the page's session");
-    return null;
+    return { cookie: null };
   }
+}
+
+/** What a page tells a visitor whose new guest was refused (from GUEST_LIMITED_HEADER), or null. */
+export function guestLimitNotice(headers: Headers): { retryInMinutes: number } | null {
+  const seconds = Number(headers.get(GUEST_LIMITED_HEADER));
+  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  return { retryInMinutes: Math.max(1, Math.ceil(seconds / 60)) };
 }

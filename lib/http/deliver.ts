@@ -1,5 +1,6 @@
 // Starts the generation of a pending reply and delivers it: as SSE, or as
-// JSON once it has ended. The generation is detached from this request.
+// JSON once it has ended. The generation is detached from this request. Every
+// admitted reply comes here, which frees its admission's capacity slot.
 import type { App } from "../app";
 import type { Db } from "../platform/db";
 import { awaitFinalMessage } from "../stream/final-message";
@@ -10,17 +11,22 @@ import { sseResponse } from "./sse";
 
 export async function deliverReply(
   req: Request,
-  app: Pick<App, "bus" | "jobs" | "config">,
+  app: Pick<App, "bus" | "jobs" | "config" | "capacity">,
   db: Db,
   o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
 ): Promise<Response> {
   const { bus } = app;
-  await bus.open(o.message, o.seq);
   try {
-    await app.jobs.startGeneration(o.message.id);
-  } catch (e) {
-    // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
-    await failToStart({ db, publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
+    await bus.open(o.message, o.seq);
+    try {
+      await app.jobs.startGeneration(o.message.id);
+    } catch (e) {
+      // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
+      await failToStart({ db, publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
+    }
+  } finally {
+    // In the registry now (in-process runner), or sent away, or failed: the admission's slot is done.
+    app.capacity.handedOver(o.message.id);
   }
   if (o.streaming) {
     const deps = { db, bus, keepAliveMs: app.config.http.keepAliveMs };

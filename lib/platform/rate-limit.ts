@@ -102,3 +102,15 @@ export function createRateLimiter(name: string, config: RateLimitConfig, redisUr
 export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
   await enforceRate(limiter, `user:${userId}`);
 }
+
+/**
+ * New guests per client address (the API and cookieless page visits): a
+ * bound on users, sessions and generations one client can mint. An address
+ * the server does not know ("unknown": no stamped peer, which only happens
+ * outside the Next.js server) is not limited, so that a missing stamp cannot
+ * lock every new visitor out at once.
+ */
+export async function enforceGuestRate(limiter: RequestRateLimiter, address: string): Promise<void> {
+  if (address === "unknown") return;
+  await enforceRate(limiter, `address:${address}`, "new guest sessions");
+}

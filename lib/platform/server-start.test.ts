@@ -1,7 +1,8 @@
 // startServer on the two databases: the sweep at start (PostgreSQL: only
 // stale replies, since other instances may be generating; PGlite: everything
 // generating, since this process owns the database), the periodic sweep, and
-// the heartbeat that keeps this instance's live replies fresh for the others.
+// the heartbeat that keeps this instance's live replies fresh for the others,
+// and the periodic purge of expired sessions and idle guests.
 // Timing comes from tiny configured intervals; the tests await the rows
 // changing (expect.poll) and never assert how long anything took.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import type { App } from "../app";
 import type { MessageStatus } from "../chat/types";
 import { GenerationRegistry } from "../reply/registry";
 import { testApp } from "../testing/app";
+import { EXPIRED, LIVE, makeUser, remains } from "../testing/guests";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -104,6 +106,15 @@ describe("startServer on PostgreSQL", () => {
     await expect.poll(() => statusOf(pgDb, stale), { timeout: 20_000, interval: 20 }).toBe("interrupted");
     // The sweep that took the stale reply saw the fresh one too, and left it.
     expect(await statusOf(pgDb, fresh)).toBe("streaming");
+  });
+
+  it("purges expired sessions and unreachable guests every PURGE_INTERVAL_MS, and leaves live guests", async () => {
+    const expired = await makeUser(pgDb.prisma, { sessions: [EXPIRED], reply: "complete" });
+    const live = await makeUser(pgDb.prisma, { sessions: [LIVE], reply: "complete" });
+    await start(appOn(pgDb, { PURGE_INTERVAL_MS: "40" }));
+
+    await expect.poll(async () => (await remains(pgDb.prisma, expired)).user, { timeout: 20_000, interval: 20 }).toBe(false);
+    expect(await remains(pgDb.prisma, live)).toMatchObject({ user: true, sessions: 1, messages: 2 });
   });
 
   it("never sweeps the replies this instance is generating, and keeps them fresh with a heartbeat", async () => {

@@ -1,16 +1,17 @@
 // Server start: the process that owns the database opens it (applying
 // pending migrations), listens for Stop requests from other instances, and
 // sweeps replies a previous process left generating; it then keeps sweeping,
-// sends the heartbeat of its live replies (scaled mode) and, under `npm
-// start`, drains on SIGTERM.
+// purges expired sessions and idle guests (lib/auth/purge.ts), sends the
+// heartbeat of its live replies (scaled mode) and, under `npm start`, drains
+// on SIGTERM.
 import type { App } from "../app";
 import { touchLiveReplies } from "../reply/lifecycle";
 import { RedisControl } from "../stream/control";
 import { errorFields, log } from "./log";
 
-/** What startServer leaves running: the periodic sweep and the heartbeat. */
+/** What startServer leaves running: the periodic sweep, the purge and the heartbeat. */
 export type StartedServer = {
-  /** Clears the sweep and heartbeat timers (tests; the server itself never stops them). */
+  /** Clears the sweep, purge and heartbeat timers (tests; the server itself never stops them). */
   stop(): void;
 };
 
@@ -41,6 +42,20 @@ export async function startServer(app: App): Promise<StartedServer> {
   const timer = setInterval(() => void sweep(embedded ? 2_000 : reply.staleMs), reply.sweepIntervalMs);
   timer.unref();
   const timers = [timer];
+  if (app.config.purge.intervalMs > 0) {
+    // Same code as the Inngest cron function; deletes are idempotent, so both running is harmless.
+    let purging = false;
+    const purge = setInterval(() => {
+      if (purging) return; // a long backlog: never two runs at once
+      purging = true;
+      app
+        .purgeIdle()
+        .catch((e) => log.error({ component: "purge", err: errorFields(e) }, "purge of idle guests failed"))
+        .finally(() => (purging = false));
+    }, app.config.purge.intervalMs);
+    purge.unref();
+    timers.push(purge);
+  }
   if (!embedded) {
     // Other instances judge staleness by updatedAt: keep our live replies
     // fresh even while they wait on a quiet upstream or a long tool.

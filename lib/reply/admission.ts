@@ -1,8 +1,9 @@
 // Admission: every start of a generation (posting a message, Continue, and
 // regenerate / edit in revisions.ts) passes the rules of docs/PROTOCOL.md
 // §3.2 (one reply generating per conversation, at most N per user) in one
-// transaction that locks the user's row, so concurrent posts cannot race. A
-// guest that moved into an account is admitted as the account, under the
+// transaction that locks the user's row, so concurrent posts cannot race,
+// after the user's rate and a slot of the instance's capacity (capacity.ts).
+// A guest that moved into an account is admitted as the account, under the
 // account's lock too (lib/auth/data-owner.ts), so the move and admission
 // count under the same locks.
 import type { Db } from "../platform/db";
@@ -15,9 +16,10 @@ import { enforceMessageRate, type RequestRateLimiter } from "../platform/rate-li
 import { lockDataOwner } from "../auth/data-owner";
 import { countGenerating, createPendingReply, createUserMessage, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
+import type { GenerationCapacity } from "./capacity";
 
-/** What admission uses: the database, the per-user rate and concurrency limits, and whether the instance drains. */
-export type Admission = { db: Db; limiter: RequestRateLimiter; maxActivePerUser: number; shutdown: Shutdown };
+/** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
+export type Admission = { db: Db; limiter: RequestRateLimiter; maxActivePerUser: number; capacity: GenerationCapacity; shutdown: Shutdown };
 
 export const MAX_CONTENT_CHARS = 32_000;
 /** docs/PROTOCOL.md §3.2: non-empty after trimming (400), at most 32,000 code points (413); stored as sent. */
@@ -42,13 +44,23 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /**
  * Every generation start (post, Continue, edit, regenerate): the user's
  * request rate first (429 before any lock, write or pooled connection is
- * held), then `admit` in one transaction holding the owner's row lock, which
- * serializes the owner's posts (PostgreSQL row lock; PGlite is single-writer
- * anyway). `admit` gets the owner's id and calls admitGeneration.
+ * held), then a slot of the instance's capacity (503 `overloaded`, also
+ * before anything is written), then `admit` in one transaction holding the
+ * owner's row lock, which serializes the owner's posts (PostgreSQL row lock;
+ * PGlite is single-writer anyway). `admit` gets the owner's id and calls
+ * admitGeneration. The slot passes to the admitted reply (`replyOf`); the
+ * caller hands that to the job runner (lib/http/deliver.ts).
  */
-export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx, ownerId: string) => Promise<T>): Promise<T> {
+export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx, ownerId: string) => Promise<T>, replyOf: (admitted: T) => string): Promise<T> {
   await enforceMessageRate(a.limiter, userId);
-  return a.db.$transaction(async (tx) => admit(tx, await lockDataOwner(tx, userId, "update")), ADMIT_TX);
+  const slot = a.capacity.reserve();
+  try {
+    const admitted = await a.db.$transaction(async (tx) => admit(tx, await lockDataOwner(tx, userId, "update")), ADMIT_TX);
+    slot.handOver(replyOf(admitted));
+    return admitted;
+  } finally {
+    slot.release(); // no-op once handed over
+  }
 }
 
 /** Inside withAdmission's transaction (the owner locked): enforce the generation limits. */
@@ -80,16 +92,21 @@ export async function addExchange(tx: Tx, o: { conversationId: string; parentId:
 }
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string) {
-  return withAdmission(a, userId, async (tx, ownerId) => {
-    const conv = await admitGeneration(a, tx, ownerId, conversationId);
-    // The new message follows the path the conversation shows.
-    const parentId = await currentLeaf(tx, conv);
-    const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
-    if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
-      await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
-    }
-    return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-  });
+  return withAdmission(
+    a,
+    userId,
+    async (tx, ownerId) => {
+      const conv = await admitGeneration(a, tx, ownerId, conversationId);
+      // The new message follows the path the conversation shows.
+      const parentId = await currentLeaf(tx, conv);
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
+      if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
+        await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
+      }
+      return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
+    },
+    (r) => r.assistantMessage.id,
+  );
 }
 
 /**
@@ -98,17 +115,22 @@ export async function createReply(a: Admission, userId: string, conversationId: 
  * continued (anything after it would be answered out of order).
  */
 export async function continueReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
-  return withAdmission(a, userId, async (tx, ownerId) => {
-    const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId: ownerId } } });
-    if (!row) throw new AppError("not_found", "message not found");
-    const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
-    const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
-    if (fresh.role !== "assistant" || !isContinuable(fresh.status)) {
-      throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
-    }
-    if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
-    const updated = await reopenReply(tx, messageId);
-    await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
-    return { message: toMessage(updated), seq: updated.seq };
-  });
+  return withAdmission(
+    a,
+    userId,
+    async (tx, ownerId) => {
+      const row = await tx.message.findFirst({ where: { id: messageId, conversation: { userId: ownerId } } });
+      if (!row) throw new AppError("not_found", "message not found");
+      const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
+      const fresh = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
+      if (fresh.role !== "assistant" || !isContinuable(fresh.status)) {
+        throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
+      }
+      if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
+      const updated = await reopenReply(tx, messageId);
+      await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
+      return { message: toMessage(updated), seq: updated.seq };
+    },
+    (r) => r.message.id,
+  );
 }

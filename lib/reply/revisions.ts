@@ -35,16 +35,21 @@ async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMe
  */
 export async function regenerateReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
   await ownedMessage(a.db, userId, messageId); // 404 before any lock
-  return withAdmission(a, userId, async (tx, ownerId) => {
-    const row = await ownedMessage(tx, ownerId, messageId);
-    if (row.role !== "assistant") throw new AppError("not_assistant", "Only a reply can be regenerated.");
-    const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
-    if (conv.currentLeafId !== row.id) throw new AppError("not_latest", "Only the conversation's last reply can be regenerated.");
-    const now = new Date();
-    const created = await createPendingReply(tx, { conversationId: row.conversationId, parentId: row.parentId, createdAt: now });
-    await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
-    return { message: await withVersions(tx, created), seq: 0 };
-  });
+  return withAdmission(
+    a,
+    userId,
+    async (tx, ownerId) => {
+      const row = await ownedMessage(tx, ownerId, messageId);
+      if (row.role !== "assistant") throw new AppError("not_assistant", "Only a reply can be regenerated.");
+      const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
+      if (conv.currentLeafId !== row.id) throw new AppError("not_latest", "Only the conversation's last reply can be regenerated.");
+      const now = new Date();
+      const created = await createPendingReply(tx, { conversationId: row.conversationId, parentId: row.parentId, createdAt: now });
+      await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
+      return { message: await withVersions(tx, created), seq: 0 };
+    },
+    (r) => r.message.id,
+  );
 }
 
 /**
@@ -54,14 +59,19 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
  */
 export async function editAndResend(a: Admission, userId: string, messageId: string, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
   await ownedMessage(a.db, userId, messageId);
-  return withAdmission(a, userId, async (tx, ownerId) => {
-    const row = await ownedMessage(tx, ownerId, messageId);
-    if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
-    const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
-    await requireOnPath(tx, conv, row.id);
-    const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content });
-    return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
-  });
+  return withAdmission(
+    a,
+    userId,
+    async (tx, ownerId) => {
+      const row = await ownedMessage(tx, ownerId, messageId);
+      if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
+      const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
+      await requireOnPath(tx, conv, row.id);
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content });
+      return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
+    },
+    (r) => r.assistantMessage.id,
+  );
 }
 
 /**

@@ -9,6 +9,8 @@ import { RequestRateLimiter } from "../platform/rate-limit";
 import { Shutdown } from "../platform/shutdown";
 import { randomUUID } from "node:crypto";
 import { ensureUser } from "../auth/users";
+import { GenerationCapacity } from "../reply/capacity";
+import { GenerationRegistry } from "../reply/registry";
 import { createConversation } from "../chat/conversations";
 import { createReply } from "../reply/admission";
 
@@ -21,13 +23,14 @@ export function testApp(env: Env = {}, parts: AppParts = {}): App {
   return createApp(testConfig(env), parts);
 }
 
-/** Admission with the default limits (no rate limit) over `db`. */
+/** Admission with the default limits (no rate limit, no capacity limit) over `db`. */
 export function testAdmission(db: Db, o: Partial<Omit<Admission, "db">> = {}): Admission {
   const limits = testConfig().reply;
   return {
     db,
     limiter: o.limiter ?? new RequestRateLimiter({ points: 0, windowSec: 1 }),
     maxActivePerUser: o.maxActivePerUser ?? limits.maxActivePerUser,
+    capacity: o.capacity ?? new GenerationCapacity(new GenerationRegistry(), 0),
     shutdown: o.shutdown ?? new Shutdown(),
   };
 }

@@ -88,13 +88,13 @@ describe("/api/inngest", () => {
     }
   });
 
-  it("introspects in dev mode with the four functions", async () => {
+  it("introspects in dev mode with the five functions", async () => {
     const res = await route.GET(new Request(URL_BASE) as never, undefined);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 4, has_signing_key: false });
+    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 5, has_signing_key: false });
   });
 
-  it("syncs the four functions in band, with their triggers and limits", async () => {
+  it("syncs the five functions in band, with their triggers and limits", async () => {
     const res = await route.PUT(
       new Request(URL_BASE, {
         method: "PUT",
@@ -107,13 +107,20 @@ describe("/api/inngest", () => {
     const body = await res.json();
     expect(body.app_id).toBe("tether");
     const fns = Object.fromEntries(body.functions.map((f: { id: string }) => [f.id, f]));
-    expect(Object.keys(fns).sort()).toEqual(["tether-generate-reply", "tether-generate-title", "tether-persist-reply", "tether-sweep-stale-replies"]);
+    expect(Object.keys(fns).sort()).toEqual([
+      "tether-generate-reply",
+      "tether-generate-title",
+      "tether-persist-reply",
+      "tether-purge-idle-guests",
+      "tether-sweep-stale-replies",
+    ]);
     expect(fns["tether-generate-reply"]).toMatchObject({
       triggers: [{ event: "tether/reply.generate" }],
       concurrency: { limit: 1, key: "event.data.messageId" },
     });
     expect(fns["tether-persist-reply"].triggers).toEqual([{ event: "tether/reply.persist" }]);
     expect(fns["tether-sweep-stale-replies"].triggers).toEqual([{ cron: "* * * * *" }]);
+    expect(fns["tether-purge-idle-guests"].triggers).toEqual([{ cron: "*/10 * * * *" }]);
     expect(fns["tether-generate-title"]).toMatchObject({
       triggers: [{ event: "tether/conversation.title" }],
       concurrency: { limit: 1, key: "event.data.conversationId" },
