@@ -259,6 +259,7 @@ describe("sseResponse while live", () => {
     const res = sseResponse({ db: noDb, bus, keepAliveMs: 60_000 }, id, { kind: "resume", after: 0 }, ctrl.signal);
     const reading = readSse(res);
     await vi.waitFor(() => expect(calls).toHaveLength(1));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); // the start is written: events now go out live
     emit(delta(1, "queued, not yet flushed"));
     ctrl.abort();
     for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); // the scheduled flush runs after the close
