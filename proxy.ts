@@ -2,19 +2,21 @@
 // guest (no sign-up wall). API routes never get one here: without a session
 // they answer 401 (docs/PROTOCOL.md §3.1).
 import { NextResponse, type NextRequest } from "next/server";
-import { pageSessionCookie, SESSION_COOKIE } from "./lib/auth/session";
+import { pageSessionCookie } from "./lib/auth/session";
 import { isSecureRequest } from "./lib/http/cookies";
-import { securePageRequest } from "./lib/http/security-headers";
+import { securePageRequest, strictTransportSecurity } from "./lib/http/security-headers";
 import { getApp } from "./lib/runtime";
 
 export async function proxy(req: NextRequest) {
   // Per-request CSP nonce: on the request (Next.js renders its scripts with
   // it) and on the response. Every NextResponse.next() must forward req.headers.
   const app = getApp();
-  const forceSecure = app.config.session.forceSecureCookie;
-  const csp = securePageRequest(req, { dev: app.config.http.devCsp, forceSecure });
-  const res = await sessionProxy(req, () => app.accounts(), isSecureRequest(req, forceSecure));
+  const secure = isSecureRequest(req, app.config);
+  const csp = securePageRequest(req, { dev: app.config.http.devCsp, https: secure });
+  const res = await sessionProxy(req, () => app.accounts(), secure);
   res.headers.set("Content-Security-Policy", csp);
+  const hsts = strictTransportSecurity(secure, app.config.http.hstsMaxAgeS);
+  if (hsts) res.headers.set("Strict-Transport-Security", hsts);
   return res;
 }
 
@@ -22,9 +24,9 @@ async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSe
   const cookie = await pageSessionCookie(accounts, req.headers, secure);
   if (!cookie) return NextResponse.next({ request: { headers: req.headers } });
   // Let this very request's page see the session, and keep it after.
-  req.cookies.set(SESSION_COOKIE, decodeURIComponent(cookie.value));
+  req.cookies.set(cookie.name, decodeURIComponent(cookie.value));
   const res = NextResponse.next({ request: { headers: req.headers } });
-  res.headers.append("set-cookie", cookie.header);
+  for (const header of cookie.headers) res.headers.append("set-cookie", header);
   return res;
 }
 

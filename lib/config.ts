@@ -80,12 +80,12 @@ export const VARIABLES = {
     z.preprocess(blankIsUnset, z.string().min(32, "must be at least 32 characters").optional()),
     "signs session cookies; every instance of a deployment must share it (default: generated once under DATA_DIR)",
   ],
-  SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure (default: only over HTTPS)"],
+  SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure and name the session cookie __Host-tether_session (default: only over HTTPS)"],
   AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
   PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
   TRUSTED_PROXY_HOPS: [
     int(0, 0, 10),
-    "reverse proxies in front of Tether that append to X-Forwarded-For (and set X-Forwarded-Host); 0: trust neither, the client is the TCP peer",
+    "reverse proxies in front of Tether that append to X-Forwarded-For (and set X-Forwarded-Host, X-Forwarded-Proto); 0: trust none, the client is the TCP peer over plain HTTP",
   ],
   LOG_LEVEL: [
     z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
