@@ -3,20 +3,22 @@
 // page renders without a session and says so. API routes never get one here:
 // without a session they answer 401 (docs/PROTOCOL.md §3.1).
 import { NextResponse, type NextRequest } from "next/server";
-import { GUEST_LIMITED_HEADER, pageSession, SESSION_COOKIE } from "./lib/auth/session";
+import { GUEST_LIMITED_HEADER, pageSession } from "./lib/auth/session";
 import type { RequestRateLimiter } from "./lib/platform/rate-limit";
 import { isSecureRequest } from "./lib/http/cookies";
-import { securePageRequest } from "./lib/http/security-headers";
+import { securePageRequest, strictTransportSecurity } from "./lib/http/security-headers";
 import { getApp } from "./lib/runtime";
 
 export async function proxy(req: NextRequest) {
   // Per-request CSP nonce: on the request (Next.js renders its scripts with
   // it) and on the response. Every NextResponse.next() must forward req.headers.
   const app = getApp();
-  const forceSecure = app.config.session.forceSecureCookie;
-  const csp = securePageRequest(req, { dev: app.config.http.devCsp, forceSecure });
-  const res = await sessionProxy(req, () => app.accounts(), app.limiters.guests, isSecureRequest(req, forceSecure));
+  const secure = isSecureRequest(req, app.config);
+  const csp = securePageRequest(req, { dev: app.config.http.devCsp, https: secure });
+  const res = await sessionProxy(req, () => app.accounts(), app.limiters.guests, secure);
   res.headers.set("Content-Security-Policy", csp);
+  const hsts = strictTransportSecurity(secure, app.config.http.hstsMaxAgeS);
+  if (hsts) res.headers.set("Strict-Transport-Security", hsts);
   return res;
 }
 
@@ -26,9 +28,9 @@ async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSe
   if (guestRefusedForS) req.headers.set(GUEST_LIMITED_HEADER, String(guestRefusedForS));
   if (!cookie) return NextResponse.next({ request: { headers: req.headers } });
   // Let this very request's page see the session, and keep it after.
-  req.cookies.set(SESSION_COOKIE, decodeURIComponent(cookie.value));
+  req.cookies.set(cookie.name, decodeURIComponent(cookie.value));
   const res = NextResponse.next({ request: { headers: req.headers } });
-  res.headers.append("set-cookie", cookie.header);
+  for (const header of cookie.headers) res.headers.append("set-cookie", header);
   return res;
 }
 

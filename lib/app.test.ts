@@ -35,7 +35,7 @@ describe("createApp", () => {
   });
 
   it("scaled when configured: Redis bus and control, Inngest jobs, Claude, no tools", async () => {
-    const app = createApp(parseConfig({ REDIS_URL, INNGEST_EVENT_KEY: "k", ANTHROPIC_API_KEY: "sk-x", TOOLS: "off" }));
+    const app = createApp(parseConfig({ REDIS_URL, INNGEST_EVENT_KEY: "k", INNGEST_SERVE_ORIGIN: "https://chat.example.com", ANTHROPIC_API_KEY: "sk-x", TOOLS: "off" }));
     expect(app.bus).toBeInstanceOf(RedisStreamBus);
     expect(app.control).toBeInstanceOf(RedisControl);
     expect(app.jobs).toBeInstanceOf(InngestJobRunner);

@@ -52,8 +52,50 @@ describe("configuration", () => {
       schema: "s1",
       poolSize: 4,
     });
-    expect(parseConfig({ INNGEST_SIGNING_KEY: "k" }).jobs).toBe("inngest");
+    expect(parseConfig({ INNGEST_SIGNING_KEY: "k", INNGEST_SERVE_ORIGIN: "https://chat.example.com" }).jobs).toBe("inngest");
     expect(parseConfig({ INNGEST_DEV: "false" }).jobs).toBe("in-process");
+  });
+
+  it("requires INNGEST_SERVE_ORIGIN, an origin, when Inngest runs in production mode", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    for (const key of ["INNGEST_SIGNING_KEY", "INNGEST_EVENT_KEY"]) {
+      expect(problems({ [key]: "k" })).toEqual([expect.stringMatching(/^INNGEST_SERVE_ORIGIN: required when Inngest runs in production mode/)]);
+      expect(problems({ [key]: "k", INNGEST_DEV: "0" })).toHaveLength(1);
+    }
+    expect(parseConfig({ INNGEST_SIGNING_KEY: "k", INNGEST_SERVE_ORIGIN: "https://chat.example.com:8443/" }).inngest).toEqual({
+      dev: false,
+      serveOrigin: "https://chat.example.com:8443",
+    });
+    expect(problems({ INNGEST_SIGNING_KEY: "k", INNGEST_SERVE_ORIGIN: "https://chat.example.com/app" })).toEqual([expect.stringContaining("must be an origin only")]);
+    expect(problems({ INNGEST_SIGNING_KEY: "k", INNGEST_SERVE_ORIGIN: "ftp://chat.example.com" })).toEqual([expect.stringContaining("must be an http(s) URL")]);
+    expect(problems({ INNGEST_DEV: "1", NODE_ENV: "development" })).toEqual([]); // the dev server needs no origin
+  });
+
+  it("refuses Inngest dev mode under NODE_ENV=production unless INNGEST_ALLOW_DEV=1", () => {
+    for (const dev of ["1", "true", "http://127.0.0.1:8288"]) {
+      for (const nodeEnv of [{}, { NODE_ENV: "production" }]) {
+        let error: unknown;
+        try {
+          parseConfig({ INNGEST_DEV: dev, ...nodeEnv });
+        } catch (e) {
+          error = e;
+        }
+        expect(error, dev).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).problems).toHaveLength(1);
+        expect((error as ConfigError).message).toMatch(/INNGEST_DEV=.*NODE_ENV=production.*INNGEST_ALLOW_DEV=1/);
+      }
+      expect(parseConfig({ INNGEST_DEV: dev, INNGEST_ALLOW_DEV: "1" }).inngest.dev).toBe(true);
+      expect(parseConfig({ INNGEST_DEV: dev, NODE_ENV: "development" }).jobs).toBe("inngest");
+    }
+    expect(() => parseConfig({ INNGEST_DEV: "1", INNGEST_ALLOW_DEV: "0" })).toThrow(ConfigError);
+    expect(parseConfig({ INNGEST_DEV: "0" }).inngest.dev).toBe(false);
   });
 
   it("describes every variable in one line", () => {

@@ -12,6 +12,10 @@ const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) => z.prepr
 const optInt = (min: number) => z.preprocess(blankIsUnset, whole(min, Number.MAX_SAFE_INTEGER).optional());
 const str = () => z.preprocess(blankIsUnset, z.string().optional());
 const onOff = (def: "on" | "off") => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["on", "off"]).default(def));
+const isOrigin = (u: string) => {
+  const url = new URL(u);
+  return url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+};
 const flag = () => z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["1", "true", "yes", "on", "0", "false", "no", "off"]).optional());
 
 /** name → schema and description. Order is the README table's order. */
@@ -57,16 +61,31 @@ export const VARIABLES = {
   INNGEST_SIGNING_KEY: [str(), "Inngest signing key (also selects Inngest)"],
   INNGEST_DEV: [str(), "1 (or the dev server's URL): use an Inngest dev server, which also selects Inngest; 0: production mode"],
   INNGEST_BASE_URL: [str(), "URL of a self-hosted or dev Inngest server (read by the Inngest SDK)"],
+  INNGEST_SERVE_ORIGIN: [
+    z.preprocess(
+      blankIsUnset,
+      z
+        .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+        .refine(isOrigin, "must be an origin only, like https://chat.example.com")
+        .optional(),
+    ),
+    "public origin Inngest calls (<origin>/api/inngest), never taken from a request's Host; required with Inngest in production mode",
+  ],
+  INNGEST_ALLOW_DEV: [flag(), "1: allow INNGEST_DEV (unsigned calls to /api/inngest run any function) under NODE_ENV=production"],
+  HSTS_MAX_AGE_S: [
+    int(0, 0, 63_072_000),
+    "Strict-Transport-Security max-age on HTTPS responses; 0: not sent (HSTS belongs to the TLS terminator, and a wrong value locks users out of plain HTTP that long)",
+  ],
   SESSION_SECRET: [
     z.preprocess(blankIsUnset, z.string().min(32, "must be at least 32 characters").optional()),
     "signs session cookies; every instance of a deployment must share it (default: generated once under DATA_DIR)",
   ],
-  SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure (default: only over HTTPS)"],
+  SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure and name the session cookie __Host-tether_session (default: only over HTTPS)"],
   AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
   PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
   TRUSTED_PROXY_HOPS: [
     int(0, 0, 10),
-    "reverse proxies in front of Tether that append to X-Forwarded-For (and set X-Forwarded-Host); 0: trust neither, the client is the TCP peer",
+    "reverse proxies in front of Tether that append to X-Forwarded-For (and set X-Forwarded-Host, X-Forwarded-Proto); 0: trust none, the client is the TCP peer over plain HTTP",
   ],
   LOG_LEVEL: [
     z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
@@ -129,14 +148,37 @@ export function parseConfig(env: Env): Config {
     if (r.success) raw[name] = r.data;
     else problems.push(`${name}=${JSON.stringify(env[name])}: ${r.error.issues.map((i) => i.message).join("; ")}`);
   }
+  if (!problems.length) problems.push(...combinationProblems(raw as RawConfig));
   if (problems.length) throw new ConfigError(problems);
   return derive(raw as RawConfig, env);
 }
 
+// The Inngest SDK reads INNGEST_DEV=0/false as "not dev".
+const inngestDev = (v: RawConfig) => v.INNGEST_DEV !== undefined && !/^(0|false|no|off)$/i.test(v.INNGEST_DEV);
+
+/** What no single variable's schema can refuse: values that are unsafe together (docs/DEPLOY.md#inngest). */
+function combinationProblems(v: RawConfig): string[] {
+  const problems: string[] = [];
+  const dev = inngestDev(v);
+  if (dev && v.NODE_ENV === "production" && !truthy(v.INNGEST_ALLOW_DEV)) {
+    // Dev mode checks no signature: anyone who reaches /api/inngest can run any function.
+    problems.push(
+      `INNGEST_DEV=${JSON.stringify(v.INNGEST_DEV)}: Inngest dev mode accepts unsigned calls to /api/inngest and is refused in production (NODE_ENV=production); ` +
+        `use INNGEST_SIGNING_KEY with INNGEST_DEV=0, or set INNGEST_ALLOW_DEV=1 to run a dev server on purpose`,
+    );
+  }
+  if (!dev && (v.INNGEST_EVENT_KEY || v.INNGEST_SIGNING_KEY) && !v.INNGEST_SERVE_ORIGIN) {
+    // Otherwise the SDK registers the URL a sync request's Host header names.
+    problems.push(
+      "INNGEST_SERVE_ORIGIN: required when Inngest runs in production mode (INNGEST_EVENT_KEY or INNGEST_SIGNING_KEY set): the public origin Inngest calls, e.g. https://chat.example.com",
+    );
+  }
+  return problems;
+}
+
 /** What the rest of the app reads: named by what it is for, not by variable. */
 function derive(v: RawConfig, env: Env) {
-  // The Inngest SDK reads INNGEST_DEV=0/false as "not dev".
-  const dev = v.INNGEST_DEV !== undefined && !/^(0|false|no|off)$/i.test(v.INNGEST_DEV);
+  const dev = inngestDev(v);
   const inngest = Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_SIGNING_KEY || dev);
   return {
     raw: v,
@@ -157,6 +199,7 @@ function derive(v: RawConfig, env: Env) {
     redisUrl: v.REDIS_URL,
     redisPublishRetryMs: v.REDIS_PUBLISH_RETRY_MS,
     jobs: inngest ? ("inngest" as const) : ("in-process" as const),
+    inngest: { dev, serveOrigin: v.INNGEST_SERVE_ORIGIN ? new URL(v.INNGEST_SERVE_ORIGIN).origin : undefined },
     session: { secret: v.SESSION_SECRET, forceSecureCookie: truthy(v.SESSION_COOKIE_SECURE), accountDays: v.AUTH_SESSION_DAYS },
     logLevel: v.LOG_LEVEL ?? (env.VITEST ? "silent" : "info"),
     metricsToken: v.METRICS_TOKEN,
@@ -183,7 +226,13 @@ function derive(v: RawConfig, env: Env) {
       shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     },
     purge: { emptyGuestTtlMs: v.GUEST_EMPTY_TTL_H * 3_600_000, intervalMs: v.PURGE_INTERVAL_MS },
-    http: { trustedProxyHops: v.TRUSTED_PROXY_HOPS, maxBodyBytes: v.MAX_BODY_BYTES, keepAliveMs: v.SSE_KEEPALIVE_MS, devCsp: v.NODE_ENV === "development" },
+    http: {
+      trustedProxyHops: v.TRUSTED_PROXY_HOPS,
+      hstsMaxAgeS: v.HSTS_MAX_AGE_S,
+      maxBodyBytes: v.MAX_BODY_BYTES,
+      keepAliveMs: v.SSE_KEEPALIVE_MS,
+      devCsp: v.NODE_ENV === "development",
+    },
     handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
   };
 }

@@ -1,6 +1,6 @@
 // The auth library (better-auth) over our Prisma client. It owns password
-// hashing, sessions (a Session row per browser, a signed token in the
-// `tether_session` cookie) and the guest → account link. Guests are its
+// hashing, sessions (a Session row per browser, a signed token in the session
+// cookie) and the guest → account link. Guests are its
 // anonymous users, so there is one session mechanism for everyone.
 import { betterAuth } from "better-auth/minimal";
 import { prismaAdapter } from "better-auth/adapters/prisma";
@@ -9,6 +9,12 @@ import type { Db } from "../platform/db";
 import { sessionSecret } from "./session-secret";
 import { adoptGuestData } from "./guest-data";
 
+/**
+ * The session cookie's name as the library knows it, and its name over plain
+ * HTTP. The library never sees a browser's cookies: it gets a cookie header we
+ * build under this name, and its Set-Cookie is renamed for the request
+ * (`__Host-` over HTTPS, lib/auth/cookies.ts).
+ */
 export const SESSION_COOKIE = "tether_session";
 const DAY = 24 * 3600;
 /** A guest's only key to their data is the cookie: keep it as long as Chrome allows (400 days). */

@@ -8,10 +8,11 @@ import { enforceSignInRate, enforceSignUpRate, type AttemptLimiters } from "./at
 import { requireAcceptablePassword } from "./password-policy";
 import { enforceGuestRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { authFor, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, SESSION_COOKIE, type Accounts } from "./auth";
-import { sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
+import { sentSessionCookie, sessionCookie, sessionCookieFrom, type SessionCookie } from "./cookies";
 import { clientAddress } from "../http/client-address";
 
 export { SESSION_COOKIE } from "./auth";
+export { sessionCookieName } from "./cookies";
 export type { Accounts, AuthSettings } from "./auth";
 export type { SessionCookie } from "./cookies";
 
@@ -29,34 +30,33 @@ export type SessionUser = {
  * and the client address as we trust it (lib/http/client-address.ts), which
  * it keeps on new sessions. Forwarding headers a client wrote never reach it.
  */
-function libraryHeaders(a: Accounts, from: Headers, { cookie = true } = {}): Headers {
+function libraryHeaders(a: Accounts, from: Headers, secure: boolean, { cookie = true } = {}): Headers {
   const h = new Headers();
   const agent = from.get("user-agent");
   if (agent) h.set("user-agent", agent);
   const address = clientAddress(from, a.settings.trustedProxyHops ?? 0);
   if (address !== "unknown") h.set("x-forwarded-for", address);
-  const session = cookie ? sessionCookieValue(from) : undefined;
+  const session = cookie ? sessionCookieValue(from, secure) : undefined;
   if (session) h.set("cookie", `${SESSION_COOKIE}=${session}`);
   return h;
 }
 
-export function sessionCookieValue(headers: Headers): string | undefined {
-  for (const piece of (headers.get("cookie") ?? "").split(";")) {
-    const eq = piece.indexOf("=");
-    if (eq > 0 && piece.slice(0, eq).trim() === SESSION_COOKIE) return piece.slice(eq + 1).trim() || undefined;
-  }
-  return undefined;
+/** The session cookie's value in a request over HTTPS (secure) or plain HTTP, by the name that fits it. */
+export function sessionCookieValue(headers: Headers, secure: boolean): string | undefined {
+  return sentSessionCookie(headers, secure)?.value;
 }
 
 /**
  * The request's live session, or null (no cookie, forged, expired, revoked).
  * One indexed lookup per call; at most once a day it also extends the
- * session, and `cookie` then carries the renewed cookie for whoever can send it.
+ * session, and `cookie` then carries the renewed cookie for whoever can send
+ * it — as it does when the session came in the unprefixed cookie over HTTPS.
  */
-export async function currentSession(a: Accounts, headers: Headers, secure = false): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
-  if (!sessionCookieValue(headers)) return null;
+export async function currentSession(a: Accounts, headers: Headers, secure: boolean): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
+  const sent = sentSessionCookie(headers, secure);
+  if (!sent) return null;
   const res = await authFor(a)
-    .api.getSession({ headers: libraryHeaders(a, headers), returnHeaders: true })
+    .api.getSession({ headers: libraryHeaders(a, headers, secure), returnHeaders: true })
     .catch((e: unknown) => {
       // The library wraps database failures; ours are mapped (503) by their own error.
       throw isAPIError(e) && e.cause ? e.cause : e;
@@ -64,7 +64,8 @@ export async function currentSession(a: Accounts, headers: Headers, secure = fal
   const found = res.response;
   if (!found) return null;
   const user = found.user as typeof found.user & { isAnonymous?: boolean | null };
-  const cookie = sessionCookieFrom(res.headers, secure);
+  const renewed = sessionCookieFrom(res.headers, secure);
+  const cookie = renewed?.value ? renewed : sent.legacy ? sessionCookie(sent.value, secure) : null;
   return {
     user: {
       userId: user.id,
@@ -73,7 +74,7 @@ export async function currentSession(a: Accounts, headers: Headers, secure = fal
       sessionId: found.session.id,
       expiresAt: new Date(found.session.expiresAt),
     },
-    cookie: cookie?.value ? cookie : null,
+    cookie,
   };
 }
 
@@ -84,7 +85,7 @@ export async function currentSession(a: Accounts, headers: Headers, secure = fal
  */
 export async function createGuest(a: Accounts, limiter: RequestRateLimiter, headers: Headers, secure: boolean): Promise<{ userId: string; cookie: SessionCookie }> {
   await enforceGuestRate(limiter, clientAddress(headers, a.settings.trustedProxyHops ?? 0));
-  const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(a, headers, { cookie: false }), returnHeaders: true });
+  const res = await authFor(a).api.signInAnonymous({ headers: libraryHeaders(a, headers, secure, { cookie: false }), returnHeaders: true });
   return { userId: res.response.user.id, cookie: requireCookie(res.headers, secure) };
 }
 
@@ -111,7 +112,7 @@ export async function signUp(a: Accounts, limiters: AttemptLimiters, headers: He
   try {
     const res = await auth.api.signUpEmail({
       body: { email: c.email, password: c.password, name: "" },
-      headers: libraryHeaders(a, headers),
+      headers: libraryHeaders(a, headers, secure),
       returnHeaders: true,
     });
     return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
@@ -139,7 +140,7 @@ export async function signIn(a: Accounts, limiters: AttemptLimiters, headers: He
   try {
     const res = await authFor(a).api.signInEmail({
       body: { email: c.email, password: c.password, rememberMe: true },
-      headers: libraryHeaders(a, headers),
+      headers: libraryHeaders(a, headers, secure),
       returnHeaders: true,
     });
     return { user: { id: res.response.user.id, email: res.response.user.email }, cookie: requireCookie(res.headers, secure) };
@@ -150,15 +151,15 @@ export async function signIn(a: Accounts, limiters: AttemptLimiters, headers: He
 
 /** Ends the request's session (its row is deleted) and returns the clearing cookie. */
 export async function signOut(a: Accounts, headers: Headers, secure: boolean): Promise<SessionCookie> {
-  const res = await authFor(a).api.signOut({ headers: libraryHeaders(a, headers), returnHeaders: true });
+  const res = await authFor(a).api.signOut({ headers: libraryHeaders(a, headers, secure), returnHeaders: true });
   return sessionCookieFrom(res.headers, secure) ?? sessionCookie("", secure);
 }
 
 /** Ends every other session of the caller's user; returns how many there were. */
-export async function revokeOtherSessions(a: Accounts, headers: Headers, user: SessionUser): Promise<number> {
+export async function revokeOtherSessions(a: Accounts, headers: Headers, secure: boolean, user: SessionUser): Promise<number> {
   const others = await otherSessionCount(a.db, user);
   try {
-    await authFor(a).api.revokeOtherSessions({ headers: libraryHeaders(a, headers) });
+    await authFor(a).api.revokeOtherSessions({ headers: libraryHeaders(a, headers, secure) });
   } catch (e) {
     throw asAppError(e);
   }

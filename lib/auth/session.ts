@@ -1,27 +1,32 @@
 // Sessions as the app sees them. The auth library (lib/auth) keeps one
-// Session row per browser and a signed token in the `tether_session` cookie,
-// for guests and accounts alike; this resolves a request to its user.
+// Session row per browser and a signed token in the session cookie
+// (`__Host-tether_session` over HTTPS, `tether_session` over plain HTTP:
+// lib/auth/cookies.ts), for guests and accounts alike; this resolves a
+// request to its user.
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
-import { createGuest, currentSession, SESSION_COOKIE, sessionCookieValue, type Accounts, type SessionCookie, type SessionUser } from ".";
+import { createGuest, currentSession, sessionCookieValue, type Accounts, type SessionCookie, type SessionUser } from ".";
 import { exchangeLegacyGuestCookie } from "./legacy";
 import { errorFields, log } from "../platform/log";
 import type { RequestRateLimiter } from "../platform/rate-limit";
 
-export { SESSION_COOKIE };
 export type { SessionUser };
 
-/** The request's user, or null without a live session. Never opens the database for a request without a cookie. */
-export async function sessionUser(accounts: () => Promise<Accounts>, headers: Headers): Promise<(SessionUser & { db: Db }) | null> {
-  if (!headers.get("cookie")?.includes(`${SESSION_COOKIE}=`)) return null;
+/**
+ * The request's user, or null without a live session. `secure`: the request
+ * came over HTTPS (lib/http/cookies.ts isSecureRequest), which decides the
+ * cookie's name. Never opens the database for a request without a cookie.
+ */
+export async function sessionUser(accounts: () => Promise<Accounts>, headers: Headers, secure: boolean): Promise<(SessionUser & { db: Db }) | null> {
+  if (!sessionCookieValue(headers, secure)) return null;
   const a = await accounts();
-  const found = await currentSession(a, headers);
+  const found = await currentSession(a, headers, secure);
   return found ? { ...found.user, db: a.db } : null;
 }
 
 /** The request's user, or a 401. */
-export async function requireSessionUser(accounts: () => Promise<Accounts>, headers: Headers): Promise<SessionUser & { db: Db }> {
-  const user = await sessionUser(accounts, headers);
+export async function requireSessionUser(accounts: () => Promise<Accounts>, headers: Headers, secure: boolean): Promise<SessionUser & { db: Db }> {
+  const user = await sessionUser(accounts, headers, secure);
   if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
   return user;
 }
@@ -39,16 +44,17 @@ export type PageSession = { cookie: SessionCookie | null; guestRefusedForS?: num
 /**
  * For a page request: the cookie to set so the page has a live session — a
  * new guest when there is none (first visit, or it expired or was revoked),
- * the renewed cookie when the library extended the session — or none. Only
- * the new guest counts against the per-address limit; over it, the page
- * renders without a session and says why (never a loop or a crash).
+ * the renewed cookie when the library extended the session, the same session
+ * under the `__Host-` name when it came in the unprefixed cookie over HTTPS —
+ * or none. Only the new guest counts against the per-address limit; over it,
+ * the page renders without a session and says why (never a loop or a crash).
  */
 export async function pageSession(accounts: () => Promise<Accounts>, guestLimiter: RequestRateLimiter, headers: Headers, secure: boolean): Promise<PageSession> {
   try {
     const a = await accounts();
     const found = await currentSession(a, headers, secure);
     if (found) return { cookie: found.cookie };
-    const legacy = await exchangeLegacyGuestCookie(a, sessionCookieValue(headers), secure);
+    const legacy = await exchangeLegacyGuestCookie(a, sessionCookieValue(headers, secure), secure);
     return { cookie: legacy ?? (await createGuest(a, guestLimiter, headers, secure)).cookie };
   } catch (e) {
     if (e instanceof AppError && e.code === "rate_limited") {

@@ -11,6 +11,8 @@ import { annotateLog, errorFields, log, runWithLogContext, type LogContext } fro
 import { metrics } from "../platform/metrics";
 import { getApp } from "../runtime";
 import { requestHost } from "./client-address";
+import { isSecureRequest } from "./cookies";
+import { strictTransportSecurity } from "./security-headers";
 import type { App } from "../app";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -103,8 +105,9 @@ export function route<P = Record<string, string>>(fn: (req: Request, params: P) 
     const logCtx = requestContext(req, reqId);
     return runWithLogContext(logCtx, async () => {
       let res: Response;
+      const { config } = getApp();
       try {
-        checkSameOrigin(req, getApp().config.http.trustedProxyHops);
+        checkSameOrigin(req, config.http.trustedProxyHops);
         res = await fn(req, (await ctx?.params) ?? ({} as P));
       } catch (e) {
         res = errorResponse(e);
@@ -115,6 +118,8 @@ export function route<P = Record<string, string>>(fn: (req: Request, params: P) 
       log[level]({ method: req.method, status: res.status, durationMs: Math.round(seconds * 10_000) / 10 }, "request");
       try {
         res.headers.set("x-request-id", reqId);
+        const hsts = strictTransportSecurity(isSecureRequest(req, config), config.http.hstsMaxAgeS);
+        if (hsts) res.headers.set("Strict-Transport-Security", hsts);
       } catch {
         /* immutable headers (a redirect): the log line has the id */
       }
@@ -128,7 +133,7 @@ export type Caller = { app: App; userId: string; db: Db };
 /** Resolves the session's user or throws 401. Runs before anything else. */
 export async function requireUser(req: Request): Promise<Caller> {
   const app = getApp();
-  const user = await sessionUser(app.accounts, req.headers);
+  const user = await sessionUser(app.accounts, req.headers, isSecureRequest(req, app.config));
   if (!user) throw new AppError("unauthorized", "No session: call POST /api/auth/guest, sign in, or open the app first.");
   annotateLog({ userId: user.userId });
   return { app, userId: user.userId, db: user.db };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, PEER_HEADER, requestHost } from "./client-address";
+import { clientAddress, PEER_HEADER, requestHost, requestIsHttps } from "./client-address";
 
 const h = (o: Record<string, string>) => new Headers(o);
 
@@ -31,5 +31,25 @@ describe("requestHost", () => {
     const req = new Request("http://internal:3000/api/x", { headers: { host: "app.example", "x-forwarded-host": "evil.example" } });
     expect(requestHost(req, 0)).toBe("app.example");
     expect(requestHost(req, 1)).toBe("evil.example");
+  });
+});
+
+describe("requestIsHttps", () => {
+  const req = (proto?: string, url = "http://internal/") => new Request(url, { headers: proto ? { "x-forwarded-proto": proto } : {} });
+
+  it("never without a trusted proxy: X-Forwarded-Proto (and the URL Next.js builds from it) may come from anyone", () => {
+    expect(requestIsHttps(req("https"), 0)).toBe(false);
+    expect(requestIsHttps(req(undefined, "https://internal/"), 0)).toBe(false);
+  });
+
+  it("behind N proxies, reads the entry the outermost trusted proxy wrote", () => {
+    expect(requestIsHttps(req("https"), 1)).toBe(true);
+    expect(requestIsHttps(req("HTTPS"), 1)).toBe(true);
+    expect(requestIsHttps(req("http"), 1)).toBe(false);
+    expect(requestIsHttps(req("https, http"), 1)).toBe(false);
+    expect(requestIsHttps(req("https, http"), 2)).toBe(true);
+    expect(requestIsHttps(req("https"), 3)).toBe(true); // fewer entries than proxies (each overwrote it)
+    expect(requestIsHttps(req(undefined, "https://internal/"), 1)).toBe(true);
+    expect(requestIsHttps(req(undefined), 1)).toBe(false);
   });
 });

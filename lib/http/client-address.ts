@@ -26,6 +26,22 @@ export function requestHost(req: Request, trustedHops: number): string {
   return forwarded || req.headers.get("host") || new URL(req.url).host;
 }
 
+/**
+ * Whether the browser reached us over HTTPS. `next start` serves plain HTTP
+ * and fills in X-Forwarded-Proto itself only when the request has none, so
+ * the header is all there is, and only a trusted proxy's entry counts (the
+ * same position as in X-Forwarded-For). Without a trusted proxy: never.
+ */
+export function requestIsHttps(req: Pick<Request, "headers"> & { url?: string }, trustedHops: number): boolean {
+  if (trustedHops <= 0) return false;
+  const protos = (req.headers.get("x-forwarded-proto") ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (!protos.length) return req.url ? new URL(req.url).protocol === "https:" : false;
+  return protos[Math.max(0, protos.length - trustedHops)] === "https";
+}
+
 /** One spelling per address: IPv4-mapped IPv6 as IPv4, lower case, at most 64 characters. */
 function normalizeAddress(a: string): string {
   const lower = a.toLowerCase().slice(0, 64);

@@ -57,18 +57,17 @@ describe("page CSP", () => {
 describe("securePageRequest", () => {
   it("puts the policy and its nonce on the request, for Next.js to render with", () => {
     const req = new Request("http://localhost/c/1", { headers: { cookie: "a=b" } });
-    const policy = securePageRequest(req, { dev: false });
+    const policy = securePageRequest(req, { dev: false, https: false });
     expect(req.headers.get("content-security-policy")).toBe(policy);
     expect(req.headers.get("x-nonce")).toBe(nonceOf(policy));
     expect(req.headers.get("cookie")).toBe("a=b");
     expect(policy).not.toContain("upgrade-insecure-requests");
-    const again = securePageRequest(new Request("http://localhost/"), { dev: false });
+    const again = securePageRequest(new Request("http://localhost/"), { dev: false, https: false });
     expect(nonceOf(again)).not.toBe(nonceOf(policy));
   });
 
-  it("asks for upgrades behind a TLS proxy", () => {
-    const req = new Request("http://internal/", { headers: { "x-forwarded-proto": "https" } });
-    expect(securePageRequest(req, { dev: false })).toContain("upgrade-insecure-requests");
+  it("asks for upgrades over HTTPS", () => {
+    expect(securePageRequest(new Request("http://internal/"), { dev: false, https: true })).toContain("upgrade-insecure-requests");
   });
 });
 

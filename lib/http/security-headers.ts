@@ -4,8 +4,6 @@
 // for the random nonce; the proxy calls `securePageRequest`. Headers that are
 // the same on every response (nosniff, Referrer-Policy, the API's own CSP)
 // are static, in next.config.mjs.
-import { isSecureRequest } from "./cookies";
-
 export type PageCspOptions = {
   nonce: string;
   /** `next dev`: React needs eval for its debugging aids, and HMR a websocket. */
@@ -61,6 +59,16 @@ export function pageCsp({ nonce, dev = false, https = false }: PageCspOptions): 
   return policy.join("; ");
 }
 
+/**
+ * Strict-Transport-Security for a response, or null: only on HTTPS responses
+ * (browsers ignore it over HTTP) and only when HSTS_MAX_AGE_S asks for it.
+ * Off by default: HSTS is the TLS terminator's to send, and a wrong max-age
+ * keeps browsers off plain HTTP (and every subdomain) that long.
+ */
+export function strictTransportSecurity(secure: boolean, maxAgeS: number): string | null {
+  return secure && maxAgeS > 0 ? `max-age=${maxAgeS}; includeSubDomains` : null;
+}
+
 /** 128 random bits, base64: unguessable, and fresh for every response. */
 export function newNonce(): string {
   const bytes = new Uint8Array(16);
@@ -78,9 +86,9 @@ export function nonceOf(policy: string): string | undefined {
  * (so Next.js renders with its nonce; also as `x-nonce` for any own <Script>)
  * and returns it, to be sent as the response's Content-Security-Policy.
  */
-export function securePageRequest(req: Request, o: { dev: boolean; forceSecure?: boolean }): string {
+export function securePageRequest(req: Request, o: { dev: boolean; https: boolean }): string {
   const nonce = newNonce();
-  const policy = pageCsp({ nonce, dev: o.dev, https: isSecureRequest(req, o.forceSecure) });
+  const policy = pageCsp({ nonce, dev: o.dev, https: o.https });
   req.headers.set("content-security-policy", policy);
   req.headers.set("x-nonce", nonce);
   return policy;

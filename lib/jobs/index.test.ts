@@ -64,7 +64,7 @@ describe("runner selection", () => {
     [{ INNGEST_DEV: "0" }, "in-process"],
     [{ INNGEST_EVENT_KEY: "  ", INNGEST_DEV: "" }, "in-process"],
   ] as const)("%j → %s", (env, kind) => {
-    const blank = { INNGEST_EVENT_KEY: "", INNGEST_SIGNING_KEY: "", INNGEST_DEV: "" };
+    const blank = { INNGEST_EVENT_KEY: "", INNGEST_SIGNING_KEY: "", INNGEST_DEV: "", INNGEST_SERVE_ORIGIN: "https://chat.example.com" };
     expect(testConfig({ ...blank, ...env }).jobs).toBe(kind);
     const built = testApp({ ...blank, ...env });
     expect(built.jobs.kind).toBe(kind);

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { acquireDataDirLock, DataDirLockedError } from "./lock";
 import { openEmbeddedDatabase } from "./embedded";
 
@@ -16,6 +17,11 @@ const tempDir = () => {
 const startOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+};
+
+const stateOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
 };
 
 afterEach(() => {
@@ -39,6 +45,53 @@ describe("data dir lock", () => {
     expect(JSON.parse(readFileSync(lock.path, "utf8")).pid).toBe(process.pid);
     lock.release();
     expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it("takes over at once from a holder killed with SIGKILL that is still a zombie", async () => {
+    const dir = tempDir();
+    // The holder's parent is `sleep`, which never reaps it: once killed, the
+    // holder stays a zombie (still listed, signal 0 still succeeds) until the
+    // test kills `sleep` too — what a supervisor restarting at once can meet.
+    const fixture = fileURLToPath(new URL("./lock-holder.fixture.ts", import.meta.url));
+    const parent = spawn("sh", ["-c", `"${process.execPath}" --import tsx "$0" "$1" & exec sleep 1000`, fixture, dir], {
+      stdio: ["ignore", "pipe", "inherit"],
+      cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+    });
+    children.push(parent);
+    const holder = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      parent.stdout!.on("data", (c) => {
+        out += c;
+        const m = /locked (\d+)\n/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      parent.once("exit", () => reject(new Error(`the holder's parent exited: ${out}`)));
+    });
+    expect(() => acquireDataDirLock(dir)).toThrow(new RegExp(`in use by another process \\(pid ${holder}\\)`)); // alive: refused
+
+    process.kill(holder, "SIGKILL");
+    await vi.waitFor(() => expect(stateOf(holder)).toBe("Z"), { timeout: 20_000, interval: 20 });
+    expect(() => process.kill(holder, 0)).not.toThrow(); // still listed
+
+    const lock = acquireDataDirLock(dir);
+    expect(JSON.parse(readFileSync(lock.path, "utf8"))).toMatchObject({ pid: process.pid, start: startOf(process.pid), host: hostname() });
+    expect(stateOf(holder)).toBe("Z"); // taken over while the holder was a zombie
+    lock.release();
+  });
+
+  it("treats a lock naming a live process with another start time (a reused pid) as stale", async () => {
+    const dir = tempDir();
+    const other = spawn("sleep", ["30"]);
+    children.push(other);
+    await new Promise((r) => other.once("spawn", r));
+    const start = Number(startOf(other.pid!));
+    writeFileSync(join(dir, "tether.lock"), JSON.stringify({ pid: other.pid, start: String(start + 1), host: hostname() }));
+    const lock = acquireDataDirLock(dir);
+    expect(JSON.parse(readFileSync(lock.path, "utf8")).pid).toBe(process.pid);
+    lock.release();
+    // The same live process with its own start time still holds it.
+    writeFileSync(join(dir, "tether.lock"), JSON.stringify({ pid: other.pid, start: String(start), host: hostname() }));
+    expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
   });
 
   it("treats a lock whose pid was reused by another process as stale", () => {

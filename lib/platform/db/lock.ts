@@ -1,9 +1,13 @@
 // Exactly one process may own an embedded PGlite directory: two processes
 // opening it both succeed and silently lose each other's writes (checked with
 // PGlite 0.5: a second process saw no error, and writes of both were lost).
-// The owner holds a lock file naming its pid and process start time; a lock
-// whose process is gone (or whose pid was reused) is stale and taken over.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from "node:fs";
+// The owner holds a lock file naming its pid and process start time. A lock
+// is stale, and taken over, when its process is gone, was replaced by another
+// under the same pid (a different start time), or can run no more code: a
+// zombie (killed, not yet reaped by its parent), a dead task, or one with
+// SIGKILL pending. A supervisor that restarts at once after `kill -9` would
+// otherwise find the old pid still listed and fail to start.
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -22,32 +26,54 @@ export class DataDirLockedError extends Error {
 
 type LockInfo = { pid: number; start: string | null; host: string };
 
-function processStart(pid: number): string | null {
+type ProcState = { state: string; start: string };
+
+/** /proc/<pid>/stat: field 3 is the state, field 22 the start time since boot (tells pid reuse apart). Null without /proc or the process. */
+function procState(pid: number): ProcState | null {
   try {
-    // Field 22 of /proc/<pid>/stat: start time since boot; tells pid reuse apart.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+    // The name (field 2) is in parentheses and may hold spaces or ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19] ? { state: fields[0], start: fields[19] } : null;
   } catch {
     return null;
   }
 }
 
+/** SIGKILL is pending (ShdPnd/SigPnd of /proc/<pid>/status): the process will run no more of its own code. */
+function killPending(pid: number): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const SIGKILL_BIT = 1n << 8n; // signal 9
+    return [...status.matchAll(/^(?:ShdPnd|SigPnd):\s*([0-9a-f]+)$/gm)].some((m) => (BigInt(`0x${m[1]}`) & SIGKILL_BIT) !== 0n);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the process that wrote the lock may still write to the directory. */
 function isAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true; // cannot check another machine: be safe
   try {
     process.kill(info.pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    // EPERM: it exists but belongs to another user; /proc says more.
   }
-  const start = processStart(info.pid);
-  return !(info.start && start && start !== info.start);
+  const proc = procState(info.pid);
+  // Without /proc (not Linux) the signal check above is all there is; with
+  // it, a pid that has no entry any more is gone.
+  if (!proc) return !existsSync("/proc/self/stat");
+  if (info.start && proc.start !== info.start) return false; // the pid now names another process
+  if (proc.state === "Z" || proc.state === "X" || proc.state === "x") return false; // exited, awaiting its parent
+  return !killPending(info.pid);
 }
 
 export type DataDirLock = { path: string; release(): void };
 
 export function acquireDataDirLock(dir: string): DataDirLock {
   const path = join(dir, "tether.lock");
-  const me: LockInfo = { pid: process.pid, start: processStart(process.pid), host: hostname() };
+  const me: LockInfo = { pid: process.pid, start: procState(process.pid)?.start ?? null, host: hostname() };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);

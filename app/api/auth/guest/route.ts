@@ -1,5 +1,5 @@
 import { json, route } from "@/lib/http/api";
-import { isSecureRequest } from "@/lib/http/cookies";
+import { isSecureRequest, withCookies } from "@/lib/http/cookies";
 import { createGuest } from "@/lib/auth";
 import { getApp } from "@/lib/runtime";
 
@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 // (docs/PROTOCOL.md §3.4); at most GUEST_RATE_LIMIT per client address and window.
 export const POST = route(async (req) => {
   const app = getApp();
-  const { userId, cookie } = await createGuest(await app.accounts(), app.limiters.guests, req.headers, isSecureRequest(req, app.config.session.forceSecureCookie));
-  return json({ user: { id: userId } }, 201, { "set-cookie": cookie.header });
+  const { userId, cookie } = await createGuest(await app.accounts(), app.limiters.guests, req.headers, isSecureRequest(req, app.config));
+  return withCookies(json({ user: { id: userId } }, 201), cookie.headers);
 });

@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/lib/http/api";
-import { isSecureRequest } from "@/lib/http/cookies";
+import { isSecureRequest, withCookies } from "@/lib/http/cookies";
 import { credentialsSchema, signIn } from "@/lib/auth";
 import { getApp } from "@/lib/runtime";
 
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (req) => {
   const body = await readJson(req, credentialsSchema, 8 * 1024);
   const app = getApp();
-  const secure = isSecureRequest(req, app.config.session.forceSecureCookie);
+  const secure = isSecureRequest(req, app.config);
   const { user, cookie } = await signIn(await app.accounts(), app.limiters, req.headers, secure, body);
-  return json({ user: { id: user.id, email: user.email, guest: false } }, 200, { "set-cookie": cookie.header });
+  return withCookies(json({ user: { id: user.id, email: user.email, guest: false } }, 200), cookie.headers);
 });

@@ -1,5 +1,5 @@
 import { json, requireUser, route } from "@/lib/http/api";
-import { isSecureRequest } from "@/lib/http/cookies";
+import { isSecureRequest, withCookies } from "@/lib/http/cookies";
 import { signOut } from "@/lib/auth";
 
 export const dynamic = "force-dynamic";
@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 // Ends this session (its row is deleted, the cookie cleared).
 export const POST = route(async (req) => {
   const { app } = await requireUser(req);
-  const cookie = await signOut(await app.accounts(), req.headers, isSecureRequest(req, app.config.session.forceSecureCookie));
-  return json(null, 204, { "set-cookie": cookie.header });
+  const cookie = await signOut(await app.accounts(), req.headers, isSecureRequest(req, app.config));
+  return withCookies(json(null, 204), cookie.headers);
 });

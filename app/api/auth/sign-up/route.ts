@@ -1,5 +1,5 @@
 import { json, readJson, route } from "@/lib/http/api";
-import { isSecureRequest } from "@/lib/http/cookies";
+import { isSecureRequest, withCookies } from "@/lib/http/cookies";
 import { credentialsSchema, signUp } from "@/lib/auth";
 import { getApp } from "@/lib/runtime";
 
@@ -10,6 +10,6 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (req) => {
   const body = await readJson(req, credentialsSchema, 8 * 1024);
   const app = getApp();
-  const { user, cookie } = await signUp(await app.accounts(), app.limiters, req.headers, isSecureRequest(req, app.config.session.forceSecureCookie), body);
-  return json({ user: { id: user.id, email: user.email, guest: false } }, 201, { "set-cookie": cookie.header });
+  const { user, cookie } = await signUp(await app.accounts(), app.limiters, req.headers, isSecureRequest(req, app.config), body);
+  return withCookies(json({ user: { id: user.id, email: user.email, guest: false } }, 201), cookie.headers);
 });
