@@ -33,7 +33,7 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter };
+  limiters: { messages: RequestRateLimiter; signIn: RequestRateLimiter; search: RequestRateLimiter };
   shutdown: Shutdown;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
@@ -86,6 +86,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     finalSaveRetryMs: config.reply.finalSaveRetryMs,
     idleTimeoutMs: config.reply.idleTimeoutMs,
     maxToolSteps: config.tools.maxSteps,
+    searchLimiter: app.limiters.search,
   });
   const replyJobs: ReplyJobs = createReplyJobs({
     db,
@@ -115,6 +116,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return (limiters ??= {
         messages: createRateLimiter("messages", config.rates.messages, config.redisUrl),
         signIn: createRateLimiter("sign-in", config.rates.signIn, config.redisUrl),
+        search: createRateLimiter("search", config.rates.search, config.redisUrl),
       });
     },
     shutdown,
@@ -126,7 +128,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, shutdown }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     async close() {
-      const closable = [bus, control, limiters?.messages, limiters?.signIn] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, limiters?.messages, limiters?.signIn, limiters?.search] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

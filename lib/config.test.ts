@@ -17,7 +17,7 @@ describe("configuration", () => {
     expect(c.jobs).toBe("in-process");
     expect(c.reply).toMatchObject({ checkpointMs: 500, idleTimeoutMs: 60_000, staleMs: 90_000, resumeStaleMs: 45_000, maxActivePerUser: 3 });
     expect(c.http).toMatchObject({ maxBodyBytes: 262_144, keepAliveMs: 15_000 });
-    expect(c.rates).toEqual({ messages: { points: 30, windowSec: 60 }, signIn: { points: 10, windowSec: 900 } });
+    expect(c.rates).toEqual({ messages: { points: 30, windowSec: 60 }, signIn: { points: 10, windowSec: 900 }, search: { points: 30, windowSec: 60 } });
   });
 
   it("treats a blank variable as unset", () => {

@@ -77,6 +77,8 @@ export const VARIABLES = {
   MESSAGE_RATE_WINDOW_S: [int(60, 1), "the window of MESSAGE_RATE_LIMIT, in seconds"],
   SIGN_IN_RATE_LIMIT: [int(10, 0), "sign-in attempts per email address per window; 0 = off"],
   SIGN_IN_RATE_WINDOW_S: [int(900, 1), "the window of SIGN_IN_RATE_LIMIT, in seconds"],
+  SEARCH_RATE_LIMIT: [int(30, 0), "searches a user may run per window (GET /api/search and the search_conversations tool together); 0 = off"],
+  SEARCH_RATE_WINDOW_S: [int(60, 1), "the window of SEARCH_RATE_LIMIT, in seconds"],
   FINAL_SAVE_RETRY_MS: [int(30_000, 1), "a reply's final save is retried this long while the database is down, then handed to the persist job"],
   TOOLS: [onOff("on"), "off: offer the model no tools"],
   TOOL_TIMEOUT_MS: [int(15_000, 1), "time limit of one tool call"],
@@ -154,6 +156,7 @@ function derive(v: RawConfig, env: Env) {
     rates: {
       messages: { points: v.MESSAGE_RATE_LIMIT, windowSec: v.MESSAGE_RATE_WINDOW_S },
       signIn: { points: v.SIGN_IN_RATE_LIMIT, windowSec: v.SIGN_IN_RATE_WINDOW_S },
+      search: { points: v.SEARCH_RATE_LIMIT, windowSec: v.SEARCH_RATE_WINDOW_S },
     },
     tools: { enabled: v.TOOLS === "on", timeoutMs: v.TOOL_TIMEOUT_MS, maxSteps: v.MAX_TOOL_STEPS },
     titles: v.CONVERSATION_TITLES === "on",
