@@ -36,7 +36,7 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter; guests: RequestRateLimiter } & AttemptLimiters;
+  limiters: { messages: RequestRateLimiter; guests: RequestRateLimiter; search: RequestRateLimiter } & AttemptLimiters;
   /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
   capacity: GenerationCapacity;
   shutdown: Shutdown;
@@ -93,6 +93,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     finalSaveRetryMs: config.reply.finalSaveRetryMs,
     idleTimeoutMs: config.reply.idleTimeoutMs,
     maxToolSteps: config.tools.maxSteps,
+    searchLimiter: app.limiters.search,
   });
   const replyJobs: ReplyJobs = createReplyJobs({
     db,
@@ -125,6 +126,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
         signInAddress: createRateLimiter("sign-in-address", config.rates.signInAddress, config.redisUrl),
         signUp: createRateLimiter("sign-up", config.rates.signUp, config.redisUrl),
         guests: createRateLimiter("guests", config.rates.guests, config.redisUrl),
+        search: createRateLimiter("search", config.rates.search, config.redisUrl),
       });
     },
     capacity: new GenerationCapacity(generations, config.reply.maxActive),

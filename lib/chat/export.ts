@@ -80,14 +80,21 @@ export function conversationMarkdown(conversation: Conversation, messages: Messa
   return out.join("\n\n") + "\n";
 }
 
+/** The export's file name without extension: the title's words joined by "-" (a split, linear on any title). */
+export function exportFileBase(title: string): string {
+  return (
+    title
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean)
+      .join("-")
+      .slice(0, 60) || "conversation"
+  );
+}
+
 export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
   const { conversation, messages } = await getConversationWithMessages(db, userId, id);
   const exportedAt = new Date();
-  const base =
-    conversation.title
-      .replace(/[^\p{L}\p{N}]+/gu, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 60) || "conversation";
+  const base = exportFileBase(conversation.title);
   if (format === "markdown") {
     return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt) };
   }

@@ -3,7 +3,7 @@
 // the same SQL on PGlite), every branch included, bound to the owner in SQL.
 // Text the parser cannot split into words (CJK runs, code) falls back to a
 // substring match. Snippets come back as plain-text segments, never HTML.
-import type { Db } from "../platform/db";
+import { boundedQuery, type Db } from "../platform/db";
 import type { SearchResult, SnippetSegment } from "./types";
 
 export const MAX_QUERY_CHARS = 200;
@@ -45,31 +45,37 @@ export function markAround(text: string, query: string): string {
 }
 
 async function fullText(db: Db, userId: string, q: string): Promise<Row[]> {
-  // Ranked first, headlines (costly) only for the rows kept.
-  return db.$queryRaw<Row[]>`
+  // Ranked first, headlines (costly) only for the rows kept. The vectors are
+  // stored columns with GIN indexes (migration search_vectors).
+  return boundedQuery(
+    db,
+    (tx) => tx.$queryRaw<Row[]>`
     WITH query AS (SELECT websearch_to_tsquery('english', ${q}) AS tsq),
     hits AS (
       SELECT c.id AS "conversationId", c.title, NULL::uuid AS "messageId", NULL::text AS role, c."updatedAt" AS "createdAt",
-        c.title AS body, ts_rank_cd(to_tsvector('english', c.title), query.tsq) * 2 AS rank
+        c.title AS body, ts_rank_cd(c."titleVector", query.tsq) * 2 AS rank
       FROM "Conversation" c, query
-      WHERE c."userId" = ${userId}::uuid AND to_tsvector('english', c.title) @@ query.tsq
+      WHERE c."userId" = ${userId}::uuid AND c."titleVector" @@ query.tsq
       UNION ALL
       SELECT m."conversationId", c.title, m.id, m.role::text, m."createdAt",
-        m.content, ts_rank_cd(to_tsvector('english', m.content), query.tsq)
+        m.content, ts_rank_cd(m."searchVector", query.tsq)
       FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", query
-      WHERE c."userId" = ${userId}::uuid AND to_tsvector('english', m.content) @@ query.tsq
+      WHERE c."userId" = ${userId}::uuid AND m."searchVector" @@ query.tsq
       ORDER BY rank DESC, "createdAt" DESC
       LIMIT ${LIMIT}
     )
     SELECT hits."conversationId", hits.title, hits."messageId", hits.role, hits."createdAt",
       ts_headline('english', translate(hits.body, E'\\x02\\x03', ''), query.tsq, ${HEADLINE}) AS marked
     FROM hits, query
-    ORDER BY hits.rank DESC, hits."createdAt" DESC`;
+    ORDER BY hits.rank DESC, hits."createdAt" DESC`,
+  );
 }
 
 async function substring(db: Db, userId: string, q: string): Promise<Row[]> {
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db.$queryRaw<(Omit<Row, "marked"> & { body: string })[]>`
+  const rows = await boundedQuery(
+    db,
+    (tx) => tx.$queryRaw<(Omit<Row, "marked"> & { body: string })[]>`
     SELECT * FROM (
       SELECT c.id AS "conversationId", c.title, NULL::uuid AS "messageId", NULL::text AS role, c."updatedAt" AS "createdAt", c.title AS body
       FROM "Conversation" c
@@ -80,7 +86,8 @@ async function substring(db: Db, userId: string, q: string): Promise<Row[]> {
       WHERE c."userId" = ${userId}::uuid AND m.content ILIKE ${pattern}
     ) hits
     ORDER BY ("messageId" IS NULL) DESC, "createdAt" DESC
-    LIMIT ${LIMIT}`;
+    LIMIT ${LIMIT}`,
+  );
   return rows.map(({ body, ...r }) => ({ ...r, marked: markAround(body, q) }));
 }
 

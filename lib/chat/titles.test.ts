@@ -6,6 +6,8 @@ import { DemoProvider } from "../llm/demo";
 import { renameConversation } from "./conversations";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 import { cleanTitle, generateTitle, isFirstExchange, summaryTitle } from "./titles";
+import { topicOf } from "../llm/demo-replies";
+import { adversarialTexts, ordinaryText, slowdown } from "../testing/linear-time";
 
 describe("summaryTitle (the demo model's titles)", () => {
   it.each([
@@ -30,6 +32,18 @@ describe("summaryTitle (the demo model's titles)", () => {
     expect(cleanTitle('"Tidal Forces Explained."\nSecond line')).toBe("Tidal Forces Explained");
     expect(cleanTitle("Title: **Clockmaker's Story**")).toBe("Clockmaker's Story");
     expect(cleanTitle("")).toBe("");
+  });
+});
+
+// The summary is also the fallback when Claude's title request fails: it runs
+// on the first message, whatever its length.
+describe("titles stay linear on 32,000-character messages", () => {
+  it.each(Object.entries(adversarialTexts()))("%s", (_name, hostile) => {
+    const ordinary = ordinaryText(hostile.length);
+    expect(slowdown(summaryTitle, hostile, ordinary)).toBeLessThan(50);
+    // A model's title answer is read up to its first line break: compare with one long line.
+    expect(slowdown(cleanTitle, hostile, ordinary.replaceAll("\n", " "))).toBeLessThan(50);
+    expect(slowdown(topicOf, hostile, ordinary)).toBeLessThan(50);
   });
 });
 

@@ -3,11 +3,13 @@
 // conversation at once (lib/reply/admission.ts); this replaces it with a short title:
 // Claude's when a key is set, a deterministic summary with the demo model.
 // A title the user chose (titleLocked) is never replaced: the write is
-// conditional, so a rename racing with it wins.
+// conditional, so a rename racing with it wins. The summary runs on user text
+// of any length: its scans are linear (docs/SECURITY.md).
 import type { Db } from "../platform/db";
 import type { LlmProvider } from "../llm/types";
 import { pathTo } from "./message-tree";
 import { DEFAULT_TITLE } from "./conversations";
+import { trimCharsEnd, trimCharsStart, trimSpaceAndCharsEnd } from "./plain-text";
 
 export const MAX_GENERATED_TITLE_CHARS = 60;
 const MAX_WORDS = 7;
@@ -33,7 +35,7 @@ export function summaryTitle(text: string): string {
       if (next === t) break;
       t = next;
     }
-    return t.replace(/[\s.?!,;:]+$/u, "");
+    return trimSpaceAndCharsEnd(t, ".?!,;:");
   };
   s =
     s
@@ -56,12 +58,9 @@ export function summaryTitle(text: string): string {
 /** A model's answer made into a title: one line, no quotes or markup, bounded. */
 export function cleanTitle(raw: string): string {
   const line = raw.trim().split("\n")[0] ?? "";
-  const s = line
-    .replace(/^(?:title\s*:\s*)/i, "")
-    .replace(/[*_#`]+/g, "")
-    .replace(/^["'“”‘’«»]+|["'“”‘’«»]+$/g, "")
-    .replace(/[.\s]+$/u, "")
-    .trim();
+  const quotes = `"'“”‘’«»`;
+  const unmarked = line.replace(/^(?:title\s*:\s*)/i, "").replace(/[*_#`]+/g, "");
+  const s = trimSpaceAndCharsEnd(trimCharsEnd(trimCharsStart(unmarked, quotes), quotes), ".").trim();
   const chars = Array.from(s);
   return chars.length > MAX_GENERATED_TITLE_CHARS
     ? chars

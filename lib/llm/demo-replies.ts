@@ -1,12 +1,12 @@
 // The demo model's canned replies: realistic markdown (headings, lists, a
 // table, TypeScript and Python code, non-ASCII text), picked deterministically
 // from the question so the same question always gets the same reply.
+import { trimCharsEnd } from "../chat/plain-text";
+
 /** A short, single-line topic taken from the question, for "You asked about …". */
 export function topicOf(question: string): string {
-  const flat = question
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/[?!.…:;,]+$/u, "");
+  // A scan, not /[?!.…:;,]+$/: that pattern is quadratic on a long run of commas.
+  const flat = trimCharsEnd(question.replace(/\s+/g, " ").trim(), "?!.…:;,");
   if (!flat) return "something";
   const cps = Array.from(flat);
   if (cps.length <= 60) return flat;

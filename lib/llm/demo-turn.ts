@@ -6,6 +6,7 @@
 // "continue" instruction) resume the same text where it stopped.
 import { contentOf, type ToolResultPart, type ToolUsePart } from "../chat/types";
 import { DEMO_VARIANTS, demoReply, hash, topicOf } from "./demo-replies";
+import { detectToolIntents, type Intent } from "./demo-intents";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn } from "./types";
 
@@ -14,46 +15,11 @@ export type DemoBlock =
   | { type: "text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
+export { detectToolIntents };
+
 export type DemoTurn = { blocks: DemoBlock[]; stopReason: "end_turn" | "tool_use" };
 
-type Intent = { name: string; input: Record<string, unknown>; preface: string };
-
 const WANTS_THINKING = /\bthink(?:ing)?\b/i;
-// "search (my conversations) for X", or a message starting "search X" — not "binary search trees".
-const SEARCH_FOR =
-  /\bsearch\s+(?:(?:my|our|the)\s+)?(?:(?:earlier|previous|past|old)\s+)?(?:(?:conversations?|chats?|history|messages?)\s+)?(?:for|about)\s+(.+?)\s*(?:[?!\n]|$)/i;
-const SEARCH_LEADING = /^\s*search(?:\s+(?:my|our)\s+(?:conversations?|chats?|history|messages?))?\s*:?\s+(.+?)\s*(?:[?!\n]|$)/i;
-
-/** The tool calls a question asks for, in a fixed order. */
-export function detectToolIntents(question: string): Intent[] {
-  const intents: Intent[] = [];
-  const expression = mathExpression(question);
-  if (expression) intents.push({ name: "calculate", input: { expression }, preface: "Let me work that out with the calculator." });
-  if (/\btime\b(?!\s+complexity)/i.test(question)) {
-    const zone = /\b([A-Z][A-Za-z_]+\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(question)?.[1];
-    intents.push({ name: "current_time", input: zone ? { timezone: zone } : {}, preface: `I'll check the clock${zone ? ` in ${zone}` : ""}.` });
-  }
-  const search = SEARCH_FOR.exec(question) ?? SEARCH_LEADING.exec(question);
-  const query = search?.[1]?.replace(/^["'“‘]+|["'”’.]+$/gu, "").trim();
-  if (query) intents.push({ name: "search_conversations", input: { query }, preface: `I'll search your earlier conversations for “${query}”.` });
-  return intents;
-}
-
-/**
- * "calculate X" (X up to the end of the sentence or an "and …"), else
- * arithmetic after "what is" / "how much is" ("Released in 2024-2025" is not a sum).
- */
-function mathExpression(text: string): string | undefined {
-  const asked = /\b(?:calculate|compute|evaluate)\b\s*:?\s*(.+?)\s*(?:\?|\n|$)/i.exec(text)?.[1];
-  const cleaned = asked
-    ?.split(/\s+(?:and|then|for me|please)\b/i)[0]
-    .replace(/[.!,;]+$/, "")
-    .trim();
-  if (cleaned && /[\d(]|pi\b/i.test(cleaned)) return cleaned;
-  const cue = /\b(?:what(?:'s|\s+is)|how\s+much\s+is)\s+(.+?)\s*(?:[?=\n]|$)/i.exec(text)?.[1];
-  const candidate = cue?.match(/[\d(][\d\s.+\-*/^%()]*[\d)]/)?.[0].trim();
-  return candidate && /\d\s*[-+*/^%]\s*[\d(]/.test(candidate) ? candidate : undefined;
-}
 
 const textOf = (turn: ChatTurn | undefined) => (turn ? contentOf(turn.parts) : "");
 

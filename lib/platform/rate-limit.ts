@@ -98,9 +98,21 @@ export function createRateLimiter(name: string, config: RateLimitConfig, redisUr
   });
 }
 
+/** The key a user's requests are counted under. */
+export const userRateKey = (userId: string) => `user:${userId}`;
+
 /** Per-user limit on starting generations (checked by lib/reply/admission.ts before its transaction). */
 export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
-  await enforceRate(limiter, `user:${userId}`);
+  await enforceRate(limiter, userRateKey(userId));
+}
+
+/**
+ * Full-text search costs the database real work per message searched: at
+ * most N searches per user and window, /api/search and the
+ * search_conversations tool counted together.
+ */
+export async function enforceSearchRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
+  await enforceRate(limiter, userRateKey(userId), "searches");
 }
 
 /**

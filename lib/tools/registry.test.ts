@@ -67,7 +67,7 @@ describe("ToolRegistry", () => {
       isError: true,
       content: expect.stringMatching(/Invalid input for echo.*expected string/s),
     });
-    expect(await r.run({ id: "4", name: "boom", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "boom failed: disk on fire" });
+    expect(await r.run({ id: "4", name: "boom", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "The boom tool failed." });
     expect(await r.run({ id: "5", name: "polite", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "No such city." });
     expect(await r.run({ id: "6", name: "hang", input: {} }, ctx())).toEqual({ status: "done", isError: true, content: "hang timed out after 30 ms." });
   });

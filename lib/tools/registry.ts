@@ -1,9 +1,12 @@
 // A set of tools by name: their specs for the model, and `run`, which
 // validates a call's input, runs it under a timeout and the reply's signal,
 // and turns every failure into an error result the model can read (so the
-// tool loop goes on). Only Stop yields no result at all.
+// tool loop goes on). Only Stop yields no result at all. A result says why a
+// call failed only where the reason is safe to show (bad input, timeout, a
+// ToolError's own words); an exception's text stays in the log.
 import { z } from "zod";
 import type { ToolSpec } from "../llm/types";
+import { errorFields, log } from "../platform/log";
 import { ToolError, type Tool, type ToolContext, type ToolOutcome } from "./types";
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 15_000;
@@ -57,7 +60,7 @@ export class ToolRegistry {
       if (ctx.signal.aborted) return { status: "aborted" };
       if (timeout.signal.aborted) return failed(`${call.name} timed out after ${timeoutMs} ms.`);
       if (e instanceof ToolError) return failed(e.message);
-      return failed(`${call.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return toolCrashed(call, e);
     } finally {
       clearTimeout(timer);
     }
@@ -65,6 +68,18 @@ export class ToolRegistry {
 }
 
 const failed = (content: string): ToolOutcome => ({ status: "done", content: clip(content), isError: true });
+
+/**
+ * What the model and the user see when a tool throws: a fixed sentence. An
+ * exception's text can hold anything (a connection string, a query, another
+ * user's data) and both the SSE stream and the database keep what a result
+ * says, so its detail goes to the log only, with the request id the log
+ * context carries (docs/SECURITY.md, "Tool errors").
+ */
+export function toolCrashed(call: Pick<ToolCall, "id" | "name">, e: unknown): ToolOutcome {
+  log.error({ component: "tools", tool: call.name, toolUseId: call.id, err: errorFields(e) }, "tool failed");
+  return failed(`The ${call.name} tool failed.`);
+}
 
 function clip(s: string): string {
   const cps = Array.from(s);

@@ -3,7 +3,9 @@
 // their own messages, and never anyone else's.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "../platform/db";
+import type { Db, DbHandle } from "../platform/db";
+import { Prisma } from "../generated/prisma/client";
+import { searchUserConversations } from "../chat/search";
 import { ToolRegistry } from "./registry";
 import { searchConversations, searchConversationsTool } from "./search-conversations";
 import { bothDatabases } from "../testing/databases";
@@ -120,5 +122,48 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
     const data = JSON.parse(out.status === "done" ? out.content : "{}");
     expect(data).toMatchObject({ query: word, matches: [{ conversationTitle: "Animals", role: "user" }] });
     expect(progress).toEqual([`Searching your conversations for “${word}”…`, "Found 1 matching message"]);
+  });
+});
+
+describe("search plans on PostgreSQL", () => {
+  const [, open, dispose] = backends[1];
+  let h: DbHandle;
+  beforeAll(async () => {
+    h = await open();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
+
+  /** The plans of the queries a search runs (EXPLAIN in front of each), instead of their rows. */
+  async function plansOf(search: (db: Db) => Promise<unknown>): Promise<string[]> {
+    const plans: string[] = [];
+    const explain = async (strings: TemplateStringsArray, ...values: unknown[]) => {
+      const rows = await h.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql([`EXPLAIN ${strings[0]}`, ...strings.slice(1)], ...values));
+      plans.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
+      return [];
+    };
+    const db = { $transaction: (read: (tx: unknown) => Promise<unknown>) => read({ $executeRawUnsafe: async () => 0, $queryRaw: explain }) } as unknown as Db;
+    await search(db);
+    return plans;
+  }
+
+  it("read the stored vectors through their GIN indexes for a user with many messages", async () => {
+    const userId = randomUUID();
+    await h.prisma.user.create({ data: { id: userId } });
+    const conv = await h.prisma.conversation.create({ data: { userId, title: "Notes" } });
+    await h.prisma.$executeRaw`
+      INSERT INTO "Message" (id, "conversationId", role, content, status, "updatedAt")
+      SELECT gen_random_uuid(), ${conv.id}::uuid, 'user', 'note number ' || g || ' about tides and ' || md5(g::text), 'complete', now()
+      FROM generate_series(1, 20000) g`;
+    await h.prisma.$executeRawUnsafe(`VACUUM ANALYZE "Message"`); // also moves the GIN pending list into the index
+    await h.prisma.$executeRawUnsafe(`ANALYZE "Conversation"`);
+    const [tool] = await plansOf((db) => searchConversations({ db, userId }, "quokka"));
+    expect(tool).toContain("Message_searchVector_idx");
+    expect(tool).not.toMatch(/to_tsvector/);
+    const [sidebar] = await plansOf((db) => searchUserConversations(db, userId, "quokka"));
+    expect(sidebar).toContain("Message_searchVector_idx");
+    expect(sidebar).not.toMatch(/to_tsvector/);
   });
 });

@@ -5,8 +5,9 @@
 // parser cannot split (e.g. CJK runs) fall back to a substring match.
 import { z } from "zod";
 import { Prisma } from "../generated/prisma/client";
-import type { Db } from "../platform/db";
-import { defineTool, type ToolContext } from "./types";
+import { boundedQuery, type Db } from "../platform/db";
+import { userRateKey } from "../platform/rate-limit";
+import { defineTool, ToolError, type ToolContext } from "./types";
 
 export type SearchMatch = {
   conversationId: string;
@@ -27,34 +28,41 @@ function excluded(ids: string[] | undefined) {
 }
 
 async function fullText(db: Db, userId: string, query: string, limit: number, exclude?: string[]): Promise<Row[]> {
-  // Ranked in a subquery so ts_headline (costly) runs only for the rows kept.
-  return db.$queryRaw<Row[]>`
+  // Ranked in a subquery so ts_headline (costly) runs only for the rows kept;
+  // the vectors are stored with a GIN index (migration search_vectors).
+  return boundedQuery(
+    db,
+    (tx) => tx.$queryRaw<Row[]>`
     SELECT hit.id, hit."conversationId", hit.title, hit.role, hit."createdAt",
       ts_headline('english', hit.content, websearch_to_tsquery('english', ${query}),
         'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", StartSel=**, StopSel=**') AS snippet
     FROM (
       SELECT m.id, m."conversationId", c.title, m.role::text AS role, m."createdAt", m.content,
-        ts_rank_cd(to_tsvector('english', m.content), websearch_to_tsquery('english', ${query})) AS rank
+        ts_rank_cd(m."searchVector", websearch_to_tsquery('english', ${query})) AS rank
       FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
       WHERE c."userId" = ${userId}::uuid
         AND m.id NOT IN (${excluded(exclude)})
-        AND to_tsvector('english', m.content) @@ websearch_to_tsquery('english', ${query})
+        AND m."searchVector" @@ websearch_to_tsquery('english', ${query})
       ORDER BY rank DESC, m."createdAt" DESC
       LIMIT ${limit}
     ) hit
-    ORDER BY hit.rank DESC, hit."createdAt" DESC`;
+    ORDER BY hit.rank DESC, hit."createdAt" DESC`,
+  );
 }
 
 async function substring(db: Db, userId: string, query: string, limit: number, exclude?: string[]): Promise<Row[]> {
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db.$queryRaw<(Omit<Row, "snippet"> & { content: string })[]>`
+  const rows = await boundedQuery(
+    db,
+    (tx) => tx.$queryRaw<(Omit<Row, "snippet"> & { content: string })[]>`
     SELECT m.id, m."conversationId", c.title, m.role::text AS role, m."createdAt", m.content
     FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
     WHERE c."userId" = ${userId}::uuid
       AND m.id NOT IN (${excluded(exclude)})
       AND m.content ILIKE ${pattern}
     ORDER BY m."createdAt" DESC
-    LIMIT ${limit}`;
+    LIMIT ${limit}`,
+  );
   return rows.map(({ content, ...r }) => ({ ...r, snippet: around(content, query) }));
 }
 
@@ -92,6 +100,12 @@ export const searchConversationsTool = defineTool({
     limit: z.number().int().min(1).max(20).optional().describe("Maximum number of matches (default 5)"),
   }),
   async execute({ query, limit }, ctx) {
+    const allowed = await ctx.searchLimiter?.consume(userRateKey(ctx.userId));
+    if (allowed && !allowed.allowed) {
+      // An answer the model can pass on, not a failed reply.
+      const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
+      throw new ToolError(`Search limit reached: too many searches in a short time. Try again in ${seconds} s.`);
+    }
     ctx.progress(`Searching your conversations for “${query}”…`, 10);
     const matches = await searchConversations(ctx, query, limit ?? 5);
     ctx.progress(`Found ${matches.length} matching message${matches.length === 1 ? "" : "s"}`, 100);

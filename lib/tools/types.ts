@@ -3,6 +3,7 @@
 // JSON Schema) and an executor that reports progress and honours `signal`.
 import type { z } from "zod";
 import type { Db } from "../platform/db";
+import type { RequestRateLimiter } from "../platform/rate-limit";
 
 export type ToolContext = {
   /** Owner of the conversation being answered: a tool only ever sees this user's data. */
@@ -14,6 +15,8 @@ export type ToolContext = {
   progress(message: string, percent?: number): void;
   /** Messages of the exchange being answered (the question and the reply), e.g. so a search does not find them. */
   currentMessageIds?: string[];
+  /** SEARCH_RATE_LIMIT (shared with GET /api/search); none: searches are not counted. */
+  searchLimiter?: RequestRateLimiter;
 };
 
 export type ToolOutput = string | Record<string, unknown> | unknown[];

@@ -78,3 +78,21 @@ function yieldBeforeQueries(pglite: PGlite): void {
     return query(...args);
   }) as typeof pglite.query;
 }
+
+/** The longest a search query may run on PostgreSQL before it is cancelled. */
+export const SEARCH_STATEMENT_TIMEOUT_MS = 5_000;
+
+type TxClient = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/**
+ * Runs a read under a statement timeout (a transaction with `SET LOCAL
+ * statement_timeout`): a search that a huge history makes slow is cancelled
+ * with an error instead of holding a connection. PostgreSQL enforces it;
+ * PGlite accepts the setting (its queries are bounded by their LIMIT and indexes).
+ */
+export function boundedQuery<T>(db: Db, read: (tx: TxClient) => Promise<T>, timeoutMs = SEARCH_STATEMENT_TIMEOUT_MS): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    return read(tx);
+  });
+}

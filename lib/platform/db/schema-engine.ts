@@ -91,7 +91,7 @@ async function instantiate(): Promise<Loaded> {
  */
 function engineError(e: unknown): Error {
   if (!(e instanceof Error)) return new Error(String(e));
-  const trace = /\n\s*0: /.exec(e.message);
+  const trace = /\n[^\S\n]*0: /.exec(e.message);
   const head = (trace ? e.message.slice(0, trace.index) : e.message).replace(/^external connector error\n/, "").trim();
   const migration = trace && /migration_name="([^"]+)"/.exec(e.message.slice(trace.index));
   const err = new Error(migration ? `migration ${migration[1]} failed: ${head}` : head, { cause: e });
@@ -236,8 +236,9 @@ export async function schemaDrift(adapterFactory: SqlMigrationAwareDriverAdapter
 function migrationDirName(name: string, now: Date): string {
   const slug = name
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join("_")
     .slice(0, 200);
   if (!slug) throw new Error(`invalid migration name ${JSON.stringify(name)}: use letters, digits and _`);
   return `${now.toISOString().replace(/\D/g, "").slice(0, 14)}_${slug}`;

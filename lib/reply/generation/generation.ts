@@ -21,6 +21,7 @@ import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
 import type { ToolRegistry } from "../../tools/registry";
+import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
 
@@ -42,6 +43,8 @@ export type GenerationDeps = {
   tools?: ToolRegistry;
   /** MAX_TOOL_STEPS: tool steps (model turn → tool results) per run. */
   maxToolSteps: number;
+  /** SEARCH_RATE_LIMIT, shared with GET /api/search; none: searches are not counted. */
+  searchLimiter?: RequestRateLimiter;
   /**
    * The caller claimed a reply whose generation died while streaming (an
    * Inngest retry, lib/reply/resume.ts): run it although it is not pending,
@@ -172,7 +175,12 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
         asm,
         send,
         onResult: () => checkpoints.offer(() => snapshotState("streaming")),
-        context: { userId: row.conversation.userId, db, currentMessageIds: [messageId, ...(lastUser ? [lastUser.id] : [])] },
+        context: {
+          userId: row.conversation.userId,
+          db,
+          currentMessageIds: [messageId, ...(lastUser ? [lastUser.id] : [])],
+          searchLimiter: deps.searchLimiter,
+        },
         signal,
       });
       await outbox;

@@ -104,7 +104,7 @@ describe("tool loop", () => {
       ["t_c", true],
       ["t_d", true],
     ]);
-    expect(results[0]).toMatchObject({ content: "explode failed: kaboom 💥" });
+    expect(results[0]).toMatchObject({ content: "The explode tool failed." });
     expect(JSON.parse((results[1] as { content: string }).content)).toMatchObject({ timeZone: "Asia/Kolkata", time: "17:30:00" });
     expect(results[3]).toMatchObject({ content: expect.stringContaining('Unknown tool "no_such_tool"') });
     const sent = toolResultsIn(h.fake.requests[1].body);

@@ -3,7 +3,7 @@
 // and appends a `tool_result` part per call, in call order, as soon as it and
 // the calls before it are done. Stop aborts the tools: a call cut off that
 // way gets no result (results that did arrive are kept).
-import type { ToolRegistry } from "../../tools/registry";
+import { toolCrashed, type ToolRegistry } from "../../tools/registry";
 import type { ToolContext } from "../../tools/types";
 import type { StreamEvent } from "../../stream/events";
 import type { ToolUsePart } from "../../chat/types";
@@ -41,7 +41,7 @@ export async function runToolStep(calls: ToolUsePart[], d: ToolStepDeps): Promis
     };
     return d.registry
       .run({ id: call.id, name: call.name, input: call.input }, { ...d.context, signal: d.signal, progress })
-      .catch((e: unknown) => ({ status: "done" as const, content: `${call.name} failed: ${String(e)}`, isError: true }))
+      .catch((e: unknown) => toolCrashed(call, e))
       .finally(() => (open = false));
   });
   for (const [i, pending] of outcomes.entries()) {
