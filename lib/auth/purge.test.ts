@@ -1,9 +1,8 @@
 // The purge of expired sessions and idle guests on both databases (PGlite
 // and PostgreSQL): what nobody can reach any more goes, with everything it
 // owns; live guests, accounts and a guest whose reply is generating stay.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "../platform/db";
-import { bothDatabases } from "../testing/databases";
+import { describe, expect, it } from "vitest";
+import { bothDatabases, useDatabase } from "../testing/databases";
 import { DAY, EXPIRED, HOUR, LIVE, makeUser, remains } from "../testing/guests";
 import { purgeIdle } from "./purge";
 
@@ -11,17 +10,10 @@ const TTL = 24 * HOUR;
 const gone = { user: false, sessions: 0, conversations: 0, messages: 0, settings: 0 };
 
 describe.each(bothDatabases("purge"))("purgeIdle on %s", (_name, open, dispose) => {
-  let h: DbHandle;
-  beforeAll(async () => {
-    h = await open();
-  });
-  afterAll(async () => {
-    await h?.close();
-    await dispose();
-  });
+  const handle = useDatabase(open, dispose);
 
   it("deletes expired sessions and guests without a live session, with their data; leaves live guests and accounts", async () => {
-    const db = h.prisma;
+    const db = handle().prisma;
     const expiredGuest = await makeUser(db, { sessions: [EXPIRED], reply: "complete", settings: true });
     const signedOutGuest = await makeUser(db, { sessions: [], reply: "interrupted" });
     const liveGuest = await makeUser(db, { sessions: [EXPIRED, LIVE], reply: "complete", settings: true });
@@ -49,7 +41,7 @@ describe.each(bothDatabases("purge"))("purgeIdle on %s", (_name, open, dispose) 
   });
 
   it("deletes guests that never created a conversation once idle past the TTL, and only those", async () => {
-    const db = h.prisma;
+    const db = handle().prisma;
     const idleEmpty = await makeUser(db, { sessions: [{ expiresInMs: 300 * DAY, updatedAgoMs: TTL + HOUR }], settings: true });
     const freshEmpty = await makeUser(db, { sessions: [{ expiresInMs: 300 * DAY, updatedAgoMs: HOUR }] });
     const youngEmpty = await makeUser(db, { createdAgoMs: 2 * HOUR, sessions: [{ expiresInMs: 300 * DAY, updatedAgoMs: 2 * HOUR }] });
@@ -67,7 +59,7 @@ describe.each(bothDatabases("purge"))("purgeIdle on %s", (_name, open, dispose) 
   });
 
   it("works through a backlog in batches", async () => {
-    const db = h.prisma;
+    const db = handle().prisma;
     const expired = await Promise.all(Array.from({ length: 7 }, () => makeUser(db, { sessions: [EXPIRED, EXPIRED], reply: "complete" })));
     const kept = await makeUser(db, { sessions: [LIVE], reply: "complete" });
 

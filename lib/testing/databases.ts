@@ -2,6 +2,7 @@
 // in-memory PGlite (the embedded default's engine) and the local PostgreSQL
 // in a throw-away schema, dropped afterwards.
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type DbHandle } from "../platform/db";
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -22,4 +23,24 @@ export function bothDatabases(prefix: string): [string, () => Promise<DbHandle>,
       },
     ],
   ];
+}
+
+/**
+ * For a `describe` block over one of bothDatabases' entries: opens the
+ * database before its tests, closes (and drops) it after. Call the result
+ * for the handle.
+ */
+export function useDatabase(open: () => Promise<DbHandle>, dispose: () => Promise<void>): () => DbHandle {
+  let h: DbHandle | undefined;
+  beforeAll(async () => {
+    h = await open();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
+  return () => {
+    if (!h) throw new Error("the database is opened in beforeAll");
+    return h;
+  };
 }

@@ -2,35 +2,28 @@
 // and the real PostgreSQL in an isolated schema. The point: a user finds
 // their own messages, and never anyone else's.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db, DbHandle } from "../platform/db";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../platform/db";
 import { Prisma } from "../generated/prisma/client";
 import { searchUserConversations } from "../chat/search";
 import { ToolRegistry } from "./registry";
 import { searchConversations, searchConversationsTool } from "./search-conversations";
-import { bothDatabases } from "../testing/databases";
+import { bothDatabases, useDatabase } from "../testing/databases";
 
 const backends = bothDatabases("search");
 
 describe.each(backends)("search_conversations on %s", (_name, open, dispose) => {
-  let h: DbHandle;
-  beforeAll(async () => {
-    h = await open();
-  });
-  afterAll(async () => {
-    await h?.close();
-    await dispose();
-  });
+  const handle = useDatabase(open, dispose);
 
   async function userWith(convs: { title: string; messages: [role: "user" | "assistant", content: string][] }[]) {
     const userId = randomUUID();
-    await h.prisma.user.create({ data: { id: userId } });
+    await handle().prisma.user.create({ data: { id: userId } });
     const ids: string[] = [];
     let t = Date.now();
     for (const c of convs) {
-      const conv = await h.prisma.conversation.create({ data: { userId, title: c.title } });
+      const conv = await handle().prisma.conversation.create({ data: { userId, title: c.title } });
       for (const [role, content] of c.messages) {
-        const m = await h.prisma.message.create({
+        const m = await handle().prisma.message.create({
           data: { conversationId: conv.id, role, content, parts: [{ type: "text", text: content }], status: "complete", createdAt: new Date(t++) },
         });
         ids.push(m.id);
@@ -53,19 +46,19 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
     ]);
     const b = await userWith([{ title: "B's secret", messages: [["user", `My ${word} password is hunter2`]] }]);
 
-    const found = await searchConversations({ db: h.prisma, userId: a.userId }, word);
+    const found = await searchConversations({ db: handle().prisma, userId: a.userId }, word);
     expect(found).toHaveLength(2);
     expect(found.every((m) => m.conversationTitle === "Sourdough 🍞 notes")).toBe(true);
     expect(found.map((m) => m.messageId).sort()).toEqual(a.ids.slice(0, 2).sort());
     expect(found[0].snippet).toContain(`**${word}**`);
     expect(JSON.stringify(found)).not.toMatch(/hunter2|secret/);
 
-    const forB = await searchConversations({ db: h.prisma, userId: b.userId }, word);
+    const forB = await searchConversations({ db: handle().prisma, userId: b.userId }, word);
     expect(forB.map((m) => m.conversationTitle)).toEqual(["B's secret"]);
     // A stranger finds nothing at all, by full text or by substring.
     const stranger = await userWith([]);
-    expect(await searchConversations({ db: h.prisma, userId: stranger.userId }, word)).toEqual([]);
-    expect(await searchConversations({ db: h.prisma, userId: stranger.userId }, "hunter2")).toEqual([]);
+    expect(await searchConversations({ db: handle().prisma, userId: stranger.userId }, word)).toEqual([]);
+    expect(await searchConversations({ db: handle().prisma, userId: stranger.userId }, "hunter2")).toEqual([]);
   });
 
   it("stems words, supports web-search syntax, ranks, limits and leaves out the current exchange", async () => {
@@ -80,7 +73,7 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
         ],
       },
     ]);
-    const ctx = { db: h.prisma, userId: u.userId };
+    const ctx = { db: handle().prisma, userId: u.userId };
     const run = await searchConversations(ctx, `${tag} run`);
     expect(run.map((m) => m.messageId).sort()).toEqual(u.ids.slice(0, 2).sort()); // "run" matches running
     expect((await searchConversations(ctx, `${tag} -marathon running`)).map((m) => m.messageId)).toEqual([u.ids[1]]);
@@ -100,14 +93,14 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
         ],
       },
     ]);
-    const ctx = { db: h.prisma, userId: u.userId };
+    const ctx = { db: handle().prisma, userId: u.userId };
     const cjk = await searchConversations(ctx, "数据库");
     expect(cjk).toHaveLength(1);
     expect(cjk[0].snippet).toContain("**数据库**");
     expect(await searchConversations(ctx, '\'); DROP TABLE "Message"; --')).toEqual([]);
     expect((await searchConversations(ctx, "100%")).map((m) => m.role)).toEqual(["assistant"]);
     expect(await searchConversations(ctx, "%")).toHaveLength(1); // % is literal, not a wildcard
-    expect(await h.prisma.message.count()).toBeGreaterThan(0);
+    expect(await handle().prisma.message.count()).toBeGreaterThan(0);
   });
 
   it("as a tool: reports progress and returns the matches for the model", async () => {
@@ -116,7 +109,7 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
     const progress: string[] = [];
     const out = await new ToolRegistry([searchConversationsTool]).run(
       { id: "t", name: "search_conversations", input: { query: word } },
-      { db: h.prisma, userId: u.userId, signal: new AbortController().signal, progress: (m) => progress.push(m) },
+      { db: handle().prisma, userId: u.userId, signal: new AbortController().signal, progress: (m) => progress.push(m) },
     );
     expect(out.status).toBe("done");
     const data = JSON.parse(out.status === "done" ? out.content : "{}");
@@ -127,20 +120,13 @@ describe.each(backends)("search_conversations on %s", (_name, open, dispose) => 
 
 describe("search plans on PostgreSQL", () => {
   const [, open, dispose] = backends[1];
-  let h: DbHandle;
-  beforeAll(async () => {
-    h = await open();
-  });
-  afterAll(async () => {
-    await h?.close();
-    await dispose();
-  });
+  const handle = useDatabase(open, dispose);
 
   /** The plans of the queries a search runs (EXPLAIN in front of each), instead of their rows. */
   async function plansOf(search: (db: Db) => Promise<unknown>): Promise<string[]> {
     const plans: string[] = [];
     const explain = async (strings: TemplateStringsArray, ...values: unknown[]) => {
-      const rows = await h.prisma.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql([`EXPLAIN ${strings[0]}`, ...strings.slice(1)], ...values));
+      const rows = await handle().prisma.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql([`EXPLAIN ${strings[0]}`, ...strings.slice(1)], ...values));
       plans.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
       return [];
     };
@@ -151,14 +137,14 @@ describe("search plans on PostgreSQL", () => {
 
   it("read the stored vectors through their GIN indexes for a user with many messages", async () => {
     const userId = randomUUID();
-    await h.prisma.user.create({ data: { id: userId } });
-    const conv = await h.prisma.conversation.create({ data: { userId, title: "Notes" } });
-    await h.prisma.$executeRaw`
+    await handle().prisma.user.create({ data: { id: userId } });
+    const conv = await handle().prisma.conversation.create({ data: { userId, title: "Notes" } });
+    await handle().prisma.$executeRaw`
       INSERT INTO "Message" (id, "conversationId", role, content, status, "updatedAt")
       SELECT gen_random_uuid(), ${conv.id}::uuid, 'user', 'note number ' || g || ' about tides and ' || md5(g::text), 'complete', now()
       FROM generate_series(1, 20000) g`;
-    await h.prisma.$executeRawUnsafe(`VACUUM ANALYZE "Message"`); // also moves the GIN pending list into the index
-    await h.prisma.$executeRawUnsafe(`ANALYZE "Conversation"`);
+    await handle().prisma.$executeRawUnsafe(`VACUUM ANALYZE "Message"`); // also moves the GIN pending list into the index
+    await handle().prisma.$executeRawUnsafe(`ANALYZE "Conversation"`);
     const [tool] = await plansOf((db) => searchConversations({ db, userId }, "quokka"));
     expect(tool).toContain("Message_searchVector_idx");
     expect(tool).not.toMatch(/to_tsvector/);

@@ -1,8 +1,7 @@
 // The data layer on both databases the app runs on: in-memory PGlite (the
 // embedded default's engine) and the real PostgreSQL in an isolated schema.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import type { DbHandle } from "./index";
 import { Checkpointer } from "../../reply/generation/checkpoint";
 import { saveCheckpoint } from "../../reply/lifecycle";
 import { createConversation, getConversationWithMessages, listConversations, renameConversation } from "../../chat/conversations";
@@ -11,51 +10,44 @@ import { sweepStaleReplies } from "../../reply/sweep";
 import { AppError } from "../../errors";
 import { ensureUser } from "../../auth/users";
 import { testAdmission } from "../../testing/app";
-import { bothDatabases } from "../../testing/databases";
+import { bothDatabases, useDatabase } from "../../testing/databases";
 
 const backends = bothDatabases("db");
 
 describe.each(backends)("data layer on %s", (_name, open, dispose) => {
-  let h: DbHandle;
-  beforeAll(async () => {
-    h = await open();
-  });
-  afterAll(async () => {
-    await h?.close();
-    await dispose();
-  });
+  const handle = useDatabase(open, dispose);
 
   async function user() {
     const id = randomUUID();
-    await h.prisma.user.create({ data: { id } });
+    await handle().prisma.user.create({ data: { id } });
     return id;
   }
 
   it("keeps conversations per user, newest first", async () => {
     const u1 = await user();
     const u2 = await user();
-    const a = await createConversation(h.prisma, u1, "a");
-    const b = await createConversation(h.prisma, u1, "b");
-    await createConversation(h.prisma, u2, "other");
-    expect((await listConversations(h.prisma, u1)).map((c) => c.id)).toEqual([b.id, a.id]);
-    await renameConversation(h.prisma, u1, a.id, "a2");
-    await expect(renameConversation(h.prisma, u2, a.id, "stolen")).rejects.toThrow(AppError);
-    await expect(getConversationWithMessages(h.prisma, u2, a.id)).rejects.toMatchObject({ code: "not_found" });
+    const a = await createConversation(handle().prisma, u1, "a");
+    const b = await createConversation(handle().prisma, u1, "b");
+    await createConversation(handle().prisma, u2, "other");
+    expect((await listConversations(handle().prisma, u1)).map((c) => c.id)).toEqual([b.id, a.id]);
+    await renameConversation(handle().prisma, u1, a.id, "a2");
+    await expect(renameConversation(handle().prisma, u2, a.id, "stolen")).rejects.toThrow(AppError);
+    await expect(getConversationWithMessages(handle().prisma, u2, a.id)).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("never lets an older checkpoint overwrite a newer one", async () => {
     const u = await user();
-    const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "hi");
+    const c = await createConversation(handle().prisma, u);
+    const { assistantMessage } = await createReply(testAdmission(handle().prisma), u, c.id, "hi");
     const id = assistantMessage.id;
     const state = (seq: number, text: string) => ({ seq, status: "streaming" as const, parts: [{ type: "text" as const, text }], content: text });
-    expect(await saveCheckpoint(h.prisma, id, state(5, "five"))).toBe(true);
-    expect(await saveCheckpoint(h.prisma, id, state(3, "three"))).toBe(false);
-    expect(await saveCheckpoint(h.prisma, id, state(5, "five again"))).toBe(false);
+    expect(await saveCheckpoint(handle().prisma, id, state(5, "five"))).toBe(true);
+    expect(await saveCheckpoint(handle().prisma, id, state(3, "three"))).toBe(false);
+    expect(await saveCheckpoint(handle().prisma, id, state(5, "five again"))).toBe(false);
     // Racing writers: whatever the interleaving, the highest seq wins.
     const seqs = Array.from({ length: 20 }, (_, i) => 6 + ((i * 7) % 20));
-    await Promise.all(seqs.map((s) => saveCheckpoint(h.prisma, id, state(s, `t${s}`))));
-    const row = await h.prisma.message.findUniqueOrThrow({ where: { id } });
+    await Promise.all(seqs.map((s) => saveCheckpoint(handle().prisma, id, state(s, `t${s}`))));
+    const row = await handle().prisma.message.findUniqueOrThrow({ where: { id } });
     expect(row.seq).toBe(25);
     expect(row.content).toBe("t25");
   });
@@ -66,9 +58,9 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   // pending checkpoint overwrites.
   it("ends a burst of checkpoint offers with the exact final state, never overwritten by a pending one", async () => {
     const u = await user();
-    const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "hi");
-    const cp = new Checkpointer(h.prisma, assistantMessage.id, 0, 50, () => {}, 30_000);
+    const c = await createConversation(handle().prisma, u);
+    const { assistantMessage } = await createReply(testAdmission(handle().prisma), u, c.id, "hi");
+    const cp = new Checkpointer(handle().prisma, assistantMessage.id, 0, 50, () => {}, 30_000);
     let text = "";
     for (let i = 1; i <= 300; i++) {
       text += "é👍";
@@ -80,17 +72,17 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     // Past the interval: the offers of the burst wrote nothing after the final state.
     await new Promise((r) => setTimeout(r, 150));
     cp.close();
-    const row = await h.prisma.message.findUniqueOrThrow({ where: { id: assistantMessage.id } });
+    const row = await handle().prisma.message.findUniqueOrThrow({ where: { id: assistantMessage.id } });
     expect([row.status, row.seq, row.content]).toEqual(["complete", 301, text]);
   });
 
   it("admits one reply per conversation even when posts race", async () => {
     const u = await user();
-    const c = await createConversation(h.prisma, u);
-    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createReply(testAdmission(h.prisma), u, c.id, `race ${i}`)));
+    const c = await createConversation(handle().prisma, u);
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createReply(testAdmission(handle().prisma), u, c.id, `race ${i}`)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "generation_in_progress" });
-    const { messages } = await getConversationWithMessages(h.prisma, u, c.id);
+    const { messages } = await getConversationWithMessages(handle().prisma, u, c.id);
     expect(messages.map((m) => [m.role, m.status])).toEqual([
       ["user", "complete"],
       ["assistant", "pending"],
@@ -99,26 +91,26 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
 
   it("sweeps stale replies to interrupted, sparing live ones", async () => {
     const u = await user();
-    const live = await createReply(testAdmission(h.prisma), u, (await createConversation(h.prisma, u)).id, "live");
-    const dead = await createReply(testAdmission(h.prisma), u, (await createConversation(h.prisma, u)).id, "dead");
-    const swept = await sweepStaleReplies(h.prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] });
+    const live = await createReply(testAdmission(handle().prisma), u, (await createConversation(handle().prisma, u)).id, "live");
+    const dead = await createReply(testAdmission(handle().prisma), u, (await createConversation(handle().prisma, u)).id, "dead");
+    const swept = await sweepStaleReplies(handle().prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] });
     expect(swept).toContain(dead.assistantMessage.id);
     expect(swept).not.toContain(live.assistantMessage.id);
-    const row = await h.prisma.message.findUniqueOrThrow({ where: { id: dead.assistantMessage.id } });
+    const row = await handle().prisma.message.findUniqueOrThrow({ where: { id: dead.assistantMessage.id } });
     expect(row.status).toBe("interrupted");
   });
 
   it("creates a first-visit user once, whatever the concurrency", async () => {
     const id = randomUUID();
-    await Promise.all(Array.from({ length: 8 }, () => ensureUser(h.prisma, id)));
-    expect(await h.prisma.user.count({ where: { id } })).toBe(1);
+    await Promise.all(Array.from({ length: 8 }, () => ensureUser(handle().prisma, id)));
+    expect(await handle().prisma.user.count({ where: { id } })).toBe(1);
   });
 
   it("cascades a conversation delete to its messages", async () => {
     const u = await user();
-    const c = await createConversation(h.prisma, u);
-    const { assistantMessage } = await createReply(testAdmission(h.prisma), u, c.id, "bye");
-    await h.prisma.conversation.delete({ where: { id: c.id } });
-    expect(await h.prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
+    const c = await createConversation(handle().prisma, u);
+    const { assistantMessage } = await createReply(testAdmission(handle().prisma), u, c.id, "bye");
+    await handle().prisma.conversation.delete({ where: { id: c.id } });
+    expect(await handle().prisma.message.findUnique({ where: { id: assistantMessage.id } })).toBeNull();
   });
 });
