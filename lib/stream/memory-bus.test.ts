@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import { MemoryStreamBus } from "./memory-bus";
 import type { StreamEvent } from "./events";
@@ -89,5 +89,73 @@ describe("MemoryStreamBus", () => {
     const tail = await bus.subscribe(id, last - 2, () => {});
     expect(tail.start.kind === "replay" && tail.start.events.map((e) => e.id)).toEqual([last - 1, last]);
     expect((await bus.subscribe(randomUUID(), 0, () => {})).start.kind).toBe("unknown");
+  });
+
+  it("folds only past maxEvents, and only half of them: what is left replays", async () => {
+    const bus = new MemoryStreamBus(4);
+    const id = randomUUID();
+    const events = script(id, PIECES); // 11 events
+    await bus.open(message(id), 0);
+    bus.publish(id, events.slice(0, 4)); // exactly maxEvents: nothing folded yet
+    const from0 = await bus.subscribe(id, 0, () => {});
+    expect(from0.start.kind === "replay" && from0.start.events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    bus.publish(id, events.slice(4, 5)); // 5 > 4: the oldest 2 fold into the base
+    expect((await bus.subscribe(id, 1, () => {})).start.kind).toBe("snapshot");
+    const from2 = await bus.subscribe(id, 2, () => {});
+    expect(from2.start.kind === "replay" && from2.start.events.map((e) => e.id)).toEqual([3, 4, 5]);
+  });
+
+  it("after the end, replays from the base id but not from before it", async () => {
+    const bus = new MemoryStreamBus(4);
+    const id = randomUUID();
+    const events = script(id, PIECES);
+    await bus.open(message(id), 0);
+    for (const e of events) bus.publish(id, [e]); // 12 events, folding as they come: base id 8, events 9–12 kept
+    const atBase = await bus.subscribe(id, 8, () => {});
+    expect(atBase.start.kind === "replay" && atBase.start.events.map((e) => e.id)).toEqual([9, 10, 11, 12]);
+    expect((await bus.subscribe(id, 7, () => {})).start.kind).toBe("unknown");
+  });
+
+  it("stops delivering to a closed subscription, and to one that joined after the end, across a Continue", async () => {
+    const bus = new MemoryStreamBus();
+    const id = randomUUID();
+    const events = script(id, PIECES);
+    await bus.open(message(id), 0);
+    const closed: number[] = [];
+    const sub = await bus.subscribe(id, 0, (e) => closed.push(e.id));
+    bus.publish(id, events.slice(0, 2));
+    sub.close();
+    bus.publish(id, events.slice(2));
+    expect(closed).toEqual([1, 2]);
+    const late: number[] = [];
+    const tail = await bus.subscribe(id, events.length - 1, (e) => late.push(e.id));
+    expect(tail.start.kind).toBe("replay");
+    await bus.open(message(id), events.length); // Continue: a new run of the same reply
+    bus.publish(
+      id,
+      script(id, ["more"]).map((e) => ({ ...e, id: e.id + events.length })),
+    );
+    expect(late).toEqual([]);
+  });
+
+  describe("retention after the end", () => {
+    afterEach(() => void vi.useRealTimers());
+
+    it("drops a finished log after retainMs, unless a Continue reopened it", async () => {
+      vi.useFakeTimers();
+      const bus = new MemoryStreamBus(50_000, 1_000);
+      const a = randomUUID();
+      const b = randomUUID();
+      await bus.open(message(a), 0);
+      await bus.open(message(b), 0);
+      bus.publish(a, script(a, PIECES));
+      bus.publish(b, script(b, PIECES));
+      await bus.open(message(b), 20); // reopened within the minute: its new log stays
+      vi.advanceTimersByTime(999);
+      expect(bus.has(a)).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(bus.has(a)).toBe(false);
+      expect(bus.has(b)).toBe(true);
+    });
   });
 });
