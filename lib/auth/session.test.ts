@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { sealData } from "iron-session";
 import { openDatabase, type DbHandle } from "../platform/db";
-import { pageSession, sessionUser as userOf } from "./session";
+import { pageSession, requireSessionUser, sessionUser as userOf } from "./session";
 import { RequestRateLimiter } from "../platform/rate-limit";
 import type { Accounts } from "./auth";
 
@@ -87,5 +87,40 @@ describe("sessionUser", () => {
   it("is null without a session cookie", async () => {
     expect(await sessionUser(new Headers())).toBeNull();
     expect(await sessionUser(new Headers({ cookie: "other=1" }))).toBeNull();
+  });
+});
+
+describe("without a cookie", () => {
+  it("never opens the database, and requireSessionUser answers 401 with what to do", async () => {
+    let opened = 0;
+    const counting = async () => {
+      opened++;
+      return accounts();
+    };
+    expect(await userOf(counting, new Headers({ cookie: "other=1" }), false)).toBeNull();
+    await expect(requireSessionUser(counting, new Headers(), true)).rejects.toMatchObject({
+      code: "unauthorized",
+      message: expect.stringContaining("POST /api/auth/guest"),
+    });
+    expect(opened).toBe(0);
+  });
+});
+
+describe("pageSession when it cannot make a session", () => {
+  it("renders without one and says for how long, when new guests from this address are over the limit", async () => {
+    const oneGuest = new RequestRateLimiter({ points: 1, windowSec: 600 }, { kind: "memory" }, `page-${randomUUID()}`);
+    const from = new Headers({ "x-tether-peer": "192.0.2.7" });
+    expect((await pageSession(accounts, oneGuest, from, false)).cookie).not.toBeNull();
+    const refused = await pageSession(accounts, oneGuest, from, false);
+    expect(refused.cookie).toBeNull();
+    expect(refused.guestRefusedForS).toBeGreaterThan(590);
+    expect(refused.guestRefusedForS).toBeLessThanOrEqual(600);
+  });
+
+  it("renders without one when the database cannot be reached", async () => {
+    const down = async (): Promise<Accounts> => {
+      throw new Error("connection refused");
+    };
+    expect(await pageSession(down, noGuestLimit, new Headers(), false)).toEqual({ cookie: null });
   });
 });
