@@ -192,6 +192,125 @@ describe("Checkpointer throttling (fake time)", () => {
   });
 });
 
+/**
+ * A database whose message writes are recorded: each attempt (with the fake
+ * time it started at), and each that landed. While `down`, writes fail; while
+ * `hold` is set, they wait for it.
+ */
+function writeLog() {
+  const w = { attempts: [] as { at: number; seq: number }[], landed: [] as number[], down: false, hold: null as Promise<void> | null };
+  const db = {
+    message: {
+      updateMany: async (args: { data: { seq: number } }) => {
+        w.attempts.push({ at: Date.now(), seq: args.data.seq });
+        if (w.hold) await w.hold;
+        if (w.down) throw new Error("connection refused");
+        w.landed.push(args.data.seq);
+        return { count: 1 };
+      },
+    },
+  } as unknown as Db;
+  return Object.assign(w, { db });
+}
+function gate() {
+  let open = () => {};
+  const closed = new Promise<void>((r) => (open = r));
+  return { closed, open };
+}
+
+describe("Checkpointer writes only what is newer (its write log)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("never writes a state at or below the saved seq", async () => {
+    const w = writeLog();
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
+    expect(await cp.flush(state(5, "five"))).toBe(true);
+    expect(await cp.flush(state(5, "five again"))).toBe(true);
+    expect(await cp.flush(state(3, "three"))).toBe(true);
+    expect(w.attempts.map((a) => a.seq)).toEqual([5]);
+    const started = new Checkpointer(w.db, randomUUID(), 9, 20, collect, 1_000); // a Continue from seq 9
+    expect(await started.flush(state(9, "nine"))).toBe(true);
+    expect(w.attempts).toHaveLength(1);
+  });
+
+  it("drops a waiting state that a write in flight has overtaken", async () => {
+    const w = writeLog();
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
+    const g = gate();
+    w.hold = g.closed;
+    const five = cp.flush(state(5, "five"));
+    await Promise.resolve();
+    const four = cp.flush(state(4, "four")); // queued while five is being written
+    w.hold = null;
+    g.open();
+    expect([await five, await four]).toEqual([true, true]);
+    expect(w.attempts.map((a) => a.seq)).toEqual([5]);
+  });
+
+  it("keeps the newest of two waiting states", async () => {
+    const w = writeLog();
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
+    const g = gate();
+    w.hold = g.closed;
+    const two = cp.flush(state(2, "two"));
+    await Promise.resolve();
+    const four = cp.flush(state(4, "four"));
+    const three = cp.flush(state(3, "three"));
+    w.hold = null;
+    g.open();
+    expect(await Promise.all([two, four, three])).toEqual([true, true, true]);
+    expect(w.landed).toEqual([2, 4]);
+  });
+
+  it("retries in the background the newest state that failed, or a newer offered one", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const w = writeLog();
+    w.down = true;
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
+    expect(await cp.flush(state(5, "five"))).toBe(false);
+    expect(await cp.flush(state(3, "three"))).toBe(false);
+    w.down = false;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(w.landed).toEqual([5]);
+    w.down = true;
+    expect(await cp.flush(state(8, "eight"))).toBe(false);
+    cp.offer(() => state(9, "nine")); // waits: a retry is already scheduled
+    w.down = false;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(w.landed).toEqual([5, 9]);
+    cp.close();
+  });
+
+  it("backs off between background retries: 100, 200, 400, 800 ms, then every second", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const w = writeLog();
+    w.down = true;
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
+    const start = Date.now();
+    expect(await cp.flush(state(1, "a"))).toBe(false);
+    await vi.advanceTimersByTimeAsync(3_600);
+    cp.close();
+    expect(w.attempts.map((a) => a.at - start)).toEqual([0, 100, 300, 700, 1_500, 2_500, 3_500]);
+  });
+
+  it("once closed, a final save that gives up leaves nothing retrying behind it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const w = writeLog();
+    w.down = true;
+    const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 500);
+    cp.close();
+    const saved = cp.flush(state(4, "final", "complete"));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(await saved).toBe(false);
+    const tried = w.attempts.length;
+    w.down = false;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(w.attempts).toHaveLength(tried);
+  });
+});
+
 describe("retryWrite", () => {
   it("retries until the write works, or rethrows after its while", async () => {
     let n = 0;

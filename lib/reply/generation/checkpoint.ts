@@ -130,8 +130,7 @@ export class Checkpointer {
   private scheduleRetry(): void {
     if (this.closed || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.closed) return;
+      this.retryTimer = null; // close() clears this timer: it only fires while open
       const newest = this.latest?.();
       const s = newest && (!this.failed || newest.seq >= this.failed.seq) ? newest : this.failed;
       if (s) this.enqueue(s);
