@@ -8,6 +8,7 @@ import { call, readSse } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post } from "@/lib/testing/api-steps";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as usage from "@/app/api/usage/route";
+import * as conversationUsage from "@/app/api/conversations/[id]/usage/route";
 import type { Message } from "@/lib/chat/types";
 
 async function reply(cookie: string, id: string, content: string): Promise<Message> {
@@ -78,6 +79,25 @@ function suite(h: RouteHarness) {
     expect(recent.total).toMatchObject({ replies: 1, unpricedReplies: 1, cost: { amount: 0 } });
     const longer = await (await getUsage(me, "?days=90")).json();
     expect(longer.total).toMatchObject({ replies: 2, unpricedReplies: 1 });
+  });
+
+  it("a long conversation's next reply reads its history from the prompt cache; the conversation's usage route sums it", async () => {
+    const me = await newGuest();
+    const c = await newConversation(me);
+    h.fake.enqueue({ text: "Noted." }, { text: "Crabs, anemones and starfish." });
+    const first = await reply(me, c.id, `Read this: ${"tide pools and rocky shores ".repeat(300)}`);
+    expect(first.metadata.usage).toMatchObject({ cacheReadInputTokens: 0 });
+    expect(first.metadata.usage!.cacheCreationInputTokens).toBeGreaterThan(1024);
+    const second = await reply(me, c.id, "What lives there?");
+    const u = second.metadata.usage!;
+    expect(u.cacheReadInputTokens).toBe(first.metadata.usage!.cacheCreationInputTokens);
+    expect(u.cacheReadInputTokens! / (u.inputTokens + u.cacheReadInputTokens! + u.cacheCreationInputTokens!)).toBeGreaterThan(0.8);
+    // Cache reads cost a tenth of input: the second reply, with a longer prompt, costs less.
+    expect(second.metadata.cost!.amount!).toBeLessThan(first.metadata.cost!.amount!);
+    const res = await call(conversationUsage.GET, "GET", "/", { cookie: me, params: { id: c.id } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ replies: 2, cacheReadInputTokens: u.cacheReadInputTokens, unpricedReplies: 0 });
+    await expectError(await call(conversationUsage.GET, "GET", "/", { cookie: await newGuest(), params: { id: c.id } }), 404, "not_found");
   });
 
   it("refuses a days value outside 1–90 with a 400, and a caller without a session with a 401", async () => {

@@ -52,6 +52,18 @@ describe("fake prompt cache (accounting)", () => {
     expect(cache.account(b)).toMatchObject({ cache_read_input_tokens: 0 });
   });
 
+  it("a change of thinking or tool_choice invalidates the cached messages, not the tools before them", () => {
+    const cache = new FakePromptCache();
+    const tools = [{ name: "t", description: long(1500, "tool"), input_schema: { type: "object" }, cache_control: EPH }];
+    const messages = [user(long(3000, "f"), true)];
+    const first = cache.account(body(messages, { tools }));
+    const toolsOnly = cache.account(body([user("x")], { tools })).cache_read_input_tokens;
+    expect(toolsOnly).toBeGreaterThan(1024);
+    expect(cache.account(body(messages, { tools })).cache_read_input_tokens).toBe(first.cache_creation_input_tokens);
+    expect(cache.account(body(messages, { tools, tool_choice: { type: "none" } })).cache_read_input_tokens).toBe(toolsOnly);
+    expect(cache.account(body(messages, { tools, thinking: { type: "adaptive" } })).cache_read_input_tokens).toBe(toolsOnly);
+  });
+
   it("finds a prefix up to 20 blocks before a breakpoint, not further", () => {
     const cache = new FakePromptCache();
     const head = [user(long(3000, "d"), true)];

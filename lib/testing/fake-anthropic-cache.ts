@@ -4,7 +4,9 @@
 // that ends there. A prefix seen at a breakpoint before (same model, within
 // its TTL) is read from the cache, also when it ends up to 20 blocks before
 // a breakpoint of this request (the API's look-back); the part after it, up
-// to the last breakpoint, is written. Prefixes shorter than the minimum
+// to the last breakpoint, is written. As in the API, a change of thinking
+// settings or tool_choice invalidates the cached messages (not the tools and
+// system before them). Prefixes shorter than the minimum
 // cacheable length are neither read nor written. Tokens: characters / 4 of
 // each block's JSON (cache_control left out), deterministic.
 import { createHash } from "node:crypto";
@@ -21,7 +23,7 @@ const MAX_BREAKPOINTS = 4;
 const TTL_MS: Record<string, number> = { "5m": 5 * 60_000, "1h": 60 * 60_000 };
 
 type Block = Record<string, unknown>;
-type Segment = { json: string; control?: unknown; where: string; type?: unknown };
+type Segment = { json: string; control?: unknown; where: string; type?: unknown; settings?: string };
 
 function segmentsOf(body: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
@@ -35,6 +37,8 @@ function segmentsOf(body: Record<string, unknown>): Segment[] {
   if (typeof body.system === "string") add({ type: "text", text: body.system }, "system");
   else if (Array.isArray(body.system)) body.system.forEach((b, i) => add(b, `system.${i}`));
   if (Array.isArray(body.messages)) {
+    // Not a block: mixed into the hash where the messages begin, counted as no tokens.
+    out.push({ json: "", settings: JSON.stringify([body.thinking ?? null, body.tool_choice ?? null]), where: "messages" });
     body.messages.forEach((m: { role?: string; content?: unknown }, i) => {
       const blocks = typeof m.content === "string" ? [{ type: "text", text: m.content }] : Array.isArray(m.content) ? m.content : [];
       // The role is part of the prefix: the same text as a user or an assistant turn is not the same prompt.
@@ -83,7 +87,10 @@ export class FakePromptCache {
     const hashes: string[] = [];
     const tokensAt: number[] = [];
     for (const s of segments) {
-      hash = createHash("sha256").update(hash).update(s.json).digest("hex");
+      hash = createHash("sha256")
+        .update(hash)
+        .update(s.settings ?? s.json)
+        .digest("hex");
       chars += s.json.length;
       hashes.push(hash);
       tokensAt.push(Math.ceil(chars / 4));

@@ -53,6 +53,20 @@ describe("usage of a reply", () => {
     expect(done.metadata.cost!.amount!).toBeGreaterThan(failed.metadata.cost!.amount!);
   });
 
+  it("keeps the input of a reply stopped mid-stream (its output is not reported by the API until the end)", async () => {
+    const q = await ask("a long one please");
+    h.fake.enqueue({ words: 400, chunk: 3, delayMs: 5 });
+    const rec = recorder();
+    const ac = new AbortController();
+    const running = runGeneration(deps(rec, { prices: DEFAULT_PRICES }), q.messageId, ac.signal);
+    await rec.next((e) => e.event === "delta");
+    ac.abort();
+    const stopped = await running;
+    expect(stopped.status).toBe("interrupted");
+    expect(totalInput(stopped.metadata.usage!)).toBe(sentInput());
+    expect(stopped.metadata.cost?.amount).toBeGreaterThan(0);
+  });
+
   it("prices each model's tokens by that model; a model without a price makes the cost unknown, not 0", async () => {
     const q = await ask("hello");
     h.fake.enqueue({ text: "Hi.", model: "claude-unpriced-9" });
