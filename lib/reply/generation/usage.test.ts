@@ -33,6 +33,16 @@ describe("usage of a reply", () => {
     expect(final.metadata.cost).toEqual(costOf(DEFAULT_PRICES, { "claude-haiku-4-5": usage }));
   });
 
+  it("in a tool loop over a long prompt, the call after the tool step reads the prompt the first call wrote", async () => {
+    const q = await ask(`Look at these numbers and compute 6*7. ${"12 34 56 78 ".repeat(500)}`);
+    h.fake.enqueue({ text: "Computing.", tool: { id: "toolu_u2", name: "calculate", input: { expression: "6*7" } } }, { text: "42." });
+    const final = await runGeneration(deps(recorder(), { prices: DEFAULT_PRICES }), q.messageId, new AbortController().signal);
+    const [first, second] = h.fake.requests.map((r) => r.usage!);
+    expect(first.cache_creation_input_tokens).toBeGreaterThan(1024);
+    expect(second.cache_read_input_tokens).toBe(first.cache_creation_input_tokens);
+    expect(final.metadata.usage).toMatchObject({ cacheReadInputTokens: second.cache_read_input_tokens });
+  });
+
   it("keeps the input of a reply that failed mid-stream, and adds a Continue's usage to it", async () => {
     const q = await ask("tell me a story");
     h.fake.enqueue({ text: "Once upon a time there was a fox.", chunk: 2, end: "error", failAfter: 10 });
