@@ -2,9 +2,12 @@
 // The "⋯" menu of a conversation in the sidebar: export as Markdown or JSON
 // (plain download links: the server names the file). Keyboard: the menu
 // opens on its first item, ↑/↓ move, Esc closes back to the button, Tab
-// or a click elsewhere closes it.
+// or a click elsewhere closes it. Below the items, what the conversation has
+// cost so far (every reply, docs/API.md "Usage and cost"), read when it opens.
 import { useEffect, useRef, useState } from "react";
-import { exportUrl, type ExportFormat } from "@/lib/client/api";
+import { exportUrl, getConversationUsage, type ExportFormat } from "@/lib/client/api";
+import { formatAmount, formatTokens } from "@/lib/client/usage-format";
+import type { UsageTotals } from "@/lib/usage/report";
 
 type Props = { conversationId: string; title: string; buttonClassName: string };
 
@@ -15,6 +18,7 @@ const ITEMS: { format: ExportFormat; label: string; hint: string }[] = [
 
 export function ConversationMenu({ conversationId, title, buttonClassName }: Props) {
   const [open, setOpen] = useState(false);
+  const [usage, setUsage] = useState<UsageTotals | "failed">();
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const menuId = `menu-${conversationId}`;
@@ -24,6 +28,13 @@ export function ConversationMenu({ conversationId, title, buttonClassName }: Pro
     setOpen(false);
     if (refocus) button.current?.focus();
   };
+
+  useEffect(() => {
+    if (!open) return;
+    const ac = new AbortController();
+    getConversationUsage(conversationId, ac.signal).then(setUsage, () => !ac.signal.aborted && setUsage("failed"));
+    return () => ac.abort();
+  }, [open, conversationId]);
 
   useEffect(() => {
     if (!open) return;
@@ -100,8 +111,37 @@ export function ConversationMenu({ conversationId, title, buttonClassName }: Pro
               <span className="text-xs text-zinc-400">{item.hint}</span>
             </a>
           ))}
+          <div
+            data-testid="conversation-usage"
+            className="mt-1 border-t border-zinc-100 px-2.5 pt-2 pb-1.5 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400"
+          >
+            {usage === undefined ? "Usage…" : usage === "failed" ? "Usage unavailable" : <ConversationUsage usage={usage} />}
+          </div>
         </div>
       )}
     </div>
+  );
+}
+
+function ConversationUsage({ usage }: { usage: UsageTotals }) {
+  if (usage.replies === 0) return <>No usage yet</>;
+  const input = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  const priced = usage.replies - usage.unpricedReplies;
+  return (
+    <>
+      <div className="flex justify-between gap-2">
+        <span>
+          {formatTokens(input)} in · {formatTokens(usage.outputTokens)} out
+        </span>
+        <span className="font-medium text-zinc-700 tabular-nums dark:text-zinc-200">
+          {priced > 0 ? formatAmount(usage.cost.amount ?? 0, usage.cost.currency) : "cost unknown"}
+        </span>
+      </div>
+      {usage.unpricedReplies > 0 && priced > 0 && (
+        <div className="mt-0.5">
+          + {usage.unpricedReplies} {usage.unpricedReplies === 1 ? "reply" : "replies"} of unknown cost
+        </div>
+      )}
+    </>
   );
 }

@@ -2,10 +2,12 @@
 // The action bar under a finished message: the version pager (always shown
 // when there are versions), Copy, and Regenerate (on the latest reply) or
 // Edit (on user messages). The buttons show on hover or keyboard focus with
-// a mouse, always on touch screens, and always on the latest reply.
+// a mouse, always on touch screens, and always on the latest reply. A reply's
+// usage and cost (docs/API.md "Usage and cost") show beside them, details on hover.
 import { memo, useEffect, useRef, useState } from "react";
 import type { Message } from "@/lib/chat/types";
 import { copyText } from "@/lib/client/clipboard";
+import { usageDetails, usageLine } from "@/lib/client/usage-format";
 import { VersionPager } from "./VersionPager";
 
 type Props = {
@@ -35,6 +37,7 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
   };
 
   const user = message.role === "user";
+  const usage = user ? undefined : message.metadata?.usage;
   return (
     <div data-testid="message-actions" className={`flex items-center gap-0.5 ${user ? "justify-end" : "-ml-1.5"}`}>
       {message.versions && message.versions.count > 1 && (
@@ -91,6 +94,15 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
               <path d="M16 10a6 6 0 11-1.76-4.24M16 3.5v3.25h-3.25" strokeLinecap="round" strokeLinejoin="round" />
             </svg>
           </button>
+        )}
+        {usage && (
+          <span
+            data-testid="reply-usage"
+            title={usageDetails(usage, message.metadata.cost, message.metadata.model)}
+            className="ml-1 min-w-0 truncate text-xs text-zinc-400 tabular-nums dark:text-zinc-500"
+          >
+            {usageLine(usage, message.metadata.cost)}
+          </span>
         )}
       </div>
     </div>

@@ -94,6 +94,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     idleTimeoutMs: config.reply.idleTimeoutMs,
     maxToolSteps: config.tools.maxSteps,
     searchLimiter: app.limiters.search,
+    prices: config.prices,
   });
   const replyJobs: ReplyJobs = createReplyJobs({
     db,

@@ -4,6 +4,7 @@
 // bad value stops the server at start with a message naming the variable.
 // README's configuration table is checked against VARIABLES by a test.
 import { z } from "zod";
+import { DEFAULT_PRICES, loadPriceTable } from "./usage/prices";
 
 const blankIsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
 const whole = (min: number, max: number) =>
@@ -33,6 +34,25 @@ export const VARIABLES = {
   ],
   ANTHROPIC_THINKING_BUDGET: [int(8192, 1), "thinking budget in tokens, for ANTHROPIC_THINKING=enabled"],
   ANTHROPIC_MAX_TOKENS: [int(4096, 1), "max_tokens of each model call"],
+  PROMPT_CACHING: [onOff("on"), "off: send no cache_control breakpoints (on: long conversations reuse Anthropic's prompt cache each turn)"],
+  MODEL_PRICES: [
+    z.preprocess(
+      blankIsUnset,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return undefined;
+          try {
+            return loadPriceTable(v);
+          } catch (e) {
+            ctx.addIssue({ code: "custom", message: (e as Error).message });
+            return z.NEVER;
+          }
+        }),
+    ),
+    'price table (JSON, or the path of a JSON file): {"currency":"USD","models":{"<model id>":{"input","output","cacheWrite","cacheRead"}}} per million tokens (default: Anthropic list prices)',
+  ],
   DEMO_TOKEN_DELAY_MS: [optInt(0), "demo model: fixed delay per token in ms (default: 20–40 ms)"],
   DATABASE_URL: [
     z.preprocess(
@@ -193,7 +213,9 @@ function derive(v: RawConfig, env: Env) {
       thinkingBudget: v.ANTHROPIC_THINKING_BUDGET,
       maxTokens: v.ANTHROPIC_MAX_TOKENS,
       demoTokenDelayMs: v.DEMO_TOKEN_DELAY_MS,
+      promptCaching: v.PROMPT_CACHING === "on",
     } as const,
+    prices: v.MODEL_PRICES ?? DEFAULT_PRICES,
     db: v.DATABASE_URL
       ? ({ kind: "postgres", url: v.DATABASE_URL, schema: new URL(v.DATABASE_URL).searchParams.get("schema") ?? undefined, poolSize: v.DATABASE_POOL_SIZE } as const)
       : ({ kind: "pglite", dataDir: v.DATA_DIR } as const),

@@ -4,6 +4,9 @@ import { AccountSessions } from "@/components/AccountSessions";
 import { accountView, pageUser } from "@/lib/http/page-user";
 import { otherSessionCount } from "@/lib/auth";
 import { getSettings } from "@/lib/chat/settings";
+import { UsageSection } from "@/components/UsageSection";
+import { getApp } from "@/lib/runtime";
+import { dailyUsage } from "@/lib/usage/report";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Settings · Tether" };
@@ -13,6 +16,7 @@ export default async function SettingsPage() {
   const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
   const account = accountView(user);
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
+  const usage = user ? await dailyUsage(user.db, user.userId, 30, getApp().config.prices.currency) : undefined;
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-2xl px-4 py-8 sm:px-6">
@@ -21,6 +25,7 @@ export default async function SettingsPage() {
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <SettingsForm initialStreaming={streaming} />
+        {usage && <UsageSection days={usage.days} total={usage.total} />}
         {account && <AccountSessions account={account} otherSessions={otherSessions} />}
       </div>
     </div>

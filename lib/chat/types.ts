@@ -19,11 +19,17 @@ export type Usage = {
   cacheCreationInputTokens?: number;
 };
 
+/** What a reply cost, in the price table's currency; `amount` null: unknown (a model without a price). */
+export type Cost = { amount: number | null; currency: string };
+
 export type MessageMetadata = {
   model?: string;
   provider?: string;
   stopReason?: string | null;
+  /** Every model call of the reply together (tool steps, Continue): docs/API.md "Usage and cost". */
   usage?: Usage;
+  usageByModel?: Record<string, Usage>;
+  cost?: Cost;
   firstTokenMs?: number;
   durationMs?: number;
   charsPerSecond?: number;

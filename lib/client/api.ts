@@ -2,6 +2,7 @@
 // ApiError carrying the server's `{"error":{"code","message"}}` so the UI can
 // show the server's own words (409/413/429…) instead of a generic message.
 import type { Conversation, Message, SearchResult } from "../chat/types";
+import type { DailyUsage, UsageTotals } from "../usage/report";
 
 export class ApiError extends Error {
   constructor(
@@ -135,3 +136,8 @@ export const searchConversations = (q: string, signal?: AbortSignal) =>
 export type ExportFormat = "markdown" | "json";
 
 export const exportUrl = (conversationId: string, format: ExportFormat) => `/api/conversations/${enc(conversationId)}/export?format=${format}`;
+
+// Usage and cost (docs/API.md "Usage and cost").
+export const getConversationUsage = (id: string, signal?: AbortSignal) => apiJson<UsageTotals>(`/api/conversations/${enc(id)}/usage`, "GET", undefined, signal);
+export const getUsage = (days: number, signal?: AbortSignal) =>
+  apiJson<{ currency: string; days: DailyUsage[]; total: UsageTotals }>(`/api/usage?days=${days}`, "GET", undefined, signal);

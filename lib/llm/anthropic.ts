@@ -8,6 +8,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { EventMapper, classifyError, isTransient, toMessageParams, toToolParams, type ClassifiedError } from "./anthropic-map";
 import { DEFAULT_THINKING_BUDGET, resolveThinking } from "./thinking";
+import { withCacheBreakpoints } from "./prompt-cache";
 import type { ChatRequest, LlmProvider, ProviderEvent, ThinkingMode } from "./types";
 
 /** Newest Sonnet in SDK 1.12's model list. */
@@ -31,6 +32,8 @@ export type AnthropicProviderOptions = {
   preContentRetries?: number;
   /** First backoff of those retries, doubled each time. Default 250 ms. */
   retryDelayMs?: number;
+  /** cache_control breakpoints on long prompts (lib/llm/prompt-cache.ts). Default true. */
+  promptCaching?: boolean;
 };
 
 /** Events that show content has begun: from here on nothing may be retried. */
@@ -46,6 +49,7 @@ export class AnthropicProvider implements LlmProvider {
   private readonly thinkingBudget: number;
   private readonly preContentRetries: number;
   private readonly retryDelayMs: number;
+  private readonly promptCaching: boolean;
 
   constructor(opts: AnthropicProviderOptions = {}) {
     this.model = opts.model || DEFAULT_ANTHROPIC_MODEL;
@@ -57,6 +61,7 @@ export class AnthropicProvider implements LlmProvider {
     this.supportsPrefill = modelAcceptsPrefill(this.model) && !thinkingOn;
     this.preContentRetries = opts.preContentRetries ?? 2;
     this.retryDelayMs = opts.retryDelayMs ?? 250;
+    this.promptCaching = opts.promptCaching ?? true;
     // Without a key the SDK would fall back to its credential chain (profiles,
     // token files); we would rather say plainly that the key is missing.
     this.client = opts.apiKey ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: opts.maxRetries ?? 2 }) : null;
@@ -69,7 +74,7 @@ export class AnthropicProvider implements LlmProvider {
       return;
     }
     const thinking = resolveThinking(this.model, req.thinking ?? this.thinking, this.thinkingBudget, req.maxTokens ?? this.maxTokens);
-    const params: Anthropic.MessageCreateParamsStreaming = {
+    let params: Anthropic.MessageCreateParamsStreaming = {
       model: this.model,
       max_tokens: thinking.maxTokens,
       messages: toMessageParams(req.turns),
@@ -78,6 +83,7 @@ export class AnthropicProvider implements LlmProvider {
       ...(thinking.param ? { thinking: thinking.param } : {}),
       ...(req.tools?.length ? { tools: toToolParams(req.tools), ...(req.toolChoice === "none" ? { tool_choice: { type: "none" as const } } : {}) } : {}),
     };
+    if (this.promptCaching) params = withCacheBreakpoints(params);
     for (let attempt = 0; ; attempt++) {
       const outcome = yield* this.attempt(this.client, params, req, attempt < this.preContentRetries);
       if (outcome === "done" || req.signal.aborted) return;

@@ -20,6 +20,7 @@ export function createProvider(c: Config["provider"]): LlmProvider {
       thinking: c.thinking,
       thinkingBudget: c.thinkingBudget,
       maxTokens: c.maxTokens,
+      promptCaching: c.promptCaching,
     });
   }
   return new DemoProvider({ tokenDelayMs: c.demoTokenDelayMs });

@@ -208,11 +208,19 @@ function hash(s: string): string {
 const cp = (s: string) => Array.from(s).length;
 
 /** Every event of a complete, successful stream, in order. */
-export function buildSteps(s: Scenario, req: RequestInfo, id: string): Step[] {
+export function buildSteps(
+  s: Scenario,
+  req: RequestInfo,
+  id: string,
+  input: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } = {
+    input_tokens: Math.max(1, Math.ceil(req.inputChars / 4)),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  },
+): Step[] {
   const sizes = Array.isArray(s.chunk) ? s.chunk : [s.chunk ?? 5];
   const counter = { n: 0 };
   const blocks = blocksOf(s, req);
-  const inputTokens = Math.max(1, Math.ceil(req.inputChars / 4));
   let outChars = 0;
   const steps: Step[] = [];
   const push = (event: string, data: unknown, size = 0) => steps.push({ event, data, size });
@@ -226,7 +234,7 @@ export function buildSteps(s: Scenario, req: RequestInfo, id: string): Step[] {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: { ...input, output_tokens: 1 },
     },
   });
   push("ping", { type: "ping" });
@@ -256,7 +264,8 @@ export function buildSteps(s: Scenario, req: RequestInfo, id: string): Step[] {
   push("message_delta", {
     type: "message_delta",
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { input_tokens: inputTokens, output_tokens: Math.max(1, Math.ceil(outChars / 4)) },
+    // Cumulative, as the API sends it: the input counts again, output for the whole message.
+    usage: { ...input, output_tokens: Math.max(1, Math.ceil(outChars / 4)) },
   });
   push("message_stop", { type: "message_stop" });
   return steps;

@@ -20,6 +20,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText, type Scenario, type Step } from "./fake-anthropic-script";
 import { requestProblem } from "./fake-anthropic-validate";
+import { cacheControlProblem, FakePromptCache } from "./fake-anthropic-cache";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
 export { PRESETS, toolResultsIn } from "./fake-anthropic-script";
@@ -44,6 +45,8 @@ export type RecordedRequest = {
   finished: boolean;
   /** Resolves once the response is over (finished, dropped or closed by the client). */
   closed: Promise<void>;
+  /** Input token counts the response reported (prompt caching included: fake-anthropic-cache.ts). */
+  usage?: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
   /** With `recordTimings`: epoch ms (sub-ms: performance.timeOrigin + now()) when the request was read and when each content delta was written. */
   timings?: { receivedAt: number; deltaSentAt: number[] };
 };
@@ -58,6 +61,8 @@ export type FakeAnthropicOptions = {
   recordTimings?: boolean;
   /** Answer 400 to requests the real API refuses (default true). */
   validate?: boolean;
+  /** Smallest prompt prefix (tokens) the fake caches; default 1024. */
+  cacheMinTokens?: number;
 };
 
 export type FakeAnthropic = {
@@ -82,6 +87,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   let seenBodies = new Map<string, number>();
   let waiters: { n: number; resolve: () => void }[] = [];
   const sockets = new Set<Socket>();
+  const cache = new FakePromptCache({ minTokens: opts.cacheMinTokens });
 
   function pick(body: unknown, raw: string): { scenario: Scenario; failing: boolean } {
     const head = queue[0];
@@ -118,7 +124,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (rec.body === undefined || !Array.isArray(rec.body.messages)) {
       return fail(400, errorBody(400, { errorMessage: "messages: Field required" }));
     }
-    const problem = opts.validate === false ? undefined : requestProblem(rec.body);
+    const problem = opts.validate === false ? undefined : (requestProblem(rec.body) ?? cacheControlProblem(rec.body));
     if (problem) return fail(400, errorBody(400, { errorMessage: problem }));
     let picked;
     try {
@@ -129,7 +135,8 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     const { scenario: s, failing } = picked;
     rec.scenario = s.name ?? (s.status ? `status_${s.status}` : (s.end ?? "custom"));
     if (failing && s.status !== undefined) return fail(s.status, errorBody(s.status, s), s.retryAfterMs);
-    const steps = buildSteps(s, readRequest(rec.body), `msg_fake_${randomUUID().replaceAll("-", "")}`);
+    rec.usage = cache.account(rec.body);
+    const steps = buildSteps(s, readRequest(rec.body), `msg_fake_${randomUUID().replaceAll("-", "")}`, rec.usage);
     const end = failing ? s.end : undefined;
     if (rec.body.stream !== true) {
       if (end === "drop") return void ((rec.outcome = "dropped"), res.socket?.destroy());
@@ -288,6 +295,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       queue = [];
       requests.length = 0;
       seenBodies = new Map();
+      cache.clear();
       defaultScenario = opts.defaultScenario ?? { name: "echo" };
     },
     close: async () => {

@@ -7,13 +7,17 @@ import type { ProviderEvent } from "../../llm/types";
 import type { StreamEvent } from "../../stream/events";
 import type { Part, ToolUsePart, Usage } from "../../chat/types";
 import { contentOf } from "../../chat/types";
+import { addUsage } from "../../usage/tokens";
 
 export class ReplyAssembler {
   readonly parts: Part[];
   seq: number;
   model: string | undefined;
   stopReason: string | null | undefined;
-  usage: Usage | undefined;
+  /** Usage of the model turns that ended (message_stop), summed. */
+  private endedUsage: Usage | undefined;
+  /** What message_start reported for the turn under way (input and cache counts; output so far). */
+  private openUsage: Usage | undefined;
   firstTokenAt: number | undefined;
   /** Provider block index → index in `parts` (parts may pre-exist). */
   private readonly blockToPart = new Map<number, number>();
@@ -40,6 +44,16 @@ export class ReplyAssembler {
     this.spaceIndex = undefined;
     this.stopReason = undefined;
     this.turnStart = this.parts.length;
+    this.endedUsage = addUsage(this.endedUsage, this.openUsage);
+    this.openUsage = undefined;
+  }
+
+  /**
+   * Tokens of this run: every ended turn, plus what message_start reported of
+   * a turn cut off (its input is billed; its output is known only at its end).
+   */
+  get usage(): Usage | undefined {
+    return addUsage(this.endedUsage, this.openUsage);
   }
 
   /** The tool calls the current model turn asked for. */
@@ -70,6 +84,7 @@ export class ReplyAssembler {
     switch (ev.type) {
       case "message_start":
         this.model = ev.model;
+        if (ev.usage) this.openUsage = { inputTokens: 0, outputTokens: 0, ...ev.usage };
         return [];
       case "block_start": {
         if (ev.block.type === "text" && this.resumeTextIndex !== undefined) {
@@ -138,7 +153,8 @@ export class ReplyAssembler {
       }
       case "message_stop":
         this.stopReason = ev.stopReason;
-        this.usage = this.usage ? addUsage(this.usage, ev.usage) : ev.usage; // summed over a tool loop's turns
+        this.endedUsage = addUsage(this.endedUsage, ev.usage); // summed over a tool loop's turns
+        this.openUsage = undefined;
         return [];
       case "error":
         return [];
@@ -158,14 +174,4 @@ export class ReplyAssembler {
       }
     }
   }
-}
-
-function addUsage(a: Usage, b: Usage): Usage {
-  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
-  const out: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
-  const read = sum(a.cacheReadInputTokens, b.cacheReadInputTokens);
-  const created = sum(a.cacheCreationInputTokens, b.cacheCreationInputTokens);
-  if (read !== undefined) out.cacheReadInputTokens = read;
-  if (created !== undefined) out.cacheCreationInputTokens = created;
-  return out;
 }

@@ -24,6 +24,8 @@ import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
+import type { PriceTable } from "../../usage/prices";
+import { usageAfterRun } from "../../usage/metadata";
 
 export type GenerationDeps = {
   db: Db;
@@ -51,6 +53,8 @@ export type GenerationDeps = {
    * and announce its saved state in a numbered snapshot before new text.
    */
   claimed?: boolean;
+  /** MODEL_PRICES: each reply's cost is saved with its usage; none: no cost is saved. */
+  prices?: PriceTable;
 };
 
 export class GenerationNotRunnable extends Error {}
@@ -208,7 +212,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     model: asm.model ?? prev.model ?? provider.model,
     stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
-    ...(asm.usage ? { usage: asm.usage } : {}),
+    // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).
+    ...usageAfterRun(prev, asm.model ?? provider.model, asm.usage, deps.prices),
     ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
     durationMs,
     charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { stopConversationReplies } from "@/lib/reply/stop";
+import { conversationUsage } from "@/lib/usage/report";
 
 export const dynamic = "force-dynamic";
 
@@ -9,8 +10,9 @@ type P = { id: string };
 const RenameBody = z.object({ title: z.string().trim().min(1, "title must not be empty").max(MAX_TITLE_CHARS) }).strict();
 
 export const GET = route<P>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
-  return json(await getConversationWithMessages(db, userId, pathId(p.id, "conversation")));
+  const { app, db, userId } = await requireUser(req);
+  const found = await getConversationWithMessages(db, userId, pathId(p.id, "conversation"));
+  return json({ ...found, usage: await conversationUsage(db, found.conversation.id, app.config.prices.currency) });
 });
 
 export const PATCH = route<P>(async (req, p) => {
