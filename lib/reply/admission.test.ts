@@ -21,7 +21,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function conversation(o: { title?: string; titleLocked?: boolean } = {}, userId = randomUUID()) {
+async function conversation(o: { title?: string; titleLocked?: boolean } = {}, userId: string = randomUUID()) {
   await db.prisma.user.upsert({ where: { id: userId }, create: { id: userId }, update: {} });
   return db.prisma.conversation.create({ data: { userId, title: o.title ?? DEFAULT_TITLE, titleLocked: o.titleLocked ?? false } });
 }
