@@ -185,6 +185,7 @@ describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {
     const c = await conversation();
     const a = await reply(c.id, { status: "interrupted", seq: 12 });
     const b = await reply(c.id, { status: "complete", seq: 3 });
+    await reply(c.id, { status: "complete", seq: 5 }); // not asked about: not announced
     const sent: [string, StreamEvent[]][] = [];
     const messages = await life.announceEnds(db(), (id, events) => void sent.push([id, events]), [a, b]);
     expect(new Set(messages.map((m) => m.id))).toEqual(new Set([a, b]));
