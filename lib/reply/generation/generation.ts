@@ -20,6 +20,8 @@ import { canMove } from "../status";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
+import { replySetup } from "./reply-setup";
+import type { ModelCatalog } from "../../llm/models";
 import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
@@ -28,6 +30,8 @@ import { metrics, recordGeneration } from "../../platform/metrics";
 export type GenerationDeps = {
   db: Db;
   provider: LlmProvider;
+  /** Which models may be chosen (lib/llm/models.ts); none: a conversation's or user's choice is taken as is. */
+  models?: ModelCatalog;
   /** Receives every numbered event, in order. */
   publish?: (messageId: string, events: StreamEvent[]) => void;
   /** CHECKPOINT_INTERVAL_MS: the longest a streaming reply goes unsaved. */
@@ -74,8 +78,9 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
 
   // The model sees the reply's own path: earlier versions and branches are not part of it.
   const history = await historyBefore(db, row);
+  const setup = await replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system });
   const startedAt = Date.now();
-  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
+  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model));
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
   const startChars = asm.content.length; // a Continue or resume starts with saved text
   let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
@@ -90,7 +95,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     },
     deps.finalSaveRetryMs,
   );
-  glog.info({ provider: provider.name, model: provider.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
+  glog.info({ provider: provider.name, model: setup.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
   const publish = (events: StreamEvent[]) => {
     if (events.length) deps.publish?.(messageId, events);
   };
@@ -136,7 +141,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
       if (turn > 0) asm.nextTurn();
       const stream = provider.stream({
         turns,
-        system: deps.system,
+        model: setup.model,
+        system: setup.system,
         signal,
         idleTimeoutMs: deps.idleTimeoutMs,
         ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? ("none" as const) : ("auto" as const) } : {}),
@@ -205,7 +211,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const metadata: MessageMetadata = {
     ...prev,
     provider: provider.name,
-    model: asm.model ?? prev.model ?? provider.model,
+    model: asm.model ?? setup.model,
     stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     ...(asm.usage ? { usage: asm.usage } : {}),
