@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { SettingsForm } from "@/components/SettingsForm";
+import { ModelSettings } from "@/components/ModelSettings";
 import { AccountSessions } from "@/components/AccountSessions";
 import { accountView, pageUser } from "@/lib/http/page-user";
 import { otherSessionCount } from "@/lib/auth";
@@ -10,7 +11,7 @@ export const metadata = { title: "Settings · Tether" };
 
 export default async function SettingsPage() {
   const user = await pageUser();
-  const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
+  const { streaming, defaultModel, instructions } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null, instructions: "" };
   const account = accountView(user);
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   return (
@@ -21,6 +22,7 @@ export default async function SettingsPage() {
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <SettingsForm initialStreaming={streaming} />
+        {user && <ModelSettings initialDefaultModel={defaultModel} initialInstructions={instructions} />}
         {account && <AccountSessions account={account} otherSessions={otherSessions} />}
       </div>
     </div>
