@@ -17,6 +17,7 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
   const [model, setModel] = useState(initialDefaultModel);
   const [instructions, setInstructions] = useState(initialInstructions);
   const [savedInstructions, setSavedInstructions] = useState(initialInstructions);
+  const [savedModel, setSavedModel] = useState(initialDefaultModel);
   const [status, setStatus] = useState<Status>({ kind: "idle" });
 
   useEffect(() => {
@@ -35,10 +36,12 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
     try {
       const saved = await api.updateSettings(patch);
       setModel(saved.defaultModel);
+      setSavedModel(saved.defaultModel);
       setSavedInstructions(saved.instructions);
       setStatus({ kind: "saved", what });
     } catch (e) {
-      setModel((m) => (patch.defaultModel !== undefined ? initialDefaultModel : m));
+      // The picker shows what is saved, not the refused choice.
+      if (patch.defaultModel !== undefined) setModel(savedModel);
       setStatus({ kind: "error", message: api.describeError(e) });
     }
   };
