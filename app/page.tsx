@@ -15,6 +15,6 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
     const [newest] = await listConversations(user.db, user.userId);
     if (newest) redirect(`/c/${newest.id}`);
   }
-  const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
-  return <Conversation conversationId={null} messages={[]} streaming={streaming} />;
+  const { streaming, defaultModel } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null };
+  return <Conversation conversationId={null} messages={[]} streaming={streaming} defaultModel={defaultModel} />;
 }

@@ -14,6 +14,7 @@ import { shortcutOf } from "@/lib/client/shortcuts";
 import type { Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
+import { ConversationSetup, type Setup } from "./ConversationSetup";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
@@ -27,11 +28,16 @@ type Props = {
   streaming: boolean;
   /** Id of the last stream event the saved generating reply includes. */
   resumeAfter?: number;
+  /** The conversation's model and system prompt (none yet on "/"). */
+  setup?: Setup;
+  /** The user's default model (settings). */
+  defaultModel?: string | null;
 };
 
-export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter }: Props) {
+export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter, setup: initialSetup, defaultModel = null }: Props) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
+  const [setup, setSetup] = useState<Setup>(initialSetup ?? { model: null, systemPrompt: "" });
   const [error, setError] = useState<string | null>(null);
   const { reply, state } = useLiveReply(conversationId);
   const scroller = useRef<HTMLDivElement>(null);
@@ -96,7 +102,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       try {
         let id = conversationId;
         if (!id) {
-          id = (await api.createConversation()).id;
+          id = (await api.createConversation(undefined, setup)).id;
           setConversationId(id);
         }
         const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length });
@@ -110,7 +116,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         return false;
       }
     },
-    [conversationId, streaming, messages.length, initialId, router, toBottom],
+    [conversationId, streaming, messages.length, initialId, router, toBottom, setup],
   );
 
   const onStopSaved = useCallback(
@@ -270,6 +276,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         </div>
       </div>
       <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
+        <ConversationSetup conversationId={conversationId} setup={setup} onChange={setSetup} userDefaultModel={defaultModel} disabled={generating} />
         <Composer
           draftId={conversationId}
           disabled={generating}

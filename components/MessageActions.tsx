@@ -95,6 +95,12 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
             </svg>
           </button>
         )}
+        {!user && message.metadata.model && (
+          // Which model wrote this reply, with the buttons (on hover).
+          <span data-testid="reply-model" title={`Written by ${message.metadata.model}`} className="px-1.5 text-xs text-zinc-400 dark:text-zinc-500">
+            {message.metadata.model}
+          </span>
+        )}
         {usage && (
           <span
             data-testid="reply-usage"

@@ -11,6 +11,7 @@ import type { StreamBus } from "./stream/bus";
 import { createReplyControl, type ReplyControl } from "./stream/control";
 import { createProvider } from "./llm";
 import type { LlmProvider } from "./llm/types";
+import { ModelCatalog } from "./llm/models";
 import { createToolRegistry } from "./tools";
 import type { ToolRegistry } from "./tools/registry";
 import { createJobRunner, type JobRunner } from "./jobs";
@@ -33,6 +34,8 @@ export type App = {
   control: ReplyControl;
   generations: GenerationRegistry;
   provider: LlmProvider;
+  /** The models users may choose (GET /api/models), and the choice for each reply. */
+  models: ModelCatalog;
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
@@ -76,6 +79,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const bus = parts.bus ?? createStreamBus(config);
   const control = parts.control ?? createReplyControl(config.redisUrl, (id) => void generations.stop(id));
   const provider = parts.provider ?? createProvider(config.provider);
+  const models = new ModelCatalog({ provider, allowList: config.provider.allowList, ttlMs: config.provider.modelsTtlMs });
   const tools = "tools" in parts ? parts.tools : createToolRegistry(config.tools);
   let limiters: App["limiters"] | undefined;
   const shutdown = new Shutdown();
@@ -86,6 +90,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const generationDeps = async (): Promise<GenerationDeps> => ({
     db: await db(),
     provider,
+    models,
     publish: (id, events) => bus.publish(id, events),
     persistFallback: (id, state) => jobs.persist(id, state),
     tools,
@@ -116,6 +121,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     control,
     generations,
     provider,
+    models,
     tools,
     jobs,
     replyJobs,

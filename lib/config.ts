@@ -24,6 +24,11 @@ export const VARIABLES = {
   ANTHROPIC_API_KEY: [str(), "Claude API key; when set, replies come from Claude, else from the built-in demo model"],
   ANTHROPIC_BASE_URL: [z.preprocess(blankIsUnset, z.url().optional()), "Anthropic API base URL, without /v1 (default: the SDK's)"],
   ANTHROPIC_MODEL: [z.preprocess(blankIsUnset, z.string().default("claude-sonnet-5-5")), "model id"],
+  ANTHROPIC_MODELS: [
+    str(),
+    "comma-separated model ids users may choose (those the API key can use, from the Models API, are offered; ANTHROPIC_MODEL always is); unset: every model the key can use",
+  ],
+  MODELS_CACHE_TTL_S: [int(600, 1), "how long the Models API's list is used before it is fetched again, in seconds"],
   LLM_PROVIDER: [
     z.preprocess((v) => blankIsUnset(v)?.toString().toLowerCase(), z.enum(["anthropic", "demo"]).optional()),
     "anthropic or demo: overrides the choice made by ANTHROPIC_API_KEY",
@@ -209,6 +214,10 @@ function derive(v: RawConfig, env: Env) {
       apiKey: v.ANTHROPIC_API_KEY,
       baseURL: v.ANTHROPIC_BASE_URL,
       model: v.ANTHROPIC_MODEL,
+      allowList: v.ANTHROPIC_MODELS?.split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+      modelsTtlMs: v.MODELS_CACHE_TTL_S * 1000,
       thinking: v.ANTHROPIC_THINKING,
       thinkingBudget: v.ANTHROPIC_THINKING_BUDGET,
       maxTokens: v.ANTHROPIC_MAX_TOKENS,

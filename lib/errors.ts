@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   not_on_path: 409,
   not_assistant: 400,
   not_user: 400,
+  unknown_model: 400,
   too_large: 413,
   unsupported_media_type: 415,
   too_many_generations: 429,

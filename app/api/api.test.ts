@@ -89,7 +89,7 @@ describe("CSRF", () => {
     expect((await call(conversations.POST, "POST", "/api/conversations", { cookie, body: {} })).status).toBe(201);
     // Reads are never refused for their origin.
     expect((await call(conversations.GET, "GET", "/api/conversations", { cookie, headers: { "sec-fetch-site": "cross-site" } })).status).toBe(200);
-    expect(await (await call(settings.GET, "GET", "/", { cookie })).json()).toEqual({ streaming: true });
+    expect(await (await call(settings.GET, "GET", "/", { cookie })).json()).toMatchObject({ streaming: true });
   });
 });
 
@@ -106,7 +106,7 @@ describe("CSRF: same-site is not same-origin, and DELETE changes state", () => {
     expect(h.fake.requests.length).toBe(requests);
     await expectError(await call(conversation.DELETE, "DELETE", "/", { cookie, params: { id: c.id }, headers: sameSite }), 403, "forbidden");
     // Nothing changed; reads from the same site are fine.
-    expect(await (await call(settings.GET, "GET", "/", { cookie, headers: sameSite })).json()).toEqual({ streaming: true });
+    expect(await (await call(settings.GET, "GET", "/", { cookie, headers: sameSite })).json()).toMatchObject({ streaming: true });
     const res = await call(conversation.GET, "GET", "/", { cookie, params: { id: c.id }, headers: sameSite });
     expect(res.status).toBe(200);
     const shown = await res.json();
@@ -223,10 +223,10 @@ describe("settings", () => {
   it("defaults to streaming and persists a change per user", async () => {
     const a = await newGuest();
     const b = await newGuest();
-    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toEqual({ streaming: true });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toMatchObject({ streaming: true });
     const patched = await call(settings.PATCH, "PATCH", "/", { cookie: a, body: { streaming: false } });
-    expect(await patched.json()).toEqual({ streaming: false });
-    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toEqual({ streaming: false });
-    expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toEqual({ streaming: true });
+    expect(await patched.json()).toMatchObject({ streaming: false });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toMatchObject({ streaming: false });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toMatchObject({ streaming: true });
   });
 });

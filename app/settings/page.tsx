@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { SettingsForm } from "@/components/SettingsForm";
+import { ModelSettings } from "@/components/ModelSettings";
 import { AccountSessions } from "@/components/AccountSessions";
 import { accountView, pageUser } from "@/lib/http/page-user";
 import { otherSessionCount } from "@/lib/auth";
@@ -13,7 +14,7 @@ export const metadata = { title: "Settings · Tether" };
 
 export default async function SettingsPage() {
   const user = await pageUser();
-  const { streaming } = user ? await getSettings(user.db, user.userId) : { streaming: true };
+  const { streaming, defaultModel, instructions } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null, instructions: "" };
   const account = accountView(user);
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   const usage = user ? await dailyUsage(user.db, user.userId, 30, getApp().config.prices.currency) : undefined;
@@ -25,6 +26,7 @@ export default async function SettingsPage() {
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <SettingsForm initialStreaming={streaming} />
+        {user && <ModelSettings initialDefaultModel={defaultModel} initialInstructions={instructions} />}
         {usage && <UsageSection days={usage.days} total={usage.total} />}
         {account && <AccountSessions account={account} otherSessions={otherSessions} />}
       </div>

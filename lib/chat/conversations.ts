@@ -11,7 +11,14 @@ export const DEFAULT_TITLE = "New chat";
 export const MAX_TITLE_CHARS = 200;
 
 export function toConversation(row: ConversationRow): Conversation {
-  return { id: row.id, title: row.title, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+  return {
+    id: row.id,
+    title: row.title,
+    model: row.model,
+    systemPrompt: row.systemPrompt,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }
 
 export function toMessage(row: MessageRow): Message {
@@ -31,13 +38,18 @@ export function toMessage(row: MessageRow): Message {
   return msg;
 }
 
+/** What a conversation is created with, or changed to. `model` is checked against the catalog by the caller. */
+export type ConversationSetup = { title?: string; model?: string | null; systemPrompt?: string };
+
 /** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
-export async function createConversation(db: Db, userId: string, title?: string): Promise<Conversation> {
+export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}): Promise<Conversation> {
   // A title the user chose is theirs: a generated one never replaces it.
   const chosen = title?.trim();
   const row = await db.$transaction(async (tx) => {
     const ownerId = await lockDataOwner(tx, userId, "share");
-    return tx.conversation.create({ data: { userId: ownerId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen } });
+    return tx.conversation.create({
+      data: { userId: ownerId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen, model: setup.model ?? null, systemPrompt: setup.systemPrompt ?? "" },
+    });
   });
   return toConversation(row);
 }
@@ -62,10 +74,23 @@ export async function getConversationWithMessages(db: Db, userId: string, id: st
   return { conversation: toConversation(conversation), messages: await shownPath(db, conversation, toMessage) };
 }
 
-export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
+/** Renames (a user's title is locked against generated ones), and sets the model or system prompt; a field left out stays. */
+export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationSetup): Promise<Conversation> {
   await requireConversation(db, userId, id);
-  const row = await db.conversation.update({ where: { id }, data: { title: title.trim(), titleLocked: true } });
+  const title = patch.title?.trim();
+  const row = await db.conversation.update({
+    where: { id },
+    data: {
+      ...(title ? { title, titleLocked: true } : {}),
+      ...(patch.model !== undefined ? { model: patch.model } : {}),
+      ...(patch.systemPrompt !== undefined ? { systemPrompt: patch.systemPrompt } : {}),
+    },
+  });
   return toConversation(row);
+}
+
+export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
+  return updateConversation(db, userId, id, { title });
 }
 
 export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {

@@ -2,6 +2,7 @@
 // every part and metadata (and the other branches) for keeping.
 import type { Db } from "../platform/db";
 import { getConversationWithMessages, toMessage } from "./conversations";
+import { getSettings } from "./settings";
 import type { Conversation, Message, Part } from "./types";
 
 export type ExportFormat = "markdown" | "json";
@@ -49,8 +50,12 @@ const STATUS_NOTE: Partial<Record<Message["status"], string>> = {
   streaming: "_(still being written)_",
 };
 
-export function conversationMarkdown(conversation: Conversation, messages: Message[], exportedAt: Date): string {
+/** `instructions`: the user's custom instructions, sent before the conversation's system prompt. */
+export function conversationMarkdown(conversation: Conversation, messages: Message[], exportedAt: Date, instructions = ""): string {
   const out = [`# ${conversation.title.replace(/\n/g, " ")}`, `_Exported from Tether on ${exportedAt.toISOString()}_`];
+  if (conversation.model) out.push(`_Model: ${conversation.model}_`);
+  if (instructions.trim()) out.push("## Instructions", instructions.trim());
+  if (conversation.systemPrompt.trim()) out.push("## System prompt", conversation.systemPrompt.trim());
   for (const m of messages) {
     if (m.role === "user") {
       out.push("## You", m.content);
@@ -93,14 +98,15 @@ export function exportFileBase(title: string): string {
 
 export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
   const { conversation, messages } = await getConversationWithMessages(db, userId, id);
+  const { instructions } = await getSettings(db, userId);
   const exportedAt = new Date();
   const base = exportFileBase(conversation.title);
   if (format === "markdown") {
-    return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt) };
+    return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt, instructions) };
   }
   const shown = new Set(messages.map((m) => m.id));
   const all = await db.message.findMany({ where: { conversationId: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   const branches = all.filter((r) => !shown.has(r.id)).map(toMessage);
-  const doc = { format: "tether.conversation.v1", exportedAt: exportedAt.toISOString(), conversation, messages, branches };
+  const doc = { format: "tether.conversation.v1", exportedAt: exportedAt.toISOString(), conversation, instructions, messages, branches };
   return { filename: `${base}.json`, type: "application/json; charset=utf-8", body: JSON.stringify(doc, null, 2) + "\n" };
 }

@@ -2,20 +2,31 @@
 import type { Db } from "../platform/db";
 import { lockDataOwner } from "../auth/data-owner";
 
-export async function getSettings(db: Db, userId: string): Promise<{ streaming: boolean }> {
-  const row = await db.userSettings.findUnique({ where: { userId } });
-  return { streaming: row?.streaming ?? true };
+export type Settings = {
+  streaming: boolean;
+  /** The model of conversations that chose none; null: the deployment's (ANTHROPIC_MODEL). */
+  defaultModel: string | null;
+  /** Custom instructions, sent at the start of every conversation's system prompt ("" = none). */
+  instructions: string;
+};
+
+type Row = { streaming: boolean; defaultModel: string | null; instructions: string } | null;
+const toSettings = (row: Row): Settings => ({ streaming: row?.streaming ?? true, defaultModel: row?.defaultModel ?? null, instructions: row?.instructions ?? "" });
+
+export async function getSettings(db: Db, userId: string): Promise<Settings> {
+  return toSettings(await db.userSettings.findUnique({ where: { userId } }));
 }
 
-/** Changes the user's settings (the account's, when the user is a guest that moved into one meanwhile). */
-export async function updateSettings(db: Db, userId: string, patch: { streaming?: boolean }): Promise<{ streaming: boolean }> {
+/**
+ * Changes the user's settings (the account's, when the user is a guest that
+ * moved into one meanwhile); a field left out stays. `defaultModel` is checked
+ * against the catalog by the caller.
+ */
+export async function updateSettings(db: Db, userId: string, patch: Partial<Settings>): Promise<Settings> {
+  const data = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<Settings>;
   const row = await db.$transaction(async (tx) => {
     const ownerId = await lockDataOwner(tx, userId, "share");
-    return tx.userSettings.upsert({
-      where: { userId: ownerId },
-      create: { userId: ownerId, streaming: patch.streaming ?? true },
-      update: patch.streaming === undefined ? {} : { streaming: patch.streaming },
-    });
+    return tx.userSettings.upsert({ where: { userId: ownerId }, create: { userId: ownerId, ...data }, update: data });
   });
-  return { streaming: row.streaming };
+  return toSettings(row);
 }

@@ -69,7 +69,20 @@ export type SearchResult = {
   createdAt: string;
 };
 
-export type Conversation = { id: string; title: string; createdAt: string; updatedAt: string };
+export type Conversation = {
+  id: string;
+  title: string;
+  /** The model its replies use; null: the user's default model, else the deployment's. */
+  model: string | null;
+  /** Sent as the system prompt, after the user's instructions ("" = none). */
+  systemPrompt: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** Longest conversation system prompt, and longest custom instructions, in characters. */
+export const MAX_SYSTEM_PROMPT_CHARS = 10_000;
+export const MAX_INSTRUCTIONS_CHARS = 10_000;
 
 /** Visible text of a reply: all text parts joined with no separator. */
 export function contentOf(parts: Part[]): string {

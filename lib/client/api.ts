@@ -3,6 +3,7 @@
 // show the server's own words (409/413/429…) instead of a generic message.
 import type { Conversation, Message, SearchResult } from "../chat/types";
 import type { DailyUsage, UsageTotals } from "../usage/report";
+import type { ModelInfo } from "../llm/types";
 
 export class ApiError extends Error {
   constructor(
@@ -70,7 +71,15 @@ async function apiJson<T>(path: string, method = "GET", body?: unknown, signal?:
 
 const enc = encodeURIComponent;
 
-export const createConversation = (title?: string) => apiJson<Conversation>("/api/conversations", "POST", title === undefined ? {} : { title });
+/** What a conversation is created with or changed to (docs/API.md, "Models and instructions"). */
+export type ConversationSetup = { model?: string | null; systemPrompt?: string };
+
+export const createConversation = (title?: string, setup: ConversationSetup = {}) =>
+  apiJson<Conversation>("/api/conversations", "POST", { ...(title === undefined ? {} : { title }), ...setup });
+
+export const updateConversation = (id: string, setup: ConversationSetup) => apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", setup);
+
+export const listModels = () => apiJson<{ models: ModelInfo[]; defaultModel: string }>("/api/models");
 
 export const getConversation = (id: string, signal?: AbortSignal) =>
   apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/conversations/${enc(id)}`, "GET", undefined, signal);
@@ -83,7 +92,11 @@ export const getMessage = (id: string, signal?: AbortSignal) => apiJson<Message>
 
 export const stopMessage = (id: string) => apiJson<Message>(`/api/messages/${enc(id)}/stop`, "POST");
 
-export const updateSettings = (streaming: boolean) => apiJson<{ streaming: boolean }>("/api/settings", "PATCH", { streaming });
+export type UserSettings = { streaming: boolean; defaultModel: string | null; instructions: string };
+
+/** A boolean: the streaming switch (as before); an object: any of the settings. */
+export const updateSettings = (patch: boolean | Partial<UserSettings>) =>
+  apiJson<UserSettings>("/api/settings", "PATCH", typeof patch === "boolean" ? { streaming: patch } : patch);
 
 /**
  * The answer to a request that starts a reply. Streamed: the raw

@@ -9,7 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { EventMapper, classifyError, isTransient, toMessageParams, toToolParams, type ClassifiedError } from "./anthropic-map";
 import { DEFAULT_THINKING_BUDGET, resolveThinking } from "./thinking";
 import { withCacheBreakpoints } from "./prompt-cache";
-import type { ChatRequest, LlmProvider, ProviderEvent, ThinkingMode } from "./types";
+import type { ChatRequest, LlmProvider, ModelInfo, ProviderEvent, ThinkingMode } from "./types";
 
 /** Newest Sonnet in SDK 1.12's model list. */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
@@ -56,9 +56,7 @@ export class AnthropicProvider implements LlmProvider {
     this.maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
     this.thinking = opts.thinking ?? "auto";
     this.thinkingBudget = opts.thinkingBudget ?? DEFAULT_THINKING_BUDGET;
-    // Prefill is not allowed with extended thinking.
-    const thinkingOn = resolveThinking(this.model, this.thinking, this.thinkingBudget, this.maxTokens).param !== undefined;
-    this.supportsPrefill = modelAcceptsPrefill(this.model) && !thinkingOn;
+    this.supportsPrefill = this.prefillFor(this.model);
     this.preContentRetries = opts.preContentRetries ?? 2;
     this.retryDelayMs = opts.retryDelayMs ?? 250;
     this.promptCaching = opts.promptCaching ?? true;
@@ -67,15 +65,30 @@ export class AnthropicProvider implements LlmProvider {
     this.client = opts.apiKey ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: opts.maxRetries ?? 2 }) : null;
   }
 
+  prefillFor(model: string): boolean {
+    // Prefill is not allowed with extended thinking.
+    const thinkingOn = resolveThinking(model, this.thinking, this.thinkingBudget, this.maxTokens).param !== undefined;
+    return modelAcceptsPrefill(model) && !thinkingOn;
+  }
+
+  /** The Models API, every page (active and deprecated models, newest first). */
+  async listModels(): Promise<ModelInfo[]> {
+    if (!this.client) throw new Error("ANTHROPIC_API_KEY is not set");
+    const models: ModelInfo[] = [];
+    for await (const m of this.client.models.list({ limit: 100 })) models.push({ id: m.id, displayName: m.display_name, createdAt: m.created_at });
+    return models;
+  }
+
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {
     if (req.signal.aborted) return;
     if (!this.client) {
       yield { type: "error", code: "upstream_auth", message: "ANTHROPIC_API_KEY is not set, so Claude cannot be reached." };
       return;
     }
-    const thinking = resolveThinking(this.model, req.thinking ?? this.thinking, this.thinkingBudget, req.maxTokens ?? this.maxTokens);
+    const model = req.model || this.model;
+    const thinking = resolveThinking(model, req.thinking ?? this.thinking, this.thinkingBudget, req.maxTokens ?? this.maxTokens);
     let params: Anthropic.MessageCreateParamsStreaming = {
-      model: this.model,
+      model,
       max_tokens: thinking.maxTokens,
       messages: toMessageParams(req.turns),
       stream: true,
@@ -157,7 +170,7 @@ export class AnthropicProvider implements LlmProvider {
     if (timedOut) {
       error = { code: "upstream_timeout", message: `The Anthropic API sent nothing for ${req.idleTimeoutMs} ms; the reply was cut off.` };
     } else if (failure !== undefined) {
-      error = classifyError(failure, { model: this.model });
+      error = classifyError(failure, { model: params.model });
     } else if (!mapper.sawMessageStop) {
       error = { code: "upstream_incomplete", message: "The Anthropic stream ended before the reply was complete." };
     }

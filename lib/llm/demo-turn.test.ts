@@ -128,4 +128,15 @@ describe("demo model: thinking and tool turns", () => {
     expect(rest.some((e) => e.type === "thinking_delta")).toBe(false);
     expect(partial.trimEnd() + textOf(rest)).toBe(full);
   });
+
+  it("acknowledges a system prompt in a quoted first line, and continues such a reply", async () => {
+    const q = `Explain sharding ${Math.random()}`;
+    const system = "Answer like a pirate.\nAnd be brief.";
+    const full = textOf(await run([user(q)], { tools: [], system }));
+    expect(full.startsWith("> Following your instructions: “Answer like a pirate.”\n\n")).toBe(true);
+    expect(textOf(await run([user(`${q}?`)], { tools: [] }))).not.toContain("Following your instructions");
+    const partial = full.slice(0, 70);
+    const rest = await run([user(q), { role: "assistant", parts: [{ type: "text", text: partial }] }], { tools: [], system });
+    expect(partial + textOf(rest)).toBe(full);
+  });
 });

@@ -70,7 +70,8 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
       intents.forEach((i, n) => blocks.push({ type: "tool_use", id: `toolu_demo_${hash(`${seed}\u0000${n}`).toString(36)}`, name: i.name, input: i.input }));
       turn = { blocks, stopReason: "tool_use" };
     } else {
-      turn = { blocks: [...blocks, { type: "text", text: demoReply(question, variantFor(seed, partial, question)) }], stopReason: "end_turn" };
+      const say = (v: number) => acknowledged(req.system) + demoReply(question, v);
+      turn = { blocks: [...blocks, { type: "text", text: say(variantFor(seed, partial, say)) }], stopReason: "end_turn" };
     }
   }
   return partial ? resume(turn, partial) : turn;
@@ -80,16 +81,27 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
 // reply, so a new version visibly differs. Per process, bounded.
 const asked = new Map<string, number>();
 
-function variantFor(seed: string, partial: string, question: string): number {
+function variantFor(seed: string, partial: string, say: (variant: number) => string): number {
   if (partial) {
     // Continuing a cut-off reply: the variant whose text it began.
-    for (let v = 0; v < DEMO_VARIANTS; v++) if (demoReply(question, v).startsWith(partial)) return v;
+    for (let v = 0; v < DEMO_VARIANTS; v++) if (say(v).startsWith(partial)) return v;
     return 0;
   }
   const n = asked.get(seed) ?? 0;
   if (asked.size >= 1000) asked.clear();
   asked.set(seed, n + 1);
   return n % DEMO_VARIANTS;
+}
+
+/**
+ * A system prompt is acknowledged in one quoted line before the reply, so one
+ * can see offline that instructions reach the model (docs/API.md).
+ */
+export function acknowledged(system: string | undefined): string {
+  const first = system?.trim().split("\n", 1)[0];
+  if (!first) return "";
+  const chars = Array.from(first);
+  return `> Following your instructions: “${chars.length > 80 ? chars.slice(0, 80).join("") + "…" : first}”\n\n`;
 }
 
 /** The text of the latest user turn that has any (the question being answered). */

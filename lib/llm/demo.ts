@@ -4,11 +4,14 @@
 // signature) and tool use with input streamed in JSON fragments, then an
 // answer from the tool results (demo-turn.ts). Deterministic: the same
 // request always gets the same reply.
-import type { ChatRequest, LlmProvider, ProviderEvent } from "./types";
+import type { ChatRequest, LlmProvider, ModelInfo, ProviderEvent } from "./types";
 import { planDemoTurn, type DemoBlock } from "./demo-turn";
 import { hash } from "./demo-replies";
 
 export { demoReply, topicOf } from "./demo-replies";
+
+/** The only model the demo answers with. */
+export const DEMO_MODEL: ModelInfo = { id: "tether-demo-1", displayName: "Tether demo", createdAt: "2026-01-01T00:00:00Z" };
 
 export type DemoProviderOptions = {
   /** Fixed delay per chunk in ms (0 = as fast as possible). Default: 20–40 ms. */
@@ -17,13 +20,21 @@ export type DemoProviderOptions = {
 
 export class DemoProvider implements LlmProvider {
   readonly name = "demo" as const;
-  readonly model = "tether-demo-1";
+  readonly model = DEMO_MODEL.id;
   readonly supportsPrefill = true;
   /** Fixed delay per chunk in ms; undefined: 20–40 ms. */
   readonly tokenDelayMs: number | undefined;
 
   constructor(opts: DemoProviderOptions = {}) {
     this.tokenDelayMs = opts.tokenDelayMs;
+  }
+
+  prefillFor(): boolean {
+    return true;
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    return [DEMO_MODEL];
   }
 
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {

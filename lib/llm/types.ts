@@ -25,6 +25,8 @@ export const CONTINUE_INSTRUCTION =
 
 export type ChatRequest = {
   turns: ChatTurn[];
+  /** The model for this request (lib/llm/models.ts chooses it); default: the provider's. */
+  model?: string;
   system?: string;
   maxTokens?: number;
   /** Tools the model may call; their results come back as `tool_result` parts. */
@@ -38,6 +40,9 @@ export type ChatRequest = {
   /** Abort and report `upstream_timeout` when upstream is silent this long. */
   idleTimeoutMs?: number;
 };
+
+/** A model one may choose (docs/API.md, GET /api/models). */
+export type ModelInfo = { id: string; displayName: string; createdAt: string | null };
 
 export type BlockStart = { type: "text" } | { type: "thinking" } | { type: "redacted_thinking"; data: string } | { type: "tool_use"; id: string; name: string };
 
@@ -76,6 +81,10 @@ export interface LlmProvider {
    * from the partial text instead.
    */
   readonly supportsPrefill: boolean;
+  /** `supportsPrefill` for a model chosen per request. */
+  prefillFor(model: string): boolean;
+  /** The models this provider can answer with (the Models API for Claude); throws when it cannot tell. */
+  listModels(): Promise<ModelInfo[]>;
   /**
    * Streams one model turn. Never throws for upstream failures: they arrive
    * as a final `error` event. When `signal` aborts, iteration ends promptly

@@ -4,6 +4,7 @@
 // Prints its base URL (give it to the app as ANTHROPIC_BASE_URL) on stdout.
 // Drive it per message with `[[scenario:NAME]]` / `[[fake:{…}]]` in the user's
 // text, or over HTTP: POST /_fake/enqueue, /_fake/default, /_fake/reset,
+// /_fake/models (what GET /v1/models lists: {"models": […]} or {"status": n}),
 // GET /_fake/requests.
 import { parseArgs } from "node:util";
 import { PRESETS, startFakeAnthropic, type Scenario } from "./fake-anthropic";

@@ -195,4 +195,24 @@ describe("fake Anthropic server", () => {
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
   });
+
+  it("lists models in the Models API's page format, paged by limit, after_id and before_id", async () => {
+    const page = async (query: string) => (await fetch(`${fake.url}/v1/models${query}`)).json();
+    const all = await page("");
+    expect(all).toMatchObject({ has_more: false, first_id: "claude-opus-5-5", last_id: "claude-sonnet-4-5" });
+    expect(all.data[0]).toMatchObject({ type: "model", id: "claude-opus-5-5", display_name: "Claude Opus 5.5", created_at: "2026-10-01T00:00:00Z" });
+    const first = await page("?limit=2");
+    expect(first).toMatchObject({ has_more: true, first_id: "claude-opus-5-5", last_id: "claude-sonnet-5-5" });
+    expect(await page("?limit=2&after_id=claude-sonnet-5-5")).toMatchObject({ has_more: false, first_id: "claude-haiku-4-5", last_id: "claude-sonnet-4-5" });
+    expect(await page("?limit=1&before_id=claude-haiku-4-5")).toMatchObject({ has_more: true, first_id: "claude-sonnet-5-5", last_id: "claude-sonnet-5-5" });
+    expect((await fetch(`${fake.url}/v1/models?limit=0`)).status).toBe(400);
+    expect(await (await fetch(`${fake.url}/v1/models/claude-haiku-4-5`)).json()).toMatchObject({ type: "model", id: "claude-haiku-4-5" });
+    expect((await fetch(`${fake.url}/v1/models/claude-nope`)).status).toBe(404);
+    fake.setModels({ status: 503 });
+    const failed = await fetch(`${fake.url}/v1/models`);
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toMatchObject({ type: "error", error: { type: expect.any(String) } });
+    expect(fake.requests).toHaveLength(0); // /v1/messages only
+    expect(fake.modelRequests).toBe(8);
+  });
 });

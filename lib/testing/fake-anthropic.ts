@@ -21,9 +21,11 @@ import type { AddressInfo, Socket } from "node:net";
 import { buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText, type Scenario, type Step } from "./fake-anthropic-script";
 import { requestProblem } from "./fake-anthropic-validate";
 import { cacheControlProblem, FakePromptCache } from "./fake-anthropic-cache";
+import { FAKE_MODELS, serveModels, type FakeModels } from "./fake-anthropic-models";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
 export { PRESETS, toolResultsIn } from "./fake-anthropic-script";
+export { FAKE_MODELS, type FakeModel, type FakeModels } from "./fake-anthropic-models";
 
 /** A queued reply computed from the request body (parsed JSON). */
 export type ScenarioFn = (body: any) => Scenario; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -63,6 +65,8 @@ export type FakeAnthropicOptions = {
   validate?: boolean;
   /** Smallest prompt prefix (tokens) the fake caches; default 1024. */
   cacheMinTokens?: number;
+  /** What GET /v1/models lists (default FAKE_MODELS). */
+  models?: FakeModels;
 };
 
 export type FakeAnthropic = {
@@ -74,6 +78,10 @@ export type FakeAnthropic = {
   setScenario(scenario: Scenario): void;
   /** Resolves once at least `n` requests to /v1/messages have arrived. */
   waitForRequests(n: number): Promise<RecordedRequest[]>;
+  /** What GET /v1/models answers from now on (POST /_fake/models over HTTP). */
+  setModels(models: FakeModels): void;
+  /** Requests to /v1/models so far (they are not in `requests`). */
+  readonly modelRequests: number;
   reset(): void;
   close(): Promise<void>;
 };
@@ -86,6 +94,8 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   let defaultScenario: Scenario = opts.defaultScenario ?? { name: "echo" };
   let seenBodies = new Map<string, number>();
   let waiters: { n: number; resolve: () => void }[] = [];
+  let models: FakeModels = opts.models ?? { models: FAKE_MODELS };
+  let modelRequests = 0;
   const sockets = new Set<Socket>();
   const cache = new FakePromptCache({ minTokens: opts.cacheMinTokens });
 
@@ -211,6 +221,11 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     }
     const path = (req.url ?? "/").split("?")[0];
     if (path.startsWith("/_fake/")) return control(req.method ?? "GET", path, body, res);
+    if (path.startsWith("/v1/models")) {
+      const auth = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || String(req.headers["x-api-key"] ?? "");
+      const config: FakeModels = opts.requireApiKey && auth !== opts.requireApiKey ? { status: 401 } : models;
+      if (serveModels(req, res, config, modelRequests++)) return;
+    }
     if (req.method !== "POST" || path !== "/v1/messages") {
       res.writeHead(404, { "content-type": "application/json" });
       return res.end(JSON.stringify(errorBody(404, { errorMessage: `Not found: ${req.method} ${path}` })));
@@ -255,6 +270,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (method === "POST" && path === "/_fake/enqueue") return (api.enqueue(...scenarios), json(204));
     if (method === "POST" && path === "/_fake/default") return (api.setScenario(scenarios[0]), json(204));
     if (method === "POST" && path === "/_fake/reset") return (api.reset(), json(204));
+    if (method === "POST" && path === "/_fake/models") return (api.setModels(body as FakeModels), json(204));
     if (method === "GET" && path === "/_fake/requests") {
       return json(
         200,
@@ -291,7 +307,13 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         if (requests.length >= n) return resolve(requests);
         waiters.push({ n, resolve: () => resolve(requests) });
       }),
+    setModels: (m) => void (models = m),
+    get modelRequests() {
+      return modelRequests;
+    },
     reset: () => {
+      models = opts.models ?? { models: FAKE_MODELS };
+      modelRequests = 0;
       queue = [];
       requests.length = 0;
       seenBodies = new Map();

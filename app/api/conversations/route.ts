@@ -1,10 +1,17 @@
 import { z } from "zod";
 import { createConversation, listConversations, MAX_TITLE_CHARS } from "@/lib/chat/conversations";
+import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, readJson, requireUser, route } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";
 
-const CreateBody = z.object({ title: z.string().max(MAX_TITLE_CHARS).optional() }).strict();
+const CreateBody = z
+  .object({
+    title: z.string().max(MAX_TITLE_CHARS).optional(),
+    model: z.string().min(1).max(200).nullable().optional(),
+    systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+  })
+  .strict();
 
 export const GET = route(async (req) => {
   const { db, userId } = await requireUser(req);
@@ -12,7 +19,8 @@ export const GET = route(async (req) => {
 });
 
 export const POST = route(async (req) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const body = await readJson(req, CreateBody);
-  return json(await createConversation(db, userId, body.title), 201);
+  const model = body.model ? await app.models.require(body.model) : null;
+  return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }), 201);
 });

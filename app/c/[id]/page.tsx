@@ -42,7 +42,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 // stream right after the last event that text includes.
 export default async function ConversationPage({ params }: Params) {
   const { conversation, messages, user } = await load((await params).id);
-  const { streaming } = await getSettings(user.db, user.userId);
+  const { streaming, defaultModel } = await getSettings(user.db, user.userId);
   let resumeAfter: number | undefined;
   const last = messages.at(-1);
   if (last?.role === "assistant" && isGenerating(last.status)) {
@@ -54,5 +54,15 @@ export default async function ConversationPage({ params }: Params) {
       resumeAfter = row.seq;
     }
   }
-  return <Conversation key={conversation.id} conversationId={conversation.id} messages={messages} streaming={streaming} resumeAfter={resumeAfter} />;
+  return (
+    <Conversation
+      key={conversation.id}
+      conversationId={conversation.id}
+      messages={messages}
+      streaming={streaming}
+      resumeAfter={resumeAfter}
+      setup={{ model: conversation.model, systemPrompt: conversation.systemPrompt }}
+      defaultModel={defaultModel}
+    />
+  );
 }

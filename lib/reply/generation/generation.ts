@@ -20,6 +20,8 @@ import { canMove } from "../status";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
+import { replySetup } from "./reply-setup";
+import type { ModelCatalog } from "../../llm/models";
 import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
@@ -30,6 +32,8 @@ import { usageAfterRun } from "../../usage/metadata";
 export type GenerationDeps = {
   db: Db;
   provider: LlmProvider;
+  /** Which models may be chosen (lib/llm/models.ts); none: a conversation's or user's choice is taken as is. */
+  models?: ModelCatalog;
   /** Receives every numbered event, in order. */
   publish?: (messageId: string, events: StreamEvent[]) => void;
   /** CHECKPOINT_INTERVAL_MS: the longest a streaming reply goes unsaved. */
@@ -78,8 +82,9 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
 
   // The model sees the reply's own path: earlier versions and branches are not part of it.
   const history = await historyBefore(db, row);
+  const setup = await replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system });
   const startedAt = Date.now();
-  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
+  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model));
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
   const startChars = asm.content.length; // a Continue or resume starts with saved text
   let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
@@ -94,7 +99,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     },
     deps.finalSaveRetryMs,
   );
-  glog.info({ provider: provider.name, model: provider.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
+  glog.info({ provider: provider.name, model: setup.model, mode: plan.mode, fromSeq: row.seq, resumed: claimed }, "generation started");
   const publish = (events: StreamEvent[]) => {
     if (events.length) deps.publish?.(messageId, events);
   };
@@ -140,7 +145,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
       if (turn > 0) asm.nextTurn();
       const stream = provider.stream({
         turns,
-        system: deps.system,
+        model: setup.model,
+        system: setup.system,
         signal,
         idleTimeoutMs: deps.idleTimeoutMs,
         ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? ("none" as const) : ("auto" as const) } : {}),
@@ -209,7 +215,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const metadata: MessageMetadata = {
     ...prev,
     provider: provider.name,
-    model: asm.model ?? prev.model ?? provider.model,
+    model: asm.model ?? setup.model,
     stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
+import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, updateConversation } from "@/lib/chat/conversations";
+import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { stopConversationReplies } from "@/lib/reply/stop";
 import { conversationUsage } from "@/lib/usage/report";
@@ -7,7 +8,15 @@ import { conversationUsage } from "@/lib/usage/report";
 export const dynamic = "force-dynamic";
 
 type P = { id: string };
-const RenameBody = z.object({ title: z.string().trim().min(1, "title must not be empty").max(MAX_TITLE_CHARS) }).strict();
+const PatchBody = z
+  .object({
+    title: z.string().trim().min(1, "title must not be empty").max(MAX_TITLE_CHARS).optional(),
+    // null: back to the user's default model.
+    model: z.string().min(1).max(200).nullable().optional(),
+    systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+  })
+  .strict()
+  .refine((b) => b.title !== undefined || b.model !== undefined || b.systemPrompt !== undefined, "give title, model or systemPrompt");
 
 export const GET = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
@@ -16,10 +25,11 @@ export const GET = route<P>(async (req, p) => {
 });
 
 export const PATCH = route<P>(async (req, p) => {
-  const { db, userId } = await requireUser(req);
+  const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
-  const body = await readJson(req, RenameBody);
-  return json(await renameConversation(db, userId, id, body.title));
+  const body = await readJson(req, PatchBody);
+  if (body.model) await app.models.require(body.model);
+  return json(await updateConversation(db, userId, id, body));
 });
 
 export const DELETE = route<P>(async (req, p) => {

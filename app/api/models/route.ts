@@ -1,0 +1,10 @@
+import { json, requireUser, route } from "@/lib/http/api";
+
+export const dynamic = "force-dynamic";
+
+/** The models one may choose (docs/API.md): the key's, narrowed by ANTHROPIC_MODELS; the default marked. */
+export const GET = route(async (req) => {
+  const { app } = await requireUser(req);
+  const { models, defaultModel } = await app.models.list();
+  return json({ models, defaultModel });
+});

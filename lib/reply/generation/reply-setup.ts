@@ -1,0 +1,29 @@
+// What a reply is asked with besides its history: the model (the reply's own
+// when it goes on, else the conversation's, the user's default, the
+// deployment's) and the system prompt (the user's instructions, then the
+// conversation's system prompt). docs/API.md, "Models and instructions".
+import type { Db } from "../../platform/db";
+import type { ModelCatalog } from "../../llm/models";
+import type { MessageMetadata, Part } from "../../chat/types";
+
+export type ReplySetup = { model: string; system?: string };
+
+type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown };
+
+export async function replySetup(db: Db, row: ReplyRow, deps: { defaultModel: string; models?: ModelCatalog; system?: string }): Promise<ReplySetup> {
+  const conversation = await db.conversation.findUniqueOrThrow({
+    where: { id: row.conversationId },
+    select: { model: true, systemPrompt: true, user: { select: { settings: { select: { defaultModel: true, instructions: true } } } } },
+  });
+  const settings = conversation.user.settings;
+  // A reply that goes on (Continue, a resumed run) keeps the model that began it.
+  const begun = ((row.parts ?? []) as Part[]).length > 0 ? ((row.metadata ?? {}) as MessageMetadata).model : undefined;
+  const candidates = [begun, conversation.model, settings?.defaultModel];
+  // Without a catalog (tests that build their own deps), the first choice as is.
+  const model = deps.models ? await deps.models.choose(candidates) : (candidates.find(Boolean) ?? deps.defaultModel);
+  const system = [deps.system, settings?.instructions, conversation.systemPrompt]
+    .map((s) => s?.trim())
+    .filter(Boolean)
+    .join("\n\n");
+  return { model, ...(system ? { system } : {}) };
+}
