@@ -23,6 +23,7 @@ import type { Accounts, AuthSettings } from "./auth/auth";
 import type { AttemptLimiters } from "./auth/attempt-limits";
 import { GenerationCapacity } from "./reply/capacity";
 import { purgeIdle, type PurgeResult } from "./auth/purge";
+import { createFileStore, type FileStore } from "./files";
 
 export type App = {
   config: Config;
@@ -40,6 +41,8 @@ export type App = {
   /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
   capacity: GenerationCapacity;
   shutdown: Shutdown;
+  /** Attachment bytes: DATA_DIR/files, or the S3 bucket (lib/files). */
+  files: FileStore;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
   accounts(): Promise<Accounts>;
@@ -56,7 +59,7 @@ export type App = {
 };
 
 /** Parts a test (or a tool) provides instead of building them from the config. */
-export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs">> & {
+export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs" | "files">> & {
   dbHandle?: DbHandle | (() => Promise<DbHandle>);
 };
 
@@ -77,6 +80,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const control = parts.control ?? createReplyControl(config.redisUrl, (id) => void generations.stop(id));
   const provider = parts.provider ?? createProvider(config.provider);
   const tools = "tools" in parts ? parts.tools : createToolRegistry(config.tools);
+  const files = parts.files ?? createFileStore(config);
   let limiters: App["limiters"] | undefined;
   const shutdown = new Shutdown();
   // The runner and the job code need each other: the runner reaches the job
@@ -94,6 +98,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     idleTimeoutMs: config.reply.idleTimeoutMs,
     maxToolSteps: config.tools.maxSteps,
     searchLimiter: app.limiters.search,
+    files,
   });
   const replyJobs: ReplyJobs = createReplyJobs({
     db,
@@ -131,6 +136,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     },
     capacity: new GenerationCapacity(generations, config.reply.maxActive),
     shutdown,
+    files,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
       const replies = {
@@ -143,11 +149,18 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return { db: await db(), settings: app.auth, replies };
     },
     generationDeps,
-    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, capacity: app.capacity, shutdown }),
+    admission: async () => ({
+      db: await db(),
+      limiter: app.limiters.messages,
+      maxActivePerUser: config.reply.maxActivePerUser,
+      capacity: app.capacity,
+      shutdown,
+      fileLimits: config.files.limits,
+    }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     purgeIdle: async () => purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs }),
     async close() {
-      const closable = [bus, control, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, files, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

@@ -20,6 +20,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFromText, type Scenario, type Step } from "./fake-anthropic-script";
 import { requestProblem } from "./fake-anthropic-validate";
+import { MAX_REQUEST_BYTES } from "./fake-anthropic-files";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
 export { PRESETS, toolResultsIn } from "./fake-anthropic-script";
@@ -115,6 +116,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       const auth = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || String(req.headers["x-api-key"] ?? "");
       if (auth !== opts.requireApiKey) return fail(401, errorBody(401, {}));
     }
+    if (Buffer.byteLength(rec.rawBody) > MAX_REQUEST_BYTES) return fail(413, errorBody(413, {}));
     if (rec.body === undefined || !Array.isArray(rec.body.messages)) {
       return fail(400, errorBody(400, { errorMessage: "messages: Field required" }));
     }

@@ -24,6 +24,8 @@ import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
+import type { FileStore } from "../../files/store";
+import { withFileData } from "../../files/attachments";
 
 export type GenerationDeps = {
   db: Db;
@@ -51,6 +53,8 @@ export type GenerationDeps = {
    * and announce its saved state in a numbered snapshot before new text.
    */
   claimed?: boolean;
+  /** Where attached files' bytes are read from; none: file parts go without content. */
+  files?: FileStore;
 };
 
 export class GenerationNotRunnable extends Error {}
@@ -73,7 +77,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const glog = childLog({ component: "generation", messageId });
 
   // The model sees the reply's own path: earlier versions and branches are not part of it.
-  const history = await historyBefore(db, row);
+  const history = await withFileData(await historyBefore(db, row), deps.files, db);
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.supportsPrefill);
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
+import { getConversationWithMessages, MAX_TITLE_CHARS, renameConversation } from "@/lib/chat/conversations";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { stopConversationReplies } from "@/lib/reply/stop";
+import { deleteConversationAndFiles } from "@/lib/files/attachments";
 
 export const dynamic = "force-dynamic";
 
@@ -24,6 +25,6 @@ export const DELETE = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
   await stopConversationReplies(await app.stopping(), userId, id);
-  await deleteConversation(db, userId, id);
+  await deleteConversationAndFiles(db, app.files, userId, id);
   return json(null, 204);
 });
