@@ -2,7 +2,6 @@
 // their size (the pixels need not decode) and PDFs with a number of pages.
 // No app imports: the Playwright specs use it too.
 import { deflateSync, crc32 } from "node:zlib";
-import * as files from "../../app/api/files/route";
 
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
