@@ -11,7 +11,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import * as api from "@/lib/client/api";
 import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
-import type { Message } from "@/lib/chat/types";
+import type { FilePart, Message } from "@/lib/chat/types";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
@@ -91,7 +91,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   }, [reply, state, messages]);
 
   const onSend = useCallback(
-    async (text: string): Promise<boolean> => {
+    async (text: string, files: FilePart[]): Promise<boolean> => {
       setError(null);
       try {
         let id = conversationId;
@@ -99,7 +99,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           id = (await api.createConversation()).id;
           setConversationId(id);
         }
-        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length });
+        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length, files });
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the registry.
