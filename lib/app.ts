@@ -24,6 +24,7 @@ import type { AttemptLimiters } from "./auth/attempt-limits";
 import { GenerationCapacity } from "./reply/capacity";
 import { purgeIdle, type PurgeResult } from "./auth/purge";
 import { createFileStore, type FileStore } from "./files";
+import { sweepFiles } from "./files/attachments";
 
 export type App = {
   config: Config;
@@ -53,7 +54,7 @@ export type App = {
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
   /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
-  purgeIdle(): Promise<PurgeResult>;
+  purgeIdle(): Promise<PurgeResult & { files: number }>;
   /** Releases what the app opened (database, Redis connections). */
   close(): Promise<void>;
 };
@@ -158,7 +159,11 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       fileLimits: config.files.limits,
     }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
-    purgeIdle: async () => purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs }),
+    // Files after users: a purged guest's files are then already orphaned.
+    purgeIdle: async () => {
+      const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs });
+      return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
+    },
     async close() {
       const closable = [bus, control, files, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));

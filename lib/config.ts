@@ -139,6 +139,7 @@ export const VARIABLES = {
   MAX_PDF_PAGES: [int(100, 1, 100), "most pages of a PDF attachment"],
   MAX_TEXT_FILE_BYTES: [int(262_144, 1, 8_388_608), "largest text or code attachment in bytes"],
   MAX_ATTACHMENTS_PER_MESSAGE: [int(10, 0, 100), "files one message may carry (0: attachments off)"],
+  UNSENT_FILE_TTL_H: [int(24, 1, 24 * 400), "an uploaded file never sent with a message is deleted after this many hours"],
   MAX_ATTACHMENT_BYTES_PER_MESSAGE: [int(20_971_520, 1, 24_000_000), "all files of one message together, in bytes (sent as base64 within the API's 32 MB request)"],
   SSE_KEEPALIVE_MS: [int(15_000, 1), "a comment line is sent on an idle stream this often"],
   NODE_ENV: [z.preprocess(blankIsUnset, z.string().default("production")), "set by Next.js: development relaxes the page's CSP for hot reload"],
@@ -275,6 +276,7 @@ function derive(v: RawConfig, env: Env) {
         perMessage: v.MAX_ATTACHMENTS_PER_MESSAGE,
         bytesPerMessage: v.MAX_ATTACHMENT_BYTES_PER_MESSAGE,
       },
+      unsentTtlMs: v.UNSENT_FILE_TTL_H * 3_600_000,
     },
     handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
   };

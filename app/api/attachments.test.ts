@@ -9,6 +9,7 @@ import { call, readSse } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post } from "@/lib/testing/api-steps";
 import { pdf, png, uploaded } from "@/lib/testing/file-fixtures";
 import { contentKey, MemoryFileStore } from "@/lib/files/store";
+import { sweepFiles } from "@/lib/files/attachments";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as exported from "@/app/api/conversations/[id]/export/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
@@ -161,5 +162,31 @@ describe("a message with files", () => {
     } finally {
       await restore();
     }
+  });
+});
+
+describe("the file sweep", () => {
+  it("deletes files never sent after UNSENT_FILE_TTL_H, and the files of a deleted user, with their bytes", async () => {
+    const cookie = await newGuest();
+    const unsent = png(9, 9, 7);
+    const id = await uploaded(cookie, "forgotten.png", unsent);
+    const { userId } = await h.db.prisma.attachment.findUniqueOrThrow({ where: { id } });
+    const { ids, doc } = await sentWithFiles();
+    const ttl = h.app.config.files.unsentTtlMs;
+    // Not yet: younger than the TTL, or sent.
+    await sweepFiles(h.db.prisma, store, { unsentTtlMs: ttl });
+    expect(await h.db.prisma.attachment.count({ where: { id: { in: [id, ...ids] } } })).toBe(4);
+    await sweepFiles(h.db.prisma, store, { unsentTtlMs: ttl, now: new Date(Date.now() + ttl + 60_000) });
+    expect(await h.db.prisma.attachment.count({ where: { id } })).toBe(0);
+    expect(await store.get(contentKey(unsent))).toBeNull();
+    expect(await h.db.prisma.attachment.count({ where: { id: { in: ids } } })).toBe(3);
+    // The sender goes (as a purged guest does): its sent files go with the next sweep.
+    const sender = (await h.db.prisma.attachment.findUniqueOrThrow({ where: { id: ids[1] } })).userId!;
+    expect(sender).not.toBe(userId);
+    await h.db.prisma.user.delete({ where: { id: sender } });
+    expect(await h.db.prisma.attachment.count({ where: { id: { in: ids } } })).toBe(3);
+    expect(await h.app.purgeIdle()).toMatchObject({ files: 3 });
+    expect(await h.db.prisma.attachment.count({ where: { id: { in: ids } } })).toBe(0);
+    expect(await store.get(contentKey(doc))).toBeNull();
   });
 });

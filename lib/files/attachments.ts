@@ -171,9 +171,39 @@ export async function removeUnreferenced(db: Db, store: FileStore, shas: string[
   }
 }
 
-/** Deletes the user's conversation (its files' rows go with it), then the bytes no other file shares. */
+/** Deletes the user's conversation, its files' rows, then the bytes no other file shares. */
 export async function deleteConversationAndFiles(db: Db, store: FileStore, userId: string, id: string): Promise<void> {
-  const keys = (await db.attachment.findMany({ where: { conversationId: id, userId }, select: { sha256: true } })).map((r) => r.sha256);
-  await deleteConversation(db, userId, id);
-  await removeUnreferenced(db, store, keys);
+  const rows = await db.attachment.findMany({ where: { conversationId: id, userId }, select: { id: true, sha256: true } });
+  await deleteConversation(db, userId, id); // 404 for anyone else's: nothing below runs
+  await db.attachment.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  await removeUnreferenced(
+    db,
+    store,
+    rows.map((r) => r.sha256),
+  );
+}
+
+const SWEEP_BATCH = 500;
+
+/**
+ * The file sweep (with the idle-data purge): rows whose user or conversation
+ * is gone (SET NULL by the database), and files never sent within
+ * `unsentTtlMs`, are deleted with the bytes no other row shares. Idempotent.
+ */
+export async function sweepFiles(db: Db, store: FileStore, o: { unsentTtlMs: number; now?: Date }): Promise<number> {
+  const cutoff = new Date((o.now ?? new Date()).getTime() - o.unsentTtlMs);
+  const where = { OR: [{ userId: null }, { conversationId: null, createdAt: { lt: cutoff } }] };
+  let total = 0;
+  for (;;) {
+    const rows = await db.attachment.findMany({ where, select: { id: true, sha256: true }, take: SWEEP_BATCH });
+    if (!rows.length) return total;
+    const { count } = await db.attachment.deleteMany({ where: { AND: [where, { id: { in: rows.map((r) => r.id) } }] } });
+    await removeUnreferenced(
+      db,
+      store,
+      rows.map((r) => r.sha256),
+    );
+    total += count;
+    if (rows.length < SWEEP_BATCH || count === 0) return total;
+  }
 }

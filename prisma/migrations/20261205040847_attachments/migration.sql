@@ -4,7 +4,7 @@ CREATE TYPE "AttachmentKind" AS ENUM ('image', 'pdf', 'text');
 -- CreateTable
 CREATE TABLE "Attachment" (
     "id" UUID NOT NULL,
-    "userId" UUID NOT NULL,
+    "userId" UUID,
     "conversationId" UUID,
     "sha256" TEXT NOT NULL,
     "name" TEXT NOT NULL,
@@ -29,7 +29,7 @@ CREATE INDEX "Attachment_conversationId_idx" ON "Attachment"("conversationId");
 CREATE INDEX "Attachment_sha256_idx" ON "Attachment"("sha256");
 
 -- AddForeignKey
-ALTER TABLE "Attachment" ADD CONSTRAINT "Attachment_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "Attachment" ADD CONSTRAINT "Attachment_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Attachment" ADD CONSTRAINT "Attachment_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "Attachment" ADD CONSTRAINT "Attachment_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation"("id") ON DELETE SET NULL ON UPDATE CASCADE;
