@@ -114,6 +114,28 @@ describe("a message with files", () => {
     ).toEqual([b64(image), b64(doc)]);
   });
 
+  it("an edit may replace the files, or drop them and keep only text", async () => {
+    const { cookie, userMessage, ids } = await sentWithFiles();
+    const other = await uploaded(cookie, "other.txt", new TextEncoder().encode("other file"));
+    h.fake.enqueue({ text: "Just the other one." });
+    const res = await call(edit.POST, "POST", "/", { cookie, params: { id: userMessage.id }, body: { content: "", attachments: [other], stream: false } });
+    expect(res.status).toBe(200);
+    const edited = (await res.json()).userMessage;
+    expect(edited.parts.slice(1).map((p: { fileId: string }) => p.fileId)).toEqual([other]);
+    expect(lastUserBlocks()).toEqual([{ type: "text", text: 'Attached file "other.txt":\n\nother file' }]);
+    // Without files the text may not be empty.
+    await expectError(
+      await call(edit.POST, "POST", "/", { cookie, params: { id: edited.id }, body: { content: " ", attachments: [], stream: false } }),
+      400,
+      "invalid_input",
+    );
+    h.fake.enqueue({ text: "Text only." });
+    const plain = await call(edit.POST, "POST", "/", { cookie, params: { id: edited.id }, body: { content: "no files now", attachments: [], stream: false } });
+    expect((await plain.json()).userMessage.parts).toEqual([{ type: "text", text: "no files now" }]);
+    expect(lastUserBlocks()).toEqual([{ type: "text", text: "no files now" }]);
+    expect(ids).toHaveLength(3);
+  });
+
   it("is exported with its files listed, linked for the owner", async () => {
     const { cookie, c, ids } = await sentWithFiles();
     const md = await (await call(exported.GET, "GET", "/?format=markdown", { cookie, params: { id: c.id } })).text();

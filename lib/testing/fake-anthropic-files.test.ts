@@ -66,4 +66,11 @@ describe("image and document blocks at the fake upstream", () => {
     expect(await refusal([doc(b64(new TextEncoder().encode("#!/bin/sh")))])).toMatch(/The PDF specified was not valid/);
     expect(await refusal([image("image/png", b64(png(2, 2)))], "assistant")).toMatch(/only allowed in user messages/);
   });
+
+  it("answers a request over 32 MB with 413 request_too_large, as the API does", async () => {
+    const e = await send([{ type: "text", text: "x".repeat(32 * 1024 * 1024 + 1) }]).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Anthropic.APIError);
+    expect((e as InstanceType<typeof Anthropic.APIError>).status).toBe(413);
+    expect(((e as InstanceType<typeof Anthropic.APIError>).error as { error: { type: string } }).error.type).toBe("request_too_large");
+  });
 });
