@@ -5,6 +5,7 @@
 // Files come by the attach button, drag and drop, or paste (useAttachments).
 import { useEffect, useRef, useState } from "react";
 import type { FilePart } from "@/lib/chat/types";
+import type { FileLimits } from "@/lib/client/attachments";
 import { AttachmentChips } from "./AttachmentChips";
 import { useAttachments } from "./useAttachments";
 import { useAutosize } from "./useAutosize";
@@ -22,16 +23,18 @@ type Props = {
   onDismissError: () => void;
   /** Resolves true once the server took the message; false restores the text. */
   onSend: (content: string, files: FilePart[]) => Promise<boolean>;
+  /** The server's attachment limits (default: the server's defaults). */
+  fileLimits?: FileLimits;
 };
 
 const MAX_HEIGHT_PX = 240;
 
-export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend }: Props) {
+export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend, fileLimits }: Props) {
   const [value, setValue] = useState("");
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const blocked = disabled || sending;
-  const files = useAttachments();
+  const files = useAttachments(fileLimits);
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const text = checkContent(value);

@@ -12,6 +12,7 @@ import * as api from "@/lib/client/api";
 import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { FilePart, Message } from "@/lib/chat/types";
+import type { FileLimits } from "@/lib/client/attachments";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
@@ -25,11 +26,13 @@ type Props = {
   messages: Message[];
   /** The user's setting: replies shown as they are written (off: whole, once finished). */
   streaming: boolean;
+  /** The server's attachment limits, for the composer's checks before upload. */
+  fileLimits?: FileLimits;
   /** Id of the last stream event the saved generating reply includes. */
   resumeAfter?: number;
 };
 
-export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter }: Props) {
+export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter, fileLimits }: Props) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
   const [error, setError] = useState<string | null>(null);
@@ -272,6 +275,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
         <Composer
           draftId={conversationId}
+          fileLimits={fileLimits}
           disabled={generating}
           onStop={stop}
           stopping={state?.stopping}

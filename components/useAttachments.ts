@@ -4,7 +4,7 @@
 // message is sent. A refusal, here or from the server, is said in one notice.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { FilePart } from "@/lib/chat/types";
-import { CLIENT_LIMITS, precheckFile, sizeLabel } from "@/lib/client/attachments";
+import { CLIENT_LIMITS, precheckFile, sizeLabel, type FileLimits } from "@/lib/client/attachments";
 import * as api from "@/lib/client/api";
 
 export type Chip = {
@@ -19,7 +19,7 @@ export type Chip = {
 
 let seq = 0;
 
-export function useAttachments() {
+export function useAttachments(limits: FileLimits = CLIENT_LIMITS) {
   const [chips, setChips] = useState<Chip[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const live = useRef(chips);
@@ -28,38 +28,41 @@ export function useAttachments() {
   // Object URLs die with the component.
   useEffect(() => () => live.current.forEach((c) => c.preview && URL.revokeObjectURL(c.preview)), []);
 
-  const add = useCallback(async (files: File[]) => {
-    setNotice(null);
-    for (const file of files) {
-      const now = live.current;
-      if (now.length >= CLIENT_LIMITS.perMessage) {
-        setNotice(`A message may carry at most ${CLIENT_LIMITS.perMessage} files.`);
-        return;
+  const add = useCallback(
+    async (files: File[]) => {
+      setNotice(null);
+      for (const file of files) {
+        const now = live.current;
+        if (now.length >= limits.perMessage) {
+          setNotice(limits.perMessage ? `A message may carry at most ${limits.perMessage} files.` : "Attachments are turned off on this server.");
+          return;
+        }
+        const total = now.reduce((n, c) => n + c.size, 0) + file.size;
+        if (total > limits.bytesPerMessage) {
+          setNotice(`"${file.name}" would make this message's files larger than ${sizeLabel(limits.bytesPerMessage)} together.`);
+          continue;
+        }
+        const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+        const check = precheckFile(file, head, limits);
+        if (!check.ok) {
+          setNotice(check.message);
+          continue;
+        }
+        const key = `file-${++seq}`;
+        const preview = check.kind === "image" ? URL.createObjectURL(file) : undefined;
+        setChips((cs) => [...cs, { key, name: file.name, size: file.size, kind: check.kind, preview }]);
+        try {
+          const uploaded = await api.uploadFile(file, file.name);
+          setChips((cs) => cs.map((c) => (c.key === key ? { ...c, uploaded, kind: uploaded.kind } : c)));
+        } catch (e) {
+          if (preview) URL.revokeObjectURL(preview);
+          setChips((cs) => cs.filter((c) => c.key !== key));
+          setNotice(api.describeError(e));
+        }
       }
-      const total = now.reduce((n, c) => n + c.size, 0) + file.size;
-      if (total > CLIENT_LIMITS.bytesPerMessage) {
-        setNotice(`"${file.name}" would make this message's files larger than ${sizeLabel(CLIENT_LIMITS.bytesPerMessage)} together.`);
-        continue;
-      }
-      const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
-      const check = precheckFile(file, head);
-      if (!check.ok) {
-        setNotice(check.message);
-        continue;
-      }
-      const key = `file-${++seq}`;
-      const preview = check.kind === "image" ? URL.createObjectURL(file) : undefined;
-      setChips((cs) => [...cs, { key, name: file.name, size: file.size, kind: check.kind, preview }]);
-      try {
-        const uploaded = await api.uploadFile(file, file.name);
-        setChips((cs) => cs.map((c) => (c.key === key ? { ...c, uploaded, kind: uploaded.kind } : c)));
-      } catch (e) {
-        if (preview) URL.revokeObjectURL(preview);
-        setChips((cs) => cs.filter((c) => c.key !== key));
-        setNotice(api.describeError(e));
-      }
-    }
-  }, []);
+    },
+    [limits],
+  );
 
   const remove = useCallback((key: string) => {
     setChips((cs) => {

@@ -21,4 +21,10 @@ describe("the composer's pre-checks", () => {
     });
     expect(precheckFile({ name: "e.txt", size: 0, type: "" }, new Uint8Array())).toMatchObject({ ok: false });
   });
+
+  it("follows the server's limits when the page passes them", () => {
+    const tight = { imageBytes: 50, pdfBytes: 50, textBytes: 5, perMessage: 1, bytesPerMessage: 100 };
+    expect(precheckFile({ name: "a.txt", size: 6, type: "" }, enc("abcdef"), tight)).toMatchObject({ ok: false, message: expect.stringMatching(/at most 5 B/) });
+    expect(precheckFile({ name: "a.txt", size: 5, type: "" }, enc("abcde"), tight)).toEqual({ ok: true, kind: "text" });
+  });
 });

@@ -1,10 +1,13 @@
 // The composer's checks before an upload (docs/API.md#files): the server
 // decides by content, this only spares the user a pointless upload and says
-// why at once. The limits are the server's defaults; a server configured
-// tighter still answers with its own clear 4xx.
+// why at once. The pages pass the server's limits down (FILE limits of
+// lib/config.ts); CLIENT_LIMITS are its defaults.
 import { claimedKind, signatureKind } from "../files/sniff";
 
-export const CLIENT_LIMITS = {
+/** What the browser checks: the server's per-file and per-message limits. */
+export type FileLimits = { imageBytes: number; pdfBytes: number; textBytes: number; perMessage: number; bytesPerMessage: number };
+
+export const CLIENT_LIMITS: FileLimits = {
   imageBytes: 3_932_160,
   pdfBytes: 20_971_520,
   textBytes: 262_144,

@@ -5,6 +5,7 @@ import { Conversation } from "@/components/Conversation";
 import { pageUser } from "@/lib/http/page-user";
 import { getConversationWithMessages, toMessage } from "@/lib/chat/conversations";
 import { getSettings } from "@/lib/chat/settings";
+import { getApp } from "@/lib/runtime";
 import { AppError } from "@/lib/errors";
 import { isGenerating } from "@/lib/reply/status";
 
@@ -54,5 +55,14 @@ export default async function ConversationPage({ params }: Params) {
       resumeAfter = row.seq;
     }
   }
-  return <Conversation key={conversation.id} conversationId={conversation.id} messages={messages} streaming={streaming} resumeAfter={resumeAfter} />;
+  return (
+    <Conversation
+      key={conversation.id}
+      conversationId={conversation.id}
+      messages={messages}
+      streaming={streaming}
+      resumeAfter={resumeAfter}
+      fileLimits={getApp().config.files.limits}
+    />
+  );
 }
