@@ -3,6 +3,7 @@ import { Conversation } from "@/components/Conversation";
 import { pageUser } from "@/lib/http/page-user";
 import { listConversations } from "@/lib/chat/conversations";
 import { getSettings } from "@/lib/chat/settings";
+import { getApp } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
@@ -16,5 +17,5 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
     if (newest) redirect(`/c/${newest.id}`);
   }
   const { streaming, defaultModel } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null };
-  return <Conversation conversationId={null} messages={[]} streaming={streaming} defaultModel={defaultModel} />;
+  return <Conversation conversationId={null} messages={[]} streaming={streaming} defaultModel={defaultModel} fileLimits={getApp().config.files.limits} />;
 }

@@ -2,7 +2,12 @@
 // The message box: grows with its text, Enter sends, Shift+Enter adds a line.
 // Disabled while a reply generates in this conversation. Unsent text is kept
 // per conversation (localStorage), so a reload or a detour does not lose it.
+// Files come by the attach button, drag and drop, or paste (useAttachments).
 import { useEffect, useRef, useState } from "react";
+import type { FilePart } from "@/lib/chat/types";
+import type { FileLimits } from "@/lib/client/attachments";
+import { AttachmentChips } from "./AttachmentChips";
+import { useAttachments } from "./useAttachments";
 import { useAutosize } from "./useAutosize";
 import { checkContent, lengthNotice } from "@/lib/client/content";
 import { readDraft, writeDraft } from "@/lib/client/drafts";
@@ -17,17 +22,25 @@ type Props = {
   error: string | null;
   onDismissError: () => void;
   /** Resolves true once the server took the message; false restores the text. */
-  onSend: (content: string) => Promise<boolean>;
+  onSend: (content: string, files: FilePart[]) => Promise<boolean>;
+  /** The server's attachment limits (default: the server's defaults). */
+  fileLimits?: FileLimits;
 };
 
 const MAX_HEIGHT_PX = 240;
 
-export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend }: Props) {
+export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend, fileLimits }: Props) {
   const [value, setValue] = useState("");
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const blocked = disabled || sending;
-  const check = checkContent(value);
+  const files = useAttachments(fileLimits);
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const text = checkContent(value);
+  // Files alone make a message; text still has its length limit.
+  const check = text.ok || (text.reason === "empty" && files.parts.length > 0) ? { ok: true } : text;
+  const ready = check.ok && !files.uploading;
   const notice = lengthNotice(value);
 
   // The saved draft, after hydration (the server renders an empty box).
@@ -64,16 +77,20 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
 
   const submit = async () => {
     const content = value;
-    if (blocked || !check.ok) return;
+    if (blocked || !ready) return;
+    const chips = files.chips;
+    const parts = files.parts;
     refocus.current = document.activeElement === box.current;
     const sentFrom = draftId;
     setSending(true);
     change("");
+    files.clear();
     try {
-      const ok = await onSend(content);
+      const ok = await onSend(content, parts);
       if (!ok) {
         setValue((now) => (now === "" ? content : now));
         writeDraft(sentFrom, content);
+        files.restore(chips);
       }
     } finally {
       setSending(false);
@@ -86,6 +103,20 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
+      }}
+      onDragOver={(e) => {
+        if (blocked || !e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        setDragging(false);
+        if (blocked || !e.dataTransfer.files.length) return;
+        e.preventDefault();
+        void files.add(Array.from(e.dataTransfer.files));
       }}
     >
       {onStop && (
@@ -129,40 +160,98 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
           </button>
         </div>
       )}
-      <div className="flex items-end gap-2 rounded-2xl border border-zinc-300 bg-white p-2 shadow-sm focus-within:border-clay-500 dark:border-zinc-700 dark:bg-zinc-900">
-        <label htmlFor="composer" className="sr-only">
-          Message Claude
-        </label>
-        <textarea
-          id="composer"
-          ref={box}
-          data-testid="composer-input"
-          rows={1}
-          value={value}
-          disabled={blocked}
-          placeholder={disabled ? "Claude is replying…" : "Message Claude…"}
-          aria-invalid={notice?.over || undefined}
-          aria-describedby={notice ? "composer-length" : undefined}
-          onChange={(e) => change(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-              e.preventDefault();
-              void submit();
-            }
-          }}
-          className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none disabled:cursor-not-allowed dark:placeholder:text-zinc-500"
-        />
-        <button
-          type="submit"
-          data-testid="send-button"
-          disabled={blocked || !check.ok}
-          className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+      {files.notice && (
+        <div
+          role="alert"
+          data-testid="attach-error"
+          className="mb-2 flex items-start gap-2 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/50 dark:text-amber-100"
         >
-          Send
-          <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
-            <path d="M4 10h11M11 5l5 5-5 5" strokeLinecap="round" strokeLinejoin="round" />
-          </svg>
-        </button>
+          <span className="flex-1">{files.notice}</span>
+          <button type="button" onClick={files.dismissNotice} aria-label="Dismiss" className="rounded p-0.5 hover:bg-amber-100 dark:hover:bg-amber-900">
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
+              <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
+            </svg>
+          </button>
+        </div>
+      )}
+      <div
+        data-testid="composer-box"
+        data-dragging={dragging || undefined}
+        className={`rounded-2xl border bg-white p-2 shadow-sm focus-within:border-clay-500 dark:bg-zinc-900 ${dragging ? "border-dashed border-clay-500 bg-clay-50 dark:bg-zinc-800" : "border-zinc-300 dark:border-zinc-700"}`}
+      >
+        <AttachmentChips
+          testId="composer-attachments"
+          className="mb-2"
+          items={files.chips.map((c) => ({ key: c.key, name: c.name, size: c.size, kind: c.kind, thumb: c.preview, pending: !c.uploaded }))}
+          onRemove={files.remove}
+        />
+        <div className="flex items-end gap-2">
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            data-testid="attach-input"
+            accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/*,.md,.ts,.tsx,.js,.jsx,.py,.go,.rs,.java,.c,.h,.cpp,.json,.yaml,.yml,.toml,.csv,.sql,.sh"
+            onChange={(e) => {
+              const picked = Array.from(e.target.files ?? []);
+              e.target.value = "";
+              void files.add(picked);
+            }}
+          />
+          <button
+            type="button"
+            data-testid="attach-button"
+            onClick={() => picker.current?.click()}
+            disabled={blocked}
+            aria-label="Attach files"
+            title="Attach images, PDFs or text files (or drop or paste them)"
+            className="inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 disabled:cursor-not-allowed disabled:opacity-50 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+          >
+            <svg viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.6" aria-hidden>
+              <path d="M14.5 9.5l-5.3 5.3a3.2 3.2 0 01-4.5-4.5l6-6a2.1 2.1 0 013 3l-6 6a1 1 0 01-1.5-1.5l5.3-5.3" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </button>
+          <label htmlFor="composer" className="sr-only">
+            Message Claude
+          </label>
+          <textarea
+            id="composer"
+            ref={box}
+            data-testid="composer-input"
+            rows={1}
+            value={value}
+            disabled={blocked}
+            placeholder={disabled ? "Claude is replying…" : "Message Claude…"}
+            aria-invalid={notice?.over || undefined}
+            aria-describedby={notice ? "composer-length" : undefined}
+            onChange={(e) => change(e.target.value)}
+            onPaste={(e) => {
+              const pasted = Array.from(e.clipboardData.files);
+              if (!pasted.length) return;
+              if (!e.clipboardData.types.includes("text/plain")) e.preventDefault();
+              void files.add(pasted);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+                e.preventDefault();
+                void submit();
+              }
+            }}
+            className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none disabled:cursor-not-allowed dark:placeholder:text-zinc-500"
+          />
+          <button
+            type="submit"
+            data-testid="send-button"
+            disabled={blocked || !ready}
+            className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+          >
+            Send
+            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+              <path d="M4 10h11M11 5l5 5-5 5" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </button>
+        </div>
       </div>
       {notice ? (
         <p

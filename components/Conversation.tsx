@@ -11,7 +11,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import * as api from "@/lib/client/api";
 import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
-import type { Message } from "@/lib/chat/types";
+import type { FilePart, Message } from "@/lib/chat/types";
+import type { FileLimits } from "@/lib/client/attachments";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
 import { ConversationSetup, type Setup } from "./ConversationSetup";
@@ -26,6 +27,8 @@ type Props = {
   messages: Message[];
   /** The user's setting: replies shown as they are written (off: whole, once finished). */
   streaming: boolean;
+  /** The server's attachment limits, for the composer's checks before upload. */
+  fileLimits?: FileLimits;
   /** Id of the last stream event the saved generating reply includes. */
   resumeAfter?: number;
   /** The conversation's model and system prompt (none yet on "/"). */
@@ -34,7 +37,7 @@ type Props = {
   defaultModel?: string | null;
 };
 
-export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter, setup: initialSetup, defaultModel = null }: Props) {
+export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter, setup: initialSetup, defaultModel = null, fileLimits }: Props) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
   const [setup, setSetup] = useState<Setup>(initialSetup ?? { model: null, systemPrompt: "" });
@@ -97,7 +100,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   }, [reply, state, messages]);
 
   const onSend = useCallback(
-    async (text: string): Promise<boolean> => {
+    async (text: string, files: FilePart[]): Promise<boolean> => {
       setError(null);
       try {
         let id = conversationId;
@@ -105,7 +108,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           id = (await api.createConversation(undefined, setup)).id;
           setConversationId(id);
         }
-        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length });
+        const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length, files });
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the registry.
@@ -279,6 +282,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         <ConversationSetup conversationId={conversationId} setup={setup} onChange={setSetup} userDefaultModel={defaultModel} disabled={generating} />
         <Composer
           draftId={conversationId}
+          fileLimits={fileLimits}
           disabled={generating}
           onStop={stop}
           stopping={state?.stopping}

@@ -24,6 +24,8 @@ import type { Accounts, AuthSettings } from "./auth/auth";
 import type { AttemptLimiters } from "./auth/attempt-limits";
 import { GenerationCapacity } from "./reply/capacity";
 import { purgeIdle, type PurgeResult } from "./auth/purge";
+import { createFileStore, type FileStore } from "./files";
+import { sweepFiles } from "./files/attachments";
 
 export type App = {
   config: Config;
@@ -43,6 +45,8 @@ export type App = {
   /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
   capacity: GenerationCapacity;
   shutdown: Shutdown;
+  /** Attachment bytes: DATA_DIR/files, or the S3 bucket (lib/files). */
+  files: FileStore;
   auth: AuthSettings;
   /** What account operations (sessions, sign-in) use. */
   accounts(): Promise<Accounts>;
@@ -53,13 +57,13 @@ export type App = {
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
   /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
-  purgeIdle(): Promise<PurgeResult>;
+  purgeIdle(): Promise<PurgeResult & { files: number }>;
   /** Releases what the app opened (database, Redis connections). */
   close(): Promise<void>;
 };
 
 /** Parts a test (or a tool) provides instead of building them from the config. */
-export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs">> & {
+export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs" | "files">> & {
   dbHandle?: DbHandle | (() => Promise<DbHandle>);
 };
 
@@ -81,6 +85,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const provider = parts.provider ?? createProvider(config.provider);
   const models = new ModelCatalog({ provider, allowList: config.provider.allowList, ttlMs: config.provider.modelsTtlMs });
   const tools = "tools" in parts ? parts.tools : createToolRegistry(config.tools);
+  const files = parts.files ?? createFileStore(config);
   let limiters: App["limiters"] | undefined;
   const shutdown = new Shutdown();
   // The runner and the job code need each other: the runner reaches the job
@@ -100,6 +105,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     maxToolSteps: config.tools.maxSteps,
     searchLimiter: app.limiters.search,
     prices: config.prices,
+    files,
   });
   const replyJobs: ReplyJobs = createReplyJobs({
     db,
@@ -138,6 +144,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     },
     capacity: new GenerationCapacity(generations, config.reply.maxActive),
     shutdown,
+    files,
     auth: { secret: config.session.secret, dataDir: config.dataDir, accountDays: config.session.accountDays, trustedProxyHops: config.http.trustedProxyHops },
     async accounts() {
       const replies = {
@@ -150,11 +157,22 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return { db: await db(), settings: app.auth, replies };
     },
     generationDeps,
-    admission: async () => ({ db: await db(), limiter: app.limiters.messages, maxActivePerUser: config.reply.maxActivePerUser, capacity: app.capacity, shutdown }),
+    admission: async () => ({
+      db: await db(),
+      limiter: app.limiters.messages,
+      maxActivePerUser: config.reply.maxActivePerUser,
+      capacity: app.capacity,
+      shutdown,
+      fileLimits: config.files.limits,
+    }),
     stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
-    purgeIdle: async () => purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs }),
+    // Files after users: a purged guest's files are then already orphaned.
+    purgeIdle: async () => {
+      const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs });
+      return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
+    },
     async close() {
-      const closable = [bus, control, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, files, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

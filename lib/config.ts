@@ -70,7 +70,10 @@ export const VARIABLES = {
     "PostgreSQL URL (optional ?schema=name); unset: the embedded database under DATA_DIR",
   ],
   DATABASE_POOL_SIZE: [int(10, 1, 1000), "PostgreSQL connections per instance"],
-  DATA_DIR: [z.preprocess(blankIsUnset, z.string().default("./data")), "where the embedded database and the generated session secret live"],
+  DATA_DIR: [
+    z.preprocess(blankIsUnset, z.string().default("./data")),
+    "where the embedded database, the generated session secret and (without FILES_S3_BUCKET) attachments live",
+  ],
   REDIS_URL: [
     z.preprocess(
       blankIsUnset,
@@ -147,6 +150,22 @@ export const VARIABLES = {
   GUEST_EMPTY_TTL_H: [int(24, 1, 24 * 400), "a guest that never created a conversation is deleted after this many hours without a new or refreshed session"],
   PURGE_INTERVAL_MS: [int(600_000, 0), "how often expired sessions and idle guests are deleted (0: never here; the Inngest cron still runs)"],
   MAX_BODY_BYTES: [int(262_144, 1024), "largest request body accepted"],
+  // Attachments (docs/API.md#files): caps within what the Messages API takes.
+  FILES_S3_BUCKET: [str(), "attachments in this S3-compatible bucket, shared by every instance (set it in scaled mode); unset: files under DATA_DIR/files"],
+  FILES_S3_ENDPOINT: [z.preprocess(blankIsUnset, z.url().optional()), "S3 endpoint URL of a non-AWS store (MinIO, R2…); unset: AWS"],
+  FILES_S3_REGION: [z.preprocess(blankIsUnset, z.string().default("us-east-1")), "S3 region"],
+  FILES_S3_ACCESS_KEY_ID: [str(), "S3 access key id (unset: the AWS SDK's own credential chain)"],
+  FILES_S3_SECRET_ACCESS_KEY: [str(), "S3 secret access key"],
+  FILES_S3_FORCE_PATH_STYLE: [flag(), "1: path-style bucket URLs (most self-hosted S3 servers need it)"],
+  FILES_S3_PREFIX: [z.preprocess(blankIsUnset, z.string().default("attachments/")), "prefix of the object names in the bucket"],
+  MAX_IMAGE_BYTES: [int(3_932_160, 1, 3_932_160), "largest image attachment in bytes (the API takes 5 MB of base64, i.e. 3.75 MiB)"],
+  MAX_IMAGE_SIDE_PX: [int(8000, 1, 8000), "widest and tallest image attachment, in pixels"],
+  MAX_PDF_BYTES: [int(20_971_520, 1, 24_000_000), "largest PDF attachment in bytes"],
+  MAX_PDF_PAGES: [int(100, 1, 100), "most pages of a PDF attachment"],
+  MAX_TEXT_FILE_BYTES: [int(262_144, 1, 8_388_608), "largest text or code attachment in bytes"],
+  MAX_ATTACHMENTS_PER_MESSAGE: [int(10, 0, 100), "files one message may carry (0: attachments off)"],
+  UNSENT_FILE_TTL_H: [int(24, 1, 24 * 400), "an uploaded file never sent with a message is deleted after this many hours"],
+  MAX_ATTACHMENT_BYTES_PER_MESSAGE: [int(20_971_520, 1, 24_000_000), "all files of one message together, in bytes (sent as base64 within the API's 32 MB request)"],
   SSE_KEEPALIVE_MS: [int(15_000, 1), "a comment line is sent on an idle stream this often"],
   NODE_ENV: [z.preprocess(blankIsUnset, z.string().default("production")), "set by Next.js: development relaxes the page's CSP for hot reload"],
   NEXT_MANUAL_SIG_HANDLE: [flag(), "set by npm start: Tether handles SIGTERM itself (drain, then exit)"],
@@ -266,6 +285,29 @@ function derive(v: RawConfig, env: Env) {
       maxBodyBytes: v.MAX_BODY_BYTES,
       keepAliveMs: v.SSE_KEEPALIVE_MS,
       devCsp: v.NODE_ENV === "development",
+    },
+    files: {
+      s3: v.FILES_S3_BUCKET
+        ? {
+            bucket: v.FILES_S3_BUCKET,
+            endpoint: v.FILES_S3_ENDPOINT,
+            region: v.FILES_S3_REGION,
+            accessKeyId: v.FILES_S3_ACCESS_KEY_ID,
+            secretAccessKey: v.FILES_S3_SECRET_ACCESS_KEY,
+            forcePathStyle: truthy(v.FILES_S3_FORCE_PATH_STYLE),
+            prefix: v.FILES_S3_PREFIX,
+          }
+        : undefined,
+      limits: {
+        imageBytes: v.MAX_IMAGE_BYTES,
+        imageSidePx: v.MAX_IMAGE_SIDE_PX,
+        pdfBytes: v.MAX_PDF_BYTES,
+        pdfPages: v.MAX_PDF_PAGES,
+        textBytes: v.MAX_TEXT_FILE_BYTES,
+        perMessage: v.MAX_ATTACHMENTS_PER_MESSAGE,
+        bytesPerMessage: v.MAX_ATTACHMENT_BYTES_PER_MESSAGE,
+      },
+      unsentTtlMs: v.UNSENT_FILE_TTL_H * 3_600_000,
     },
     handleSignals: truthy(v.NEXT_MANUAL_SIG_HANDLE),
   };

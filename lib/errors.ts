@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   unknown_model: 400,
   too_large: 413,
   unsupported_media_type: 415,
+  unsupported_file: 415,
   too_many_generations: 429,
   rate_limited: 429,
   internal: 500,

@@ -33,6 +33,7 @@ export async function adoptGuestData(db: Db, guestId: string, accountId: string,
     const room = Math.max(0, maxActive - ours.length);
     const overCap = theirs.slice(0, Math.max(0, theirs.length - room)).map((r) => r.id);
     const moved = await tx.conversation.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
+    await tx.attachment.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
     // An existing account's settings win: they are what its other browsers use.
     const own = await tx.userSettings.findUnique({ where: { userId: accountId }, select: { userId: true } });
     if (!own) await tx.userSettings.updateMany({ where: { userId: guestId }, data: { userId: accountId } });

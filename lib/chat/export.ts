@@ -3,7 +3,7 @@
 import type { Db } from "../platform/db";
 import { getConversationWithMessages, toMessage } from "./conversations";
 import { getSettings } from "./settings";
-import type { Conversation, Message, Part } from "./types";
+import type { Conversation, FilePart, Message, Part } from "./types";
 
 export type ExportFormat = "markdown" | "json";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["markdown", "json"];
@@ -13,6 +13,12 @@ function fenced(text: string, lang = ""): string {
   const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${text}${text.endsWith("\n") ? "" : "\n"}${fence}`;
+}
+
+/** An attached file in Markdown: its name (a link, for the owner), type and size. */
+function fileLine(p: FilePart): string {
+  const name = p.name.replace(/[[\]\\]/g, "\\$&");
+  return `- 📎 [${name}](/api/files/${p.fileId}) (${p.mediaType}, ${p.size} bytes)`;
 }
 
 function jsonText(value: unknown): string {
@@ -40,6 +46,8 @@ function partMarkdown(part: Part): string | null {
       return `**Tool call: \`${part.name}\`**\n\n${fenced(jsonText(part.input), "json")}`;
     case "tool_result":
       return `**${part.isError ? "Tool error" : "Tool result"}:**\n\n${fenced(part.content)}`;
+    case "file":
+      return fileLine(part);
   }
 }
 
@@ -59,6 +67,8 @@ export function conversationMarkdown(conversation: Conversation, messages: Messa
   for (const m of messages) {
     if (m.role === "user") {
       out.push("## You", m.content);
+      const files = m.parts.flatMap((p) => (p.type === "file" ? [fileLine(p)] : []));
+      if (files.length) out.push(files.join("\n"));
       continue;
     }
     out.push("## Claude");

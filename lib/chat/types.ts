@@ -8,7 +8,20 @@ export type ThinkingPart = { type: "thinking"; thinking: string; signature?: str
 export type RedactedThinkingPart = { type: "redacted_thinking"; data: string };
 export type ToolUsePart = { type: "tool_use"; id: string; name: string; input: unknown };
 export type ToolResultPart = { type: "tool_result"; toolUseId: string; content: string; isError: boolean };
-export type Part = TextPart | ThinkingPart | RedactedThinkingPart | ToolUsePart | ToolResultPart;
+/** A file a user message carries (docs/API.md#files). `data` is never stored: it is filled in for the model request only (base64, or the text of a text file). */
+export type FilePart = {
+  type: "file";
+  fileId: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  kind: "image" | "pdf" | "text";
+  width?: number;
+  height?: number;
+  pages?: number;
+  data?: string;
+};
+export type Part = TextPart | ThinkingPart | RedactedThinkingPart | ToolUsePart | ToolResultPart | FilePart;
 
 export type ErrorBody = { code: string; message: string };
 

@@ -118,9 +118,29 @@ async function postReply<Saved>(path: string, body: Record<string, unknown>, { s
   return { streaming: true, response };
 }
 
-/** Posts a user message; its reply is generated. */
-export const postMessage = (conversationId: string, content: string, options: ReplyOptions) =>
-  postReply<{ userMessage: Message; assistantMessage: Message }>(`/api/conversations/${enc(conversationId)}/messages`, { content }, options);
+/** Posts a user message (with the ids of uploaded files, if any); its reply is generated. */
+export const postMessage = (conversationId: string, content: string, options: ReplyOptions, attachments: string[] = []) =>
+  postReply<{ userMessage: Message; assistantMessage: Message }>(
+    `/api/conversations/${enc(conversationId)}/messages`,
+    attachments.length ? { content, attachments } : { content },
+    options,
+  );
+
+/** A file as the server took it (docs/API.md#files). */
+export type UploadedFile = { id: string; name: string; mediaType: string; size: number; kind: "image" | "pdf" | "text"; width?: number; height?: number; pages?: number };
+
+/** Uploads a file to attach to a message; the server checks it by content. */
+export async function uploadFile(file: Blob, name: string, signal?: AbortSignal): Promise<UploadedFile> {
+  const res = await apiFetch(`/api/files?name=${enc(name)}`, {
+    method: "POST",
+    body: file,
+    signal,
+    headers: { accept: "application/json", "content-type": file.type || "application/octet-stream" },
+  });
+  return (await res.json()) as UploadedFile;
+}
+
+export const fileUrl = (id: string) => `/api/files/${enc(id)}`;
 
 /** Continues an interrupted or failed reply (the same message grows again). */
 export const postContinue = (messageId: string, options: ReplyOptions) =>

@@ -3,7 +3,7 @@
 // navigation (the first send on "/" moves to /c/:id mid-stream) and
 // re-renders nothing but itself. Also how each one starts: send,
 // regenerate, edit and resend, continue, or attach to one already running.
-import type { Message, MessageVersions } from "../chat/types";
+import type { FilePart, Message, MessageVersions } from "../chat/types";
 import { isGenerating } from "../reply/status";
 import * as api from "./api";
 import { LiveReply } from "./live-reply";
@@ -68,15 +68,24 @@ function placeholder(conversationId: string, role: Message["role"], content: str
  * (optimistically); `accepted` settles when the server has taken the
  * message, and rejects with its ApiError (the reply is then withdrawn).
  */
-export function sendMessage(args: { conversationId: string; content: string; streaming: boolean; baseCount: number }) {
+export function sendMessage(args: { conversationId: string; content: string; streaming: boolean; baseCount: number; files?: FilePart[] }) {
   const { conversationId, content, streaming, baseCount } = args;
+  const files = args.files ?? [];
   const key = nextKey();
+  const user = placeholder(conversationId, "user", content, key);
   const reply = new LiveReply(conversationId, streaming, baseCount, placeholder(conversationId, "assistant", "", key), {
-    userMessage: placeholder(conversationId, "user", content, key),
+    userMessage: files.length ? { ...user, parts: [...user.parts, ...files] } : user,
     confirmed: false,
     connection: "connecting",
   });
-  return start(reply, (options) => api.postMessage(conversationId, content, options));
+  return start(reply, (options) =>
+    api.postMessage(
+      conversationId,
+      content,
+      options,
+      files.map((f) => f.fileId),
+    ),
+  );
 }
 
 /**

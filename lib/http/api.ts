@@ -146,9 +146,19 @@ export function pathId(value: string | undefined, what: string): string {
 }
 
 async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(req, maxBytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("invalid_input", "Request body is not valid UTF-8.");
+  }
+}
+
+/** The raw body, at most `maxBytes` (413 `too_large` beyond, stopped reading at once). */
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length"));
   if (declared > maxBytes) throw new AppError("too_large", `Request body exceeds ${maxBytes} bytes.`);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -162,11 +172,7 @@ async function readBodyText(req: Request, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new AppError("invalid_input", "Request body is not valid UTF-8.");
-  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /** Parses a JSON body (at most MAX_BODY_BYTES, else 413) with a zod schema. An empty body counts as `{}`. */

@@ -3,7 +3,7 @@
 // SDK failures → ProviderErrorCode with a message a user can act on.
 import type Anthropic from "@anthropic-ai/sdk";
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import type { Part, Usage } from "../chat/types";
+import type { FilePart, Part, Usage } from "../chat/types";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import type { ChatTurn, ProviderErrorCode, ProviderEvent, ToolSpec } from "./types";
 
@@ -35,7 +35,19 @@ function toBlock(p: Part): Anthropic.ContentBlockParam | null {
       return { type: "tool_use", id: p.id, name: p.name, input: p.input ?? {} };
     case "tool_result":
       return { type: "tool_result", tool_use_id: p.toolUseId, content: p.content, is_error: p.isError };
+    case "file":
+      return fileBlock(p);
   }
+}
+
+/** An attached file as the API takes it: image and document blocks with base64 sources, text files as a text block naming the file. */
+export function fileBlock(p: FilePart): Anthropic.ContentBlockParam {
+  if (p.data === undefined) return { type: "text", text: `[The attached file "${p.name}" is no longer available.]` };
+  if (p.kind === "image") {
+    return { type: "image", source: { type: "base64", media_type: p.mediaType as Anthropic.Base64ImageSource["media_type"], data: p.data } };
+  }
+  if (p.kind === "pdf") return { type: "document", title: p.name, source: { type: "base64", media_type: "application/pdf", data: p.data } };
+  return { type: "text", text: `Attached file "${p.name}":\n\n${p.data}` };
 }
 
 /** Our tool specs → the API's custom tools. */

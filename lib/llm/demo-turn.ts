@@ -4,7 +4,7 @@
 // or to search gets the matching tool calls; after the tool results come
 // back, an answer written from them. Continuations (prefill, or the
 // "continue" instruction) resume the same text where it stopped.
-import { contentOf, type ToolResultPart, type ToolUsePart } from "../chat/types";
+import { contentOf, type FilePart, type ToolResultPart, type ToolUsePart } from "../chat/types";
 import { DEMO_VARIANTS, demoReply, hash, topicOf } from "./demo-replies";
 import { detectToolIntents, type Intent } from "./demo-intents";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
@@ -70,7 +70,7 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
       intents.forEach((i, n) => blocks.push({ type: "tool_use", id: `toolu_demo_${hash(`${seed}\u0000${n}`).toString(36)}`, name: i.name, input: i.input }));
       turn = { blocks, stopReason: "tool_use" };
     } else {
-      const say = (v: number) => acknowledged(req.system) + demoReply(question, v);
+      const say = (v: number) => acknowledged(req.system) + filesNote(last) + demoReply(question, v);
       turn = { blocks: [...blocks, { type: "text", text: say(variantFor(seed, partial, say)) }], stopReason: "end_turn" };
     }
   }
@@ -151,4 +151,21 @@ function answerFor(result: ToolResultPart, call: ToolUsePart | undefined): strin
     return `I found ${matches.length} message${matches.length === 1 ? "" : "s"} about “${String(data.query)}”:\n\n${lines.join("\n")}`;
   }
   return `The ${name} tool returned: ${result.content}`;
+}
+
+/** The demo cannot see files; it says which it received, by name and size (a real model reads them). */
+export function filesNote(turn: ChatTurn | undefined): string {
+  const files = (turn?.parts ?? []).filter((p): p is FilePart => p.type === "file");
+  if (!files.length) return "";
+  const size = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`);
+  const what = (f: FilePart) =>
+    f.kind === "image" && f.width
+      ? `image, ${f.width}×${f.height}`
+      : f.kind === "pdf"
+        ? `PDF${f.pages ? `, ${f.pages} pages` : ""}`
+        : f.kind === "text"
+          ? "text"
+          : f.kind;
+  const list = files.map((f) => `**${f.name}** (${what(f)}, ${size(f.size)})`).join(", ");
+  return `I received ${files.length === 1 ? "1 file" : `${files.length} files`}: ${list}. The demo model cannot read files; with an API key, Claude would.\n\n`;
 }

@@ -17,14 +17,24 @@ import { lockDataOwner } from "../auth/data-owner";
 import { countGenerating, createPendingReply, createUserMessage, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
 import type { GenerationCapacity } from "./capacity";
+import type { FilePart } from "../chat/types";
+import { attachFiles, type FileLimits } from "../files/attachments";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
-export type Admission = { db: Db; limiter: RequestRateLimiter; maxActivePerUser: number; capacity: GenerationCapacity; shutdown: Shutdown };
+export type Admission = {
+  db: Db;
+  limiter: RequestRateLimiter;
+  maxActivePerUser: number;
+  capacity: GenerationCapacity;
+  shutdown: Shutdown;
+  /** Attachment limits (lib/files); none: messages cannot carry files. */
+  fileLimits?: FileLimits;
+};
 
 export const MAX_CONTENT_CHARS = 32_000;
-/** docs/PROTOCOL.md §3.2: non-empty after trimming (400), at most 32,000 code points (413); stored as sent. */
-export function requireContent(content: string): string {
-  if (content.trim() === "") throw new AppError("invalid_input", "content must not be empty");
+/** docs/PROTOCOL.md §3.2: non-empty after trimming (400) unless files come with it, at most 32,000 code points (413); stored as sent. */
+export function requireContent(content: string, withFiles = false): string {
+  if (content.trim() === "" && !withFiles) throw new AppError("invalid_input", "content must not be empty");
   if ([...content].length > MAX_CONTENT_CHARS) throw new AppError("too_large", `content must be at most ${MAX_CONTENT_CHARS} characters`);
   return content;
 }
@@ -82,7 +92,7 @@ export async function admitGeneration(a: Admission, tx: Tx, userId: string, conv
  * row comes from the lifecycle). Also used by edit and resend, with the
  * edited message's parent.
  */
-export async function addExchange(tx: Tx, o: { conversationId: string; parentId: string | null; content: string }) {
+export async function addExchange(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; files?: FilePart[] }) {
   const now = Date.now();
   // Explicit, distinct timestamps keep "oldest first" ordering exact.
   const userRow = await createUserMessage(tx, { ...o, createdAt: new Date(now) });
@@ -91,7 +101,13 @@ export async function addExchange(tx: Tx, o: { conversationId: string; parentId:
   return { userRow, assistantRow };
 }
 
-export async function createReply(a: Admission, userId: string, conversationId: string, content: string) {
+/** Files `ids` for a message in `conversationId` (lib/files/attachments.ts); none when attachments are off. */
+export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversationId: string, ids: string[]): Promise<FilePart[]> {
+  if (ids.length && !a.fileLimits?.perMessage) throw new AppError("invalid_input", "Attachments are turned off on this server.");
+  return attachFiles(tx, a.fileLimits!, ownerId, conversationId, ids);
+}
+
+export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = []) {
   return withAdmission(
     a,
     userId,
@@ -99,9 +115,10 @@ export async function createReply(a: Admission, userId: string, conversationId: 
       const conv = await admitGeneration(a, tx, ownerId, conversationId);
       // The new message follows the path the conversation shows.
       const parentId = await currentLeaf(tx, conv);
-      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content });
+      const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files });
       if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
-        await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content) } });
+        await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content.trim() ? content : (files[0]?.name ?? content)) } });
       }
       return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
     },

@@ -8,7 +8,7 @@
 import type { Db } from "../platform/db";
 import { Prisma } from "../generated/prisma/client";
 import { toMessage } from "../chat/conversations";
-import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../chat/types";
+import type { ErrorBody, FilePart, Message, MessageMetadata, MessageStatus, Part } from "../chat/types";
 import type { StreamEvent } from "../stream/events";
 import { GENERATING_STATUSES } from "./status";
 
@@ -30,14 +30,14 @@ export type CheckpointState = {
 export const ID_BLOCK = 1000;
 
 /** The user's message a reply answers: complete as sent, its text its one part. */
-export function createUserMessage(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; createdAt: Date }) {
+export function createUserMessage(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; createdAt: Date; files?: FilePart[] }) {
   return tx.message.create({
     data: {
       conversationId: o.conversationId,
       parentId: o.parentId,
       role: "user",
       content: o.content,
-      parts: [{ type: "text", text: o.content }],
+      parts: [{ type: "text", text: o.content }, ...(o.files ?? [])],
       status: "complete",
       createdAt: o.createdAt,
     },

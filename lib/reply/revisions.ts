@@ -7,7 +7,8 @@ import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { getConversationWithMessages, toMessage } from "../chat/conversations";
 import { newestLeaf, requireOnPath, versionsOf } from "../chat/message-tree";
-import { ADMIT_TX, addExchange, admitGeneration, withAdmission, type Admission } from "./admission";
+import { ADMIT_TX, addExchange, admitGeneration, messageFiles, withAdmission, type Admission } from "./admission";
+import { filePartsOf } from "../files/attachments";
 import { countGenerating, createPendingReply } from "./lifecycle";
 import type { Message } from "../chat/types";
 
@@ -57,7 +58,14 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
  * the new content, and a pending reply to it, become the shown path. What
  * followed the old message stays as the earlier branch.
  */
-export async function editAndResend(a: Admission, userId: string, messageId: string, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
+/** `fileIds` undefined: the new message keeps the edited one's files. */
+export async function editAndResend(
+  a: Admission,
+  userId: string,
+  messageId: string,
+  content: string,
+  fileIds?: string[],
+): Promise<{ userMessage: Message; assistantMessage: Message }> {
   await ownedMessage(a.db, userId, messageId);
   return withAdmission(
     a,
@@ -67,7 +75,9 @@ export async function editAndResend(a: Admission, userId: string, messageId: str
       if (row.role !== "user") throw new AppError("not_user", "Only your own messages can be edited.");
       const conv = await admitGeneration(a, tx, ownerId, row.conversationId);
       await requireOnPath(tx, conv, row.id);
-      const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content });
+      const files = fileIds ? await messageFiles(a, tx, ownerId, conv.id, fileIds) : filePartsOf(row.parts);
+      if (content.trim() === "" && !files.length) throw new AppError("invalid_input", "content must not be empty");
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content, files });
       return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
     },
     (r) => r.assistantMessage.id,

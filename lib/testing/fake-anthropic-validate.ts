@@ -5,6 +5,8 @@
 // blocks need a signature; a final assistant turn (prefill) must not end in
 // whitespace and is refused with thinking on; budget_tokens ≥ 1024 and below
 // max_tokens. Consecutive turns of one role are merged first, as the API does.
+// Image and document blocks: fake-anthropic-files.ts.
+import { fileBlockProblem } from "./fake-anthropic-files";
 
 type Block = { type?: string; text?: string; id?: string; tool_use_id?: string; signature?: unknown; thinking?: unknown };
 type Turn = { role: string; content: Block[] };
@@ -18,9 +20,13 @@ function blocksOf(content: unknown): Block[] {
 export function requestProblem(body: unknown): string | undefined {
   const b = (body ?? {}) as { messages?: { role?: string; content?: unknown }[]; thinking?: { type?: string; budget_tokens?: number }; max_tokens?: number };
   const turns: Turn[] = [];
-  for (const m of b.messages ?? []) {
+  for (const [mi, m] of (b.messages ?? []).entries()) {
     const role = m.role ?? "";
     if (role !== "user" && role !== "assistant") return `messages: unexpected role "${role}"`;
+    for (const [bi, block] of blocksOf(m.content).entries()) {
+      const problem = fileBlockProblem(block as Parameters<typeof fileBlockProblem>[0], `messages.${mi}.content.${bi}`, role);
+      if (problem) return problem;
+    }
     const last = turns[turns.length - 1];
     if (last?.role === role) last.content.push(...blocksOf(m.content));
     else turns.push({ role, content: [...blocksOf(m.content)] });

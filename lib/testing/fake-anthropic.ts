@@ -22,6 +22,7 @@ import { buildMessage, buildSteps, errorBody, isFailing, readRequest, scenarioFr
 import { requestProblem } from "./fake-anthropic-validate";
 import { cacheControlProblem, FakePromptCache } from "./fake-anthropic-cache";
 import { FAKE_MODELS, serveModels, type FakeModels } from "./fake-anthropic-models";
+import { MAX_REQUEST_BYTES } from "./fake-anthropic-files";
 
 export type { Scenario, FakeBlock, FakeEnding } from "./fake-anthropic-script";
 export { PRESETS, toolResultsIn } from "./fake-anthropic-script";
@@ -131,6 +132,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       const auth = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || String(req.headers["x-api-key"] ?? "");
       if (auth !== opts.requireApiKey) return fail(401, errorBody(401, {}));
     }
+    if (Buffer.byteLength(rec.rawBody) > MAX_REQUEST_BYTES) return fail(413, errorBody(413, {}));
     if (rec.body === undefined || !Array.isArray(rec.body.messages)) {
       return fail(400, errorBody(400, { errorMessage: "messages: Field required" }));
     }

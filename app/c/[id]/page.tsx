@@ -5,6 +5,7 @@ import { Conversation } from "@/components/Conversation";
 import { pageUser } from "@/lib/http/page-user";
 import { getConversationWithMessages, toMessage } from "@/lib/chat/conversations";
 import { getSettings } from "@/lib/chat/settings";
+import { getApp } from "@/lib/runtime";
 import { AppError } from "@/lib/errors";
 import { isGenerating } from "@/lib/reply/status";
 
@@ -63,6 +64,7 @@ export default async function ConversationPage({ params }: Params) {
       resumeAfter={resumeAfter}
       setup={{ model: conversation.model, systemPrompt: conversation.systemPrompt }}
       defaultModel={defaultModel}
+      fileLimits={getApp().config.files.limits}
     />
   );
 }

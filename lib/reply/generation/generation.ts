@@ -28,6 +28,8 @@ import { childLog, errorFields, log } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
 import type { PriceTable } from "../../usage/prices";
 import { usageAfterRun } from "../../usage/metadata";
+import type { FileStore } from "../../files/store";
+import { withFileData } from "../../files/attachments";
 
 export type GenerationDeps = {
   db: Db;
@@ -59,6 +61,8 @@ export type GenerationDeps = {
   claimed?: boolean;
   /** MODEL_PRICES: each reply's cost is saved with its usage; none: no cost is saved. */
   prices?: PriceTable;
+  /** Where attached files' bytes are read from; none: file parts go without content. */
+  files?: FileStore;
 };
 
 export class GenerationNotRunnable extends Error {}
@@ -81,7 +85,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const glog = childLog({ component: "generation", messageId });
 
   // The model sees the reply's own path: earlier versions and branches are not part of it.
-  const history = await historyBefore(db, row);
+  const history = await withFileData(await historyBefore(db, row), deps.files, db);
   const setup = await replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system });
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model));

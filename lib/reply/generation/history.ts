@@ -6,7 +6,9 @@
 // are merged; replies that produced nothing are skipped.
 import type { ChatTurn } from "../../llm/types";
 import type { Message as MessageRow } from "../../generated/prisma/client";
-import type { Part, ToolResultPart } from "../../chat/types";
+import type { FilePart, Part, ToolResultPart } from "../../chat/types";
+
+const fileParts = (parts: unknown): FilePart[] => (Array.isArray(parts) ? (parts as Part[]).filter((p): p is FilePart => p?.type === "file") : []);
 
 /**
  * Sent (never stored) for a tool call that has no result: the reply was
@@ -70,7 +72,8 @@ export function joinTurns(base: ChatTurn[], more: ChatTurn[]): ChatTurn[] {
 export function buildTurns(rows: Pick<MessageRow, "role" | "content" | "parts">[]): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (const row of rows) {
-    if (row.role === "user") appendTurn(turns, { role: "user", parts: [{ type: "text", text: row.content }] });
+    // Files first, then the text (the order the API's docs recommend for images).
+    if (row.role === "user") appendTurn(turns, { role: "user", parts: [...fileParts(row.parts), { type: "text", text: row.content }] });
     else for (const turn of replyTurns((row.parts ?? []) as Part[])) appendTurn(turns, turn);
   }
   // A conversation must start with the user.

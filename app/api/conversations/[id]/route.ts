@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { deleteConversation, getConversationWithMessages, MAX_TITLE_CHARS, updateConversation } from "@/lib/chat/conversations";
+import { getConversationWithMessages, MAX_TITLE_CHARS, updateConversation } from "@/lib/chat/conversations";
 import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { stopConversationReplies } from "@/lib/reply/stop";
 import { conversationUsage } from "@/lib/usage/report";
+import { deleteConversationAndFiles } from "@/lib/files/attachments";
 
 export const dynamic = "force-dynamic";
 
@@ -36,6 +37,6 @@ export const DELETE = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
   await stopConversationReplies(await app.stopping(), userId, id);
-  await deleteConversation(db, userId, id);
+  await deleteConversationAndFiles(db, app.files, userId, id);
   return json(null, 204);
 });

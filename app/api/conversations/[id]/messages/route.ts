@@ -6,14 +6,14 @@ import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";
 
-const PostBody = z.object({ content: z.string(), stream: z.boolean().optional() }).strict();
+const PostBody = z.object({ content: z.string(), attachments: z.array(z.string().uuid()).max(100).optional(), stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const conversationId = pathId(p.id, "conversation");
   const body = await readJson(req, PostBody);
-  const content = requireContent(body.content);
+  const content = requireContent(body.content, !!body.attachments?.length);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { userMessage, assistantMessage } = await createReply(await app.admission(), userId, conversationId, content);
+  const { userMessage, assistantMessage } = await createReply(await app.admission(), userId, conversationId, content, body.attachments);
   return deliverReply(req, app, db, { message: assistantMessage, seq: 0, userMessage, streaming });
 });

@@ -8,14 +8,15 @@ import { deliverReply } from "@/lib/http/deliver";
 
 export const dynamic = "force-dynamic";
 
-const Body = z.object({ content: z.string(), stream: z.boolean().optional() }).strict();
+const Body = z.object({ content: z.string(), attachments: z.array(z.string().uuid()).max(100).optional(), stream: z.boolean().optional() }).strict();
 
 export const POST = route<{ id: string }>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "message");
   const body = await readJson(req, Body);
-  const content = requireContent(body.content);
+  // Empty text is allowed here when the message keeps (or gets) files: checked in editAndResend.
+  const content = requireContent(body.content, true);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { userMessage, assistantMessage } = await editAndResend(await app.admission(), userId, id, content);
+  const { userMessage, assistantMessage } = await editAndResend(await app.admission(), userId, id, content, body.attachments);
   return deliverReply(req, app, db, { message: assistantMessage, seq: 0, userMessage, streaming });
 });
