@@ -31,7 +31,8 @@ const finish = (id: string, status: "complete" | "interrupted" | "failed" = "com
 
 describe("requireContent", () => {
   it("refuses empty text (400) and more than 32,000 code points (413), and keeps the text as sent", () => {
-    for (const empty of ["", " ", "\n\t "]) expect(() => requireContent(empty)).toThrow(expect.objectContaining({ code: "invalid_input", status: 400 }));
+    for (const empty of ["", " ", "\n\t "])
+      expect(() => requireContent(empty)).toThrow(expect.objectContaining({ code: "invalid_input", status: 400, message: "content must not be empty" }));
     const emoji = "👍".repeat(MAX_CONTENT_CHARS); // 64,000 UTF-16 units, 32,000 code points
     expect(requireContent(emoji)).toBe(emoji);
     expect(() => requireContent(emoji + "x")).toThrow(expect.objectContaining({ code: "too_large", status: 413, message: expect.stringContaining("32000") }));
@@ -74,14 +75,23 @@ describe("createReply", () => {
   it("refuses another user's conversation (404), a busy conversation (409), and more than the user's limit (429), writing nothing", async () => {
     const c = await conversation();
     const stranger = (await conversation()).userId;
-    await expect(createReply(testAdmission(db.prisma), stranger, c.id, "mine?")).rejects.toMatchObject({ code: "not_found" });
+    await expect(createReply(testAdmission(db.prisma), stranger, c.id, "mine?")).rejects.toMatchObject({ code: "not_found", message: "conversation not found" });
     const first = await createReply(testAdmission(db.prisma), c.userId, c.id, "one");
-    await expect(createReply(testAdmission(db.prisma), c.userId, c.id, "two")).rejects.toMatchObject({ code: "generation_in_progress", status: 409 });
+    await expect(createReply(testAdmission(db.prisma), c.userId, c.id, "two")).rejects.toMatchObject({
+      code: "generation_in_progress",
+      status: 409,
+      message: "A reply is already being generated in this conversation.",
+    });
     const other = await conversation({}, c.userId);
     const two = testAdmission(db.prisma, { maxActivePerUser: 2 });
     await createReply(two, c.userId, other.id, "second at once"); // 2 of 2
     const third = await conversation({}, c.userId);
-    await expect(createReply(two, c.userId, third.id, "third")).rejects.toMatchObject({ code: "too_many_generations", status: 429, headers: { "Retry-After": "5" } });
+    await expect(createReply(two, c.userId, third.id, "third")).rejects.toMatchObject({
+      code: "too_many_generations",
+      status: 429,
+      headers: { "Retry-After": "5" },
+      message: "At most 2 replies can be generated at once.",
+    });
     expect(await rows(third.id)).toBe(0);
     await finish(first.assistantMessage.id);
     await createReply(two, c.userId, third.id, "room again"); // 1 generating, limit 2
@@ -136,7 +146,7 @@ describe("continueReply", () => {
     const first = await createReply(testAdmission(db.prisma), c.userId, c.id, "one");
     await finish(first.assistantMessage.id, "interrupted");
     const stranger = (await conversation()).userId;
-    await expect(continueReply(testAdmission(db.prisma), stranger, first.assistantMessage.id)).rejects.toMatchObject({ code: "not_found" });
+    await expect(continueReply(testAdmission(db.prisma), stranger, first.assistantMessage.id)).rejects.toMatchObject({ code: "not_found", message: "message not found" });
     await expect(continueReply(testAdmission(db.prisma), c.userId, first.userMessage.id)).rejects.toMatchObject({ code: "not_resumable" });
     const second = await createReply(testAdmission(db.prisma), c.userId, c.id, "two");
     await expect(continueReply(testAdmission(db.prisma), c.userId, second.assistantMessage.id)).rejects.toMatchObject({ code: "generation_in_progress" });
