@@ -101,7 +101,7 @@ describe("stopReply on one instance", () => {
     const before = await db.prisma.message.findUniqueOrThrow({ where: { id: reply.id } });
     expect(await stopReply(await app.stopping(), reply.id)).toMatchObject({ status: "complete", content: "all done" });
     expect(await db.prisma.message.findUniqueOrThrow({ where: { id: reply.id } })).toEqual(before);
-    await expect(stopReply(await app.stopping(), randomUUID())).rejects.toMatchObject({ code: "not_found" });
+    await expect(stopReply(await app.stopping(), randomUUID())).rejects.toMatchObject({ code: "not_found", message: "message not found" });
   });
 });
 
