@@ -14,6 +14,8 @@ export type StreamResult = {
   arrivals: number[]; // flat pairs: time, text length so far
   deltaEvents: number;
   reads: number; // network reads (chunks) that carried the stream
+  /** UTF-8 bytes of the SSE body (app streams only). */
+  wireBytes: number;
   text: string;
   finalStatus?: string;
   finalContent?: string;
@@ -28,7 +30,7 @@ export type StreamResult = {
 };
 
 export function newResult(key: string): StreamResult {
-  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, text: "", idErrors: 0 };
+  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, wireBytes: 0, text: "", idErrors: 0 };
 }
 
 /** The SDK reading the fake directly (the baseline). */
@@ -149,6 +151,7 @@ async function readAppSse(res: Response, r: StreamResult, st: TextState, until?:
       if (done) break;
       t = now();
       r.reads++;
+      r.wireBytes += Buffer.byteLength(value);
       parser.feed(value);
       if (until?.()) {
         await reader.cancel().catch(() => {});

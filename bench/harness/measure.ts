@@ -35,6 +35,8 @@ export type PhaseMetrics = {
   toStartMs: Dist;
   latencyMs: Dist;
   readsPerStream: number;
+  /** SSE bytes on the wire ÷ the UTF-8 bytes of the text they carried (app phases; 0 for the SDK). */
+  wireBytesPerTextByte: number;
   /** latency of each reply's first delta only (upstream wrote it → client read it; a follower: its first live delta) */
   firstDeltaLatencyMs: Dist;
   /** time between consecutive network reads that carried text, first to last delta of each stream */
@@ -142,6 +144,15 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
     gapMs: dist(gaps),
     maxGapMs: dist(maxGaps),
     readsPerStream: r1(reads / Math.max(1, results.length)),
+    wireBytesPerTextByte:
+      Math.round(
+        (results.reduce((n, r) => n + r.wireBytes, 0) /
+          Math.max(
+            1,
+            results.reduce((n, r) => n + Buffer.byteLength(r.text), 0),
+          )) *
+          100,
+      ) / 100,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
 import { metrics } from "../platform/metrics";
 
-import { sseResponse } from "./sse";
+import { encodedFrame, frame, sseResponse } from "./sse";
 
 const noDb = {} as Db; // these streams never fall back to the database
 const keepAliveMs = 30;
@@ -84,5 +84,36 @@ describe("sseResponse", () => {
     // Later events reach nobody, and the stream stays ended.
     bus.publish(id, [{ id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } }]);
     expect((await reader.read()).done).toBe(true);
+  });
+});
+
+describe("encodedFrame", () => {
+  it("encodes each event once: every subscriber is handed the same bytes", async () => {
+    const bus = new MemoryStreamBus();
+    const id = randomUUID();
+    await bus.open(msg(id), 0);
+    const chunks = [[], []] as Uint8Array[][];
+    const readers = chunks.map((into) => {
+      const reader = sseResponse({ db: noDb, bus, keepAliveMs: 60_000 }, id, { kind: "resume", after: 0 }).body!.getReader();
+      return (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          into.push(value);
+        }
+      })();
+    });
+    await new Promise((r) => setImmediate(r)); // both subscribed
+    const delta: StreamEvent = { id: 1, event: "delta", data: { index: 0, text: "e\u0301 👋🏽\r\ndata: x\n\nid: 9" } };
+    bus.publish(id, [delta]);
+    await new Promise((r) => setImmediate(r));
+    const final = { ...msg(id), status: "complete" as const };
+    bus.publish(id, [{ id: 2, event: "done", data: { message: final } }]);
+    await Promise.all(readers);
+    const mine = encodedFrame(delta);
+    expect(new TextDecoder().decode(mine)).toBe(frame(1, "delta", delta.data));
+    // The very same bytes (not an equal copy) went to both subscribers.
+    expect(chunks[0]).toContain(mine);
+    expect(chunks[1]).toContain(mine);
   });
 });

@@ -18,6 +18,20 @@ export function frame(id: number, event: string, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+// The buses hand every subscriber of an instance the same event object: its
+// frame is encoded once and the same bytes are queued to each of them.
+const encoded = new WeakMap<StreamEvent, Uint8Array>();
+
+/** The UTF-8 bytes of a numbered event's frame, encoded on first use. */
+export function encodedFrame(e: StreamEvent): Uint8Array {
+  let bytes = encoded.get(e);
+  if (!bytes) {
+    bytes = encoder.encode(frame(e.id, e.event, e.data));
+    encoded.set(e, bytes);
+  }
+  return bytes;
+}
+
 export type StreamStart = { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message } | { kind: "resume"; after: number | null };
 
 export function sseResponse(
@@ -33,7 +47,8 @@ export function sseResponse(
       async start(controller) {
         let closed = false;
         let lastSent = -1;
-        let batch = "";
+        let batch: Uint8Array[] = [];
+        let batchBytes = 0;
         let flushScheduled = false;
         let keepalive: ReturnType<typeof setInterval> | undefined;
         let sub: Subscription | undefined = undefined; // set once the bus answers; close() may run before
@@ -64,15 +79,18 @@ export function sseResponse(
         signal?.addEventListener("abort", close, { once: true });
         const flush = () => {
           flushScheduled = false;
-          if (closed || batch === "") return;
-          const chunk = encoder.encode(batch);
-          batch = "";
+          if (closed || batch.length === 0) return;
+          const chunk = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
+          batch = [];
+          batchBytes = 0;
           controller.enqueue(chunk);
           if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) close();
         };
-        const write = (text: string, now = false) => {
+        const write = (text: string | Uint8Array, now = false) => {
           if (closed) return;
-          batch += text;
+          const bytes = typeof text === "string" ? encoder.encode(text) : text;
+          batch.push(bytes);
+          batchBytes += bytes.byteLength;
           if (now) flush();
           else if (!flushScheduled) {
             flushScheduled = true;
@@ -82,7 +100,7 @@ export function sseResponse(
         const send = (e: StreamEvent) => {
           if (e.id <= lastSent) return; // exactly once, in order
           lastSent = e.id;
-          write(frame(e.id, e.event, e.data));
+          write(encodedFrame(e));
           if (e.event === "done") {
             flush();
             close();

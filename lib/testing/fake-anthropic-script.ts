@@ -25,8 +25,10 @@ export type Scenario = {
   blocks?: FakeBlock[];
   /** Code points per delta, cycled (e.g. [1, 4, 2]). Default 5. */
   chunk?: number | number[];
-  /** Pause before each delta, in ms. Default 0. */
+  /** Pause before each delta (with `burst`: before each write), in ms. Default 0. */
   delayMs?: number;
+  /** SSE events per write, so the app reads several deltas at once. Default 1. */
+  burst?: number;
   /** Answer this HTTP status (429, 500, 529, 400, 401…) instead of streaming. */
   status?: number;
   /** Abnormal end of the stream, after `failAfter` code points of content. */

@@ -172,7 +172,20 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     rec.outcome = "streamed";
     const gone = abortOnClose(res);
     // Each write is awaited so a later drop never discards already-"sent" text.
-    const write = (event: string, data: unknown) => new Promise<void>((resolve) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
+    // `burst` events share one write (one network read upstream of the app).
+    const burst = Math.max(1, s.burst ?? 1);
+    let pending = "";
+    let inPending = 0;
+    const flushPending = () => {
+      const text = pending;
+      pending = "";
+      inPending = 0;
+      return text === "" ? Promise.resolve() : new Promise<void>((resolve) => res.write(text, () => resolve()));
+    };
+    const write = async (event: string, data: unknown) => {
+      pending += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      if (++inPending >= burst) await flushPending();
+    };
     // The ending strikes before the first step past `failAt` code points of content
     // (with all content sent: before the last content_block_stop).
     const total = steps.reduce((n, step) => n + step.size, 0);
@@ -182,16 +195,18 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       if (gone.aborted) return;
       const early = step.event === "message_start" || step.event === "ping";
       if (end && !early && sent >= failAt) break;
-      if (step.event === "content_block_delta" && s.delayMs) await sleep(s.delayMs, gone);
+      if (step.event === "content_block_delta" && s.delayMs && inPending === 0) await sleep(s.delayMs, gone);
       if (gone.aborted) return;
       if (step.event === "content_block_delta") rec.timings?.deltaSentAt.push(performance.timeOrigin + performance.now());
       await write(step.event, step.data);
       sent += step.size;
     }
+    await flushPending();
     if (gone.aborted) return;
     if (end === "error") {
       rec.outcome = "error_event";
       await write("error", errorBody(undefined, s));
+      await flushPending();
       res.end();
     } else if (end === "drop") {
       rec.outcome = "dropped";

