@@ -247,20 +247,32 @@ describe("Checkpointer writes only what is newer (its write log)", () => {
     g.open();
     expect([await five, await four]).toEqual([true, true]);
     expect(w.attempts.map((a) => a.seq)).toEqual([5]);
+    // The same state offered again while it is being written: written once.
+    const g2 = gate();
+    w.hold = g2.closed;
+    const six = cp.flush(state(6, "six"));
+    await Promise.resolve();
+    const sixAgain = cp.flush(state(6, "six"));
+    w.hold = null;
+    g2.open();
+    expect([await six, await sixAgain]).toEqual([true, true]);
+    expect(w.attempts.map((a) => a.seq)).toEqual([5, 6]);
   });
 
-  it("keeps the newest of two waiting states", async () => {
+  it.each([
+    ["newer first", [4, 3]],
+    ["older first", [3, 4]],
+  ])("keeps the newest of two waiting states (%s)", async (_order, waiting) => {
     const w = writeLog();
     const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
     const g = gate();
     w.hold = g.closed;
     const two = cp.flush(state(2, "two"));
     await Promise.resolve();
-    const four = cp.flush(state(4, "four"));
-    const three = cp.flush(state(3, "three"));
+    const later = waiting.map((seq) => cp.flush(state(seq, `s${seq}`)));
     w.hold = null;
     g.open();
-    expect(await Promise.all([two, four, three])).toEqual([true, true, true]);
+    expect(await Promise.all([two, ...later])).toEqual([true, true, true]);
     expect(w.landed).toEqual([2, 4]);
   });
 
@@ -269,8 +281,9 @@ describe("Checkpointer writes only what is newer (its write log)", () => {
     const w = writeLog();
     w.down = true;
     const cp = new Checkpointer(w.db, randomUUID(), 0, 20, collect, 1_000);
-    expect(await cp.flush(state(5, "five"))).toBe(false);
     expect(await cp.flush(state(3, "three"))).toBe(false);
+    expect(await cp.flush(state(5, "five"))).toBe(false);
+    expect(await cp.flush(state(4, "four"))).toBe(false);
     w.down = false;
     await vi.advanceTimersByTimeAsync(2_000);
     expect(w.landed).toEqual([5]);
@@ -319,6 +332,21 @@ describe("retryWrite", () => {
     let m = 0;
     await expect(retryWrite(async () => (m++, Promise.reject(new Error("still down"))), 300)).rejects.toThrow("still down");
     expect(m).toBeGreaterThan(1);
+  });
+
+  it("waits 100, 200, 400… ms between attempts and stops exactly at its deadline (fake time)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const start = Date.now();
+      const at: number[] = [];
+      const failing = retryWrite(async () => (at.push(Date.now() - start), Promise.reject(new Error("down"))), 700);
+      const settled = failing.catch((e: Error) => e.message);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await settled).toBe("down");
+      expect(at).toEqual([0, 100, 300, 700]); // the last one lands on the deadline, then it gives up
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("backs off from 100 ms, doubling, to at most 1 s", () => {
