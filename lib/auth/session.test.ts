@@ -5,6 +5,8 @@ import { sealData } from "iron-session";
 import { openDatabase, type DbHandle } from "../platform/db";
 import { pageSession, requireSessionUser, sessionUser as userOf } from "./session";
 import { RequestRateLimiter } from "../platform/rate-limit";
+import { captureLogs } from "../platform/log";
+import { AppError } from "../errors";
 import type { Accounts } from "./auth";
 
 const SECRET = "session-test-secret-".padEnd(48, "s");
@@ -111,7 +113,10 @@ describe("pageSession when it cannot make a session", () => {
     const oneGuest = new RequestRateLimiter({ points: 1, windowSec: 600 }, { kind: "memory" }, `page-${randomUUID()}`);
     const from = new Headers({ "x-tether-peer": "192.0.2.7" });
     expect((await pageSession(accounts, oneGuest, from, false)).cookie).not.toBeNull();
+    const logs = captureLogs("warn");
     const refused = await pageSession(accounts, oneGuest, from, false);
+    logs.restore();
+    expect(logs.entries()).toEqual([expect.objectContaining({ level: "warn", component: "session", msg: "new guest refused: too many from this address" })]);
     expect(refused.cookie).toBeNull();
     expect(refused.guestRefusedForS).toBeGreaterThan(590);
     expect(refused.guestRefusedForS).toBeLessThanOrEqual(600);
@@ -121,6 +126,17 @@ describe("pageSession when it cannot make a session", () => {
     const down = async (): Promise<Accounts> => {
       throw new Error("connection refused");
     };
+    const logs = captureLogs("warn");
     expect(await pageSession(down, noGuestLimit, new Headers(), false)).toEqual({ cookie: null });
+    // Another refusal than the guest limit is not reported as one.
+    const unavailable = async (): Promise<Accounts> => {
+      throw new AppError("unavailable", "restarting");
+    };
+    expect(await pageSession(unavailable, noGuestLimit, new Headers(), false)).toEqual({ cookie: null });
+    logs.restore();
+    const lines = logs.entries();
+    expect(lines).toHaveLength(2);
+    for (const line of lines)
+      expect(line).toMatchObject({ level: "error", component: "session", msg: "could not resolve the page's session", err: { message: expect.any(String) } });
   });
 });
