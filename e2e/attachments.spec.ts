@@ -4,7 +4,7 @@
 // shows them with a link; a too-large file and a disguised .png are refused
 // before upload with a clear message (and by the server, by content).
 import { expect, test, type Page } from "@playwright/test";
-import { lastAssistant, userMessages } from "./support";
+import { lastAssistant, SCREENSHOT_LOOKS, userMessages } from "./support";
 import { pdf, png } from "../lib/testing/file-bytes";
 
 const input = (page: Page) => page.getByTestId("attach-input");
@@ -86,11 +86,7 @@ test("refuses a too-large image and a disguised .png before uploading, saying wh
 });
 
 test("screenshots: chips in the composer and a sent message with files (light, dark, narrow)", async ({ browser }) => {
-  for (const [name, options] of [
-    ["light", { colorScheme: "light", viewport: { width: 1280, height: 900 } }],
-    ["dark", { colorScheme: "dark", viewport: { width: 1280, height: 900 } }],
-    ["narrow", { colorScheme: "light", viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
-  ] as const) {
+  for (const [name, options] of SCREENSHOT_LOOKS) {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     await page.goto("/");

@@ -4,7 +4,7 @@
 // screenshots. Runs the app against the fake Anthropic API.
 import { expect, test } from "@playwright/test";
 import { useFakeAnthropicApp } from "./fake-anthropic-app";
-import { lastAssistant, send, shownText } from "./support";
+import { lastAssistant, SCREENSHOT_LOOKS, send, shownText } from "./support";
 
 const rich = useFakeAnthropicApp();
 const { ask, saved } = rich;
@@ -153,12 +153,8 @@ def insertion_sort(xs):
 \`\`\`
 `;
 
-test("screenshots: a reply with thinking, a tool call, headings, a table and code (light, dark, mobile)", async ({ browser }) => {
-  for (const [name, options] of [
-    ["light", { colorScheme: "light", viewport: { width: 1280, height: 900 } }],
-    ["dark", { colorScheme: "dark", viewport: { width: 1280, height: 900 } }],
-    ["mobile", { colorScheme: "light", viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
-  ] as const) {
+test("screenshots: a reply with thinking, a tool call, headings, a table and code (light, dark, narrow)", async ({ browser }) => {
+  for (const [name, options] of SCREENSHOT_LOOKS) {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     const reply = await ask(

@@ -1,7 +1,14 @@
 // Shared steps of the end-to-end tests.
-import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type BrowserContextOptions, type Locator, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+
+/** The looks every screenshot test takes, to be looked at: light and dark on a desktop, and a narrow phone. */
+export const SCREENSHOT_LOOKS: readonly (readonly [string, BrowserContextOptions])[] = [
+  ["light", { colorScheme: "light", viewport: { width: 1280, height: 900 } }],
+  ["dark", { colorScheme: "dark", viewport: { width: 1280, height: 900 } }],
+  ["narrow", { colorScheme: "light", viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
+];
 
 export const assistantMessages = (page: Page) => page.locator('[data-testid="message"][data-role="assistant"]');
 export const lastAssistant = (page: Page) => assistantMessages(page).last();

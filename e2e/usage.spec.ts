@@ -4,7 +4,7 @@
 // caching included. Screenshots light, dark and narrow.
 import { expect, test } from "@playwright/test";
 import { useFakeAnthropicApp } from "./fake-anthropic-app";
-import { send } from "./support";
+import { SCREENSHOT_LOOKS, send } from "./support";
 
 const rich = useFakeAnthropicApp();
 
@@ -12,11 +12,7 @@ const rich = useFakeAnthropicApp();
 const DOCUMENT = `Summarise this. ${"The tide comes in and the tide goes out along the rocky shore. ".repeat(90)}`;
 
 test("a reply shows its usage and cost; the conversation menu sums them; settings show the last 30 days (light, dark, narrow)", async ({ browser }) => {
-  for (const [name, options] of [
-    ["light", { colorScheme: "light", viewport: { width: 1280, height: 900 } }],
-    ["dark", { colorScheme: "dark", viewport: { width: 1280, height: 900 } }],
-    ["narrow", { colorScheme: "light", viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
-  ] as const) {
+  for (const [name, options] of SCREENSHOT_LOOKS) {
     const context = await browser.newContext(options);
     const page = await context.newPage();
     const first = await rich.ask(page, DOCUMENT, { text: "The tide rises and falls on the shore." });
