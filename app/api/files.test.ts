@@ -87,6 +87,24 @@ describe("uploading a file", () => {
     }
   });
 
+  it("keeps each user's stored files within MAX_FILE_BYTES_PER_USER, even when uploads race (413 too_large)", async () => {
+    const restore = h.reconfigure({ MAX_FILE_BYTES_PER_USER: "100" });
+    try {
+      const alice = await newGuest();
+      const sixty = (c: string) => new TextEncoder().encode(c.repeat(60));
+      expect((await upload(alice, "a.txt", sixty("a"))).status).toBe(201);
+      const over = await expectError(await upload(alice, "b.txt", sixty("b")), 413, "too_large");
+      expect(over.error.message).toBe("Your files already take 60 bytes of the 100 bytes you may store. Delete a conversation with files to make room.");
+      expect((await upload(alice, "c.txt", new TextEncoder().encode("c".repeat(40)))).status).toBe(201); // exactly 100
+      // Another user has their own room; of two racing uploads that each fit alone, one is refused.
+      const bob = await newGuest();
+      const raced = await Promise.all([upload(bob, "x.txt", sixty("x")), upload(bob, "y.txt", sixty("y"))]);
+      expect(raced.map((r) => r.status).sort()).toEqual([201, 413]);
+    } finally {
+      await restore();
+    }
+  });
+
   it("stores equal content once, under its SHA-256, and keeps names harmless", async () => {
     const alice = await newGuest();
     const bytes = png(4, 4, 9);

@@ -11,6 +11,7 @@ import type { FilePart } from "../chat/types";
 import { claimedKind, sniff } from "./sniff";
 import { contentKey, type FileStore } from "./store";
 import { deleteConversation } from "../chat/conversations";
+import { lockDataOwner } from "../auth/data-owner";
 
 export type FileLimits = Config["files"]["limits"];
 
@@ -84,21 +85,38 @@ export function inspectFile(bytes: Uint8Array, name: string, declaredType: strin
 export async function uploadFile(db: Db, store: FileStore, l: FileLimits, userId: string, f: { name: string | null; declaredType: string | null; bytes: Uint8Array }) {
   const name = cleanName(f.name);
   const s = inspectFile(f.bytes, name, f.declaredType, l);
-  const row = await db.attachment.create({
-    data: {
-      userId,
-      sha256: contentKey(f.bytes),
-      name,
-      mediaType: s.mediaType,
-      size: f.bytes.byteLength,
-      kind: s.kind,
-      width: s.kind === "image" ? s.width : null,
-      height: s.kind === "image" ? s.height : null,
-      pages: s.kind === "pdf" ? s.pages : null,
-    },
+  const row = await db.$transaction(async (tx) => {
+    // Under the user's row lock, so concurrent uploads cannot pass the quota together.
+    await lockDataOwner(tx, userId, "update");
+    await requireRoomFor(tx, l, userId, f.bytes.byteLength);
+    return tx.attachment.create({
+      data: {
+        userId,
+        sha256: contentKey(f.bytes),
+        name,
+        mediaType: s.mediaType,
+        size: f.bytes.byteLength,
+        kind: s.kind,
+        width: s.kind === "image" ? s.width : null,
+        height: s.kind === "image" ? s.height : null,
+        pages: s.kind === "pdf" ? s.pages : null,
+      },
+    });
   });
   await store.put(row.sha256, f.bytes);
   return toFileInfo(row);
+}
+
+/** MAX_FILE_BYTES_PER_USER: the user's stored files (sent or not) plus this one must fit. */
+async function requireRoomFor(tx: Tx, l: FileLimits, userId: string, size: number): Promise<void> {
+  if (l.bytesPerUser <= 0) return;
+  const used = (await tx.attachment.aggregate({ where: { userId }, _sum: { size: true } }))._sum.size ?? 0;
+  if (used + size > l.bytesPerUser) {
+    throw new AppError(
+      "too_large",
+      `Your files already take ${sizeText(used)} of the ${sizeText(l.bytesPerUser)} you may store. Delete a conversation with files to make room.`,
+    );
+  }
 }
 
 /** The owner's file and its bytes; 404 for anyone else's, or a file whose bytes are gone. */
