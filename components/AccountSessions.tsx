@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { describeError } from "@/lib/client/api";
 import { revokeOtherSessions, type AccountView } from "@/lib/auth/client";
+import { SettingsCard } from "./SettingsCard";
 
 type Status = { kind: "idle" } | { kind: "busy" } | { kind: "done"; revoked: number } | { kind: "error"; message: string };
 
@@ -24,10 +25,7 @@ export function AccountSessions({ account, otherSessions }: { account: AccountVi
   };
 
   return (
-    <section aria-labelledby="account-heading" data-testid="account-settings" className="mt-6 rounded-xl border border-zinc-200 dark:border-zinc-800">
-      <h2 id="account-heading" className="border-b border-zinc-200 px-4 py-3 text-sm font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
-        Account
-      </h2>
+    <SettingsCard id="account" title="Account" testId="account-settings">
       {account.guest ? (
         <div className="px-4 py-4">
           <p className="font-medium">You are using Tether as a guest</p>
@@ -71,6 +69,6 @@ export function AccountSessions({ account, otherSessions }: { account: AccountVi
           </p>
         </>
       )}
-    </section>
+    </SettingsCard>
   );
 }

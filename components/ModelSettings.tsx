@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import * as api from "@/lib/client/api";
 import { MAX_INSTRUCTIONS_CHARS } from "@/lib/chat/types";
 import type { ModelInfo } from "@/lib/llm/types";
+import { SettingsCard } from "./SettingsCard";
 
 type Props = { initialDefaultModel: string | null; initialInstructions: string };
 type Status = { kind: "idle" } | { kind: "saving" } | { kind: "saved"; what: string } | { kind: "error"; message: string };
@@ -51,10 +52,7 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
   const models = model && !listed.some((m) => m.id === model) ? [...listed, { id: model, displayName: model, createdAt: null }] : listed;
 
   return (
-    <section aria-labelledby="model-heading" className="mt-6 rounded-xl border border-zinc-200 dark:border-zinc-800">
-      <h2 id="model-heading" className="border-b border-zinc-200 px-4 py-3 text-sm font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
-        Model and instructions
-      </h2>
+    <SettingsCard id="model" title="Model and instructions">
       <div className="flex flex-col gap-2 px-4 pt-4 sm:flex-row sm:items-start sm:justify-between sm:gap-4">
         <div>
           <label htmlFor="default-model" className="font-medium">
@@ -125,6 +123,6 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
         {status.kind === "saved" && <span className="text-emerald-700 dark:text-emerald-400">{status.what} saved.</span>}
         {status.kind === "error" && <span className="text-red-700 dark:text-red-400">Could not save: {status.message}</span>}
       </p>
-    </section>
+    </SettingsCard>
   );
 }

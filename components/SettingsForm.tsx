@@ -3,6 +3,7 @@
 // user to other tabs and browsers. The switch shows the saved value.
 import { useRef, useState } from "react";
 import * as api from "@/lib/client/api";
+import { SettingsCard } from "./SettingsCard";
 
 type Status = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
 
@@ -36,10 +37,7 @@ export function SettingsForm({ initialStreaming }: { initialStreaming: boolean }
   };
 
   return (
-    <section aria-labelledby="replies-heading" className="mt-6 rounded-xl border border-zinc-200 dark:border-zinc-800">
-      <h2 id="replies-heading" className="border-b border-zinc-200 px-4 py-3 text-sm font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
-        Replies
-      </h2>
+    <SettingsCard id="replies" title="Replies">
       <div className="flex items-start justify-between gap-4 px-4 py-4">
         <div>
           <label htmlFor="streaming-toggle" className="font-medium">
@@ -68,6 +66,6 @@ export function SettingsForm({ initialStreaming }: { initialStreaming: boolean }
         )}
         {status.kind === "error" && <span className="text-red-700 dark:text-red-400">Could not save: {status.message}</span>}
       </p>
-    </section>
+    </SettingsCard>
   );
 }

@@ -3,6 +3,7 @@
 // priced), and the days with replies in a table. Server-rendered: no state.
 import type { DailyUsage, UsageTotals } from "@/lib/usage/report";
 import { formatAmount, formatTokens } from "@/lib/client/usage-format";
+import { SettingsCard } from "./SettingsCard";
 
 type Props = { days: DailyUsage[]; total: UsageTotals };
 
@@ -22,10 +23,7 @@ export function UsageSection({ days, total }: Props) {
   const active = days.filter((d) => d.replies > 0).reverse();
   const cachedShare = inputOf(total) > 0 ? Math.round((total.cacheReadInputTokens / inputOf(total)) * 100) : 0;
   return (
-    <section aria-labelledby="usage-heading" data-testid="usage-section" className="mt-6 rounded-xl border border-zinc-200 dark:border-zinc-800">
-      <h2 id="usage-heading" className="border-b border-zinc-200 px-4 py-3 text-sm font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
-        Usage, last {days.length} days
-      </h2>
+    <SettingsCard id="usage" title={<>Usage, last {days.length} days</>} testId="usage-section">
       <dl className="grid grid-cols-2 gap-x-4 gap-y-3 px-4 py-4 sm:grid-cols-4">
         {[
           ["Cost", costText(total)],
@@ -90,6 +88,6 @@ export function UsageSection({ days, total }: Props) {
           </table>
         </div>
       )}
-    </section>
+    </SettingsCard>
   );
 }
