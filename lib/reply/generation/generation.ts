@@ -218,14 +218,16 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const durationMs = Date.now() - startedAt;
   const content = asm.content;
   const prev = (row.metadata ?? {}) as MessageMetadata;
+  // The model the API said it used, else the one this run asked for.
+  const model = asm.model ?? setup.model;
   const metadata: MessageMetadata = {
     ...prev,
     provider: provider.name,
-    model: asm.model ?? setup.model,
+    model,
     stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).
-    ...usageAfterRun(prev, asm.model ?? provider.model, asm.usage, deps.prices),
+    ...usageAfterRun(prev, model, asm.usage, deps.prices),
     ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
     durationMs,
     charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
