@@ -1,0 +1,230 @@
+// The Redis bus's use of Redis itself, against the Redis on this machine: the
+// keys and channel it uses, how many commands each step costs (the
+// benchmark's commands-per-token figure), expiry, subscriptions released,
+// and what it does when Redis refuses a write or a channel carries garbage.
+import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { createClient } from "redis";
+import { RedisStreamBus } from "./redis-bus";
+import type { StreamEvent } from "./events";
+import type { Message } from "../chat/types";
+import { captureLogs } from "../platform/log";
+
+const URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = `tether-wire-${process.pid}-${Date.now()}`;
+const buses: RedisStreamBus[] = [];
+const bus = (o: ConstructorParameters<typeof RedisStreamBus>[1] = {}) => {
+  const b = new RedisStreamBus(URL, { prefix, ...o });
+  buses.push(b);
+  return b;
+};
+const raw = createClient({ url: URL });
+const ready = raw.connect();
+
+afterAll(async () => {
+  await Promise.all(buses.map((b) => b.close()));
+  for await (const keys of raw.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length) await raw.del(keys);
+  await raw.close();
+});
+
+function message(id: string): Message {
+  const now = new Date().toISOString();
+  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
+}
+
+function script(id: string, text: string[], start = 0): StreamEvent[] {
+  let n = start;
+  const done = { ...message(id), content: text.join(""), parts: [{ type: "text" as const, text: text.join("") }], status: "complete" as const };
+  return [
+    { id: ++n, event: "status", data: { status: "streaming" } },
+    { id: ++n, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } },
+    ...text.map((t) => ({ id: ++n, event: "delta" as const, data: { index: 0, text: t } })),
+    { id: ++n, event: "part_stop", data: { index: 0 } },
+    { id: ++n, event: "done", data: { message: done } },
+  ];
+}
+
+/** Every event a subscriber gets (start and live), and a promise of `done`. */
+async function follow(b: RedisStreamBus, id: string, after: number | null) {
+  const live: StreamEvent[] = [];
+  let finish!: () => void;
+  const ended = new Promise<void>((r) => (finish = r));
+  const sub = await b.subscribe(id, after, (e) => {
+    live.push(e);
+    if (e.event === "done") finish();
+  });
+  const all = () => [...(sub.start.kind === "replay" ? sub.start.events : []), ...live];
+  return { sub, live, ended, all };
+}
+
+const subscribers = async (channel: string) => {
+  await ready;
+  const counts = (await raw.pubSubNumSub(channel)) as Record<string, number>;
+  return Number(counts[channel] ?? 0);
+};
+const flush = (b: RedisStreamBus, id: string) => (b as unknown as { flush(id: string): Promise<void> }).flush(id);
+
+describe("RedisStreamBus on the wire", () => {
+  it("counts each Redis command it sends: 2 to open, 4 to attach, 2 per batch, 2 more to expire", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const events = script(id, ["one ", "two"]);
+    await a.open(message(id), 0);
+    expect(a.commands).toBe(2); // SET base, PERSIST log
+    const f = await follow(b, id, 0);
+    expect(b.commands).toBe(4); // SUBSCRIBE, GET base, XRANGE, XREVRANGE
+    a.publish(id, events.slice(0, 3));
+    await flush(a, id);
+    expect(a.commands).toBe(4); // XADD, PUBLISH
+    await expect.poll(() => f.live.length).toBe(3);
+    a.publish(id, events.slice(3));
+    await f.ended;
+    await flush(a, id);
+    expect(a.commands).toBe(8); // XADD, PUBLISH, PEXPIRE log, PEXPIRE base
+    expect(b.commands).toBe(4); // consecutive live events need no read
+    expect(f.all()).toEqual(events);
+    await a.ping();
+    expect(a.commands).toBe(9);
+    f.sub.close();
+    await expect.poll(() => b.commands).toBe(5); // UNSUBSCRIBE
+  });
+
+  it("keeps its keys under the prefix (default `tether`) and expires both a minute after `done` by default", async () => {
+    const a = new RedisStreamBus(URL);
+    buses.push(a);
+    const id = randomUUID();
+    await a.open(message(id), 0);
+    const f = await follow(a, id, 0);
+    expect(await subscribers(`tether:reply:${id}`)).toBe(1);
+    a.publish(id, script(id, ["x"]));
+    await f.ended;
+    await flush(a, id);
+    for (const key of [`tether:reply:${id}:log`, `tether:reply:${id}:base`]) {
+      const ttl = await raw.pTTL(key);
+      expect(ttl, key).toBeGreaterThan(50_000);
+      expect(ttl, key).toBeLessThanOrEqual(60_000);
+    }
+    f.sub.close();
+    await raw.del([`tether:reply:${id}:log`, `tether:reply:${id}:base`]);
+  });
+
+  it("a batch that holds `done` goes out at once, with what waited for the window", async () => {
+    const a = bus({ windowMs: 600_000 });
+    const id = randomUUID();
+    const events = script(id, ["a", "b", "c"]);
+    await a.open(message(id), 0);
+    const f = await follow(bus(), id, 0);
+    a.publish(id, events.slice(0, 4)); // waits for a window that outlasts the test
+    a.publish(id, events.slice(4));
+    await f.ended;
+    expect(f.all()).toEqual(events);
+  });
+
+  it("a batch without `done` goes out after the window, not only with the next one", async () => {
+    const a = bus({ windowMs: 5 });
+    const id = randomUUID();
+    const events = script(id, ["a", "b"]);
+    await a.open(message(id), 0);
+    const f = await follow(bus(), id, 0);
+    a.publish(id, events.slice(0, 2));
+    await expect.poll(() => f.live).toEqual(events.slice(0, 2));
+  });
+
+  it("trims a reply's log to about maxEntries batches", async () => {
+    const a = bus({ maxEntries: 1 });
+    const id = randomUUID();
+    await a.open(message(id), 0);
+    for (let n = 1; n <= 250; n++) {
+      a.publish(id, [{ id: n, event: "delta", data: { index: 0, text: "x" } }]);
+      await flush(a, id);
+    }
+    // Trimming with `~` drops whole nodes (100 entries each): some remain.
+    expect(await raw.xLen(`${prefix}:reply:${id}:log`)).toBeLessThan(250);
+  });
+
+  it("subscribes once per channel and unsubscribes when the last listener leaves; a new listener after that hears again", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const channel = `${prefix}:reply:${id}`;
+    const events = script(id, ["p", "q", "r"]);
+    await a.open(message(id), 0);
+    const first = await follow(b, id, 0);
+    const second = await follow(b, id, 0);
+    expect(await subscribers(channel)).toBe(1);
+    first.sub.close();
+    a.publish(id, events.slice(0, 3));
+    await expect.poll(() => second.live.length).toBe(3); // still subscribed
+    expect(first.live).toHaveLength(0);
+    second.sub.close();
+    await expect.poll(() => subscribers(channel)).toBe(0);
+    const third = await follow(b, id, 3);
+    expect(await subscribers(channel)).toBe(1);
+    a.publish(id, events.slice(3));
+    await third.ended;
+    expect(third.all()).toEqual(events.slice(3));
+    third.sub.close();
+    await expect.poll(() => subscribers(channel)).toBe(0);
+  });
+
+  it("ignores what is not a batch on a reply's channel, and a batch heard twice is delivered once", async () => {
+    const a = bus();
+    const id = randomUUID();
+    const channel = `${prefix}:reply:${id}`;
+    const events = script(id, ["m", "n"]);
+    await a.open(message(id), 0);
+    const f = await follow(bus(), id, 0);
+    await ready;
+    await raw.publish(channel, "not json {");
+    await raw.publish(channel, JSON.stringify(events.slice(0, 2)));
+    await raw.publish(channel, JSON.stringify(events.slice(0, 3)));
+    await raw.publish(channel, JSON.stringify(events.slice(3)));
+    await f.ended;
+    expect(f.live).toEqual(events);
+  });
+
+  it("retries a write Redis refuses, then gives up after publishRetryMs; live viewers still get every event", async () => {
+    const logs = captureLogs("warn");
+    try {
+      const a = bus({ publishRetryMs: 2_000 });
+      const id = randomUUID();
+      const events = script(id, ["lost ", "log"]);
+      await a.open(message(id), 0);
+      const f = await follow(bus(), id, null);
+      await raw.set(`${prefix}:reply:${id}:log`, "not a stream"); // every XADD fails: WRONGTYPE
+      const before = a.commands;
+      a.publish(id, events);
+      await f.ended;
+      await flush(a, id); // resolves: it gave up
+      expect(f.live).toEqual(events);
+      expect(a.commands - before).toBeGreaterThanOrEqual(4); // XADD at least twice, PUBLISH, PEXPIREs
+      const lines = logs.entries().filter((l) => l.messageId === id);
+      expect(lines.filter((l) => l.msg === "redis publish failed; retrying")).toHaveLength(1);
+      const gaveUp = lines.filter((l) => l.msg === "redis publish failed; giving up");
+      expect(gaveUp).toHaveLength(1);
+      expect(gaveUp[0].attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it("a batch already in the log (an earlier XADD landed, its answer lost) is not retried", async () => {
+    const logs = captureLogs("warn");
+    try {
+      const a = bus();
+      const id = randomUUID();
+      const events = script(id, ["again"]);
+      await a.open(message(id), 0);
+      const f = await follow(bus(), id, null);
+      await raw.xAdd(`${prefix}:reply:${id}:log`, `${events.at(-1)!.id}-0`, { e: JSON.stringify(events) });
+      a.publish(id, events);
+      await f.ended;
+      await flush(a, id);
+      expect(logs.entries().filter((l) => l.messageId === id)).toEqual([]);
+      expect(await raw.xLen(`${prefix}:reply:${id}:log`)).toBe(1);
+    } finally {
+      logs.restore();
+    }
+  });
+});
