@@ -24,6 +24,7 @@ import type { Accounts, AuthSettings } from "./auth/auth";
 import type { AttemptLimiters } from "./auth/attempt-limits";
 import { GenerationCapacity } from "./reply/capacity";
 import { purgeIdle, type PurgeResult } from "./auth/purge";
+import { RedisRevocations, SessionCache } from "./auth/session-cache";
 import { createFileStore, type FileStore } from "./files";
 import { sweepFiles } from "./files/attachments";
 
@@ -88,6 +89,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const files = parts.files ?? createFileStore(config);
   let limiters: App["limiters"] | undefined;
   const shutdown = new Shutdown();
+  // Verified sessions for SESSION_CACHE_S; revocations reach every instance through Redis.
+  const sessions = new SessionCache(config.session.cacheMs, config.redisUrl ? new RedisRevocations(config.redisUrl) : null);
   // The runner and the job code need each other: the runner reaches the job
   // code through a function, called only once both exist.
   const jobs = parts.jobs ?? createJobRunner(config.jobs, () => replyJobs);
@@ -154,7 +157,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
           await Promise.all(ids.map((id) => stopReply(s, id)));
         },
       };
-      return { db: await db(), settings: app.auth, replies };
+      return { db: await db(), settings: app.auth, replies, sessions };
     },
     generationDeps,
     admission: async () => ({
@@ -172,7 +175,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
     },
     async close() {
-      const closable = [bus, control, files, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, control, files, sessions, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

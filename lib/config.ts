@@ -110,6 +110,10 @@ export const VARIABLES = {
   ],
   SESSION_COOKIE_SECURE: [flag(), "1: always mark cookies Secure and name the session cookie __Host-tether_session (default: only over HTTPS)"],
   AUTH_SESSION_DAYS: [int(30, 1, 3650), "an account's session ends after this many days unused (guests: 400)"],
+  SESSION_CACHE_S: [
+    int(30, 0, 3600),
+    "how long a verified session is trusted without reading its row again, in seconds (sign-out and revocations clear it at once, on every instance); 0: read it on every request",
+  ],
   PORT: [int(3000, 1, 65_535), "HTTP port (read by Next.js)"],
   TRUSTED_PROXY_HOPS: [
     int(0, 0, 10),
@@ -253,7 +257,7 @@ function derive(v: RawConfig, env: Env) {
     redisPublishRetryMs: v.REDIS_PUBLISH_RETRY_MS,
     jobs: inngest ? ("inngest" as const) : ("in-process" as const),
     inngest: { dev, serveOrigin: v.INNGEST_SERVE_ORIGIN ? new URL(v.INNGEST_SERVE_ORIGIN).origin : undefined },
-    session: { secret: v.SESSION_SECRET, forceSecureCookie: truthy(v.SESSION_COOKIE_SECURE), accountDays: v.AUTH_SESSION_DAYS },
+    session: { secret: v.SESSION_SECRET, forceSecureCookie: truthy(v.SESSION_COOKIE_SECURE), accountDays: v.AUTH_SESSION_DAYS, cacheMs: v.SESSION_CACHE_S * 1000 },
     logLevel: v.LOG_LEVEL ?? (env.VITEST ? "silent" : "info"),
     metricsToken: v.METRICS_TOKEN,
     rates: {

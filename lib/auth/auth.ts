@@ -7,6 +7,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { anonymous } from "better-auth/plugins/anonymous";
 import type { Db } from "../platform/db";
 import { sessionSecret } from "./session-secret";
+import type { Revocation, SessionCache } from "./session-cache";
 import { adoptGuestData } from "./guest-data";
 
 /**
@@ -36,12 +37,13 @@ export type AuthSettings = { secret: string | undefined; dataDir: string; accoun
  */
 export type ReplyCap = { maxActivePerUser: number; stop(messageIds: string[]): Promise<void> };
 
-/** The database and the settings: what every account operation uses. */
-export type Accounts = { db: Db; settings: AuthSettings; replies?: ReplyCap };
+/** The database and the settings: what every account operation uses; `sessions` caches verified sessions. */
+export type Accounts = { db: Db; settings: AuthSettings; replies?: ReplyCap; sessions?: SessionCache };
 
 const guestExpiry = () => new Date(Date.now() + GUEST_SESSION_SECONDS * 1000);
 
 export function createAuth({ db, settings, replies }: Accounts) {
+  const sessions = { revoke: (r: Revocation) => sessionCaches.get(db)?.revoke(r) };
   return betterAuth({
     appName: "Tether",
     secret: sessionSecret(settings),
@@ -55,8 +57,8 @@ export function createAuth({ db, settings, replies }: Accounts) {
     session: {
       expiresIn: Math.round(settings.accountDays * DAY), // an account's session ends after this long unused
       updateAge: DAY, // sliding expiry, written at most once a day per session
-      // No cookie cache: every request reads its Session row, so a revoked
-      // session is refused on its very next request.
+      // No cookie cache: a revoked session must be refused on its very next
+      // request. Our own cache (session-cache.ts) is told by the hooks below.
       cookieCache: { enabled: false },
     },
     advanced: {
@@ -78,7 +80,10 @@ export function createAuth({ db, settings, replies }: Accounts) {
               ? { data: { ...session, expiresAt: guestExpiry() } }
               : undefined,
         },
+        // Whatever the library deletes is forgotten by every instance's cache.
+        delete: { after: async (session) => void (await sessions.revoke({ sessionId: session.id })) },
       },
+      user: { delete: { after: async (user) => void (await sessions.revoke({ userId: user.id })) } },
     },
     plugins: [
       anonymous({
@@ -103,10 +108,13 @@ export function createAuth({ db, settings, replies }: Accounts) {
 
 export type Auth = ReturnType<typeof createAuth>;
 
-// One instance per database client (tests swap databases).
+// One instance per database client (tests swap databases), and the cache
+// its hooks tell what the library deleted.
 const instances = new WeakMap<Db, Auth>();
+const sessionCaches = new WeakMap<Db, SessionCache>();
 
 export function authFor(a: Accounts): Auth {
+  if (a.sessions) sessionCaches.set(a.db, a.sessions);
   let auth = instances.get(a.db);
   if (!auth) instances.set(a.db, (auth = createAuth(a)));
   return auth;

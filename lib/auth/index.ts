@@ -55,6 +55,10 @@ export function sessionCookieValue(headers: Headers, secure: boolean): string | 
 export async function currentSession(a: Accounts, headers: Headers, secure: boolean): Promise<{ user: SessionUser; cookie: SessionCookie | null } | null> {
   const sent = sentSessionCookie(headers, secure);
   if (!sent) return null;
+  const moved = sent.legacy ? sessionCookie(sent.value, secure) : null;
+  const cached = a.sessions?.get(sent.value);
+  if (cached) return { user: cached, cookie: moved };
+  const began = a.sessions?.begin() ?? 0;
   const res = await authFor(a)
     .api.getSession({ headers: libraryHeaders(a, headers, secure), returnHeaders: true })
     .catch((e: unknown) => {
@@ -65,17 +69,15 @@ export async function currentSession(a: Accounts, headers: Headers, secure: bool
   if (!found) return null;
   const user = found.user as typeof found.user & { isAnonymous?: boolean | null };
   const renewed = sessionCookieFrom(res.headers, secure);
-  const cookie = renewed?.value ? renewed : sent.legacy ? sessionCookie(sent.value, secure) : null;
-  return {
-    user: {
-      userId: user.id,
-      guest: !!user.isAnonymous,
-      email: user.isAnonymous ? null : user.email,
-      sessionId: found.session.id,
-      expiresAt: new Date(found.session.expiresAt),
-    },
-    cookie,
+  const verified: SessionUser = {
+    userId: user.id,
+    guest: !!user.isAnonymous,
+    email: user.isAnonymous ? null : user.email,
+    sessionId: found.session.id,
+    expiresAt: new Date(found.session.expiresAt),
   };
+  a.sessions?.set(sent.value, verified, began);
+  return { user: verified, cookie: renewed?.value ? renewed : moved };
 }
 
 /**
@@ -149,7 +151,7 @@ export async function signIn(a: Accounts, limiters: AttemptLimiters, headers: He
   }
 }
 
-/** Ends the request's session (its row is deleted) and returns the clearing cookie. */
+/** Ends the request's session (its row is deleted; every instance forgets it: lib/auth/auth.ts) and returns the clearing cookie. */
 export async function signOut(a: Accounts, headers: Headers, secure: boolean): Promise<SessionCookie> {
   const res = await authFor(a).api.signOut({ headers: libraryHeaders(a, headers, secure), returnHeaders: true });
   return sessionCookieFrom(res.headers, secure) ?? sessionCookie("", secure);
