@@ -1,13 +1,9 @@
-import Link from "next/link";
+import type { Metadata } from "next";
+import { NotFoundNotice } from "@/components/NotFoundNotice";
 
+export const metadata: Metadata = { title: "Page not found · Tether" };
+
+// Any address the app does not have (a missing conversation has its own page: app/c/[id]/not-found.tsx).
 export default function NotFound() {
-  return (
-    <div className="flex flex-1 flex-col items-center justify-center gap-3 px-6 py-24 text-center">
-      <h1 className="text-2xl font-semibold tracking-tight">Not found</h1>
-      <p className="text-zinc-500 dark:text-zinc-400">This conversation does not exist, or it was deleted.</p>
-      <Link href="/" className="rounded-lg bg-clay-600 px-4 py-2 text-sm font-medium text-white hover:bg-clay-700">
-        Back to your chats
-      </Link>
-    </div>
-  );
+  return <NotFoundNotice title="Page not found" detail="There is no page at this address." />;
 }

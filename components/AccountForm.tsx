@@ -5,7 +5,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { ApiError, describeError } from "@/lib/client/api";
-import { submitCredentials, type AuthMode } from "@/lib/auth/client";
+import { credentialsProblem, submitCredentials, type AuthMode } from "@/lib/auth/client";
 
 type Problem = { field: "email" | "password" | null; message: string; code: string };
 
@@ -14,10 +14,7 @@ const input =
 
 function problemOf(e: unknown): Problem {
   const code = e instanceof ApiError ? e.code : "";
-  const message = describeError(e);
-  if (code === "weak_password") return { field: "password", message, code };
-  if (code === "invalid_input" && /email/i.test(message)) return { field: "email", message, code };
-  return { field: null, message, code };
+  return { ...credentialsProblem(code, describeError(e)), code };
 }
 
 export function AccountForm({ mode, guestChats }: { mode: AuthMode; guestChats: number }) {

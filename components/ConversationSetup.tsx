@@ -2,11 +2,14 @@
 // Above the composer: the conversation's model and its system prompt
 // (docs/API.md, "Models and instructions"). In a conversation each change is
 // saved at once; in a new chat ("/") the choice is kept here and sent when
-// the first message creates the conversation.
+// the first message creates the conversation. With the demo model, a badge
+// says its replies are canned (ModelBadge).
 import { useEffect, useId, useState } from "react";
 import * as api from "@/lib/client/api";
 import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
+import { loadModelCatalog } from "@/lib/client/model-catalog";
 import type { ModelInfo } from "@/lib/llm/types";
+import { ModelBadge } from "./ModelBadge";
 
 export type Setup = { model: string | null; systemPrompt: string };
 
@@ -34,7 +37,7 @@ export function ConversationSetup({ conversationId, setup, onChange, userDefault
 
   useEffect(() => {
     let live = true;
-    api.listModels().then(
+    loadModelCatalog().then(
       (c) => live && setCatalog(c),
       (e: unknown) => live && setError(api.describeError(e)),
     );
@@ -104,6 +107,7 @@ export function ConversationSetup({ conversationId, setup, onChange, userDefault
             {error}
           </span>
         )}
+        <ModelBadge />
       </div>
       {editing && (
         <form

@@ -2,13 +2,20 @@
 // The action bar under a finished message: the version pager (always shown
 // when there are versions), Copy, and Regenerate (on the latest reply) or
 // Edit (on user messages). The buttons show on hover or keyboard focus with
-// a mouse, always on touch screens, and always on the latest reply. A reply's
-// usage and cost (docs/API.md "Usage and cost") show beside them, details on hover.
-import { memo, useEffect, useRef, useState } from "react";
+// a mouse, always on touch screens, and always on the latest reply. Beside
+// them: the model that wrote a reply (its display name), when the message
+// was written, and a reply's usage and cost (docs/API.md "Usage and cost"),
+// details on hover.
+import { memo, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { Message } from "@/lib/chat/types";
 import { copyText } from "@/lib/client/clipboard";
+import { messageTime } from "@/lib/client/message-time";
+import { modelName } from "@/lib/client/model-catalog";
 import { usageDetails, usageLine } from "@/lib/client/usage-format";
+import { useModelCatalog } from "./useModelCatalog";
 import { VersionPager } from "./VersionPager";
+
+const noSubscription = () => () => {};
 
 type Props = {
   message: Message;
@@ -38,6 +45,20 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
 
   const user = message.role === "user";
   const usage = user ? undefined : message.metadata?.usage;
+  const catalog = useModelCatalog();
+  const model = user ? undefined : message.metadata.model;
+  // The reader's time zone: formatted in the browser only (the server's would differ).
+  const inBrowser = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  const when = inBrowser ? messageTime(message.createdAt, new Date()) : undefined;
+  const time = when && (
+    <time data-testid="message-time" dateTime={message.createdAt} title={when.full} className="px-1.5 text-xs whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+      {when.short}
+    </time>
+  );
   return (
     <div data-testid="message-actions" className={`flex items-center gap-0.5 ${user ? "justify-end" : "-ml-1.5"}`}>
       {message.versions && message.versions.count > 1 && (
@@ -48,6 +69,7 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
           pinned || copied ? "" : "opacity-0 group-hover/msg:opacity-100 focus-within:opacity-100 [@media(hover:none)]:opacity-100"
         }`}
       >
+        {user && time}
         <button type="button" data-testid="copy-message" aria-label={user ? "Copy message" : "Copy reply"} title="Copy" onClick={copy} className={button}>
           {copied ? (
             <svg viewBox="0 0 20 20" className="h-4 w-4 text-emerald-600 dark:text-emerald-400" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
@@ -95,12 +117,18 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
             </svg>
           </button>
         )}
-        {!user && message.metadata.model && (
+        {model && (
           // Which model wrote this reply, with the buttons (on hover).
-          <span data-testid="reply-model" title={`Written by ${message.metadata.model}`} className="px-1.5 text-xs text-zinc-400 dark:text-zinc-500">
-            {message.metadata.model}
+          <span
+            data-testid="reply-model"
+            data-model-id={model}
+            title={`Written by ${model}`}
+            className="px-1.5 text-xs whitespace-nowrap text-zinc-500 dark:text-zinc-400"
+          >
+            {modelName(catalog, model)}
           </span>
         )}
+        {!user && time}
         {usage && (
           <span
             data-testid="reply-usage"

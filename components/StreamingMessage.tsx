@@ -4,7 +4,7 @@
 // from the live reply React keeps every rendered block: the hand-over costs
 // nothing, however long the reply. A live reply subscribes to its frames on
 // its own, so a frame re-renders it and nothing else.
-import { memo, useSyncExternalStore, type ReactNode } from "react";
+import { memo, useMemo, useSyncExternalStore, type ReactNode } from "react";
 import type { Message, MessageVersions } from "@/lib/chat/types";
 import { NO_EXTRAS, type Connection, type LiveExtras, type LiveReply, type LiveReplyState } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
@@ -55,6 +55,7 @@ export const StreamingMessage = memo(function StreamingMessage({ message: saved,
         <VersionPager versions={liveVersions} disabled kind="reply" />
       </div>
     ) : undefined;
+  const retry = useMemo(() => (!reply && latest && actions ? { onRetry: actions.onRegenerate, disabled: actions.locked } : undefined), [reply, latest, actions]);
   return (
     <ReplyBody
       message={message}
@@ -62,11 +63,15 @@ export const StreamingMessage = memo(function StreamingMessage({ message: saved,
       connection={state?.connection}
       stopping={state?.stopping}
       onContinue={reply ? undefined : onContinue}
+      retry={retry}
       extras={extras}
       footer={footer}
     />
   );
 });
+
+const statusAction =
+  "inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800";
 
 type BodyProps = {
   message: Message;
@@ -76,6 +81,8 @@ type BodyProps = {
   stopping?: boolean;
   /** Offered on an interrupted or failed reply. */
   onContinue?: (message: Message) => void;
+  /** Offered on a failed latest reply: a new version of it (Regenerate). */
+  retry?: { onRetry: (message: Message) => void; disabled: boolean };
   /** A followed reply's tool input still being written, and tool progress. */
   extras?: LiveExtras;
   /** Under the reply: its action bar, or the version pager of a reply being regenerated. */
@@ -89,7 +96,7 @@ type BodyProps = {
  * Memoized on its own: a change of the live reply's state that leaves what
  * it shows as it was (ids confirmed) re-renders nothing here.
  */
-const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stopping, onContinue, extras = NO_EXTRAS, footer }: BodyProps) {
+const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stopping, onContinue, retry, extras = NO_EXTRAS, footer }: BodyProps) {
   const generating = isGenerating(message.status);
   const streamed = generating && streaming;
   const blocks = replyBlocks(message, generating);
@@ -169,21 +176,11 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
             </span>
           )}
           {stopping && generating && <span className="text-xs text-zinc-500">Stopping…</span>}
+          {/* What happened first (badge, reason), then what one can do about it. */}
           {message.status === "interrupted" && (
             <span data-testid="status-badge" className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
               Stopped
             </span>
-          )}
-          {onContinue && isContinuable(message.status) && (
-            <button
-              type="button"
-              data-testid="continue-button"
-              onClick={() => onContinue(message)}
-              className="inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
-            >
-              Continue
-              <span aria-hidden>→</span>
-            </button>
           )}
           {message.status === "failed" && (
             <>
@@ -194,6 +191,20 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
                 {message.error?.message ?? "The reply could not be completed."}
               </span>
             </>
+          )}
+          {retry && message.status === "failed" && (
+            <button type="button" data-testid="retry-button" disabled={retry.disabled} onClick={() => retry.onRetry(message)} className={statusAction}>
+              <svg viewBox="0 0 20 20" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
+                <path d="M16 10a6 6 0 11-1.76-4.24M16 3.5v3.25h-3.25" strokeLinecap="round" strokeLinejoin="round" />
+              </svg>
+              Retry
+            </button>
+          )}
+          {onContinue && isContinuable(message.status) && (
+            <button type="button" data-testid="continue-button" onClick={() => onContinue(message)} className={statusAction}>
+              Continue
+              <span aria-hidden>→</span>
+            </button>
           )}
         </div>
       )}

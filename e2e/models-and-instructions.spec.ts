@@ -1,7 +1,7 @@
 // Choosing a model and giving instructions (docs/API.md, "Models and
 // instructions"): the picker above the composer and the system prompt editor
 // against the fake Anthropic API (which model and system prompt it received,
-// the model on the reply); the settings page's instructions with the demo
+// the model named on the reply); the settings page's instructions with the demo
 // model, which quotes its system prompt. Screenshots light, dark and narrow.
 import { expect, test, type Page } from "@playwright/test";
 import { useFakeAnthropicApp } from "./fake-anthropic-app";
@@ -48,13 +48,14 @@ test("a model and a system prompt chosen for a new chat are what the upstream ge
   await page.reload();
   await expect(page.getByTestId("model-picker")).toHaveValue("claude-opus-5-5");
   await lastAssistant(page).hover();
-  await expect(lastAssistant(page).getByTestId("reply-model")).toHaveText("claude-opus-5-5");
+  await expect(lastAssistant(page).getByTestId("reply-model")).toHaveText("Claude Opus 5.5");
+  await expect(lastAssistant(page).getByTestId("reply-model")).toHaveAttribute("data-model-id", "claude-opus-5-5");
   await page.getByTestId("model-picker").selectOption({ label: "Claude Haiku 4.5" });
   await expect(page.getByTestId("model-picker")).toHaveValue("claude-haiku-4-5");
   fake.enqueue({ text: "Still fine." });
   await send(page, "And this: let y = 2;");
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
-  await expect(lastAssistant(page).getByTestId("reply-model")).toHaveText("claude-haiku-4-5");
+  await expect(lastAssistant(page).getByTestId("reply-model")).toHaveText("Claude Haiku 4.5");
   expect(fake.requests[1].body).toMatchObject({ model: "claude-haiku-4-5", system: "You are a terse reviewer.\nAnswer in one line." });
   await shoot(page, "model-picker");
 });

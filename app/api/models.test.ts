@@ -21,7 +21,7 @@ const h = useRouteHarness("models", { ANTHROPIC_MODEL: "claude-haiku-4-5", ANTHR
 const listModels = async (cookie: string) => {
   const res = await call(models.GET, "GET", "/api/models", { cookie });
   expect(res.status).toBe(200);
-  return (await res.json()) as { models: { id: string; displayName: string; createdAt: string | null }[]; defaultModel: string };
+  return (await res.json()) as { models: { id: string; displayName: string; createdAt: string | null }[]; defaultModel: string; provider: string };
 };
 const patchConversation = (cookie: string, id: string, body: unknown) => call(conversation.PATCH, "PATCH", `/api/conversations/${id}`, { cookie, params: { id }, body });
 const patchSettings = (cookie: string, body: unknown) => call(settings.PATCH, "PATCH", "/api/settings", { cookie, body });
@@ -38,6 +38,7 @@ describe("GET /api/models", () => {
         { id: "claude-haiku-4-5", displayName: "Claude Haiku 4.5", createdAt: "2025-10-01T00:00:00Z" },
       ],
       defaultModel: "claude-haiku-4-5",
+      provider: "anthropic",
     });
     await listModels(cookie);
     expect(h.fake.modelRequests - before).toBe(1); // the first list of this app, then cached
@@ -58,12 +59,13 @@ describe("GET /api/models", () => {
     }
   });
 
-  it("lists the demo model only in demo mode, whatever the allow-list", async () => {
+  it("lists the demo model only in demo mode, whatever the allow-list, and says the demo answers", async () => {
     const restore = h.reconfigure({ LLM_PROVIDER: "demo" });
     try {
       const list = await listModels(await newGuest());
       expect(list.models.map((m) => m.id)).toEqual(["tether-demo-1"]);
       expect(list.defaultModel).toBe("tether-demo-1");
+      expect(list.provider).toBe("demo");
     } finally {
       await restore();
     }

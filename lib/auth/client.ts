@@ -15,6 +15,19 @@ async function post(path: string, body?: unknown): Promise<Response> {
   });
 }
 
+/**
+ * A refused sign-in or sign-up as the form shows it: the field it concerns,
+ * and the message without the field-name prefix the API puts on invalid
+ * input ("email: Enter a valid email address.", PROTOCOL.md §3).
+ */
+export function credentialsProblem(code: string, message: string): { field: "email" | "password" | null; message: string } {
+  const prefixed = /^(email|password): (.+)$/s.exec(message);
+  if (prefixed) return { field: prefixed[1] as "email" | "password", message: prefixed[2] };
+  if (code === "weak_password") return { field: "password", message };
+  if (code === "invalid_input" && /email/i.test(message)) return { field: "email", message };
+  return { field: null, message };
+}
+
 export async function submitCredentials(mode: AuthMode, email: string, password: string): Promise<void> {
   await post(mode === "sign-up" ? "/api/auth/sign-up" : "/api/auth/sign-in", { email, password });
 }

@@ -79,7 +79,9 @@ export const createConversation = (title?: string, setup: ConversationSetup = {}
 
 export const updateConversation = (id: string, setup: ConversationSetup) => apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", setup);
 
-export const listModels = () => apiJson<{ models: ModelInfo[]; defaultModel: string }>("/api/models");
+/** GET /api/models: `provider` says who answers (demo: the built-in model's canned replies). */
+export type ModelCatalog = { models: ModelInfo[]; defaultModel: string; provider: "anthropic" | "demo" };
+export const listModels = () => apiJson<ModelCatalog>("/api/models");
 
 export const getConversation = (id: string, signal?: AbortSignal) =>
   apiJson<{ conversation: Conversation; messages: Message[] }>(`/api/conversations/${enc(id)}`, "GET", undefined, signal);

@@ -1,11 +1,13 @@
 // Which tools the demo model calls for a question: "calculate X" (or
-// arithmetic after "what is"), the time, "search … for X". Questions are
+// arithmetic after "what is"), the time (in the zone a place names:
+// demo-places.ts), "search … for X". Questions are
 // user text of any length, so every scan here is linear: the patterns match
 // on the question with each whitespace run squeezed to one character (a
 // pattern like /\s+(.+?)\s*$/ is quadratic on a long run of spaces), and what
 // they capture is cut from the original text (docs/SECURITY.md, "Text and
 // regular expressions").
 import { trimCharsEnd, trimCharsStart } from "../chat/plain-text";
+import { zoneAsked } from "./demo-places";
 
 export type Intent = { name: string; input: Record<string, unknown>; preface: string };
 
@@ -26,8 +28,13 @@ export function detectToolIntents(question: string): Intent[] {
   const expression = mathExpression(text);
   if (expression) intents.push({ name: "calculate", input: { expression }, preface: "Let me work that out with the calculator." });
   if (/\btime\b(?!\s+complexity)/i.test(question)) {
-    const zone = /\b([A-Z][A-Za-z_]+\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/.exec(question)?.[1];
-    intents.push({ name: "current_time", input: zone ? { timezone: zone } : {}, preface: `I'll check the clock${zone ? ` in ${zone}` : ""}.` });
+    // A place it cannot put in a zone: no call (demo-turn.ts says so plainly).
+    const asked = zoneAsked(question);
+    if (!asked) intents.push({ name: "current_time", input: {}, preface: "I'll check the clock (in UTC: you named no time zone)." });
+    else if ("zone" in asked) {
+      const where = asked.place === asked.zone ? asked.zone : `${asked.place} (${asked.zone})`;
+      intents.push({ name: "current_time", input: { timezone: asked.zone }, preface: `I'll check the clock in ${where}.` });
+    }
   }
   const search = text.capture(SEARCH_FOR) ?? text.capture(SEARCH_LEADING);
   const query = search && trimCharsEnd(trimCharsStart(search, `"'“‘`), `"'”’.`).trim();

@@ -1,6 +1,7 @@
 // The demo model's canned replies: realistic markdown (headings, lists, a
 // table, TypeScript and Python code, non-ASCII text), picked deterministically
-// from the question so the same question always gets the same reply.
+// from the question so the same question always gets the same reply, each
+// saying plainly that it is a sample, not an answer.
 import { trimCharsEnd } from "../chat/plain-text";
 
 /** A short, single-line topic taken from the question, for "You asked about …". */
@@ -19,7 +20,7 @@ type Template = (topic: string) => string;
 const TEMPLATES: Template[] = [
   (t) => `## ${cap(t)}: a quick overview
 
-You asked about **${t}**. Here is how I would approach it, step by step.
+You asked about **${t}**. Here is a generic approach, step by step.
 
 1. Start from a small, concrete example.
 2. Measure before optimizing — *not after*.
@@ -105,7 +106,7 @@ function topWords(text: string, n = 3): [string, number][] {
 
 That should give you a solid footing. Want me to go deeper on any part?
 `,
-  (t) => `You asked about ${t} — here's a practical answer.
+  (t) => `You asked about ${t} — here's a sample of practical advice.
 
 ### Short version
 It depends on scale, but a few habits hold almost everywhere:
@@ -192,10 +193,21 @@ Hope that helps!
 /** How many different replies the demo model has for one question. */
 export const DEMO_VARIANTS = TEMPLATES.length;
 
+/**
+ * Said in every canned reply, right after its opening line: a sample reply
+ * must never pass for an answer (README, "Quick start": the demo model).
+ */
+export const DEMO_NOTICE =
+  "*I'm Tether's demo model: I can't really answer this, so what follows is a canned sample reply. To talk to Claude, set `ANTHROPIC_API_KEY` and restart the server.*";
+
 /** The full reply the demo model gives to this question (`variant` > 0: when asked again, e.g. Regenerate). */
 export function demoReply(question: string, variant = 0): string {
   const topic = topicOf(question);
-  return TEMPLATES[(hash(question) + variant) % TEMPLATES.length](topic);
+  const text = TEMPLATES[(hash(question) + variant) % TEMPLATES.length](topic);
+  // After the opening line, which differs between templates: a cut-off
+  // reply's first characters still tell which one it was (demo-turn.ts).
+  const cut = text.indexOf("\n\n");
+  return `${text.slice(0, cut)}\n\n${DEMO_NOTICE}${text.slice(cut)}`;
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,6 +1,8 @@
 // The demo model's thinking and tool use, without a key or network.
 import { describe, expect, it } from "vitest";
 import { DemoProvider, demoReply } from "./demo";
+import { DEMO_NOTICE } from "./demo-replies";
+import { unknownPlaceNote } from "./demo-places";
 import { detectToolIntents } from "./demo-turn";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn, type ProviderEvent, type ToolSpec } from "./types";
@@ -23,6 +25,9 @@ describe("demo model: tool intents", () => {
     ["calculate sqrt(16) + 2", [["calculate", { expression: "sqrt(16) + 2" }]]],
     ["What is 12*(3+4)?", [["calculate", { expression: "12*(3+4)" }]]],
     ["What time is it in Europe/Paris?", [["current_time", { timezone: "Europe/Paris" }]]],
+    ["What time is it in Tokyo?", [["current_time", { timezone: "Asia/Tokyo" }]]],
+    ["what's the time in new york", [["current_time", { timezone: "America/New_York" }]]],
+    ["What time is it in Atlantis?", []],
     ["what's the time", [["current_time", {}]]],
     ['Search my conversations for "sourdough starter"', [["search_conversations", { query: "sourdough starter" }]]],
     ["search for monads", [["search_conversations", { query: "monads" }]]],
@@ -97,6 +102,36 @@ describe("demo model: thinking and tool turns", () => {
     const rest = await run([...turns, { role: "assistant", parts: [{ type: "text", text: partial }] }]);
     expect(partial + textOf(rest)).toBe(full);
     expect(rest.some((e) => e.type === "thinking_delta")).toBe(false);
+  });
+
+  it("reads the clock in the zone of a city it knows, and says which", async () => {
+    const evs = await run([user("Think carefully: what time is it in Tokyo right now?")]);
+    expect(textOf(evs)).toBe("I'll check the clock in Tokyo (Asia/Tokyo).");
+    expect(JSON.parse(jsonOf(evs, 2))).toEqual({ timezone: "Asia/Tokyo" });
+    expect(textOf(await run([user("what's the time")]))).toContain("in UTC: you named no time zone");
+  });
+
+  it("says plainly that it cannot tell the time in a place it does not know, instead of a canned reply", async () => {
+    const evs = await run([user("What time is it in Atlantis?")]);
+    expect(evs.some((e) => e.type === "block_start" && e.block.type === "tool_use")).toBe(false);
+    expect(textOf(evs)).toBe(unknownPlaceNote("Atlantis"));
+    expect(evs.at(-1)).toMatchObject({ type: "message_stop", stopReason: "end_turn" });
+    // With another tool call: the call, and the same plain words.
+    const both = await run([user("Calculate 6 * 7 and what time is it in Atlantis?")]);
+    expect(textOf(both)).toContain("Let me work that out with the calculator.");
+    expect(textOf(both)).toContain(unknownPlaceNote("Atlantis"));
+  });
+
+  it("says in every canned reply that it is a sample, not an answer, after the opening line", async () => {
+    for (let v = 0; v < 4; v++) {
+      const reply = demoReply("Think carefully: what is the capital of Australia?", v);
+      const [opening, notice] = reply.split("\n\n");
+      expect(opening).toContain("capital of Australia");
+      expect(notice).toBe(DEMO_NOTICE);
+    }
+    const text = textOf(await run([user("Think carefully: what is the capital of Australia?")], { tools: [] }));
+    expect(text).toContain("canned sample reply");
+    expect(text).toContain("ANTHROPIC_API_KEY");
   });
 
   it("does not call tools it was not offered, or when tool use is off", async () => {

@@ -2,11 +2,13 @@
 // is deterministic): a question that mentions "think" gets a thinking block
 // first; one that asks to calculate (or contains arithmetic), for the time,
 // or to search gets the matching tool calls; after the tool results come
-// back, an answer written from them. Continuations (prefill, or the
+// back, an answer written from them. Asked what it cannot answer (the time in
+// a place it does not know), it says so plainly. Continuations (prefill, or the
 // "continue" instruction) resume the same text where it stopped.
 import { contentOf, type FilePart, type ToolResultPart, type ToolUsePart } from "../chat/types";
 import { DEMO_VARIANTS, demoReply, hash, topicOf } from "./demo-replies";
 import { detectToolIntents, type Intent } from "./demo-intents";
+import { unknownPlaceNote, zoneAsked } from "./demo-places";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
 import { CONTINUE_INSTRUCTION, type ChatRequest, type ChatTurn } from "./types";
 
@@ -65,12 +67,13 @@ export function planDemoTurn(req: ChatRequest): DemoTurn {
     const intents = req.toolChoice === "none" ? [] : detectToolIntents(question).filter((i) => offered.has(i.name));
     const blocks: DemoBlock[] = [];
     if (think) blocks.push(thinkingBlock(thoughtsAbout(question, intents)));
+    const cannot = cannotAnswer(question, intents, offered);
     if (intents.length) {
-      blocks.push({ type: "text", text: intents.map((i) => i.preface).join(" ") });
+      blocks.push({ type: "text", text: [...intents.map((i) => i.preface), ...(cannot ? [cannot] : [])].join(" ") });
       intents.forEach((i, n) => blocks.push({ type: "tool_use", id: `toolu_demo_${hash(`${seed}\u0000${n}`).toString(36)}`, name: i.name, input: i.input }));
       turn = { blocks, stopReason: "tool_use" };
     } else {
-      const say = (v: number) => acknowledged(req.system) + filesNote(last) + demoReply(question, v);
+      const say = (v: number) => acknowledged(req.system) + filesNote(last) + (cannot ?? demoReply(question, v));
       turn = { blocks: [...blocks, { type: "text", text: say(variantFor(seed, partial, say)) }], stopReason: "end_turn" };
     }
   }
@@ -102,6 +105,17 @@ export function acknowledged(system: string | undefined): string {
   if (!first) return "";
   const chars = Array.from(first);
   return `> Following your instructions: “${chars.length > 80 ? chars.slice(0, 80).join("") + "…" : first}”\n\n`;
+}
+
+/**
+ * What the demo says plainly instead of a canned reply when it is asked
+ * something it cannot answer but looks as if it could: the time in a place
+ * it cannot put in a time zone.
+ */
+function cannotAnswer(question: string, intents: Intent[], offered: Set<string>): string | undefined {
+  if (!offered.has("current_time") || intents.some((i) => i.name === "current_time") || !/\btime\b(?!\s+complexity)/i.test(question)) return undefined;
+  const asked = zoneAsked(question);
+  return asked && "unknown" in asked ? unknownPlaceNote(asked.unknown) : undefined;
 }
 
 /** The text of the latest user turn that has any (the question being answered). */

@@ -34,7 +34,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
     return { title: `${conversation.title} · Tether` };
   } catch {
     // The page itself raises the 404 (so its HTML is rendered on the server).
-    return { title: "Not found · Tether" };
+    return { title: "Conversation not found · Tether" };
   }
 }
 
