@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { complete, freePort, lastAssistant, pagerLabel, SCREENSHOT_LOOKS, send, startApp } from "./support";
 
+// A mark on the page's window: gone if the page was ever loaded again (or replaced by an error page).
+const markPage = (page: Page) => page.evaluate(() => Object.assign(window, { tetherStillHere: true }));
+const expectSamePage = async (page: Page) => expect(await page.evaluate(() => "tetherStillHere" in window)).toBe(true);
+
 async function newChat(page: Page, url: string, text: string) {
   await page.goto(`${url}/?new=1`);
   await send(page, text);
@@ -17,7 +21,7 @@ async function newChat(page: Page, url: string, text: string) {
 }
 
 test("server restart mid-session: the page stays, a banner says so, nothing typed is lost, and it recovers by itself", async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "2" };
   const port = await freePort();
   let app = await startApp(port, env);
@@ -27,9 +31,7 @@ test("server restart mid-session: the page stays, a banner says so, nothing type
     const firstId = first.split("/").pop()!;
     const banner = page.getByRole("status").filter({ hasText: "Can't reach the server — retrying" });
     await expect(banner).toHaveCount(0);
-    // Pages loaded from here on are counted: none may happen while the server is away.
-    let loads = 0;
-    page.on("framenavigated", (frame) => frame === page.mainFrame() && loads++);
+    await markPage(page);
 
     await app.kill();
     const input = page.getByTestId("composer-input");
@@ -49,12 +51,12 @@ test("server restart mid-session: the page stays, a banner says so, nothing type
     await input.press("End");
     await input.pressSequentially(", and more");
     await expect(input).toHaveValue("typed while the server is away, and more");
-    expect(loads).toBe(0);
+    await expectSamePage(page);
 
     app = await startApp(port, env);
     // Back by itself: the banner goes, and the link clicked meanwhile is followed (Next.js retried it).
-    await expect(banner).toHaveCount(0, { timeout: 30_000 });
-    await expect(page).toHaveURL(first, { timeout: 30_000 });
+    await expect(banner).toHaveCount(0, { timeout: 60_000 });
+    await expect(page).toHaveURL(first, { timeout: 60_000 });
     await expect(page.getByTestId("composer-error")).toHaveCount(0); // "could not reach" is stale now
 
     // The text typed on the other chat is its draft, and Regenerate works there now.
@@ -64,14 +66,14 @@ test("server restart mid-session: the page stays, a banner says so, nothing type
     await lastAssistant(page).getByTestId("regenerate").click();
     await expect(pagerLabel(lastAssistant(page))).toHaveText("2/2");
     await complete(lastAssistant(page));
-    expect(loads).toBe(0); // every step was a soft navigation
+    await expectSamePage(page); // every step was a soft navigation
   } finally {
     await app.kill();
   }
 });
 
 test("a server restarted as a reply ends (SIGTERM lets it finish): the page stays and catches up by itself", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "15", SHUTDOWN_GRACE_MS: "4000" };
   const port = await freePort();
   let app = await startApp(port, env);
@@ -80,8 +82,7 @@ test("a server restarted as a reply ends (SIGTERM lets it finish): the page stay
     await send(page, "Tell me a long story about a clockmaker");
     await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
     const url = page.url();
-    let loads = 0;
-    page.on("framenavigated", (frame) => frame === page.mainFrame() && loads++);
+    await markPage(page);
     const input = page.getByTestId("composer-input");
     await input.fill("typed during the restart");
     // Draining: the reply finishes or is stopped and saved, then the server exits;
@@ -92,18 +93,18 @@ test("a server restarted as a reply ends (SIGTERM lets it finish): the page stay
     await input.pressSequentially(" and after");
     await expect(page).toHaveURL(url);
     app = await startApp(port, env);
-    await expect(banner).toHaveCount(0, { timeout: 30_000 });
-    await expect(lastAssistant(page)).not.toHaveAttribute("aria-busy", "true", { timeout: 30_000 });
+    await expect(banner).toHaveCount(0, { timeout: 60_000 });
+    await expect(lastAssistant(page)).not.toHaveAttribute("aria-busy", "true", { timeout: 60_000 });
     await expect(input).toHaveValue("typed during the restart and after");
     await expect(page).toHaveURL(url);
-    expect(loads).toBe(0);
+    await expectSamePage(page);
   } finally {
     await app.kill();
   }
 });
 
 test("screenshots: the banner, light, dark and narrow", async ({ browser }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "2" };
   const app = await startApp(await freePort(), env);
   const pages: [string, Page][] = [];
