@@ -10,14 +10,14 @@ import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, startApp, us
 
 let app: AppServer;
 test.beforeAll(async () => {
-  app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-composer-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "45" });
+  app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-composer-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "80" });
 });
 test.afterAll(async () => app?.kill());
 
 const box = async (page: Page, testId: string) => (await page.getByTestId(testId).boundingBox())!;
 
 test("the composer is never locked: typing while Claude replies, Enter keeps the text, Stop in Send's place, focus back after each reply", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   await page.goto(`${app.url}/?new=1`);
   const input = page.getByTestId("composer-input");
   const send0 = await box(page, "send-button");
@@ -59,7 +59,7 @@ test("the composer is never locked: typing while Claude replies, Enter keeps the
 });
 
 test("what is typed while a reply runs is a draft: a reload keeps it", async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   await page.goto(`${app.url}/?new=1`);
   await send(page, "Tell me about glaciers");
   await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
@@ -83,7 +83,7 @@ async function scrolledUpMidReply(page: Page) {
 }
 
 test("Jump to latest: shown while scrolled up from a growing reply, scrolls down and follows again, hidden at the bottom", async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   await page.setViewportSize({ width: 900, height: 560 });
   const { list, reply } = await scrolledUpMidReply(page);
   const jump = page.getByRole("button", { name: "Jump to latest" });
@@ -122,7 +122,7 @@ async function shoot(browser: Browser, what: (page: Page) => Promise<void>, name
 }
 
 test("screenshots: the composer while a reply streams, and Jump to latest", async ({ browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await shoot(
     browser,
     async (page) => {
