@@ -14,6 +14,9 @@ const nextConfig = {
   // schema engine read their .wasm/.data files from their package folders.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "@prisma/driver-adapter-utils", "@prisma/adapter-pg", "pg"],
   poweredByHeader: false,
+  // A failed RSC request (refresh, link) waits for the server and retries
+  // instead of a full page load onto the browser's error page (lib/client/connection.ts).
+  experimental: { useOffline: true },
   // Security headers that are the same on every response. Pages get their
   // per-request Content-Security-Policy (with a nonce) from proxy.ts via
   // lib/http/security-headers.ts; API answers (JSON, SSE) are never rendered

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { Sidebar } from "./Sidebar";
+import { ConnectionBanner } from "./ConnectionBanner";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
@@ -83,6 +84,7 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
             , or try again in {guestLimit.retryInMinutes} {guestLimit.retryInMinutes === 1 ? "minute" : "minutes"}.
           </div>
         )}
+        <ConnectionBanner />
         <main className="flex min-h-0 flex-1 flex-col">{children}</main>
       </div>
     </div>

@@ -1,8 +1,9 @@
 "use client";
 // The message box: grows with its text, Enter sends, Shift+Enter adds a line.
-// Disabled while a reply generates in this conversation. Unsent text is kept
-// per conversation (localStorage), so a reload or a detour does not lose it.
-// Files come by the attach button, drag and drop, or paste (useAttachments).
+// Never locked: while a reply generates one keeps typing (Enter then sends
+// nothing and keeps the text) and Send becomes Stop in the same place. Unsent
+// text is kept per conversation (localStorage), so a reload or a detour does
+// not lose it. Files come by the attach button, drag and drop, or paste (useAttachments).
 import { useEffect, useRef, useState } from "react";
 import type { FilePart } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
@@ -15,8 +16,9 @@ import { readDraft, writeDraft } from "@/lib/client/drafts";
 type Props = {
   /** Whose draft this box holds (null: the new chat on "/"). */
   draftId: string | null;
-  disabled: boolean;
-  /** Present while a reply generates: shows the Stop button. */
+  /** A reply generates in this conversation: nothing is sent meanwhile. */
+  replying: boolean;
+  /** Present while a reply generates: Stop in place of Send. */
   onStop?: () => void;
   stopping?: boolean;
   error: string | null;
@@ -29,11 +31,16 @@ type Props = {
 
 const MAX_HEIGHT_PX = 240;
 
-export function Composer({ draftId, disabled, onStop, stopping, error, onDismissError, onSend, fileLimits }: Props) {
+// Whether focus goes back to the box when a reply ends: the user sent from it.
+// Module-wide, because the first send of a new chat replaces this composer
+// (the navigation to /c/:id) while the reply is still running.
+let typingHere = false;
+
+export function Composer({ draftId, replying, onStop, stopping, error, onDismissError, onSend, fileLimits }: Props) {
   const [value, setValue] = useState("");
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
-  const blocked = disabled || sending;
+  const blocked = replying || sending;
   const files = useAttachments(fileLimits);
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -43,10 +50,14 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
   const ready = check.ok && !files.uploading;
   const notice = lengthNotice(value);
 
-  // The saved draft, after hydration (the server renders an empty box).
+  // The saved draft, after hydration (the server renders an empty box). When
+  // the new chat gets its id, what is typed meanwhile moves to its draft.
+  const current = useRef(value);
+  current.current = value;
   useEffect(() => {
     const draft = readDraft(draftId);
-    if (draft) setValue((now) => (now === "" ? draft : now));
+    if (current.current !== "") writeDraft(draftId, current.current);
+    else if (draft) setValue(draft);
   }, [draftId]);
 
   const change = (text: string) => {
@@ -56,31 +67,23 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
 
   useAutosize(box, value, MAX_HEIGHT_PX);
 
-  // Focus on arrival only with a real keyboard likely (no pop-up keyboard on phones).
+  // Focus on arrival, when a reply starts (Send became Stop under the
+  // pointer) and when it ends (the reverse): with a real keyboard likely (no
+  // pop-up keyboard on phones) or when the user sent from here, maybe from the
+  // composer this one replaced. Not if they have moved on to something else
+  // meanwhile (a copy button, the search box).
   useEffect(() => {
-    const taken = document.activeElement && document.activeElement !== document.body;
-    if (!taken && window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
-  }, []);
-
-  // Back to typing when the reply is done, if the user was typing here:
-  // disabling the field dropped its focus. Not if they have moved on to
-  // something else meanwhile (a copy button, the search box).
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (!blocked && refocus.current) {
-      refocus.current = false;
-      const active = document.activeElement;
-      const elsewhere = active && active !== document.body && active !== box.current;
-      if (!elsewhere) box.current?.focus({ preventScroll: true });
-    }
-  }, [blocked]);
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    if (typingHere || window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
+  }, [replying]);
 
   const submit = async () => {
     const content = value;
     if (blocked || !ready) return;
     const chips = files.chips;
     const parts = files.parts;
-    refocus.current = document.activeElement === box.current;
+    typingHere = document.activeElement === box.current;
     const sentFrom = draftId;
     setSending(true);
     change("");
@@ -88,8 +91,10 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
     try {
       const ok = await onSend(content, parts);
       if (!ok) {
-        setValue((now) => (now === "" ? content : now));
-        writeDraft(sentFrom, content);
+        // Back in the box, before anything typed since.
+        const back = current.current === "" ? content : `${content}\n${current.current}`;
+        setValue(back);
+        writeDraft(sentFrom, back);
         files.restore(chips);
       }
     } finally {
@@ -105,7 +110,7 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
         void submit();
       }}
       onDragOver={(e) => {
-        if (blocked || !e.dataTransfer.types.includes("Files")) return;
+        if (!e.dataTransfer.types.includes("Files")) return;
         e.preventDefault();
         setDragging(true);
       }}
@@ -114,31 +119,11 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
       }}
       onDrop={(e) => {
         setDragging(false);
-        if (blocked || !e.dataTransfer.files.length) return;
+        if (!e.dataTransfer.files.length) return;
         e.preventDefault();
         void files.add(Array.from(e.dataTransfer.files));
       }}
     >
-      {onStop && (
-        <div className="mb-2 flex justify-center">
-          <button
-            type="button"
-            data-testid="stop-button"
-            onClick={onStop}
-            disabled={stopping}
-            title="Stop generating (Esc)"
-            className="inline-flex items-center gap-2 rounded-full border border-zinc-300 bg-white px-4 py-1.5 text-sm font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800"
-          >
-            <span className="h-2.5 w-2.5 rounded-[2px] bg-current" aria-hidden />
-            {stopping ? "Stopping…" : "Stop"}
-            {!stopping && (
-              <kbd className="hidden rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 text-zinc-500 sm:inline dark:border-zinc-600 dark:text-zinc-400">
-                Esc
-              </kbd>
-            )}
-          </button>
-        </div>
-      )}
       {error && (
         <div
           role="alert"
@@ -203,7 +188,6 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
             type="button"
             data-testid="attach-button"
             onClick={() => picker.current?.click()}
-            disabled={blocked}
             aria-label="Attach files"
             title="Attach images, PDFs or text files (or drop or paste them)"
             className="inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 disabled:cursor-not-allowed disabled:opacity-50 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
@@ -221,8 +205,7 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
             data-testid="composer-input"
             rows={1}
             value={value}
-            disabled={blocked}
-            placeholder={disabled ? "Claude is replying…" : "Message Claude…"}
+            placeholder="Message Claude…"
             aria-invalid={notice?.over || undefined}
             aria-describedby={notice ? "composer-length" : undefined}
             onChange={(e) => change(e.target.value)}
@@ -238,19 +221,34 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
                 void submit();
               }
             }}
-            className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none disabled:cursor-not-allowed dark:placeholder:text-zinc-500"
+            className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none dark:placeholder:text-zinc-500"
           />
-          <button
-            type="submit"
-            data-testid="send-button"
-            disabled={blocked || !ready}
-            className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
-          >
-            Send
-            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
-              <path d="M4 10h11M11 5l5 5-5 5" strokeLinecap="round" strokeLinejoin="round" />
-            </svg>
-          </button>
+          {onStop ? (
+            // In Send's place while a reply generates (the text stays in the box).
+            <button
+              type="button"
+              data-testid="stop-button"
+              onClick={onStop}
+              disabled={stopping}
+              title="Stop generating (Esc)"
+              className="inline-flex h-10 shrink-0 items-center gap-2 rounded-xl bg-zinc-800 px-4 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-clay-600 disabled:cursor-wait disabled:opacity-70 dark:bg-zinc-200 dark:text-zinc-900 dark:hover:bg-zinc-300"
+            >
+              <span className="h-2.5 w-2.5 rounded-[2px] bg-current" aria-hidden />
+              {stopping ? "Stopping…" : "Stop"}
+            </button>
+          ) : (
+            <button
+              type="submit"
+              data-testid="send-button"
+              disabled={blocked || !ready}
+              className="inline-flex h-10 shrink-0 items-center gap-1.5 rounded-xl bg-clay-600 px-4 text-sm font-medium text-white hover:bg-clay-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-clay-600 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-500 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+            >
+              Send
+              <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+                <path d="M4 10h11M11 5l5 5-5 5" strokeLinecap="round" strokeLinejoin="round" />
+              </svg>
+            </button>
+          )}
         </div>
       </div>
       {notice ? (
@@ -262,7 +260,9 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
           {notice.text}
         </p>
       ) : (
-        <p className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">Enter to send · Shift+Enter for a new line</p>
+        <p data-testid="composer-hint" className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">
+          {replying ? "Claude is replying · Esc to stop · what you type is kept" : "Enter to send · Shift+Enter for a new line"}
+        </p>
       )}
     </form>
   );

@@ -9,6 +9,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useTransition } from "react";
 import * as api from "@/lib/client/api";
+import { connection, navigate, refreshView } from "@/lib/client/connection";
 import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { FilePart, Message } from "@/lib/chat/types";
@@ -16,6 +17,7 @@ import type { FileLimits } from "@/lib/client/attachments";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
 import { ConversationSetup, type Setup } from "./ConversationSetup";
+import { JumpToLatest } from "./JumpToLatest";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
@@ -45,7 +47,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const { reply, state } = useLiveReply(conversationId);
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
-  const toBottom = useFollowScroll(scroller, content);
+  const { toBottom, away } = useFollowScroll(scroller, content);
   const [editing, setEditing] = useState<{ id: string; draft: string } | null>(null);
   // Handlers read the latest path through this, so they stay the same
   // functions across refreshes (the memoized messages do not re-render).
@@ -54,6 +56,9 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     shown.current = messages;
   }, [messages]);
   useMessageTarget(scroller, conversationId, messages);
+
+  // "Could not reach the server" is stale once it answers again (the banner said the rest).
+  useEffect(() => connection.subscribe(() => connection.getState() === "online" && setError((e) => (e === api.NETWORK_MESSAGE ? null : e))), []);
 
   // A reply that was generating when the page was rendered: follow it live.
   const last = messages.at(-1);
@@ -73,12 +78,8 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     // The first send of a new conversation navigates to /c/:id, which renders
     // the server view anyway; a refresh racing that navigation can cancel it.
     if (!finished && initialId === null) return;
-    // A refresh that cannot reach the server turns into a full page load in
-    // Next.js: when offline, wait to be back online.
-    if (navigator.onLine) return router.refresh();
-    const refresh = () => router.refresh();
-    window.addEventListener("online", refresh, { once: true });
-    return () => window.removeEventListener("online", refresh);
+    // Only if the server answers (a restart just after the reply is no error page).
+    void refreshView(router);
   }, [router, sentConfirmed, finished, initialId]);
 
   // A new conversation is named in the background once its first reply is
@@ -86,7 +87,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const firstReplyDone = finished && reply?.getMessage().status === "complete" && messages.filter((m) => m.role === "user").length <= 1;
   useEffect(() => {
     if (!firstReplyDone) return;
-    const timer = setTimeout(() => router.refresh(), 2_500);
+    const timer = setTimeout(() => void refreshView(router), 2_500);
     return () => clearTimeout(timer);
   }, [firstReplyDone, router]);
 
@@ -112,7 +113,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the registry.
-        if (initialId === null) router.replace(`/c/${id}`);
+        if (initialId === null) void navigate(router, `/c/${id}`, "replace");
         return true;
       } catch (e) {
         setError(api.describeError(e));
@@ -129,7 +130,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       } catch (e) {
         setError(api.describeError(e));
       }
-      router.refresh();
+      void refreshView(router);
     },
     [router],
   );
@@ -144,7 +145,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         await accepted;
       } catch (e) {
         setError(api.describeError(e));
-        router.refresh();
+        void refreshView(router);
       }
     },
     [messages, streaming, router, toBottom],
@@ -162,7 +163,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       if (live?.getState().finished) releaseReply(live);
       try {
         await api.selectMessage(id);
-        startRefresh(() => router.refresh());
+        if (await connection.probe()) startRefresh(() => router.refresh());
       } catch (e) {
         setError(api.describeError(e));
       } finally {
@@ -183,7 +184,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       toBottom();
       accepted.catch((e: unknown) => {
         setError(api.describeError(e));
-        router.refresh();
+        void refreshView(router);
       });
     },
     [streaming, router, toBottom],
@@ -278,12 +279,13 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           ]}
         </div>
       </div>
-      <div className="shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
+      <div className="relative shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
+        {generating && away && <JumpToLatest onClick={toBottom} />}
         <ConversationSetup conversationId={conversationId} setup={setup} onChange={setSetup} userDefaultModel={defaultModel} disabled={generating} />
         <Composer
           draftId={conversationId}
           fileLimits={fileLimits}
-          disabled={generating}
+          replying={generating}
           onStop={stop}
           stopping={state?.stopping}
           error={error}

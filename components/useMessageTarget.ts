@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, type RefObject } from "react";
 import type { Message } from "@/lib/chat/types";
 import * as api from "@/lib/client/api";
+import { refreshView } from "@/lib/client/connection";
 
 export function useMessageTarget(scroller: RefObject<HTMLElement | null>, conversationId: string | null, messages: Message[]) {
   const router = useRouter();
@@ -32,7 +33,7 @@ export function useMessageTarget(scroller: RefObject<HTMLElement | null>, conver
     if (switched.current === target) return done(); // switched already, and still not there
     switched.current = target;
     api.selectMessage(target).then(
-      () => router.refresh(),
+      () => void refreshView(router),
       () => done(), // gone, or a reply is generating: stay where we are
     );
   }, [target, conversationId, messages, scroller, router]);

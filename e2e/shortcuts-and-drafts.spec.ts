@@ -74,6 +74,8 @@ test("screenshots: pager, editor, search results and menu, light, dark and narro
   };
 
   await expect(pagerLabel(lastAssistant(page))).toHaveText("2/2");
+  // The saved copy's action bar (its pager replaces the live reply's) is there.
+  await expect(lastAssistant(page).getByTestId("copy-message")).toBeVisible();
   await lastAssistant(page).getByTestId("version-pager").scrollIntoViewIfNeeded();
   await lastAssistant(page).getByTestId("copy-message").hover();
   await shoot("pager");

@@ -53,7 +53,8 @@ export async function freePort(): Promise<number> {
 
 export async function send(page: Page, text: string) {
   const input = page.getByTestId("composer-input");
-  await expect(input).toBeEnabled();
+  // The box is never locked; Send (not Stop) says no reply is running.
+  await expect(page.getByTestId("send-button")).toBeVisible();
   await input.fill(text);
   await input.press("Enter");
 }

@@ -4,6 +4,10 @@
 import type { Conversation, Message, SearchResult } from "../chat/types";
 import type { DailyUsage, UsageTotals } from "../usage/report";
 import type { ModelInfo } from "../llm/types";
+import { connection } from "./connection";
+
+/** What a request that never reached the server says (cleared once it answers again). */
+export const NETWORK_MESSAGE = "Could not reach the server. Check your connection and try again.";
 
 export class ApiError extends Error {
   constructor(
@@ -33,7 +37,7 @@ export class ApiError extends Error {
   }
 
   static network(cause: unknown): ApiError {
-    const err = new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
+    const err = new ApiError(0, "network", NETWORK_MESSAGE);
     (err as { cause?: unknown }).cause = cause;
     return err;
   }
@@ -46,15 +50,22 @@ export function describeError(e: unknown): string {
   return "Something went wrong.";
 }
 
-/** fetch that throws ApiError for network failures and non-OK answers. */
+/**
+ * fetch that throws ApiError for network failures and non-OK answers. Either
+ * outcome tells the connection whether the server is reachable (the banner).
+ */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, { credentials: "same-origin", cache: "no-store", ...init });
   } catch (e) {
     if (init.signal?.aborted) throw e;
+    connection.unreachable();
     throw ApiError.network(e);
   }
+  // A proxy's "bad gateway" is the server being away too.
+  if (res.status === 502 || res.status === 504) connection.unreachable();
+  else connection.reachable();
   if (!res.ok) throw await ApiError.from(res);
   return res;
 }
