@@ -79,7 +79,7 @@ export function DataSettings({ summary }: { summary: DataSummary }) {
       <ConfirmDialog
         open={open}
         testId="delete-all-dialog"
-        title={`Delete all ${plural(count, "conversation")}?`}
+        title={count === 1 ? "Delete your only conversation?" : `Delete all ${plural(count, "conversation")}?`}
         confirmLabel="Delete all"
         busyLabel="Deleting…"
         busy={busy}
