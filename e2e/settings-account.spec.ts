@@ -63,6 +63,8 @@ test("the theme: Dark on a light system and Light on a dark one, kept across rel
   const html = await (await page.goto("/"))!.text();
   expect(html).toMatch(/<html[^>]*data-theme="dark"/);
   await expect.poll(() => background(page)).toBeLessThanOrEqual(ZINC_950);
+  // A reply with a table and highlighted code, in the chosen theme.
+  await chat(page, "Tell me about tide pools");
   await page.screenshot({ path: `${SHOTS}/theme-dark-on-light-system.png` });
 
   // Arrow keys move within the segmented control (one radio group).
@@ -88,7 +90,8 @@ test("the theme: Dark on a light system and Light on a dark one, kept across rel
   await second.reload();
   await expect(second.getByTestId("theme-light")).toBeChecked();
   expect(await background(second)).toBe(WHITE);
-  await second.goto("/");
+  await chat(second, "Tell me about tide pools");
+  expect(await background(second)).toBe(WHITE);
   await second.screenshot({ path: `${SHOTS}/theme-light-on-dark-system.png` });
   await dark.close();
 });
@@ -208,7 +211,7 @@ async function accountWithChats(browser: Browser, look: (typeof SCREENSHOT_LOOKS
 }
 
 test("screenshots: the settings page, the delete-all and delete-account dialogs (light, dark, narrow)", async ({ browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   for (const [name, look] of SCREENSHOT_LOOKS) {
     const { context, page } = await accountWithChats(browser, look);
     await page.goto("/settings");
