@@ -92,7 +92,7 @@ export function DataSettings({ summary }: { summary: DataSummary }) {
           {summary.files > 0 ? `, and ${plural(summary.files, "attached file")}` : ""}. It cannot be undone.
         </p>
         {summary.running > 0 && <p>{plural(summary.running, "reply", "replies")} still being written will be stopped first.</p>}
-        <p>Export them first if you want to keep a copy.</p>
+        <p>Export all first if you want to keep a copy.</p>
       </ConfirmDialog>
     </SettingsCard>
   );
