@@ -1,10 +1,12 @@
 import type { Metadata, Viewport } from "next";
 import { AppShell } from "@/components/AppShell";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { accountView, pageUser } from "@/lib/http/page-user";
 import { guestLimitNotice } from "@/lib/auth/session";
 import { listConversations } from "@/lib/chat/conversations";
 import type { Conversation } from "@/lib/chat/types";
+import { parseThemeChoice, themeAttribute, THEME_COOKIE } from "@/lib/client/theme";
+import { PageNotice } from "@/components/PageNotice";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -26,12 +28,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
   // No session because the proxy refused a new guest (per-address limit): say so.
   const guestLimit = user ? null : guestLimitNotice(await headers());
+  // The theme chosen in Settings, rendered with the page so its first paint has it (lib/client/theme.ts).
+  const theme = themeAttribute(parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value));
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body>
         <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit}>
           {children}
         </AppShell>
+        <PageNotice />
       </body>
     </html>
   );

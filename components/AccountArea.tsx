@@ -16,9 +16,10 @@ export function AccountArea({ account }: { account: AccountView | null }) {
     setError(null);
     try {
       await signOut();
-      // A full load on purpose: every server-rendered part must see the new session.
+      // A full load on purpose: every server-rendered part must see the new
+      // session. The page then says the sign-out happened (PageNotice).
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      window.location.assign("/");
+      window.location.assign("/?notice=signed-out");
     } catch (e) {
       setError(describeError(e));
       setBusy(false);

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  wrong_password: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -8,6 +8,13 @@ import { getSettings } from "@/lib/chat/settings";
 import { UsageSection } from "@/components/UsageSection";
 import { getApp } from "@/lib/runtime";
 import { dailyUsage } from "@/lib/usage/report";
+import { cookies } from "next/headers";
+import { parseThemeChoice, THEME_COOKIE } from "@/lib/client/theme";
+import { ThemeSettings } from "@/components/ThemeSettings";
+import { DataSettings } from "@/components/DataSettings";
+import { PasswordSettings } from "@/components/PasswordSettings";
+import { DeleteAccount } from "@/components/DeleteAccount";
+import { dataSummary } from "@/lib/chat/data-summary";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Settings · Tether" };
@@ -18,6 +25,8 @@ export default async function SettingsPage() {
   const account = accountView(user);
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   const usage = user ? await dailyUsage(user.db, user.userId, 30, getApp().config.prices.currency) : undefined;
+  const summary = user ? await dataSummary(user.db, user.userId) : null;
+  const theme = parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-2xl px-4 py-8 sm:px-6">
@@ -25,10 +34,15 @@ export default async function SettingsPage() {
           <span aria-hidden>←</span> Back to chat
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
+        <ThemeSettings initialTheme={theme} />
         <SettingsForm initialStreaming={streaming} />
         {user && <ModelSettings initialDefaultModel={defaultModel} initialInstructions={instructions} />}
         {usage && <UsageSection days={usage.days} total={usage.total} />}
-        {account && <AccountSessions account={account} otherSessions={otherSessions} />}
+        {summary && <DataSettings summary={summary} />}
+        {/* Keyed by the count: a password change (which signs out the others) resets the card. */}
+        {account && <AccountSessions key={otherSessions} account={account} otherSessions={otherSessions} />}
+        {account && !account.guest && <PasswordSettings email={account.email} />}
+        {account && !account.guest && summary && <DeleteAccount email={account.email} summary={summary} />}
       </div>
     </div>
   );

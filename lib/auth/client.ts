@@ -39,3 +39,17 @@ export async function signOut(): Promise<void> {
 export async function revokeOtherSessions(): Promise<number> {
   return ((await (await post("/api/auth/sessions/revoke-others")).json()) as { revoked: number }).revoked;
 }
+
+/** Changes the password; every other session ends (this browser gets a new one). Returns how many ended. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<number> {
+  return ((await (await post("/api/auth/password", { currentPassword, newPassword })).json()) as { revoked: number }).revoked;
+}
+
+/** Deletes the account and all its data, confirmed with its password; the session ends. */
+export async function deleteAccount(password: string): Promise<void> {
+  await apiFetch("/api/auth/account", {
+    method: "DELETE",
+    headers: { accept: "application/json", "content-type": "application/json" },
+    body: JSON.stringify({ password }),
+  });
+}

@@ -30,7 +30,7 @@ export type SessionUser = {
  * and the client address as we trust it (lib/http/client-address.ts), which
  * it keeps on new sessions. Forwarding headers a client wrote never reach it.
  */
-function libraryHeaders(a: Accounts, from: Headers, secure: boolean, { cookie = true } = {}): Headers {
+export function libraryHeaders(a: Accounts, from: Headers, secure: boolean, { cookie = true } = {}): Headers {
   const h = new Headers();
   const agent = from.get("user-agent");
   if (agent) h.set("user-agent", agent);

@@ -3,10 +3,18 @@
 import type { Db } from "../platform/db";
 import { getConversationWithMessages, toMessage } from "./conversations";
 import { getSettings } from "./settings";
+import { AppError } from "../errors";
 import type { Conversation, FilePart, Message, Part } from "./types";
 
 export type ExportFormat = "markdown" | "json";
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["markdown", "json"];
+
+/** The `format` query parameter: Markdown when absent, 400 for anything else. */
+export function exportFormat(given: string | null): ExportFormat {
+  const format = (given ?? "markdown") as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new AppError("invalid_input", `format must be one of: ${EXPORT_FORMATS.join(", ")}`);
+  return format;
+}
 
 /** A code fence longer than any run of backticks in `text`, so the text cannot close it. */
 function fenced(text: string, lang = ""): string {
@@ -106,17 +114,26 @@ export function exportFileBase(title: string): string {
   );
 }
 
-export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
+/** One conversation in full: its shown path, and every other message as `branches` (the JSON export's body). */
+export async function conversationRecord(db: Db, userId: string, id: string) {
   const { conversation, messages } = await getConversationWithMessages(db, userId, id);
-  const { instructions } = await getSettings(db, userId);
-  const exportedAt = new Date();
-  const base = exportFileBase(conversation.title);
-  if (format === "markdown") {
-    return { filename: `${base}.md`, type: "text/markdown; charset=utf-8", body: conversationMarkdown(conversation, messages, exportedAt, instructions) };
-  }
   const shown = new Set(messages.map((m) => m.id));
   const all = await db.message.findMany({ where: { conversationId: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-  const branches = all.filter((r) => !shown.has(r.id)).map(toMessage);
-  const doc = { format: "tether.conversation.v1", exportedAt: exportedAt.toISOString(), conversation, instructions, messages, branches };
-  return { filename: `${base}.json`, type: "application/json; charset=utf-8", body: JSON.stringify(doc, null, 2) + "\n" };
+  return { conversation, messages, branches: all.filter((r) => !shown.has(r.id)).map(toMessage) };
 }
+
+export async function exportConversation(db: Db, userId: string, id: string, format: ExportFormat) {
+  const { instructions } = await getSettings(db, userId);
+  const exportedAt = new Date();
+  if (format === "markdown") {
+    const { conversation, messages } = await getConversationWithMessages(db, userId, id);
+    const base = exportFileBase(conversation.title);
+    return { filename: `${base}.md`, type: MARKDOWN_TYPE, body: conversationMarkdown(conversation, messages, exportedAt, instructions) };
+  }
+  const { conversation, messages, branches } = await conversationRecord(db, userId, id);
+  const doc = { format: "tether.conversation.v1", exportedAt: exportedAt.toISOString(), conversation, instructions, messages, branches };
+  return { filename: `${exportFileBase(conversation.title)}.json`, type: JSON_TYPE, body: JSON.stringify(doc, null, 2) + "\n" };
+}
+
+export const MARKDOWN_TYPE = "text/markdown; charset=utf-8";
+export const JSON_TYPE = "application/json; charset=utf-8";

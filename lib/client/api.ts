@@ -187,3 +187,6 @@ export const exportUrl = (conversationId: string, format: ExportFormat) => `/api
 export const getConversationUsage = (id: string, signal?: AbortSignal) => apiJson<UsageTotals>(`/api/conversations/${enc(id)}/usage`, "GET", undefined, signal);
 export const getUsage = (days: number, signal?: AbortSignal) =>
   apiJson<{ currency: string; days: DailyUsage[]; total: UsageTotals }>(`/api/usage?days=${days}`, "GET", undefined, signal);
+
+/** Deletes every conversation of the user (docs/API.md); returns how many went. */
+export const deleteAllConversations = async () => (await apiJson<{ deleted: number }>("/api/conversations", "DELETE", { confirm: true })).deleted;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createConversation, listConversations, MAX_TITLE_CHARS } from "@/lib/chat/conversations";
 import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, readJson, requireUser, route } from "@/lib/http/api";
+import { deleteAllConversations } from "@/lib/chat/deletion";
 
 export const dynamic = "force-dynamic";
 
@@ -23,4 +24,13 @@ export const POST = route(async (req) => {
   const body = await readJson(req, CreateBody);
   const model = body.model ? await app.models.require(body.model) : null;
   return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }), 201);
+});
+
+// Deleting every conversation is asked for explicitly: a bare DELETE (a client's slip) is refused.
+const DeleteAllBody = z.object({ confirm: z.literal(true, 'send {"confirm": true} to delete every conversation') }).strict();
+
+export const DELETE = route(async (req) => {
+  const { app, userId } = await requireUser(req);
+  await readJson(req, DeleteAllBody, 1024);
+  return json({ deleted: await deleteAllConversations({ stopping: await app.stopping(), files: app.files }, userId) });
 });

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { getConversationWithMessages, MAX_TITLE_CHARS, updateConversation } from "@/lib/chat/conversations";
 import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
-import { stopConversationReplies } from "@/lib/reply/stop";
 import { conversationUsage } from "@/lib/usage/report";
-import { deleteConversationAndFiles } from "@/lib/files/attachments";
+import { deleteConversationFully } from "@/lib/chat/deletion";
 
 export const dynamic = "force-dynamic";
 
@@ -34,9 +33,8 @@ export const PATCH = route<P>(async (req, p) => {
 });
 
 export const DELETE = route<P>(async (req, p) => {
-  const { app, db, userId } = await requireUser(req);
+  const { app, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
-  await stopConversationReplies(await app.stopping(), userId, id);
-  await deleteConversationAndFiles(db, app.files, userId, id);
+  await deleteConversationFully({ stopping: await app.stopping(), files: app.files }, userId, id);
   return json(null, 204);
 });
