@@ -77,6 +77,9 @@ describe("RedisStreamBus on the wire", () => {
     a.publish(id, events.slice(0, 3));
     await flush(a, id);
     expect(a.commands).toBe(4); // XADD, PUBLISH
+    a.publish(id, events.slice(2, 3)); // published already (an orphan's end announced twice): nothing sent
+    await flush(a, id);
+    expect(a.commands).toBe(4);
     await expect.poll(() => f.live.length).toBe(3);
     a.publish(id, events.slice(3));
     await f.ended;
@@ -168,6 +171,81 @@ describe("RedisStreamBus on the wire", () => {
     await expect.poll(() => subscribers(channel)).toBe(0);
   });
 
+  it("a listener that comes back before the unsubscribe ran keeps the subscription: no UNSUBSCRIBE is sent", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const events = script(id, ["u", "v"]);
+    await a.open(message(id), 0);
+    const first = await follow(b, id, 0);
+    const before = b.commands;
+    first.sub.close(); // its UNSUBSCRIBE waits for its turn…
+    const again = await follow(b, id, 0); // …behind which this SUBSCRIBE is queued
+    a.publish(id, events);
+    await again.ended;
+    expect(again.all()).toEqual(events);
+    expect(await subscribers(`${prefix}:reply:${id}`)).toBe(1);
+    expect(b.commands - before).toBe(4); // SUBSCRIBE, GET, XRANGE, XREVRANGE: the UNSUBSCRIBE was skipped
+    again.sub.close();
+  });
+
+  it("events heard live past a jump that the log does not have are delivered, all of them, in order", async () => {
+    const a = bus();
+    const id = randomUUID();
+    await a.open(message(id), 0);
+    const f = await follow(bus(), id, 0);
+    const events = script(id, ["j", "k"], 40); // ids 41…: nothing at 1…40 anywhere
+    await ready;
+    await raw.publish(`${prefix}:reply:${id}`, JSON.stringify(events));
+    await f.ended;
+    expect(f.live).toEqual(events);
+  });
+
+  it("sends nothing at or below the id its log was opened at (a Continue's run starts above it)", async () => {
+    const a = bus();
+    const id = randomUUID();
+    await a.open(message(id), 7);
+    const before = a.commands;
+    a.publish(id, [{ id: 7, event: "status", data: { status: "streaming" } }]);
+    await flush(a, id);
+    expect(a.commands).toBe(before);
+  });
+
+  it("every subscriber that attaches while events stream gets each event after its id exactly once, in order", async () => {
+    const a = bus({ windowMs: 1 });
+    const b = bus();
+    const id = randomUUID();
+    const events = script(
+      id,
+      Array.from({ length: 300 }, (_, i) => `w${i} `),
+    );
+    await a.open(message(id), 0);
+    const followers: { after: number | null; f: Awaited<ReturnType<typeof follow>> }[] = [];
+    const attaching: Promise<void>[] = [];
+    for (const [i, e] of events.entries()) {
+      a.publish(id, [e]);
+      if (i % 10 === 5 && e.event !== "done") {
+        // Attach while batches are in flight: the read races the live ones.
+        const after = i % 20 === 5 ? null : Math.max(0, e.id - 3);
+        attaching.push(follow(b, id, after).then((f) => void followers.push({ after, f })));
+      }
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(attaching);
+    for (const { after, f } of followers) {
+      if (f.sub.start.kind === "unknown") continue; // attached after the end: the database has it
+      await expect.poll(() => f.all().at(-1)?.event, { timeout: 20_000 }).toBe("done");
+      const got = f.all();
+      if (after === null) {
+        expect(f.sub.start.kind).toBe("snapshot");
+        const from = f.sub.start.kind === "snapshot" ? f.sub.start.id : -1;
+        expect(got.map((e) => e.id)).toEqual(events.filter((e) => e.id > from).map((e) => e.id));
+      } else expect(got).toEqual(events.filter((e) => e.id > after));
+      f.sub.close();
+    }
+    expect(followers.filter(({ f }) => f.sub.start.kind !== "unknown").length).toBeGreaterThan(20);
+  });
+
   it("ignores what is not a batch on a reply's channel, and a batch heard twice is delivered once", async () => {
     const a = bus();
     const id = randomUUID();
@@ -176,10 +254,10 @@ describe("RedisStreamBus on the wire", () => {
     await a.open(message(id), 0);
     const f = await follow(bus(), id, 0);
     await ready;
-    await raw.publish(channel, "not json {");
-    await raw.publish(channel, JSON.stringify(events.slice(0, 2)));
-    await raw.publish(channel, JSON.stringify(events.slice(0, 3)));
-    await raw.publish(channel, JSON.stringify(events.slice(3)));
+    // Sent together, so they tend to arrive in one read: garbage must not cost the rest.
+    await Promise.all(
+      ["not json {", JSON.stringify(events.slice(0, 2)), JSON.stringify(events.slice(0, 3)), JSON.stringify(events.slice(3))].map((m) => raw.publish(channel, m)),
+    );
     await f.ended;
     expect(f.live).toEqual(events);
   });
