@@ -37,6 +37,8 @@ export async function deleteAccount(
   const merged = (await db.user.findMany({ where: { mergedIntoId: user.userId }, select: { id: true } })).map((u) => u.id);
   const owners = [user.userId, ...merged];
   await db.session.deleteMany({ where: { userId: { in: owners } } });
+  // Deleted here, not by the library: every instance's session cache is told (lib/auth/session-cache.ts).
+  await Promise.all(owners.map((userId) => a.sessions?.revoke({ userId })));
   await deleteAllConversations(deletion, user.userId);
   const unsent = await db.attachment.findMany({ where: { userId: { in: owners } }, select: { id: true, sha256: true } });
   await db.attachment.deleteMany({ where: { id: { in: unsent.map((f) => f.id) } } });

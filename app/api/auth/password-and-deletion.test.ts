@@ -42,6 +42,7 @@ describe("POST /api/auth/password", () => {
   it("changes the password: every other session ends, this browser stays signed in under a new cookie", async () => {
     const me = await newAccount();
     const other = cookieFrom(await signInAs(me.email, PASSWORD)); // another browser
+    expect((await whoAmI(other)).status).toBe(200); // verified: kept by the session cache (SESSION_CACHE_S)
     const res = await change(me.cookie, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ revoked: 1 });
@@ -56,6 +57,7 @@ describe("POST /api/auth/password", () => {
   it("refuses a wrong current password (403 wrong_password) and a weak new one (400), changing nothing", async () => {
     const me = await newAccount();
     const other = cookieFrom(await signInAs(me.email, PASSWORD));
+    expect((await whoAmI(other)).status).toBe(200); // verified: kept by the session cache (SESSION_CACHE_S)
     const wrong = await expectError(await change(me.cookie, { currentPassword: "not my password", newPassword: NEW_PASSWORD }), 403, "wrong_password");
     expect(wrong.error.message).toMatch(/current password/);
     await expectError(await change(me.cookie, { currentPassword: PASSWORD, newPassword: "short" }), 400, "weak_password");
@@ -82,6 +84,7 @@ describe("DELETE /api/auth/account", () => {
   it("deletes the account with its conversations, files, settings and sessions — and nobody else's", async () => {
     const me = await newAccount();
     const other = cookieFrom(await signInAs(me.email, PASSWORD));
+    expect((await whoAmI(other)).status).toBe(200); // verified: kept by the session cache (SESSION_CACHE_S)
     const stranger = await newAccount();
     const c = await newConversation(me.cookie, "mine");
     const doc = pdf(1, randomUUID());
