@@ -78,7 +78,8 @@ export function ThinkingBlock({ part, live }: { part: ThinkingPart; live: boolea
 }
 
 function StateIcon({ state }: { state: ToolState }) {
-  if (state === "running") return <span className="tool-spinner inline-block h-3.5 w-3.5 shrink-0 rounded-full border-2 border-current border-r-transparent" aria-hidden />;
+  if (state === "running")
+    return <span className="tool-spinner inline-block h-3.5 w-3.5 shrink-0 rounded-full border-2 border-current border-r-transparent" aria-hidden />;
   if (state === "done")
     return (
       <svg viewBox="0 0 20 20" className="h-4 w-4 shrink-0" fill="none" stroke="currentColor" strokeWidth="1.6" aria-hidden>
@@ -118,7 +119,14 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
   const bodyId = `tool-body-${use.id}`;
 
   return (
-    <section data-testid="tool-use" data-tool-state={state} data-tool-name={use.name} data-tool-use-id={use.id} aria-label={`Tool call: ${use.name}`} aria-busy={state === "running" || undefined}>
+    <section
+      data-testid="tool-use"
+      data-tool-state={state}
+      data-tool-name={use.name}
+      data-tool-use-id={use.id}
+      aria-label={`Tool call: ${use.name}`}
+      aria-busy={state === "running" || undefined}
+    >
       <button
         type="button"
         data-testid="tool-summary"
@@ -131,9 +139,7 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
         <span className="shrink-0 font-medium">{label}</span>
         {detail && (
           <>
-            <span aria-hidden className="shrink-0 text-zinc-400 dark:text-zinc-500">
-              →
-            </span>
+            <span className="shrink-0 text-zinc-500 dark:text-zinc-400">{" → "}</span>
             <span data-testid="tool-status" className={`min-w-0 truncate ${state === "error" ? "" : "font-mono text-[13px] text-zinc-700 dark:text-zinc-300"}`}>
               {detail}
             </span>
@@ -177,7 +183,9 @@ export function ToolCard({ use, result, state, partialInput, progress, missingRe
               result.isError ? "border-red-200 bg-red-50/70 dark:border-red-900/70 dark:bg-red-950/30" : "border-zinc-200 dark:border-zinc-800"
             }`}
           >
-            <div className={`mb-1 text-[11px] font-medium tracking-wide uppercase ${result.isError ? "text-red-700 dark:text-red-400" : "text-zinc-500 dark:text-zinc-400"}`}>
+            <div
+              className={`mb-1 text-[11px] font-medium tracking-wide uppercase ${result.isError ? "text-red-700 dark:text-red-400" : "text-zinc-500 dark:text-zinc-400"}`}
+            >
               {result.isError ? "Error" : "Result"}
             </div>
             <pre

@@ -16,7 +16,9 @@ import type { SearchResult } from "@/lib/chat/types";
 import { SearchSnippet } from "./SearchSnippet";
 import { useAppleKeys } from "./useAppleKeys";
 
-const hrefOf = (r: SearchResult) => `/c/${r.conversationId}${r.messageId ? `?m=${r.messageId}` : ""}`;
+/** The message a result opens at: its best message hit (the title alone: the conversation's end). */
+const targetOf = (r: SearchResult) => r.snippets[0]?.messageId ?? r.messageId;
+const hrefOf = (r: SearchResult) => `/c/${r.conversationId}${targetOf(r) ? `?m=${targetOf(r)}` : ""}`;
 const optionId = (i: number) => `search-option-${i}`;
 
 export function SidebarSearch() {
@@ -176,7 +178,7 @@ export function SidebarSearch() {
               prefetch={false}
               data-testid="search-result"
               data-conversation-id={r.conversationId}
-              data-message-id={r.messageId ?? undefined}
+              data-message-id={targetOf(r) ?? undefined}
               tabIndex={-1}
               onMouseMove={() => setActive(i)}
               onClick={() => setOpen(false)}

@@ -243,8 +243,10 @@ describe("search", () => {
       return (await res.json()).results as SearchResult[];
     };
     const hits = await get(word);
-    const msgHit = hits.find((h) => h.messageId === a.userMessage.id)!;
-    expect(msgHit).toMatchObject({ conversationId: cid, role: "user" });
+    // One result per conversation, with its message hits as snippets.
+    expect(hits.map((h) => h.conversationId)).toEqual([cid]);
+    const msgHit = hits[0].snippets.find((h) => h.messageId === a.userMessage.id)!;
+    expect(msgHit).toMatchObject({ role: "user" });
     expect(msgHit.snippet.filter((s) => s.match).map((s) => s.text.toLowerCase())).toContain(word.toLowerCase());
     const joined = msgHit.snippet.map((s) => s.text).join("");
     // Plain text (PostgreSQL's parser leaves tags out of headlines); the marks
@@ -252,13 +254,24 @@ describe("search", () => {
     expect(joined).toContain("bold");
     expect(joined).not.toMatch(/[\u0002\u0003]/);
     expect(msgHit.snippet.some((s) => s.match && s.text === "fake")).toBe(false);
-    // The first message named the conversation: a title hit too.
-    expect(hits.some((h) => h.messageId === null && h.conversationId === cid)).toBe(true);
+    // The first message named the conversation: its title is marked too.
+    expect(hits[0].titleMatch?.filter((s) => s.match).map((s) => s.text.toLowerCase())).toContain(word.toLowerCase());
 
     const cjk = `${unique("")}潮汐的原因`;
     await exchange(cookie, cid, `问题：${cjk}是什么`, "月球");
     const cjkHits = await get(cjk);
-    expect(cjkHits[0].snippet.find((s) => s.match)?.text).toBe(cjk);
+    expect(cjkHits[0].snippets[0].snippet.find((s) => s.match)?.text).toBe(cjk);
+
+    // Markdown is taken out of snippets; the text before the match is cut to a little.
+    const md = unique("axolotl");
+    const b = await exchange(cookie, cid, `${"Some words come first here. ".repeat(10)}Tell me about **${md}** things`, `## About\n- **${md}** live in lakes`);
+    const mdHit = (await get(md))[0];
+    expect(mdHit.snippets.map((h) => h.messageId).sort()).toEqual([b.userMessage.id, b.assistantMessage.id].sort());
+    for (const h of mdHit.snippets) {
+      const text = h.snippet.map((s) => s.text).join("");
+      expect(text).not.toMatch(/\*\*|^- |##/);
+      expect(text.indexOf(h.snippet.find((s) => s.match)!.text)).toBeLessThanOrEqual(41);
+    }
 
     for (const q of ["", "   ", "x".repeat(201)]) {
       const res = await call(search.GET, "GET", `/?q=${encodeURIComponent(q)}`, { cookie });

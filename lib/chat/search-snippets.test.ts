@@ -40,7 +40,15 @@ describe("plain snippets", () => {
     expect(textOf(s).length).toBeLessThanOrEqual(162);
     expect(textOf(s).endsWith("…")).toBe(true);
     // Short text is kept whole.
-    expect(centreOnMatch([{ text: "a ", match: false }, { text: "b", match: true }])).toEqual([{ text: "a ", match: false }, { text: "b", match: true }]);
+    expect(
+      centreOnMatch([
+        { text: "a ", match: false },
+        { text: "b", match: true },
+      ]),
+    ).toEqual([
+      { text: "a ", match: false },
+      { text: "b", match: true },
+    ]);
   });
 
   // Hostile runs of every kind, plus the brackets of links.

@@ -85,7 +85,10 @@ export function centreOnMatch(parts: SnippetSegment[]): SnippetSegment[] {
   const first = parts.findIndex((s) => s.match);
   const out = parts.map((s) => ({ ...s }));
   if (first > 0) {
-    const lead = out.slice(0, first).map((s) => s.text).join("");
+    const lead = out
+      .slice(0, first)
+      .map((s) => s.text)
+      .join("");
     let cut = lead;
     if (lead.length > BEFORE) {
       const tail = lead.slice(lead.length - BEFORE);

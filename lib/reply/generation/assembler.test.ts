@@ -37,7 +37,12 @@ describe("thinking duration", () => {
     expect(stops[1].data).toEqual({ index: 1 }); // text parts have no duration
     const rebuilt = events.reduce((msg, e) => applyEvent(msg, e), empty);
     // The signature is not streamed (it comes with `done`); everything else matches.
-    expect(rebuilt.parts).toEqual([{ ...thinking, signature: undefined }, { type: "text", text: "Hi" }].map((p) => JSON.parse(JSON.stringify(p))));
+    expect(rebuilt.parts).toEqual(
+      [
+        { ...thinking, signature: undefined },
+        { type: "text", text: "Hi" },
+      ].map((p) => JSON.parse(JSON.stringify(p))),
+    );
   });
 
   it("is absent for thinking cut off before its end", () => {

@@ -102,8 +102,7 @@ export class ReplyAssembler {
         else if (ev.block.type === "thinking") {
           part = { type: "thinking", thinking: "" };
           this.thinkingStart.set(ev.index, Date.now());
-        }
-        else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
+        } else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
         else {
           part = { type: "tool_use", id: ev.block.id, name: ev.block.name, input: {} };
           this.toolJson.set(ev.index, "");
