@@ -12,7 +12,7 @@ const { ask, saved } = rich;
 test("extended thinking streams in an open section that folds to one line with its duration once the answer starts", async ({ page }) => {
   const thinking = "The user asks about tides. Tides come from the Moon's gravity and the Earth's rotation; I should explain both, then give an example. ".repeat(3);
   const answer = "Tides are caused mainly by the **Moon**.";
-  const reply = await ask(page, "Why are there tides?", { thinking, text: answer, chunk: 3, delayMs: 25 });
+  const reply = await ask(page, "Why are there tides?", { thinking, text: answer, chunk: 3, delayMs: 60 });
   const section = reply.getByTestId("thinking");
 
   await expect(section).toBeVisible();
@@ -60,8 +60,8 @@ test("a tool call is open while its input streams in and it runs, then folds to 
   const reply = await ask(
     page,
     "What is 2^10 + 24?",
-    // Slow enough to watch the input being written (about 2 s).
-    { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "2^10 + 24" } }, chunk: 1, delayMs: 50 },
+    // Slow enough to watch the input being written (about 4 s, on a busy machine too).
+    { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "2^10 + 24" } }, chunk: 1, delayMs: 120 },
     { text: "2^10 + 24 = **1048**." },
   );
   const card = reply.getByTestId("tool-use");
