@@ -256,6 +256,9 @@ describe("search", () => {
     expect(msgHit.snippet.some((s) => s.match && s.text === "fake")).toBe(false);
     // The first message named the conversation: its title is marked too.
     expect(hits[0].titleMatch?.filter((s) => s.match).map((s) => s.text.toLowerCase())).toContain(word.toLowerCase());
+    // Whole, not a fragment; a short message too.
+    expect(hits[0].titleMatch?.map((s) => s.text).join("")).toMatch(/^Where do /);
+    expect(msgHit.snippet.map((s) => s.text).join("")).toMatch(/^Where do /);
 
     const cjk = `${unique("")}潮汐的原因`;
     await exchange(cookie, cid, `问题：${cjk}是什么`, "月球");

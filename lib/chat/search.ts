@@ -15,6 +15,10 @@ const LIMIT = 30;
 const MAX_HITS = 2 * LIMIT;
 const HEADLINE = `MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … ", StartSel=${START}, StopSel=${STOP}`;
 
+const WHOLE = `HighlightAll=true, StartSel=${START}, StopSel=${STOP}`;
+/** Messages up to this long are marked whole (a snippet shows about 160 characters). */
+const WHOLE_CHARS = 200;
+
 type Row = Hit & { role: "user" | "assistant" | null };
 
 /** ~160 characters of `text` around the first case-insensitive occurrence of `query`, marked. */
@@ -60,7 +64,9 @@ async function fullText(db: Db, userId: string, q: string): Promise<Row[]> {
       LIMIT ${MAX_HITS}
     )
     SELECT kept."conversationId", kept.title, kept."messageId", kept.role, kept."createdAt",
-      ts_headline('english', translate(kept.body, E'\\x02\\x03', ''), query.tsq, ${HEADLINE}) AS marked
+      -- A title or a short message is marked whole; fragments only from long texts.
+      ts_headline('english', translate(kept.body, E'\\x02\\x03', ''), query.tsq,
+        CASE WHEN kept."messageId" IS NULL OR length(kept.body) <= ${WHOLE_CHARS} THEN ${WHOLE} ELSE ${HEADLINE} END) AS marked
     FROM kept, query
     ORDER BY kept.best DESC, kept."conversationId", kept.n`,
   );
