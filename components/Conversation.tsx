@@ -16,6 +16,7 @@ import type { FilePart, Message } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
 import { isGenerating } from "@/lib/reply/status";
 import { Composer } from "./Composer";
+import { EmptyHeading, StarterSuggestions } from "./EmptyChat";
 import { ConversationSetup, type Setup } from "./ConversationSetup";
 import { JumpToLatest } from "./JumpToLatest";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
@@ -245,16 +246,10 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
+      {/* Empty: the composer in the middle, the heading above it, suggestions below (same elements, so nothing remounts on the first send). */}
+      <div ref={scroller} className={`min-h-0 flex-1 overflow-y-auto ${empty ? "flex flex-col justify-end" : ""}`} data-testid="message-list">
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
-          {empty ? (
-            <div className="flex flex-1 flex-col items-center justify-center py-24 text-center">
-              <h1 className="text-2xl font-semibold tracking-tight">How can I help you today?</h1>
-              <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">Replies keep streaming through stops, reloads and dropped connections.</p>
-            </div>
-          ) : (
-            <h1 className="sr-only">Conversation</h1>
-          )}
+          {empty ? <EmptyHeading /> : <h1 className="sr-only">Conversation</h1>}
           {/* One keyed list (one array) for saved and live messages: when the
               saved copy of the live reply arrives, it lands on the same key. */}
           {[
@@ -293,6 +288,11 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           onSend={onSend}
         />
       </div>
+      {empty && (
+        <div className="min-h-0 flex-1 overflow-y-auto">
+          <StarterSuggestions disabled={generating} onPick={(prompt) => onSend(prompt, [])} />
+        </div>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 // Search over the user's own conversations (titles and message text) at the
-// top of the sidebar: debounced, results with highlighted matches in a list
+// top of the sidebar: debounced, one result per conversation (its title and
+// best snippets, matches highlighted: lib/chat/search-snippets.ts) in a list
 // under the box (↑/↓ to move, Enter to open, Esc to close). Opening a hit
 // goes to /c/:id?m=<message> (scrolled to it; see useMessageTarget). Also
 // owns the app-wide shortcuts Ctrl/Cmd+K (focus here) and Ctrl/Cmd+Shift+O
@@ -15,7 +16,9 @@ import type { SearchResult } from "@/lib/chat/types";
 import { SearchSnippet } from "./SearchSnippet";
 import { useAppleKeys } from "./useAppleKeys";
 
-const hrefOf = (r: SearchResult) => `/c/${r.conversationId}${r.messageId ? `?m=${r.messageId}` : ""}`;
+/** The message a result opens at: its best message hit (the title alone: the conversation's end). */
+const targetOf = (r: SearchResult) => r.snippets[0]?.messageId ?? r.messageId;
+const hrefOf = (r: SearchResult) => `/c/${r.conversationId}${targetOf(r) ? `?m=${targetOf(r)}` : ""}`;
 const optionId = (i: number) => `search-option-${i}`;
 
 export function SidebarSearch() {
@@ -167,7 +170,7 @@ export function SidebarSearch() {
         >
           {results.map((r, i) => (
             <Link
-              key={`${r.conversationId}:${r.messageId ?? "title"}`}
+              key={r.conversationId}
               id={optionId(i)}
               role="option"
               aria-selected={i === active}
@@ -175,17 +178,26 @@ export function SidebarSearch() {
               prefetch={false}
               data-testid="search-result"
               data-conversation-id={r.conversationId}
-              data-message-id={r.messageId ?? undefined}
+              data-message-id={targetOf(r) ?? undefined}
               tabIndex={-1}
               onMouseMove={() => setActive(i)}
               onClick={() => setOpen(false)}
               className={`block rounded-lg px-2.5 py-2 text-sm aria-selected:bg-zinc-100 dark:aria-selected:bg-zinc-800 ${state.status === "loading" ? "opacity-60" : ""}`}
             >
-              <span className="block truncate font-medium text-zinc-900 dark:text-zinc-100">{r.title}</span>
-              <span data-testid="search-snippet" className="mt-0.5 line-clamp-2 text-xs leading-5 break-words text-zinc-600 dark:text-zinc-400">
-                {r.role && <span className="font-medium text-zinc-500">{r.role === "user" ? "You: " : "Claude: "}</span>}
-                <SearchSnippet segments={r.snippet} />
+              <span data-testid="search-title" className="block truncate font-medium text-zinc-900 dark:text-zinc-100">
+                {r.titleMatch ? <SearchSnippet segments={r.titleMatch} /> : r.title}
               </span>
+              {r.snippets.map((s) => (
+                <span
+                  key={s.messageId}
+                  data-testid="search-snippet"
+                  data-message-id={s.messageId}
+                  className="mt-0.5 line-clamp-2 text-xs leading-5 break-words text-zinc-600 dark:text-zinc-400"
+                >
+                  <span className="font-medium text-zinc-700 dark:text-zinc-300">{s.role === "user" ? "You: " : "Claude: "}</span>
+                  <SearchSnippet segments={s.snippet} />
+                </span>
+              ))}
             </Link>
           ))}
           {state.status === "done" && results.length === 0 && (

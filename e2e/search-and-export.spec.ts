@@ -2,7 +2,7 @@
 // the demo model.
 import { expect, test } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { complete, lastAssistant, pagerLabel, send, shownText, uniqueWord, userMessages } from "./support";
+import { complete, lastAssistant, pagerLabel, SCREENSHOT_LOOKS, send, shownText, uniqueWord, userMessages } from "./support";
 
 test("search finds a unique word, highlights it, and opens the conversation scrolled to the message", async ({ page }) => {
   const word = uniqueWord("quokka");
@@ -23,21 +23,57 @@ test("search finds a unique word, highlights it, and opens the conversation scro
   await expect(page.getByTestId("search-empty")).toBeVisible();
   await box.fill(word);
   const results = page.getByTestId("search-result");
-  const hit = results.and(page.locator(`[data-message-id="${target}"]`));
-  await expect(hit).toHaveCount(1);
-  await expect(hit.locator("mark")).toHaveText(new RegExp(word, "i"));
-  await expect(hit).toContainText(`Tell me about the ${word} island`);
-  // Keyboard: down to the hit, Enter opens it.
-  const index = (await results.evaluateAll((els) => els.map((e) => e.getAttribute("data-message-id")))).indexOf(target);
+  const conversationId = conversationUrl.split("/c/")[1];
+  // One result for the conversation, however many of its messages match.
+  const result = results.and(page.locator(`[data-conversation-id="${conversationId}"]`));
+  await expect(result).toHaveCount(1);
+  const snippet = result.getByTestId("search-snippet").and(page.locator(`[data-message-id="${target}"]`));
+  await expect(snippet.locator("mark")).toHaveText(new RegExp(word, "i"));
+  await expect(snippet).toContainText(`Tell me about the ${word} island`);
+  // The reply's snippet too, without its markdown (the demo writes the topic in **bold**).
+  await expect(result.getByTestId("search-snippet")).toHaveCount(2);
+  for (const text of await result.getByTestId("search-snippet").allTextContents()) expect(text).not.toMatch(/\*\*|##|`/);
+  // Keyboard: down to the result, Enter opens it at its best hit.
+  const best = (await result.getAttribute("data-message-id"))!;
+  const index = (await results.evaluateAll((els) => els.map((e) => e.getAttribute("data-conversation-id")))).indexOf(conversationId);
   for (let i = 0; i < index; i++) await box.press("ArrowDown");
-  await expect(hit).toHaveAttribute("aria-selected", "true");
+  await expect(result).toHaveAttribute("aria-selected", "true");
   await box.press("Enter");
 
   await expect(page).toHaveURL(conversationUrl); // ?m= is dropped once used
-  const message = page.locator(`[data-testid="message"][data-message-id="${target}"]`);
+  const message = page.locator(`[data-testid="message"][data-message-id="${best}"]`);
   await expect(message).toHaveAttribute("data-flash", "");
   await expect(message).toBeInViewport();
   await expect(lastAssistant(page)).not.toBeInViewport(); // scrolled to the hit, not to the bottom
+});
+
+test("screenshots: search results, one per conversation with snippets (light, dark, narrow)", async ({ browser }) => {
+  const word = uniqueWord("lighthouse");
+  for (const [name, options] of SCREENSHOT_LOOKS) {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    if (name === "light") {
+      // Two conversations that mention the word (the guest's cookie is per context: one look writes them all).
+      for (const question of [`Tell me about the ${word} keepers of old`, `How does a ${word} lens work, think it through?`]) {
+        await page.goto("/?new=1");
+        await send(page, question);
+        await complete(lastAssistant(page));
+      }
+      await context.storageState({ path: "test-results/search-state.json" });
+    }
+    await context.close();
+  }
+  for (const [name, options] of SCREENSHOT_LOOKS) {
+    const context = await browser.newContext({ ...options, storageState: "test-results/search-state.json" });
+    const page = await context.newPage();
+    await page.goto("/?new=1");
+    if (name === "narrow") await page.getByTestId("sidebar-toggle").click();
+    await page.getByTestId("search-input").fill(word);
+    await expect(page.getByTestId("search-result")).toHaveCount(2);
+    await expect(page.getByTestId("search-results")).toHaveAttribute("data-status", "done");
+    await page.screenshot({ path: `test-results/search-${name}.png` });
+    await context.close();
+  }
 });
 
 test("a search hit on an older branch switches the conversation to it", async ({ page }) => {
@@ -55,7 +91,10 @@ test("a search hit on an older branch switches the conversation to it", async ({
   expect(await shownText(userMessages(page).first())).toBe("What do walruses eat");
 
   await page.getByTestId("search-input").fill(word);
-  const hit = page.getByTestId("search-result").and(page.locator(`[data-message-id="${oldId}"]`));
+  // The word is only on the older branch: its question and the reply to it.
+  const hit = page.getByTestId("search-result");
+  await expect(hit).toHaveCount(1);
+  await expect(hit.getByTestId("search-snippet").and(page.locator(`[data-message-id="${oldId}"]`))).toHaveCount(1);
   await hit.click();
   const old = page.locator(`[data-testid="message"][data-message-id="${oldId}"]`);
   await expect(old).toBeVisible();

@@ -1,6 +1,7 @@
-// Extended thinking and tool calls in a reply: the thinking section, tool
-// cards with their input, progress and result. Runs the app against the fake
-// Anthropic API.
+// Extended thinking and tool calls in a reply: each one line ("Thought for
+// 6 s", "Used calculate → 1048"), open while it runs and folded once done,
+// expandable to the full card (input, progress, result). Runs the app
+// against the fake Anthropic API.
 import { expect, test } from "@playwright/test";
 import { useFakeAnthropicApp } from "./fake-anthropic-app";
 import { lastAssistant, send, shownText } from "./support";
@@ -8,10 +9,10 @@ import { lastAssistant, send, shownText } from "./support";
 const rich = useFakeAnthropicApp();
 const { ask, saved } = rich;
 
-test("extended thinking streams in an open section that folds away once the answer starts", async ({ page }) => {
+test("extended thinking streams in an open section that folds to one line with its duration once the answer starts", async ({ page }) => {
   const thinking = "The user asks about tides. Tides come from the Moon's gravity and the Earth's rotation; I should explain both, then give an example. ".repeat(3);
   const answer = "Tides are caused mainly by the **Moon**.";
-  const reply = await ask(page, "Why are there tides?", { thinking, text: answer, chunk: 3, delayMs: 25 });
+  const reply = await ask(page, "Why are there tides?", { thinking, text: answer, chunk: 3, delayMs: 60 });
   const section = reply.getByTestId("thinking");
 
   await expect(section).toBeVisible();
@@ -21,13 +22,15 @@ test("extended thinking streams in an open section that folds away once the answ
   await expect(content).toBeVisible();
   const early = (await content.textContent())!.length;
   await expect.poll(async () => (await content.textContent())!.length).toBeGreaterThan(early);
-  await expect(section.locator("summary")).toContainText("Thinking");
+  await expect(section.getByTestId("thinking-summary")).toHaveText("Thinking…");
   await page.screenshot({ path: "test-results/thinking-live.png" });
 
   // The answer starts: thinking collapses, the text streams below it.
   await expect(section).not.toHaveAttribute("data-live", "true", { timeout: 20_000 });
   await expect(section).toHaveJSProperty("open", false);
   await expect(content).toBeHidden();
+  // How long it thought, measured by the server (docs/PROTOCOL.md §1).
+  await expect(section.getByTestId("thinking-summary")).toHaveText(/^Thought for \d+ s$/);
   await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   await expect(reply.locator("strong, [data-streamdown=strong]").first()).toHaveText("Moon");
   const id = (await reply.getAttribute("data-message-id"))!;
@@ -46,15 +49,19 @@ test("extended thinking streams in an open section that folds away once the answ
   await page.reload();
   const folded = lastAssistant(page).getByTestId("thinking");
   await expect(folded).toHaveJSProperty("open", false);
+  await expect(folded.getByTestId("thinking-summary")).toHaveText(/^Thought for \d+ s$/);
   expect(await folded.getByTestId("thinking-content").textContent()).toBe(thinking);
+  // Opened by the reader, it stays open.
+  await folded.locator("summary").click();
+  await expect(folded.getByTestId("thinking-content")).toBeVisible();
 });
 
-test("a tool call shows as a card: input streams in, it runs, then shows its result", async ({ page }) => {
+test("a tool call is open while its input streams in and it runs, then folds to one line with its result", async ({ page }) => {
   const reply = await ask(
     page,
     "What is 2^10 + 24?",
-    // Slow enough to watch the input being written (about 2 s).
-    { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "2^10 + 24" } }, chunk: 1, delayMs: 50 },
+    // Slow enough to watch the input being written (about 4 s, on a busy machine too).
+    { text: "Let me calculate that.", tool: { name: "calculate", input: { expression: "2^10 + 24" } }, chunk: 1, delayMs: 120 },
     { text: "2^10 + 24 = **1048**." },
   );
   const card = reply.getByTestId("tool-use");
@@ -62,18 +69,29 @@ test("a tool call shows as a card: input streams in, it runs, then shows its res
   await expect(card).toHaveAttribute("data-tool-state", "running");
   await expect(card).toHaveAttribute("data-tool-name", "calculate");
   await expect(card.getByTestId("tool-status")).toContainText("Writing input");
+  await expect(card.getByTestId("tool-summary")).toHaveAttribute("aria-expanded", "true");
   // Partial JSON, pretty-printed as it arrives.
   await expect(card.getByTestId("tool-input")).toContainText('"expression": "2^10');
   await page.screenshot({ path: "test-results/tool-running.png" });
 
   await expect(card).toHaveAttribute("data-tool-state", "done", { timeout: 20_000 });
+  // Done: one line, folded; the button opens the full card.
+  const line = card.getByTestId("tool-summary");
+  await expect(line).toHaveAttribute("aria-expanded", "false");
+  await expect(line).toHaveText("Used calculate → 1048");
+  await expect(card.getByTestId("tool-input")).toBeHidden();
+  await line.click();
+  await expect(line).toHaveAttribute("aria-expanded", "true");
   await expect(card.getByTestId("tool-input")).toHaveText('{\n  "expression": "2^10 + 24"\n}');
   await expect(card.getByTestId("tool-result")).toContainText("1048");
+  await line.press("Enter");
+  await expect(card.getByTestId("tool-result")).toBeHidden();
   await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   const id = (await reply.getAttribute("data-message-id"))!;
   expect(await shownText(reply)).toBe((await saved(page, id)).content);
   await page.reload();
   await expect(lastAssistant(page).getByTestId("tool-use")).toHaveAttribute("data-tool-state", "done");
+  await expect(lastAssistant(page).getByTestId("tool-summary")).toHaveAttribute("aria-expanded", "false");
 });
 
 test("a tool card shows live progress from tool_progress events, then an error result", async ({ page }) => {
@@ -150,6 +168,9 @@ test("a tool card shows live progress from tool_progress events, then an error r
   finish();
   await expect(card).toHaveAttribute("data-tool-state", "error");
   await expect(card.getByRole("progressbar")).toHaveCount(0);
+  // Folded to one line that says why; opened, the full error.
+  await expect(card.getByTestId("tool-summary")).toHaveText("search_conversations failed → The search index is unavailable.");
+  await card.getByTestId("tool-summary").click();
   await expect(card.getByTestId("tool-result")).toContainText("The search index is unavailable.");
   await expect(card.getByTestId("tool-result")).toHaveAttribute("data-error", "true");
   await expect(lastAssistant(page).getByTestId("message-content")).toHaveAttribute("data-text", "Sorry, the search failed.");

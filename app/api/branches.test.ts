@@ -243,8 +243,8 @@ describe("search", () => {
       return (await res.json()).results as SearchResult[];
     };
     const hits = await get(word);
-    const msgHit = hits.find((h) => h.messageId === a.userMessage.id)!;
-    expect(msgHit).toMatchObject({ conversationId: cid, role: "user" });
+    expect(hits.map((h) => h.conversationId)).toEqual([cid]); // one result per conversation
+    const msgHit = hits[0].snippets.find((h) => h.messageId === a.userMessage.id && h.role === "user")!;
     expect(msgHit.snippet.filter((s) => s.match).map((s) => s.text.toLowerCase())).toContain(word.toLowerCase());
     const joined = msgHit.snippet.map((s) => s.text).join("");
     // Plain text (PostgreSQL's parser leaves tags out of headlines); the marks
@@ -252,13 +252,21 @@ describe("search", () => {
     expect(joined).toContain("bold");
     expect(joined).not.toMatch(/[\u0002\u0003]/);
     expect(msgHit.snippet.some((s) => s.match && s.text === "fake")).toBe(false);
-    // The first message named the conversation: a title hit too.
-    expect(hits.some((h) => h.messageId === null && h.conversationId === cid)).toBe(true);
+    // The first message named the conversation: its title is marked too, whole, as is a short message.
+    expect(hits[0].titleMatch?.filter((s) => s.match).map((s) => s.text.toLowerCase())).toContain(word.toLowerCase());
+    for (const marked of [hits[0].titleMatch!, msgHit.snippet]) expect(marked.map((s) => s.text).join("")).toMatch(/^Where do /);
 
     const cjk = `${unique("")}潮汐的原因`;
     await exchange(cookie, cid, `问题：${cjk}是什么`, "月球");
     const cjkHits = await get(cjk);
-    expect(cjkHits[0].snippet.find((s) => s.match)?.text).toBe(cjk);
+    expect(cjkHits[0].snippets[0].snippet.find((s) => s.match)?.text).toBe(cjk);
+
+    // Markdown is taken out of snippets; the text before the match is cut to a little.
+    const md = unique("axolotl");
+    const b = await exchange(cookie, cid, `${"Some words come first here. ".repeat(10)}Tell me about **${md}** things`, `## About\n- **${md}** live in lakes`);
+    const mdHit = (await get(md))[0];
+    expect(mdHit.snippets.map((h) => h.messageId).sort()).toEqual([b.userMessage.id, b.assistantMessage.id].sort());
+    for (const { snippet } of mdHit.snippets) expect(snippet.map((s) => s.text).join("")).toMatch(new RegExp(`^(?!- )…?[^*#]{0,40}${md}[^*#]*$`, "i"));
 
     for (const q of ["", "   ", "x".repeat(201)]) {
       const res = await call(search.GET, "GET", `/?q=${encodeURIComponent(q)}`, { cookie });

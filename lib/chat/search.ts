@@ -2,35 +2,24 @@
 // text (docs/API.md): PostgreSQL full-text search (`websearch_to_tsquery`,
 // the same SQL on PGlite), every branch included, bound to the owner in SQL.
 // Text the parser cannot split into words (CJK runs, code) falls back to a
-// substring match. Snippets come back as plain-text segments, never HTML.
+// substring match. Snippets come back as plain-text segments, never HTML,
+// one result per conversation (search-snippets.ts).
 import { boundedQuery, type Db } from "../platform/db";
-import type { SearchResult, SnippetSegment } from "./types";
+import type { SearchResult } from "./types";
+import { groupHits, SNIPPETS_PER_RESULT, START, STOP, type Hit } from "./search-snippets";
 
 export const MAX_QUERY_CHARS = 200;
+/** At most this many conversations in the results. */
 const LIMIT = 30;
-// Marks around matched words in ts_headline's output. Control characters
-// that the source text is stripped of first, so text cannot fake a match.
-const START = "\u0002";
-const STOP = "\u0003";
+/** Headlines computed at most (costly): every result's best hit, then its next ones. */
+const MAX_HITS = 2 * LIMIT;
 const HEADLINE = `MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … ", StartSel=${START}, StopSel=${STOP}`;
 
-type Row = { conversationId: string; title: string; messageId: string | null; role: "user" | "assistant" | null; createdAt: Date; marked: string };
+const WHOLE = `HighlightAll=true, StartSel=${START}, StopSel=${STOP}`;
+/** Messages up to this long are marked whole (a snippet shows about 160 characters). */
+const WHOLE_CHARS = 200;
 
-/** Splits marked text into segments (`match` for the text between the marks). */
-export function segments(marked: string): SnippetSegment[] {
-  const out: SnippetSegment[] = [];
-  let match = false;
-  for (const piece of marked.split(/([\u0002\u0003])/)) {
-    if (piece === START) match = true;
-    else if (piece === STOP) match = false;
-    else if (piece) {
-      const last = out.at(-1);
-      if (last && last.match === match) last.text += piece;
-      else out.push({ text: piece, match });
-    }
-  }
-  return out;
-}
+type Row = Hit & { role: "user" | "assistant" | null };
 
 /** ~160 characters of `text` around the first case-insensitive occurrence of `query`, marked. */
 export function markAround(text: string, query: string): string {
@@ -41,7 +30,7 @@ export function markAround(text: string, query: string): string {
   const end = Math.min(clean.length, at + query.length + 70);
   const head = (start > 0 ? "…" : "") + clean.slice(start, at);
   const tail = clean.slice(at + query.length, end) + (end < clean.length ? "…" : "");
-  return `${head}${START}${clean.slice(at, at + query.length)}${STOP}${tail}`.replace(/\s+/g, " ").trim();
+  return `${head}${START}${clean.slice(at, at + query.length)}${STOP}${tail}`;
 }
 
 async function fullText(db: Db, userId: string, q: string): Promise<Row[]> {
@@ -61,13 +50,25 @@ async function fullText(db: Db, userId: string, q: string): Promise<Row[]> {
         m.content, ts_rank_cd(m."searchVector", query.tsq)
       FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", query
       WHERE c."userId" = ${userId}::uuid AND m."searchVector" @@ query.tsq
-      ORDER BY rank DESC, "createdAt" DESC
-      LIMIT ${LIMIT}
+    ),
+    ranked AS (
+      SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY "conversationId" ORDER BY rank DESC, "createdAt" DESC) AS n,
+        MAX(rank) OVER (PARTITION BY "conversationId") AS best
+      FROM hits
+    ),
+    top AS (SELECT "conversationId" FROM ranked WHERE n = 1 ORDER BY best DESC, "createdAt" DESC LIMIT ${LIMIT}),
+    kept AS (
+      SELECT ranked.* FROM ranked JOIN top USING ("conversationId")
+      WHERE n <= ${SNIPPETS_PER_RESULT + 1}
+      ORDER BY n, best DESC, "createdAt" DESC
+      LIMIT ${MAX_HITS}
     )
-    SELECT hits."conversationId", hits.title, hits."messageId", hits.role, hits."createdAt",
-      ts_headline('english', translate(hits.body, E'\\x02\\x03', ''), query.tsq, ${HEADLINE}) AS marked
-    FROM hits, query
-    ORDER BY hits.rank DESC, hits."createdAt" DESC`,
+    SELECT kept."conversationId", kept.title, kept."messageId", kept.role, kept."createdAt",
+      -- A title or a short message is marked whole; fragments only from long texts.
+      ts_headline('english', translate(kept.body, E'\\x02\\x03', ''), query.tsq,
+        CASE WHEN kept."messageId" IS NULL OR length(kept.body) <= ${WHOLE_CHARS} THEN ${WHOLE} ELSE ${HEADLINE} END) AS marked
+    FROM kept, query
+    ORDER BY kept.best DESC, kept."conversationId", kept.n`,
   );
 }
 
@@ -86,21 +87,15 @@ async function substring(db: Db, userId: string, q: string): Promise<Row[]> {
       WHERE c."userId" = ${userId}::uuid AND m.content ILIKE ${pattern}
     ) hits
     ORDER BY ("messageId" IS NULL) DESC, "createdAt" DESC
-    LIMIT ${LIMIT}`,
+    LIMIT ${MAX_HITS}`,
   );
   return rows.map(({ body, ...r }) => ({ ...r, marked: markAround(body, q) }));
 }
 
+/** The user's conversations that match `query`, best first, each with its best snippets. */
 export async function searchUserConversations(db: Db, userId: string, query: string): Promise<SearchResult[]> {
   const q = query.trim();
   let rows = await fullText(db, userId, q);
   if (rows.length === 0) rows = await substring(db, userId, q);
-  return rows.map((r) => ({
-    conversationId: r.conversationId,
-    title: r.title,
-    messageId: r.messageId,
-    role: r.role,
-    snippet: segments(r.marked),
-    createdAt: new Date(r.createdAt).toISOString(),
-  }));
+  return groupHits(rows, LIMIT);
 }

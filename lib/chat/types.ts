@@ -4,7 +4,8 @@ export type MessageRole = "user" | "assistant";
 export type MessageStatus = "pending" | "streaming" | "complete" | "interrupted" | "failed";
 
 export type TextPart = { type: "text"; text: string };
-export type ThinkingPart = { type: "thinking"; thinking: string; signature?: string };
+/** `durationMs`: how long the model spent on this thinking block (server clock, from its start to its end); absent when unknown (docs/PROTOCOL.md §1). */
+export type ThinkingPart = { type: "thinking"; thinking: string; signature?: string; durationMs?: number };
 export type RedactedThinkingPart = { type: "redacted_thinking"; data: string };
 export type ToolUsePart = { type: "tool_use"; id: string; name: string; input: unknown };
 export type ToolResultPart = { type: "tool_result"; toolUseId: string; content: string; isError: boolean };
@@ -72,6 +73,13 @@ export type MessageVersions = { index: number; count: number; ids: string[] };
 /** A search hit's snippet: plain text in segments, the matched words marked. */
 export type SnippetSegment = { text: string; match: boolean };
 
+/** One message of a search result that matched: its text around the match. */
+export type SearchSnippet = { messageId: string; role: MessageRole; snippet: SnippetSegment[]; createdAt: string };
+
+/**
+ * One conversation that matched (docs/API.md). `messageId`, `role`, `snippet`
+ * and `createdAt` are its best hit (null ids: the title).
+ */
 export type SearchResult = {
   conversationId: string;
   title: string;
@@ -80,6 +88,10 @@ export type SearchResult = {
   role: MessageRole | null;
   snippet: SnippetSegment[];
   createdAt: string;
+  /** The title with its matched words marked; null when the title did not match. */
+  titleMatch: SnippetSegment[] | null;
+  /** Its best message hits, best first (at most 3). */
+  snippets: SearchSnippet[];
 };
 
 export type Conversation = {

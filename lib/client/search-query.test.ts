@@ -10,6 +10,8 @@ const hit = (title: string): SearchResult => ({
   role: null,
   snippet: [{ text: title, match: true }],
   createdAt: "2026-01-01T00:00:00.000Z",
+  titleMatch: [{ text: title, match: true }],
+  snippets: [],
 });
 
 /** A search backend whose answers the test releases by hand. */

@@ -37,6 +37,11 @@ export function applyEvent(msg: Message, e: StreamEvent, pendingJson: PendingJso
       const part = msg.parts[e.data.index];
       const raw = pendingJson.get(e.data.index);
       pendingJson.delete(e.data.index);
+      if (part?.type === "thinking" && typeof e.data.durationMs === "number") {
+        const parts = msg.parts.slice();
+        parts[e.data.index] = { ...part, durationMs: e.data.durationMs };
+        return { ...msg, parts };
+      }
       if (part?.type !== "tool_use" || raw === undefined) return msg;
       const parts = msg.parts.slice();
       let input: unknown;

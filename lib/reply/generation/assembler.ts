@@ -22,6 +22,8 @@ export class ReplyAssembler {
   /** Provider block index → index in `parts` (parts may pre-exist). */
   private readonly blockToPart = new Map<number, number>();
   private readonly toolJson = new Map<number, string>();
+  /** Provider block index → when its thinking began (for the part's `durationMs`). */
+  private readonly thinkingStart = new Map<number, number>();
   /** Continue: the first text block extends this existing text part. */
   private resumeTextIndex: number | undefined;
   private spaceIndex: number | undefined;
@@ -40,6 +42,7 @@ export class ReplyAssembler {
   nextTurn(): void {
     this.blockToPart.clear();
     this.toolJson.clear();
+    this.thinkingStart.clear();
     this.resumeTextIndex = undefined;
     this.spaceIndex = undefined;
     this.stopReason = undefined;
@@ -96,8 +99,10 @@ export class ReplyAssembler {
         if (ev.block.type !== "text") this.resumeTextIndex = undefined;
         let part: Part;
         if (ev.block.type === "text") part = { type: "text", text: "" };
-        else if (ev.block.type === "thinking") part = { type: "thinking", thinking: "" };
-        else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
+        else if (ev.block.type === "thinking") {
+          part = { type: "thinking", thinking: "" };
+          this.thinkingStart.set(ev.index, Date.now());
+        } else if (ev.block.type === "redacted_thinking") part = { type: "redacted_thinking", data: ev.block.data };
         else {
           part = { type: "tool_use", id: ev.block.id, name: ev.block.name, input: {} };
           this.toolJson.set(ev.index, "");
@@ -148,6 +153,12 @@ export class ReplyAssembler {
           } catch {
             part.input = { _raw: raw }; // keep what arrived; never drop bytes
           }
+        }
+        const began = this.thinkingStart.get(ev.index);
+        if (part.type === "thinking" && began !== undefined) {
+          this.thinkingStart.delete(ev.index);
+          part.durationMs = Math.max(0, Date.now() - began);
+          return [this.next({ event: "part_stop", data: { index, durationMs: part.durationMs } })];
         }
         return [this.next({ event: "part_stop", data: { index } })];
       }

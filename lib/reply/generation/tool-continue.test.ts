@@ -127,7 +127,7 @@ describe("Stop and Continue in a tool loop", () => {
     const rec = recorder();
     const done = await runGeneration(deps(rec, { provider: provider("claude-sonnet-5-5") }), q.messageId, new AbortController().signal);
     expect(done.status).toBe("complete");
-    expect(done.parts[0]).toEqual({ type: "thinking", thinking: "I need 3^4 — use the tool. 🤔", signature: sig });
+    expect(done.parts[0]).toEqual({ type: "thinking", thinking: "I need 3^4 — use the tool. 🤔", signature: sig, durationMs: expect.any(Number) }); // durationMs: docs/PROTOCOL.md §1
     expect(rec.events.filter((e) => e.event === "delta" && e.data.index === 0).length).toBeGreaterThan(1);
     const [first, second] = h.fake.requests;
     expect(first.body.thinking).toEqual({ type: "adaptive", display: "summarized" });
