@@ -262,7 +262,7 @@ export function Composer({ draftId, disabled, onStop, stopping, error, onDismiss
           {notice.text}
         </p>
       ) : (
-        <p className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">Enter to send · Shift+Enter for a new line</p>
+        <p className="mt-1.5 hidden text-center text-xs text-zinc-600 sm:block dark:text-zinc-400">Enter to send · Shift+Enter for a new line</p>
       )}
     </form>
   );

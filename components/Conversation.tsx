@@ -20,6 +20,7 @@ import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
+import { ReplyAnnouncer } from "./ReplyAnnouncer";
 import { useMessageTarget } from "./useMessageTarget";
 
 type Props = {
@@ -291,6 +292,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           onSend={onSend}
         />
       </div>
+      <ReplyAnnouncer conversationId={conversationId} />
     </div>
   );
 }
