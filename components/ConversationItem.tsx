@@ -1,8 +1,8 @@
 "use client";
 // One sidebar row: the title across the row's full width, linking to the
 // conversation, and one "⋯" menu (ConversationMenu) over its right end, shown
-// on hover or focus (on a touch screen, on the open chat's row), the title
-// fading out under it. The row's link is its one tab stop (the list moves
+// on hover or focus, and always on the open chat's row (so a touch screen
+// reaches it), the title fading out under it. The row's link is its one tab stop (the list moves
 // focus between rows with ↑/↓: Sidebar); from it, Shift+F10 or the Menu key
 // opens the menu and → reaches its button (← back). Inline rename (Enter
 // saves, Esc cancels, leaving the field saves) and delete with a confirm.
@@ -32,7 +32,6 @@ const menuButton = "rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/70 hover:te
 const FADE = "[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
 const FADE_ON_HOVER =
   "group-hover:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)] group-focus-within:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
-const FADE_ON_TOUCH = "[@media(hover:none)]:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
 
 export function ConversationItem({ conversation, active, tabbable, onDeleted, onMark }: Props) {
   const router = useRouter();
@@ -107,10 +106,11 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
     }
   };
 
-  // Visible on hover, on focus inside the row, while the menu is open, and on
-  // a touch screen (no hover) for the open chat.
-  const shown = menuOpen ? "visible" : `invisible group-hover:visible group-focus-within:visible ${active ? "[@media(hover:none)]:visible" : ""}`;
-  const faded = menuOpen ? FADE : `${FADE_ON_HOVER} ${active ? FADE_ON_TOUCH : ""}`;
+  // Visible on the open chat's row, while the menu is open, and elsewhere on
+  // hover or focus inside the row.
+  const always = menuOpen || active;
+  const shown = always ? "visible" : "invisible group-hover:visible group-focus-within:visible";
+  const faded = always ? FADE : FADE_ON_HOVER;
 
   return (
     <li
