@@ -97,7 +97,7 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
         )}
         {!user && message.metadata.model && (
           // Which model wrote this reply, with the buttons (on hover).
-          <span data-testid="reply-model" title={`Written by ${message.metadata.model}`} className="px-1.5 text-xs text-zinc-400 dark:text-zinc-500">
+          <span data-testid="reply-model" title={`Written by ${message.metadata.model}`} className="px-1.5 text-xs text-zinc-500 dark:text-zinc-400">
             {message.metadata.model}
           </span>
         )}
@@ -105,7 +105,7 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
           <span
             data-testid="reply-usage"
             title={usageDetails(usage, message.metadata.cost, message.metadata.model)}
-            className="ml-1 min-w-0 truncate text-xs text-zinc-400 tabular-nums dark:text-zinc-500"
+            className="ml-1 min-w-0 truncate text-xs text-zinc-500 tabular-nums dark:text-zinc-400"
           >
             {usageLine(usage, message.metadata.cost)}
           </span>

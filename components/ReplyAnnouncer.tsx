@@ -14,7 +14,9 @@ const ENDED: Partial<Record<MessageStatus, string>> = { complete: "Reply finishe
 
 export function ReplyAnnouncer({ conversationId }: { conversationId: string | null }) {
   const { reply, state } = useLiveReply(conversationId);
-  const [text, setText] = useState("");
+  // Mounted mid-reply (the page it started on was replaced): the region
+  // already holds what was said, so nothing is announced again.
+  const [text, setText] = useState(() => (reply && announced.get(reply) === "started" ? "Claude is replying" : ""));
   const finished = state?.finished;
 
   useEffect(() => {

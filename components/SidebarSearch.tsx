@@ -183,7 +183,7 @@ export function SidebarSearch() {
             >
               <span className="block truncate font-medium text-zinc-900 dark:text-zinc-100">{r.title}</span>
               <span data-testid="search-snippet" className="mt-0.5 line-clamp-2 text-xs leading-5 break-words text-zinc-600 dark:text-zinc-400">
-                {r.role && <span className="font-medium text-zinc-500">{r.role === "user" ? "You: " : "Claude: "}</span>}
+                {r.role && <span className="font-medium text-zinc-600 dark:text-zinc-400">{r.role === "user" ? "You: " : "Claude: "}</span>}
                 <SearchSnippet segments={r.snippet} />
               </span>
             </Link>
@@ -199,7 +199,7 @@ export function SidebarSearch() {
             </p>
           )}
           {state.status === "loading" && results.length === 0 && <p className="px-2.5 py-3 text-sm text-zinc-500 dark:text-zinc-400">Searching…</p>}
-          <p className="border-t border-zinc-100 px-2.5 pt-1.5 pb-1 text-[11px] text-zinc-400 dark:border-zinc-800 dark:text-zinc-500">
+          <p className="border-t border-zinc-100 px-2.5 pt-1.5 pb-1 text-[11px] text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
             ↑↓ move · Enter open · Esc close
           </p>
         </div>

@@ -15,12 +15,16 @@ test("a code block on a phone is one frame that scrolls sideways (light, dark, n
     await expect(block).toBeVisible();
     const body = block.locator('[data-streamdown="code-block-body"]');
     // One frame: the body draws no border of its own, and no line wraps.
-    const look_ = await body.evaluate((el) => {
-      const s = getComputedStyle(el);
-      const pre = el.querySelector("pre")!;
-      return { border: s.borderTopWidth, overflowX: s.overflowX, whiteSpace: getComputedStyle(pre).whiteSpace };
-    });
-    expect(look_).toEqual({ border: "0px", overflowX: "auto", whiteSpace: "pre" });
+    // (Polled: the highlighted body replaces the plain one once the worker answers.)
+    await expect
+      .poll(() =>
+        body.evaluate((el) => {
+          const s = getComputedStyle(el);
+          const pre = el.querySelector("pre");
+          return { border: s.borderTopWidth, overflowX: s.overflowX, whiteSpace: pre ? getComputedStyle(pre).whiteSpace : "" };
+        }),
+      )
+      .toEqual({ border: "0px", overflowX: "auto", whiteSpace: "pre" });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     if (name === "narrow") {
       // The longest line is wider than the phone: the frame scrolls, the text is whole.
