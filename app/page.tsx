@@ -13,7 +13,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const user = await pageUser();
   const wantsNew = (await searchParams).new !== undefined;
   if (user && !wantsNew) {
-    const [newest] = await listConversations(user.db, user.userId);
+    const [newest] = await listConversations(user.db, user.userId, { archived: false });
     if (newest) redirect(`/c/${newest.id}`);
   }
   const { streaming, defaultModel } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null };

@@ -1,6 +1,8 @@
 "use client";
 // Page frame: the sidebar beside the page on wide screens; on narrow ones a
-// top bar with a toggle that opens the sidebar as a drawer over the page.
+// top bar (the drawer's toggle, the chat's title, New chat) and the sidebar
+// as a drawer over the page. First of all, a skip link to the message box
+// (WCAG 2.4.1), shown when focused.
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
@@ -28,6 +30,21 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
     if (toggle.current?.offsetParent) toggle.current.focus();
   };
 
+  const activeId = pathname.startsWith("/c/") ? decodeURIComponent(pathname.slice(3)) : null;
+  const heading = activeId
+    ? (conversations.find((c) => c.id === activeId)?.title ?? "Chat")
+    : pathname === "/"
+      ? "New chat"
+      : pathname === "/settings"
+        ? "Settings"
+        : "Tether";
+  const chatPage = pathname === "/" || activeId !== null;
+  // Straight to the composer where there is one (its textarea is #composer), else to the page.
+  const skip = (e: React.MouseEvent) => {
+    e.preventDefault();
+    (document.getElementById("composer") ?? document.getElementById("main"))?.focus();
+  };
+
   // A navigation (picking a chat, New chat, Settings) closes the drawer.
   useEffect(() => setOpen(false), [pathname]);
 
@@ -51,6 +68,14 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
 
   return (
     <div className="flex h-dvh overflow-hidden">
+      <a
+        href={chatPage ? "#composer" : "#main"}
+        onClick={skip}
+        data-testid="skip-link"
+        className="sr-only z-50 rounded-lg bg-white px-3 py-2 text-sm font-medium text-zinc-900 shadow-lg ring-2 ring-clay-500 focus:not-sr-only focus:fixed focus:top-2 focus:left-2 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        {chatPage ? "Skip to message box" : "Skip to content"}
+      </a>
       <Sidebar conversations={conversations} account={account} open={open} onClose={close} onNavigate={() => setOpen(false)} />
       {open && <div className="fixed inset-0 z-30 bg-black/40 md:hidden" aria-hidden onClick={close} />}
       <div className="flex min-w-0 flex-1 flex-col">
@@ -69,7 +94,21 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
               <path d="M3 5h14M3 10h14M3 15h14" strokeLinecap="round" />
             </svg>
           </button>
-          <span className="font-semibold tracking-tight">Tether</span>
+          <span data-testid="mobile-title" title={heading} className="min-w-0 flex-1 truncate text-center text-sm font-semibold">
+            {heading}
+          </span>
+          <Link
+            href="/?new=1"
+            data-testid="mobile-new-chat"
+            aria-label="New chat"
+            title="New chat"
+            className="rounded-md p-2 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          >
+            <svg viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
+              <path d="M9 4H5.5A1.5 1.5 0 004 5.5v9A1.5 1.5 0 005.5 16h9a1.5 1.5 0 001.5-1.5V11" strokeLinecap="round" />
+              <path d="M14.5 3.5l2 2L10 12H8v-2l6.5-6.5z" strokeLinejoin="round" />
+            </svg>
+          </Link>
         </header>
         {guestLimit && (
           <div
@@ -85,7 +124,9 @@ export function AppShell({ conversations, account = null, guestLimit = null, chi
           </div>
         )}
         <ConnectionBanner />
-        <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+        <main id="main" tabIndex={-1} className="flex min-h-0 flex-1 flex-col outline-none">
+          {children}
+        </main>
       </div>
     </div>
   );

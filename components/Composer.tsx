@@ -260,7 +260,7 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
           {notice.text}
         </p>
       ) : (
-        <p data-testid="composer-hint" className="mt-1.5 hidden text-center text-xs text-zinc-400 sm:block dark:text-zinc-500">
+        <p data-testid="composer-hint" className="mt-1.5 hidden text-center text-xs text-zinc-600 sm:block dark:text-zinc-400">
           {replying ? "Claude is replying · Esc to stop · what you type is kept" : "Enter to send · Shift+Enter for a new line"}
         </p>
       )}

@@ -23,6 +23,7 @@ import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
 import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
+import { ReplyAnnouncer } from "./ReplyAnnouncer";
 import { useMessageTarget } from "./useMessageTarget";
 
 type Props = {
@@ -293,6 +294,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           <StarterSuggestions disabled={generating} onPick={(prompt) => onSend(prompt, [])} />
         </div>
       )}
+      <ReplyAnnouncer conversationId={conversationId} />
     </div>
   );
 }

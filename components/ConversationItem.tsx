@@ -1,28 +1,49 @@
 "use client";
-// One sidebar row: a link to the conversation, inline rename (Enter saves,
-// Esc cancels, leaving the field saves), delete with an inline confirm, and
-// a menu with the exports.
+// One sidebar row: the title across the row's full width, linking to the
+// conversation, and one "⋯" menu (ConversationMenu) over its right end, shown
+// on hover or focus, and always on the open chat's row (so a touch screen
+// reaches it), the title fading out under it. The row's link is its one tab stop (the list moves
+// focus between rows with ↑/↓: Sidebar); from it, Shift+F10 or the Menu key
+// opens the menu and → reaches its button (← back). Inline rename (Enter
+// saves, Esc cancels, leaving the field saves) and delete with a confirm.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import * as api from "@/lib/client/api";
 import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
-import { ConversationMenu } from "./ConversationMenu";
+import { ConversationMenu, type MenuAction } from "./ConversationMenu";
 
 type Mode = "view" | "rename" | "confirm-delete";
+export type Mark = { pinned?: boolean; archived?: boolean };
 
-const iconButton = "rounded-md p-1.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
+type Props = {
+  conversation: Conversation;
+  active: boolean;
+  /** The list's one tab stop (roving tabindex). */
+  tabbable: boolean;
+  onDeleted: (id: string) => void;
+  onMark: (id: string, mark: Mark) => void;
+};
 
-export function ConversationItem({ conversation, active, onDeleted }: { conversation: Conversation; active: boolean; onDeleted: (id: string) => void }) {
+const menuButton = "rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/70 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-700 dark:hover:text-zinc-100";
+// Where the ⋯ shows, the end of the title fades out under it (whole class
+// names, so Tailwind finds them).
+const FADE = "[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
+const FADE_ON_HOVER =
+  "group-hover:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)] group-focus-within:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
+
+export function ConversationItem({ conversation, active, tabbable, onDeleted, onMark }: Props) {
   const router = useRouter();
   const [mode, setMode] = useState<Mode>("view");
+  const [menuOpen, setMenuOpen] = useState(false);
   const [title, setTitle] = useState(conversation.title);
   const [draft, setDraft] = useState(conversation.title);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const renameButton = useRef<HTMLButtonElement>(null);
+  const link = useRef<HTMLAnchorElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   // Esc unmounts the field, which blurs it: the blur must not save.
   const cancelled = useRef(false);
 
@@ -33,17 +54,24 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
     if (mode === "rename") input.current?.select();
   }, [mode]);
 
-  const startRename = () => {
-    cancelled.current = false;
-    setDraft(title);
-    setError(null);
-    setMode("rename");
+  const backToRow = () => requestAnimationFrame(() => link.current?.focus());
+
+  const onAction = (action: MenuAction) => {
+    if (action === "rename") {
+      cancelled.current = false;
+      setDraft(title);
+      setError(null);
+      setMode("rename");
+    } else if (action === "delete") setMode("confirm-delete");
+    else if (action === "pin") onMark(conversation.id, { pinned: !conversation.pinnedAt });
+    else onMark(conversation.id, { archived: !conversation.archivedAt });
   };
 
   const finishRename = async () => {
     if (cancelled.current) return;
     cancelled.current = true;
     setMode("view");
+    backToRow();
     const next = draft.trim();
     if (!next || next === title) return;
     const before = title;
@@ -60,7 +88,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
   const cancelRename = () => {
     cancelled.current = true;
     setMode("view");
-    requestAnimationFrame(() => renameButton.current?.focus());
+    backToRow();
   };
 
   const remove = async () => {
@@ -77,6 +105,12 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
       setBusy(false);
     }
   };
+
+  // Visible on the open chat's row, while the menu is open, and elsewhere on
+  // hover or focus inside the row.
+  const always = menuOpen || active;
+  const shown = always ? "visible" : "invisible group-hover:visible group-focus-within:visible";
+  const faded = always ? FADE : FADE_ON_HOVER;
 
   return (
     <li
@@ -99,12 +133,12 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
             onChange={(e) => setDraft(e.target.value)}
             onBlur={finishRename}
             onKeyDown={(e) => {
+              e.stopPropagation(); // arrows and Home/End edit the text, not move between rows
               if (e.key === "Enter" && !e.nativeEvent.isComposing) {
                 e.preventDefault();
                 void finishRename();
               } else if (e.key === "Escape") {
                 e.preventDefault();
-                e.stopPropagation();
                 cancelRename();
               }
             }}
@@ -112,7 +146,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
           />
         </div>
       ) : mode === "confirm-delete" ? (
-        <div role="group" aria-label={`Delete ${title}?`} className="flex items-center gap-1 px-2 py-1.5 text-sm">
+        <div role="group" aria-label={`Delete ${title}?`} onKeyDown={(e) => e.stopPropagation()} className="flex items-center gap-1 px-2 py-1.5 text-sm">
           <span className="min-w-0 flex-1 truncate text-zinc-700 dark:text-zinc-300">Delete this chat?</span>
           <button
             type="button"
@@ -120,7 +154,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
             disabled={busy}
             onClick={remove}
             autoFocus
-            className="rounded-md bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60"
+            className="rounded-md bg-red-700 px-2 py-1 text-xs font-medium text-white hover:bg-red-800 disabled:opacity-60"
           >
             Delete
           </button>
@@ -128,43 +162,64 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
             type="button"
             data-testid="cancel-delete"
             disabled={busy}
-            onClick={() => setMode("view")}
+            onClick={() => {
+              setMode("view");
+              backToRow();
+            }}
+            onKeyDown={(e) => e.key === "Escape" && (setMode("view"), backToRow())}
             className="rounded-md px-2 py-1 text-xs text-zinc-700 hover:bg-zinc-300 dark:text-zinc-300 dark:hover:bg-zinc-700"
           >
             Cancel
           </button>
         </div>
       ) : (
-        <div className="flex items-center">
+        <>
           <Link
+            ref={link}
             href={`/c/${conversation.id}`}
+            tabIndex={tabbable ? 0 : -1}
+            data-row-link
             aria-current={active ? "page" : undefined}
+            aria-keyshortcuts="Shift+F10"
             title={title}
-            className="min-w-0 flex-1 truncate rounded-lg px-3 py-2 text-sm text-zinc-800 dark:text-zinc-200"
+            onKeyDown={(e) => {
+              if ((e.key === "F10" && e.shiftKey) || e.key === "ContextMenu") {
+                e.preventDefault();
+                setMenuOpen(true);
+              } else if (e.key === "ArrowRight") {
+                e.preventDefault();
+                button.current?.focus();
+              }
+            }}
+            className="block rounded-lg px-3 py-2 text-sm text-zinc-800 dark:text-zinc-200"
           >
-            {title}
+            <span className={`block truncate ${faded}`}>{title}</span>
           </Link>
           <div
-            className={`flex shrink-0 items-center pr-1 ${
-              active ? "" : "opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100"
-            }`}
+            className={`absolute inset-y-0 right-1 flex items-center ${shown}`}
+            onKeyDown={(e) => {
+              if (e.key === "ArrowLeft" && e.target === button.current) {
+                e.preventDefault();
+                link.current?.focus();
+              }
+            }}
           >
-            <button type="button" ref={renameButton} data-testid="rename-button" aria-label={`Rename “${title}”`} onClick={startRename} className={iconButton}>
-              <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
-                <path d="M13.5 3.5l3 3L7 16H4v-3l9.5-9.5z" strokeLinejoin="round" />
-              </svg>
-            </button>
-            <button type="button" data-testid="delete-button" aria-label={`Delete “${title}”`} onClick={() => setMode("confirm-delete")} className={iconButton}>
-              <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.7" aria-hidden>
-                <path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" strokeLinecap="round" strokeLinejoin="round" />
-              </svg>
-            </button>
-            <ConversationMenu conversationId={conversation.id} title={title} buttonClassName={iconButton} />
+            <ConversationMenu
+              conversationId={conversation.id}
+              title={title}
+              pinned={!!conversation.pinnedAt}
+              archived={!!conversation.archivedAt}
+              open={menuOpen}
+              onOpenChange={setMenuOpen}
+              onAction={onAction}
+              buttonRef={button}
+              buttonClassName={menuButton}
+            />
           </div>
-        </div>
+        </>
       )}
       {error && (
-        <p role="alert" className="px-3 pb-2 text-xs text-red-600 dark:text-red-400">
+        <p role="alert" className="px-3 pb-2 text-xs text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

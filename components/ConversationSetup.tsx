@@ -140,7 +140,7 @@ export function ConversationSetup({ conversationId, setup, onChange, userDefault
             placeholder="For example: You are a careful reviewer of Rust code."
           />
           <div className="mt-2 flex items-center justify-end gap-2 text-xs">
-            <span className="mr-auto text-zinc-400">
+            <span className="mr-auto text-zinc-600 dark:text-zinc-400">
               {draft.length.toLocaleString()} / {MAX_SYSTEM_PROMPT_CHARS.toLocaleString()}
             </span>
             <button type="button" onClick={() => setEditing(false)} className={control}>

@@ -133,7 +133,7 @@ export const MessageActions = memo(function MessageActions({ message, locked, on
           <span
             data-testid="reply-usage"
             title={usageDetails(usage, message.metadata.cost, message.metadata.model)}
-            className="ml-1 min-w-0 truncate text-xs text-zinc-400 tabular-nums dark:text-zinc-500"
+            className="ml-1 min-w-0 truncate text-xs text-zinc-500 tabular-nums dark:text-zinc-400"
           >
             {usageLine(usage, message.metadata.cost)}
           </span>

@@ -74,12 +74,12 @@ export function MessageEditor({ initial, locked = false, onCancel, onSend }: Pro
           <span
             data-testid="edit-length"
             role={notice.over ? "alert" : undefined}
-            className={`mr-auto text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`}
+            className={`mr-auto text-xs ${notice.over ? "text-red-600 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`}
           >
             {notice.text}
           </span>
         ) : (
-          <span className="mr-auto hidden text-xs text-zinc-400 sm:inline dark:text-zinc-500">Enter to send · Esc to cancel</span>
+          <span className="mr-auto hidden text-xs text-zinc-600 sm:inline dark:text-zinc-400">Enter to send · Esc to cancel</span>
         )}
         <button
           type="button"

@@ -105,7 +105,7 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
           className={`${field} mt-2 w-full resize-y px-3 py-2`}
         />
         <div className="mt-2 flex items-center justify-end gap-3 text-xs">
-          <span className="mr-auto text-zinc-400">
+          <span className="mr-auto text-zinc-600 dark:text-zinc-400">
             {instructions.length.toLocaleString()} / {MAX_INSTRUCTIONS_CHARS.toLocaleString()}
           </span>
           <button
@@ -119,7 +119,7 @@ export function ModelSettings({ initialDefaultModel, initialInstructions }: Prop
         </div>
       </form>
       <p role="status" data-testid="model-settings-status" className="min-h-9 px-4 pt-2 pb-3 text-sm">
-        {status.kind === "saving" && <span className="text-zinc-500">Saving…</span>}
+        {status.kind === "saving" && <span className="text-zinc-600 dark:text-zinc-400">Saving…</span>}
         {status.kind === "saved" && <span className="text-emerald-700 dark:text-emerald-400">{status.what} saved.</span>}
         {status.kind === "error" && <span className="text-red-700 dark:text-red-400">Could not save: {status.message}</span>}
       </p>

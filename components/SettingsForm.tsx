@@ -60,7 +60,7 @@ export function SettingsForm({ initialStreaming }: { initialStreaming: boolean }
         />
       </div>
       <p role="status" data-testid="settings-status" className="min-h-9 px-4 pb-3 text-sm">
-        {status.kind === "saving" && <span className="text-zinc-500">Saving…</span>}
+        {status.kind === "saving" && <span className="text-zinc-600 dark:text-zinc-400">Saving…</span>}
         {status.kind === "saved" && (
           <span className="text-emerald-700 dark:text-emerald-400">Saved. Replies will {streaming ? "stream as they are written" : "appear when finished"}.</span>
         )}

@@ -211,7 +211,7 @@ export function SidebarSearch() {
             </p>
           )}
           {state.status === "loading" && results.length === 0 && <p className="px-2.5 py-3 text-sm text-zinc-500 dark:text-zinc-400">Searching…</p>}
-          <p className="border-t border-zinc-100 px-2.5 pt-1.5 pb-1 text-[11px] text-zinc-400 dark:border-zinc-800 dark:text-zinc-500">
+          <p className="border-t border-zinc-100 px-2.5 pt-1.5 pb-1 text-[11px] text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
             ↑↓ move · Enter open · Esc close
           </p>
         </div>

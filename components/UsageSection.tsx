@@ -55,7 +55,7 @@ export function UsageSection({ days, total }: Props) {
             </div>
           ))}
         </div>
-        <div className="mt-1 flex justify-between text-[11px] text-zinc-400 dark:text-zinc-500">
+        <div className="mt-1 flex justify-between text-[11px] text-zinc-600 dark:text-zinc-400">
           <span>{dayLabel(days[0].date)}</span>
           <span>today (UTC)</span>
         </div>

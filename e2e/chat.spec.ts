@@ -53,8 +53,8 @@ test("rename and delete conversations", async ({ page }) => {
   const id = page.url().split("/c/")[1];
   const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 
-  await item.hover();
-  await item.getByTestId("rename-button").click();
+  await item.getByTestId("conversation-menu-button").click();
+  await item.getByTestId("menu-rename").click();
   const input = item.getByTestId("rename-input");
   await input.fill("Renamed ✨ chat");
   await input.press("Enter");
@@ -62,14 +62,14 @@ test("rename and delete conversations", async ({ page }) => {
   await page.reload();
   await expect(item).toContainText("Renamed ✨ chat");
 
-  await item.hover();
-  await item.getByTestId("rename-button").click();
+  await item.getByTestId("conversation-menu-button").click();
+  await item.getByTestId("menu-rename").click();
   await item.getByTestId("rename-input").fill("not saved");
   await item.getByTestId("rename-input").press("Escape");
   await expect(item).toContainText("Renamed ✨ chat");
 
-  await item.hover();
-  await item.getByTestId("delete-button").click();
+  await item.getByTestId("conversation-menu-button").click();
+  await item.getByTestId("menu-delete").click();
   await page.getByTestId("confirm-delete").click();
   await expect(item).toHaveCount(0);
   expect((await page.request.get(`/api/conversations/${id}`)).status()).toBe(404);

@@ -112,7 +112,7 @@ test("export downloads Markdown and JSON with the exact texts", async ({ page })
   const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 
   await item.getByTestId("conversation-menu-button").click();
-  await expect(item.getByTestId("export-markdown")).toBeFocused(); // the menu opens on its first item
+  await expect(item.getByTestId("menu-rename")).toBeFocused(); // the menu opens on its first item
   let download = page.waitForEvent("download");
   await item.getByTestId("export-markdown").click();
   const md = await download;
@@ -122,7 +122,7 @@ test("export downloads Markdown and JSON with the exact texts", async ({ page })
   expect(markdown).toContain(answer);
 
   await item.getByTestId("conversation-menu-button").click();
-  await page.keyboard.press("ArrowDown");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowDown"); // past Rename, Pin, Archive, Markdown
   await expect(item.getByTestId("export-json")).toBeFocused();
   download = page.waitForEvent("download");
   await page.keyboard.press("Enter");

@@ -16,6 +16,8 @@ export function toConversation(row: ConversationRow): Conversation {
     title: row.title,
     model: row.model,
     systemPrompt: row.systemPrompt,
+    pinnedAt: row.pinnedAt?.toISOString() ?? null,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -40,6 +42,8 @@ export function toMessage(row: MessageRow): Message {
 
 /** What a conversation is created with, or changed to. `model` is checked against the catalog by the caller. */
 export type ConversationSetup = { title?: string; model?: string | null; systemPrompt?: string };
+/** A change through PATCH: the setup, and pinning or archiving (true sets the time, false clears it). */
+export type ConversationPatch = ConversationSetup & { pinned?: boolean; archived?: boolean };
 
 /** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
 export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}): Promise<Conversation> {
@@ -54,9 +58,10 @@ export async function createConversation(db: Db, userId: string, title?: string,
   return toConversation(row);
 }
 
-export async function listConversations(db: Db, userId: string): Promise<Conversation[]> {
+/** The user's conversations by last activity; `archived` false leaves archived ones out, true lists only them. */
+export async function listConversations(db: Db, userId: string, o: { archived?: boolean } = {}): Promise<Conversation[]> {
   const rows = await db.conversation.findMany({
-    where: { userId },
+    where: { userId, ...(o.archived === undefined ? {} : { archivedAt: o.archived ? { not: null } : null }) },
     orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }, { id: "desc" }],
     take: 500,
   });
@@ -74,16 +79,23 @@ export async function getConversationWithMessages(db: Db, userId: string, id: st
   return { conversation: toConversation(conversation), messages: await shownPath(db, conversation, toMessage) };
 }
 
-/** Renames (a user's title is locked against generated ones), and sets the model or system prompt; a field left out stays. */
-export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationSetup): Promise<Conversation> {
-  await requireConversation(db, userId, id);
+/**
+ * Renames (a user's title is locked against generated ones), sets the model or
+ * system prompt, pins or archives; a field left out stays. Pinning an already
+ * pinned one keeps its time. None of it is activity: `updatedAt` stays.
+ */
+export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationPatch): Promise<Conversation> {
+  const before = await requireConversation(db, userId, id);
   const title = patch.title?.trim();
+  const now = new Date();
   const row = await db.conversation.update({
     where: { id },
     data: {
       ...(title ? { title, titleLocked: true } : {}),
       ...(patch.model !== undefined ? { model: patch.model } : {}),
       ...(patch.systemPrompt !== undefined ? { systemPrompt: patch.systemPrompt } : {}),
+      ...(patch.pinned !== undefined ? { pinnedAt: patch.pinned ? (before.pinnedAt ?? now) : null } : {}),
+      ...(patch.archived !== undefined ? { archivedAt: patch.archived ? (before.archivedAt ?? now) : null } : {}),
     },
   });
   return toConversation(row);

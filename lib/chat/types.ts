@@ -101,6 +101,10 @@ export type Conversation = {
   model: string | null;
   /** Sent as the system prompt, after the user's instructions ("" = none). */
   systemPrompt: string;
+  /** When the user pinned it (null: not pinned); pinned ones head the sidebar. */
+  pinnedAt: string | null;
+  /** When the user archived it (null: not archived); archived ones leave the list but still open and are searched. */
+  archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
 };

@@ -99,6 +99,9 @@ export const getConversation = (id: string, signal?: AbortSignal) =>
 
 export const renameConversation = (id: string, title: string) => apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", { title });
 
+/** Pins or archives (true), or undoes it (false): docs/API.md "Pinned and archived conversations". */
+export const markConversation = (id: string, mark: { pinned?: boolean; archived?: boolean }) => apiJson<Conversation>(`/api/conversations/${enc(id)}`, "PATCH", mark);
+
 export const deleteConversation = (id: string) => apiJson<void>(`/api/conversations/${enc(id)}`, "DELETE");
 
 export const getMessage = (id: string, signal?: AbortSignal) => apiJson<Message>(`/api/messages/${enc(id)}`, "GET", undefined, signal);

@@ -14,9 +14,11 @@ const PatchBody = z
     // null: back to the user's default model.
     model: z.string().min(1).max(200).nullable().optional(),
     systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+    pinned: z.boolean().optional(),
+    archived: z.boolean().optional(),
   })
   .strict()
-  .refine((b) => b.title !== undefined || b.model !== undefined || b.systemPrompt !== undefined, "give title, model or systemPrompt");
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "give title, model, systemPrompt, pinned or archived");
 
 export const GET = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
