@@ -9,6 +9,7 @@ import * as api from "@/lib/client/api";
 import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu } from "./ConversationMenu";
+import { ConversationBadges } from "./ConversationBadges";
 
 type Mode = "view" | "rename" | "confirm-delete";
 
@@ -144,6 +145,7 @@ export function ConversationItem({ conversation, active, onDeleted }: { conversa
           >
             {title}
           </Link>
+          <ConversationBadges conversationId={conversation.id} />
           <div
             className={`flex shrink-0 items-center pr-1 ${
               active ? "" : "opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 [@media(hover:none)]:opacity-100"

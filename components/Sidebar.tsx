@@ -8,12 +8,14 @@ import { useEffect, useRef, useState } from "react";
 import { ConversationItem } from "./ConversationItem";
 import { SidebarSearch } from "./SidebarSearch";
 import { AccountArea } from "./AccountArea";
+import { useLiveConversations } from "./useLiveConversations";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 
 type Props = { conversations: Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };
 
-export function Sidebar({ conversations, account = null, open, onClose, onNavigate }: Props) {
+export function Sidebar({ conversations: fromServer, account = null, open, onClose, onNavigate }: Props) {
+  const conversations = useLiveConversations(fromServer);
   const pathname = usePathname();
   const router = useRouter();
   const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());

@@ -1,11 +1,14 @@
 // Conversations and their messages, always resolved through their owner:
-// another user's id is indistinguishable from a missing one (404).
+// another user's id is indistinguishable from a missing one (404). Creating,
+// changing and deleting one is announced on the owner's event stream
+// (`events`, docs/PROTOCOL.md §4.8).
 import type { Db } from "../platform/db";
 import { shownPath } from "./message-tree";
 import { AppError } from "../errors";
 import { lockDataOwner } from "../auth/data-owner";
 import type { Conversation, ErrorBody, Message, MessageMetadata, Part } from "./types";
 import type { Conversation as ConversationRow, Message as MessageRow } from "../generated/prisma/client";
+import type { UserEventSink } from "../events/types";
 
 export const DEFAULT_TITLE = "New chat";
 export const MAX_TITLE_CHARS = 200;
@@ -42,7 +45,7 @@ export function toMessage(row: MessageRow): Message {
 export type ConversationSetup = { title?: string; model?: string | null; systemPrompt?: string };
 
 /** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
-export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}): Promise<Conversation> {
+export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}, events?: UserEventSink): Promise<Conversation> {
   // A title the user chose is theirs: a generated one never replaces it.
   const chosen = title?.trim();
   const row = await db.$transaction(async (tx) => {
@@ -51,7 +54,9 @@ export async function createConversation(db: Db, userId: string, title?: string,
       data: { userId: ownerId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen, model: setup.model ?? null, systemPrompt: setup.systemPrompt ?? "" },
     });
   });
-  return toConversation(row);
+  const conversation = toConversation(row);
+  events?.publish(row.userId, { event: "conversation.created", data: { conversation } });
+  return conversation;
 }
 
 export async function listConversations(db: Db, userId: string): Promise<Conversation[]> {
@@ -75,7 +80,7 @@ export async function getConversationWithMessages(db: Db, userId: string, id: st
 }
 
 /** Renames (a user's title is locked against generated ones), and sets the model or system prompt; a field left out stays. */
-export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationSetup): Promise<Conversation> {
+export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationSetup, events?: UserEventSink): Promise<Conversation> {
   await requireConversation(db, userId, id);
   const title = patch.title?.trim();
   const row = await db.conversation.update({
@@ -86,17 +91,20 @@ export async function updateConversation(db: Db, userId: string, id: string, pat
       ...(patch.systemPrompt !== undefined ? { systemPrompt: patch.systemPrompt } : {}),
     },
   });
-  return toConversation(row);
+  const conversation = toConversation(row);
+  events?.publish(row.userId, { event: "conversation.updated", data: { conversation } });
+  return conversation;
 }
 
 export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
   return updateConversation(db, userId, id, { title });
 }
 
-export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+export async function deleteConversation(db: Db, userId: string, id: string, events?: UserEventSink): Promise<void> {
   await requireConversation(db, userId, id);
   // deleteMany: a concurrent delete of the same row is not an error.
-  await db.conversation.deleteMany({ where: { id, userId } });
+  const { count } = await db.conversation.deleteMany({ where: { id, userId } });
+  if (count === 1) events?.publish(userId, { event: "conversation.deleted", data: { conversationId: id } });
 }
 
 export async function requireMessage(db: Db, userId: string, id: string): Promise<MessageRow> {

@@ -22,5 +22,5 @@ export const POST = route(async (req) => {
   const { app, db, userId } = await requireUser(req);
   const body = await readJson(req, CreateBody);
   const model = body.model ? await app.models.require(body.model) : null;
-  return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }), 201);
+  return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }, app.events), 201);
 });

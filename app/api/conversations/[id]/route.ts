@@ -30,13 +30,13 @@ export const PATCH = route<P>(async (req, p) => {
   const id = pathId(p.id, "conversation");
   const body = await readJson(req, PatchBody);
   if (body.model) await app.models.require(body.model);
-  return json(await updateConversation(db, userId, id, body));
+  return json(await updateConversation(db, userId, id, body, app.events));
 });
 
 export const DELETE = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
   await stopConversationReplies(await app.stopping(), userId, id);
-  await deleteConversationAndFiles(db, app.files, userId, id);
+  await deleteConversationAndFiles(db, app.files, userId, id, app.events);
   return json(null, 204);
 });
