@@ -223,7 +223,16 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const empty = saved.length === 0 && !reply;
   const hints = versionHintsOf(reply);
   const stop = useMemo(
-    () => (!generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : elsewhere ? () => void onStopSaved(elsewhere) : undefined),
+    () =>
+      !generating
+        ? undefined
+        : reply
+          ? () => void reply.stop()
+          : unattached
+            ? () => void onStopSaved(unattached.id)
+            : elsewhere
+              ? () => void onStopSaved(elsewhere)
+              : undefined,
     [generating, reply, unattached, elsewhere, onStopSaved],
   );
 

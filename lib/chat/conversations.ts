@@ -45,7 +45,13 @@ export function toMessage(row: MessageRow): Message {
 export type ConversationSetup = { title?: string; model?: string | null; systemPrompt?: string };
 
 /** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
-export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}, events?: UserEventSink): Promise<Conversation> {
+export async function createConversation(
+  db: Db,
+  userId: string,
+  title?: string,
+  setup: Omit<ConversationSetup, "title"> = {},
+  events?: UserEventSink,
+): Promise<Conversation> {
   // A title the user chose is theirs: a generated one never replaces it.
   const chosen = title?.trim();
   const row = await db.$transaction(async (tx) => {

@@ -99,7 +99,10 @@ export type TitleOutcome = { title: string; source: "model" | "summary" } | { sk
  * Names a conversation from its first exchange unless the user has named it.
  * Claude failing (or answering nothing usable) falls back to the summary.
  */
-export async function generateTitle(deps: { db: Db; provider: LlmProvider; signal?: AbortSignal; events?: UserEventSink }, conversationId: string): Promise<TitleOutcome> {
+export async function generateTitle(
+  deps: { db: Db; provider: LlmProvider; signal?: AbortSignal; events?: UserEventSink },
+  conversationId: string,
+): Promise<TitleOutcome> {
   const { db, provider } = deps;
   const conv = await db.conversation.findUnique({ where: { id: conversationId } });
   if (!conv) return { skipped: "gone" };

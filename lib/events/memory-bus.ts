@@ -49,7 +49,9 @@ export class MemoryUserEventBus implements UserEventBus {
     const log = this.log(userId);
     const first = log.events[0]?.id ?? log.lastId + 1;
     const start: EventsStart =
-      after !== null && after <= log.lastId && after + 1 >= first ? { kind: "replay", events: log.events.filter((e) => e.id > after) } : { kind: "reset", id: log.lastId };
+      after !== null && after <= log.lastId && after + 1 >= first
+        ? { kind: "replay", events: log.events.filter((e) => e.id > after) }
+        : { kind: "reset", id: log.lastId };
     log.listeners.add(onEvent);
     return { start, close: () => void log.listeners.delete(onEvent) };
   }

@@ -64,7 +64,13 @@ export class RedisUserEventBus implements UserEventBus {
   }
 
   publish(userId: string, body: UserEventBody): void {
-    const args = [String(Date.now()), JSON.stringify(body), String(this.opts.ttlMs ?? EVENT_LOG_TTL_MS), String(this.opts.maxEvents ?? EVENT_LOG_MAX), this.channel(userId)];
+    const args = [
+      String(Date.now()),
+      JSON.stringify(body),
+      String(this.opts.ttlMs ?? EVENT_LOG_TTL_MS),
+      String(this.opts.maxEvents ?? EVENT_LOG_MAX),
+      this.channel(userId),
+    ];
     this.publishing = this.publishing
       .then(async () => (await this.connect()).eval(PUBLISH, { keys: [this.key(userId, "seq"), this.key(userId, "events")], arguments: args }))
       .catch((e) => log.warn({ component: "redis", userId, event: body.event, err: errorFields(e) }, "user event not published"));
@@ -98,9 +104,11 @@ export class RedisUserEventBus implements UserEventBus {
       channel.listeners.delete(fn);
       if (channel.listeners.size > 0 || this.channels.get(name) !== channel) return;
       this.channels.delete(name);
-      void channel.ready.then(async () => {
-        if (!this.channels.has(name)) await (await this.subscriber()).unsubscribe(name);
-      }).catch(() => {});
+      void channel.ready
+        .then(async () => {
+          if (!this.channels.has(name)) await (await this.subscriber()).unsubscribe(name);
+        })
+        .catch(() => {});
     };
   }
 
@@ -122,7 +130,9 @@ export class RedisUserEventBus implements UserEventBus {
           try {
             for (const missed of await this.logAfter(userId, cursor)) {
               if (missed.id >= e.id) break;
-              if (missed.id > cursor) (cursor = missed.id), onEvent(missed);
+              if (missed.id <= cursor) continue;
+              cursor = missed.id;
+              onEvent(missed);
             }
           } catch (err) {
             log.warn({ component: "redis", userId, err: errorFields(err) }, "could not read missed user events");

@@ -18,7 +18,12 @@ const encoder = new TextEncoder();
  * none (a `snapshot` starts the stream), `null` when what it sent is not an
  * id (answered like an id too old: `reset`).
  */
-export function userEventsResponse(deps: { db: Db; events: UserEventBus; keepAliveMs: number }, userId: string, after: number | null | undefined, signal?: AbortSignal): Response {
+export function userEventsResponse(
+  deps: { db: Db; events: UserEventBus; keepAliveMs: number },
+  userId: string,
+  after: number | null | undefined,
+  signal?: AbortSignal,
+): Response {
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>(
     {
@@ -26,7 +31,7 @@ export function userEventsResponse(deps: { db: Db; events: UserEventBus; keepAli
         let closed = false;
         let lastSent = -1;
         let keepalive: ReturnType<typeof setInterval> | undefined;
-        let sub: EventsSubscription | undefined;
+        let sub: EventsSubscription | undefined = undefined; // set once the bus answers; close() may run before
         const close = () => {
           if (closed) return;
           closed = true;
