@@ -2,9 +2,27 @@
 // docs/PROTOCOL.md §4.8): what one tab does shows in the others live — a
 // message and its streaming reply, chats created, renamed and deleted — and
 // the sidebar marks chats with a reply generating or one finished unseen.
-import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
-import { complete, lastAssistant, SCREENSHOT_LOOKS, send, shownText, userMessages } from "./support";
+import { expect, test as base, type Page } from "@playwright/test";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, shownText, startApp, userMessages, type AppServer } from "./support";
+
+// A server of its own whose demo model writes slower than the suite's, so a
+// reply is still streaming when the other tab has caught up, however busy
+// the machine.
+const test = base.extend<object, { slowApp: AppServer }>({
+  slowApp: [
+    async ({}, use) => {
+      const app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-live-tabs-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "40" });
+      await use(app);
+      await app.kill();
+    },
+    { scope: "worker", timeout: 90_000 },
+  ],
+  baseURL: async ({ slowApp }, use) => use(slowApp.url),
+});
+test.describe.configure({ timeout: 120_000 });
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 const chatId = (page: Page) => new URL(page.url()).pathname.slice(3);
@@ -67,7 +85,7 @@ test("a chat created, renamed and deleted in one tab changes in the other at onc
 });
 
 test("the sidebar shows a reply generating elsewhere, then an unread dot until the chat is opened", async ({ page, context }) => {
-  const busy = await chatWithExchange(page, "Hi");
+  const busy = await chatWithExchange(page, "Plan a trip to Lisbon");
   const other = await context.newPage();
   await other.goto("/?new=1");
   await expect(row(other, busy)).toBeVisible();
@@ -91,11 +109,11 @@ test("the sidebar shows a reply generating elsewhere, then an unread dot until t
 });
 
 for (const [look, options] of SCREENSHOT_LOOKS) {
-  test(`screenshot: the sidebar with a reply generating and an unread one (${look})`, async ({ browser }) => {
-    const context = await browser.newContext(options);
+  test(`screenshot: the sidebar with a reply generating and an unread one (${look})`, async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ ...options, baseURL });
     const page = await context.newPage();
     const unread = await chatWithExchange(page, "Suggest a name for a sailing boat");
-    const busy = await chatWithExchange(page, "Hi");
+    const busy = await chatWithExchange(page, "Plan a trip to Lisbon");
     await page.goto("/?new=1");
     // Replies started from elsewhere (the API, as another tab would).
     const answered = await page.request.post(`/api/conversations/${unread}/messages`, { data: { content: "Another name, please", stream: false } });
