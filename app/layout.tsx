@@ -5,6 +5,8 @@ import { accountView, pageUser } from "@/lib/http/page-user";
 import { guestLimitNotice } from "@/lib/auth/session";
 import { listConversations } from "@/lib/chat/conversations";
 import type { Conversation } from "@/lib/chat/types";
+import { tabStart } from "@/lib/events/generating";
+import { getApp } from "@/lib/runtime";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -26,10 +28,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
   // No session because the proxy refused a new guest (per-address limit): say so.
   const guestLimit = user ? null : guestLimitNotice(await headers());
+  // The tab's event stream resumes from this render (docs/PROTOCOL.md §7).
+  const events = user ? await tabStart(getApp().events, user.db, user.userId) : null;
   return (
     <html lang="en">
       <body>
-        <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit}>
+        <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit} events={events}>
           {children}
         </AppShell>
       </body>

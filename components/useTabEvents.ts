@@ -3,6 +3,7 @@
 // state (generating replies, unread chats) and a listener on its events.
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { tabEvents, type TabEventListener, type TabEventsState } from "@/lib/client/user-events";
+import type { TabStart } from "@/lib/events/generating";
 
 const NONE: TabEventsState = { generating: new Map(), unread: new Set() };
 const serverState = () => NONE;
@@ -11,6 +12,15 @@ const getState = () => tabEvents().getState();
 
 export function useTabEvents(): TabEventsState {
   return useSyncExternalStore(subscribe, getState, serverState);
+}
+
+/**
+ * Seeds the tab's connection with the server render's start, before any
+ * child's effect opens it (a render runs before effects): it then resumes
+ * from the page's moment, and what happened since is replayed.
+ */
+export function useTabEventsStart(start: TabStart | null): void {
+  if (start && typeof window !== "undefined") tabEvents().seed(start);
 }
 
 /** Calls the latest `fn` on every event (and opens the connection). */

@@ -7,7 +7,7 @@
 // link. A `reset` (or a snapshot after a reconnect) means events were
 // missed: listeners refetch.
 import { createParser } from "eventsource-parser";
-import type { GeneratingReply } from "../events/generating";
+import type { GeneratingReply, TabStart } from "../events/generating";
 import { USER_EVENT_NAMES, type UserEvent } from "../events/types";
 
 /** What listeners get: the user's events, and the start of a stream that could not replay. */
@@ -71,6 +71,14 @@ export class UserEventsConnection {
     const unread = new Set(this.state.unread);
     unread.delete(conversationId);
     this.setState({ ...this.state, unread });
+  }
+
+  /** Resume from a server render (once, before the connection opens). */
+  seed(start: TabStart): void {
+    if (this.started || this.lastId !== undefined) return;
+    this.lastId = start.after;
+    this.everConnected = true; // a `snapshot` after this would mean missed events
+    this.state = { ...this.state, generating: new Map(start.generating.map((g) => [g.conversationId, g.messageId])) };
   }
 
   start(): void {

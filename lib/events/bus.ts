@@ -17,6 +17,8 @@ export type EventsSubscription = { start: EventsStart; close(): void };
 export interface UserEventBus extends UserEventSink {
   /** Events after `after` (or a reset), then every later event live through `onEvent`, exactly once, in order. */
   subscribe(userId: string, after: number | null, onEvent: (e: UserEvent) => void): Promise<EventsSubscription>;
+  /** The user's latest event id (what a page rendered now includes). */
+  latestId(userId: string): Promise<number>;
   close?(): Promise<void>;
 }
 

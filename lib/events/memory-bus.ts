@@ -45,6 +45,10 @@ export class MemoryUserEventBus implements UserEventBus {
     for (const fn of log.listeners) fn(e);
   }
 
+  async latestId(userId: string): Promise<number> {
+    return this.log(userId).lastId;
+  }
+
   async subscribe(userId: string, after: number | null, onEvent: (e: UserEvent) => void): Promise<EventsSubscription> {
     const log = this.log(userId);
     const first = log.events[0]?.id ?? log.lastId + 1;

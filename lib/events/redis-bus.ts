@@ -112,6 +112,14 @@ export class RedisUserEventBus implements UserEventBus {
     };
   }
 
+  /** Starts the user's counter if it has expired, so a page's id can be resumed from. */
+  async latestId(userId: string): Promise<number> {
+    const c = await this.connect();
+    const key = this.key(userId, "seq");
+    await c.set(key, String(Date.now()), { NX: true, PX: this.opts.ttlMs ?? EVENT_LOG_TTL_MS });
+    return Number(await c.get(key));
+  }
+
   /** Logged events with ids above `after`, oldest first. */
   private async logAfter(userId: string, after: number): Promise<UserEvent[]> {
     const entries = await (await this.connect()).xRange(this.key(userId, "events"), `(${after}-0`, "+");
