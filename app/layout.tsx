@@ -7,6 +7,8 @@ import { listConversations } from "@/lib/chat/conversations";
 import type { Conversation } from "@/lib/chat/types";
 import { parseThemeChoice, themeAttribute, THEME_COOKIE } from "@/lib/client/theme";
 import { PageNotice } from "@/components/PageNotice";
+import { tabStart } from "@/lib/events/generating";
+import { getApp } from "@/lib/runtime";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -30,10 +32,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const guestLimit = user ? null : guestLimitNotice(await headers());
   // The theme chosen in Settings, rendered with the page so its first paint has it (lib/client/theme.ts).
   const theme = themeAttribute(parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value));
+  // The tab's event stream resumes from this render (docs/PROTOCOL.md §7).
+  const events = user ? await tabStart(getApp().events, user.db, user.userId) : null;
   return (
     <html lang="en" data-theme={theme}>
       <body>
-        <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit}>
+        <AppShell conversations={conversations} account={accountView(user)} guestLimit={guestLimit} events={events}>
           {children}
         </AppShell>
         <PageNotice />

@@ -11,16 +11,21 @@ import { ConnectionBanner } from "./ConnectionBanner";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
+import type { TabStart } from "@/lib/events/generating";
+import { useTabEventsStart } from "./useTabEvents";
 
 type Props = {
   conversations: Conversation[];
   account?: AccountView | null;
   /** Set when this visit got no session because the server refused a new guest (too many from this network). */
   guestLimit?: { retryInMinutes: number } | null;
+  /** Where this tab's event stream starts (the render's latest event id). */
+  events?: TabStart | null;
   children: React.ReactNode;
 };
 
-export function AppShell({ conversations, account = null, guestLimit = null, children }: Props) {
+export function AppShell({ conversations, account = null, guestLimit = null, events = null, children }: Props) {
+  useTabEventsStart(events);
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const toggle = useRef<HTMLButtonElement>(null);

@@ -25,6 +25,7 @@ import { useFollowScroll } from "./useFollowScroll";
 import { useLiveReply } from "./useLiveReply";
 import { ReplyAnnouncer } from "./ReplyAnnouncer";
 import { useMessageTarget } from "./useMessageTarget";
+import { useConversationEvents } from "./useConversationEvents";
 
 type Props = {
   conversationId: string | null;
@@ -47,6 +48,8 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const [setup, setSetup] = useState<Setup>(initialSetup ?? { model: null, systemPrompt: "" });
   const [error, setError] = useState<string | null>(null);
   const { reply, state } = useLiveReply(conversationId);
+  // A reply started in another tab: shown once the refreshed view has it.
+  const elsewhere = useConversationEvents(conversationId);
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const { toBottom, away } = useFollowScroll(scroller, content);
@@ -219,12 +222,21 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   // Saved messages from the live reply on are the live reply's to show.
   const baseCount = reply?.baseCount;
   const saved = useMemo(() => (baseCount === undefined ? messages : messages.slice(0, baseCount)), [messages, baseCount]);
-  const generating = reply ? !state?.finished : !!unattached;
+  const generating = reply ? !state?.finished : !!unattached || !!elsewhere;
   const empty = saved.length === 0 && !reply;
   const hints = versionHintsOf(reply);
   const stop = useMemo(
-    () => (!generating ? undefined : reply ? () => void reply.stop() : unattached ? () => void onStopSaved(unattached.id) : undefined),
-    [generating, reply, unattached, onStopSaved],
+    () =>
+      !generating
+        ? undefined
+        : reply
+          ? () => void reply.stop()
+          : unattached
+            ? () => void onStopSaved(unattached.id)
+            : elsewhere
+              ? () => void onStopSaved(elsewhere)
+              : undefined,
+    [generating, reply, unattached, elsewhere, onStopSaved],
   );
 
   // Nothing that changes the path while a reply generates or a switch is under way.

@@ -13,6 +13,7 @@ import * as api from "@/lib/client/api";
 import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu, type MenuAction } from "./ConversationMenu";
+import { ConversationBadges } from "./ConversationBadges";
 
 type Mode = "view" | "rename" | "confirm-delete";
 export type Mark = { pinned?: boolean; archived?: boolean };
@@ -193,7 +194,10 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
             }}
             className="block rounded-lg px-3 py-2 text-sm text-zinc-800 dark:text-zinc-200"
           >
-            <span className={`block truncate ${faded}`}>{title}</span>
+            <span className="flex items-center gap-1.5">
+              <ConversationBadges conversationId={conversation.id} />
+              <span className={`min-w-0 flex-1 truncate ${faded}`}>{title}</span>
+            </span>
           </Link>
           <div
             className={`absolute inset-y-0 right-1 flex items-center ${shown}`}

@@ -16,6 +16,7 @@ import { SidebarSearch } from "./SidebarSearch";
 import { AccountArea } from "./AccountArea";
 import * as api from "@/lib/client/api";
 import { groupConversations, startOfDay, type Zone } from "@/lib/client/conversation-groups";
+import { useLiveConversations } from "./useLiveConversations";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 
@@ -30,7 +31,8 @@ const subscribeDay = (fn: () => void) => {
 const localDay = () => `local ${startOfDay(Date.now(), "local")}`;
 const serverDay = () => `utc ${startOfDay(Date.now(), "utc")}`;
 
-export function Sidebar({ conversations, account = null, open, onClose, onNavigate }: Props) {
+export function Sidebar({ conversations: fromServer, account = null, open, onClose, onNavigate }: Props) {
+  const conversations = useLiveConversations(fromServer);
   const pathname = usePathname();
   const router = useRouter();
   const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());

@@ -9,6 +9,8 @@ import { Shutdown } from "./platform/shutdown";
 import { createStreamBus } from "./stream";
 import type { StreamBus } from "./stream/bus";
 import { createReplyControl, type ReplyControl } from "./stream/control";
+import { createUserEventBus } from "./events";
+import type { UserEventBus } from "./events/bus";
 import { createProvider } from "./llm";
 import type { LlmProvider } from "./llm/types";
 import { ModelCatalog } from "./llm/models";
@@ -34,6 +36,8 @@ export type App = {
   dbHandle(): Promise<DbHandle>;
   db(): Promise<Db>;
   bus: StreamBus;
+  /** Per-user events (GET /api/events): memory, or Redis in scaled mode. */
+  events: UserEventBus;
   control: ReplyControl;
   generations: GenerationRegistry;
   provider: LlmProvider;
@@ -64,7 +68,7 @@ export type App = {
 };
 
 /** Parts a test (or a tool) provides instead of building them from the config. */
-export type AppParts = Partial<Pick<App, "bus" | "control" | "generations" | "provider" | "tools" | "jobs" | "files">> & {
+export type AppParts = Partial<Pick<App, "bus" | "events" | "control" | "generations" | "provider" | "tools" | "jobs" | "files">> & {
   dbHandle?: DbHandle | (() => Promise<DbHandle>);
 };
 
@@ -82,6 +86,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const db = async () => (await dbHandle()).prisma;
   const generations = parts.generations ?? new GenerationRegistry();
   const bus = parts.bus ?? createStreamBus(config);
+  const events = parts.events ?? createUserEventBus(config.redisUrl);
   const control = parts.control ?? createReplyControl(config.redisUrl, (id) => void generations.stop(id));
   const provider = parts.provider ?? createProvider(config.provider);
   const models = new ModelCatalog({ provider, allowList: config.provider.allowList, ttlMs: config.provider.modelsTtlMs });
@@ -99,7 +104,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     db: await db(),
     provider,
     models,
-    publish: (id, events) => bus.publish(id, events),
+    publish: (id, evs) => bus.publish(id, evs),
+    events,
     persistFallback: (id, state) => jobs.persist(id, state),
     tools,
     checkpointMs: config.reply.checkpointMs,
@@ -113,6 +119,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
   const replyJobs: ReplyJobs = createReplyJobs({
     db,
     bus,
+    events,
     generations,
     provider,
     generationDeps,
@@ -127,6 +134,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     dbHandle,
     db,
     bus,
+    events,
     control,
     generations,
     provider,
@@ -167,15 +175,16 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       capacity: app.capacity,
       shutdown,
       fileLimits: config.files.limits,
+      events,
     }),
-    stopping: async () => ({ db: await db(), generations, control, bus, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
+    stopping: async () => ({ db: await db(), generations, control, bus, events, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     // Files after users: a purged guest's files are then already orphaned.
     purgeIdle: async () => {
       const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs });
       return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
     },
     async close() {
-      const closable = [bus, control, files, sessions, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
+      const closable = [bus, events, control, files, sessions, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];
       await Promise.all(closable.map((c) => c?.close?.().catch(() => {})));
       if (!given && dbPromise) await (await dbPromise.catch(() => null))?.close();
     },

@@ -1,11 +1,14 @@
 // Conversations and their messages, always resolved through their owner:
-// another user's id is indistinguishable from a missing one (404).
+// another user's id is indistinguishable from a missing one (404). Creating,
+// changing and deleting one is announced on the owner's event stream
+// (`events`, docs/PROTOCOL.md §4.8).
 import type { Db } from "../platform/db";
 import { shownPath } from "./message-tree";
 import { AppError } from "../errors";
 import { lockDataOwner } from "../auth/data-owner";
 import type { Conversation, ErrorBody, Message, MessageMetadata, Part } from "./types";
 import type { Conversation as ConversationRow, Message as MessageRow } from "../generated/prisma/client";
+import type { UserEventSink } from "../events/types";
 
 export const DEFAULT_TITLE = "New chat";
 export const MAX_TITLE_CHARS = 200;
@@ -46,7 +49,13 @@ export type ConversationSetup = { title?: string; model?: string | null; systemP
 export type ConversationPatch = ConversationSetup & { pinned?: boolean; archived?: boolean };
 
 /** A new conversation for the user (for the account, when the user is a guest that moved into one meanwhile). */
-export async function createConversation(db: Db, userId: string, title?: string, setup: Omit<ConversationSetup, "title"> = {}): Promise<Conversation> {
+export async function createConversation(
+  db: Db,
+  userId: string,
+  title?: string,
+  setup: Omit<ConversationSetup, "title"> = {},
+  events?: UserEventSink,
+): Promise<Conversation> {
   // A title the user chose is theirs: a generated one never replaces it.
   const chosen = title?.trim();
   const row = await db.$transaction(async (tx) => {
@@ -55,7 +64,9 @@ export async function createConversation(db: Db, userId: string, title?: string,
       data: { userId: ownerId, title: chosen || DEFAULT_TITLE, titleLocked: !!chosen, model: setup.model ?? null, systemPrompt: setup.systemPrompt ?? "" },
     });
   });
-  return toConversation(row);
+  const conversation = toConversation(row);
+  events?.publish(row.userId, { event: "conversation.created", data: { conversation } });
+  return conversation;
 }
 
 /** The user's conversations by last activity; `archived` false leaves archived ones out, true lists only them. */
@@ -84,7 +95,7 @@ export async function getConversationWithMessages(db: Db, userId: string, id: st
  * system prompt, pins or archives; a field left out stays. Pinning an already
  * pinned one keeps its time. None of it is activity: `updatedAt` stays.
  */
-export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationPatch): Promise<Conversation> {
+export async function updateConversation(db: Db, userId: string, id: string, patch: ConversationPatch, events?: UserEventSink): Promise<Conversation> {
   const before = await requireConversation(db, userId, id);
   const title = patch.title?.trim();
   const now = new Date();
@@ -98,17 +109,20 @@ export async function updateConversation(db: Db, userId: string, id: string, pat
       ...(patch.archived !== undefined ? { archivedAt: patch.archived ? (before.archivedAt ?? now) : null } : {}),
     },
   });
-  return toConversation(row);
+  const conversation = toConversation(row);
+  events?.publish(row.userId, { event: "conversation.updated", data: { conversation } });
+  return conversation;
 }
 
 export async function renameConversation(db: Db, userId: string, id: string, title: string): Promise<Conversation> {
   return updateConversation(db, userId, id, { title });
 }
 
-export async function deleteConversation(db: Db, userId: string, id: string): Promise<void> {
+export async function deleteConversation(db: Db, userId: string, id: string, events?: UserEventSink): Promise<void> {
   await requireConversation(db, userId, id);
   // deleteMany: a concurrent delete of the same row is not an error.
-  await db.conversation.deleteMany({ where: { id, userId } });
+  const { count } = await db.conversation.deleteMany({ where: { id, userId } });
+  if (count === 1) events?.publish(userId, { event: "conversation.deleted", data: { conversationId: id } });
 }
 
 export async function requireMessage(db: Db, userId: string, id: string): Promise<MessageRow> {

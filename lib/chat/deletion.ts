@@ -6,13 +6,15 @@ import { AppError } from "../errors";
 import type { FileStore } from "../files/store";
 import { deleteConversationAndFiles } from "../files/attachments";
 import { stopConversationReplies, type StopDeps } from "../reply/stop";
+import type { UserEventSink } from "../events/types";
 
-export type DeletionDeps = { stopping: StopDeps; files: FileStore };
+/** `events`: the owner's tabs hear of each deleted conversation (docs/PROTOCOL.md §4.8). */
+export type DeletionDeps = { stopping: StopDeps; files: FileStore; events?: UserEventSink };
 
 /** Stops the conversation's running replies, then deletes it and its files. 404 for anyone else's. */
 export async function deleteConversationFully(d: DeletionDeps, userId: string, id: string): Promise<void> {
   await stopConversationReplies(d.stopping, userId, id);
-  await deleteConversationAndFiles(d.stopping.db, d.files, userId, id);
+  await deleteConversationAndFiles(d.stopping.db, d.files, userId, id, d.events);
 }
 
 /** Conversations deleted per round (each is its own short work, so a large account holds no long transaction). */

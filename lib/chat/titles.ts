@@ -7,6 +7,7 @@
 // of any length: its scans are linear (docs/SECURITY.md).
 import type { Db } from "../platform/db";
 import type { LlmProvider } from "../llm/types";
+import type { UserEventSink } from "../events/types";
 import { pathTo } from "./message-tree";
 import { DEFAULT_TITLE } from "./conversations";
 import { trimCharsEnd, trimCharsStart, trimSpaceAndCharsEnd } from "./plain-text";
@@ -98,7 +99,10 @@ export type TitleOutcome = { title: string; source: "model" | "summary" } | { sk
  * Names a conversation from its first exchange unless the user has named it.
  * Claude failing (or answering nothing usable) falls back to the summary.
  */
-export async function generateTitle(deps: { db: Db; provider: LlmProvider; signal?: AbortSignal }, conversationId: string): Promise<TitleOutcome> {
+export async function generateTitle(
+  deps: { db: Db; provider: LlmProvider; signal?: AbortSignal; events?: UserEventSink },
+  conversationId: string,
+): Promise<TitleOutcome> {
   const { db, provider } = deps;
   const conv = await db.conversation.findUnique({ where: { id: conversationId } });
   if (!conv) return { skipped: "gone" };
@@ -122,7 +126,9 @@ export async function generateTitle(deps: { db: Db; provider: LlmProvider; signa
     source = "summary";
   }
   const { count } = await db.conversation.updateMany({ where: { id: conversationId, titleLocked: false }, data: { title } });
-  return count === 1 ? { title, source } : { skipped: "locked" };
+  if (count !== 1) return { skipped: "locked" };
+  deps.events?.publish(conv.userId, { event: "conversation.titled", data: { conversationId, title } });
+  return { title, source };
 }
 
 /** Whether a finished reply is its conversation's first answer, before any edit or regenerate (the moment to name it). */

@@ -11,6 +11,7 @@ import type { FilePart } from "../chat/types";
 import { claimedKind, sniff } from "./sniff";
 import { contentKey, type FileStore } from "./store";
 import { deleteConversation } from "../chat/conversations";
+import type { UserEventSink } from "../events/types";
 import { lockDataOwner } from "../auth/data-owner";
 
 export type FileLimits = Config["files"]["limits"];
@@ -190,9 +191,9 @@ export async function removeUnreferenced(db: Db, store: FileStore, shas: string[
 }
 
 /** Deletes the user's conversation, its files' rows, then the bytes no other file shares. */
-export async function deleteConversationAndFiles(db: Db, store: FileStore, userId: string, id: string): Promise<void> {
+export async function deleteConversationAndFiles(db: Db, store: FileStore, userId: string, id: string, events?: UserEventSink): Promise<void> {
   const rows = await db.attachment.findMany({ where: { conversationId: id, userId }, select: { id: true, sha256: true } });
-  await deleteConversation(db, userId, id); // 404 for anyone else's: nothing below runs
+  await deleteConversation(db, userId, id, events); // 404 for anyone else's: nothing below runs
   await db.attachment.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
   await removeUnreferenced(
     db,

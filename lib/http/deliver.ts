@@ -11,7 +11,7 @@ import { sseResponse } from "./sse";
 
 export async function deliverReply(
   req: Request,
-  app: Pick<App, "bus" | "jobs" | "config" | "capacity">,
+  app: Pick<App, "bus" | "events" | "jobs" | "config" | "capacity">,
   db: Db,
   o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
 ): Promise<Response> {
@@ -22,7 +22,7 @@ export async function deliverReply(
       await app.jobs.startGeneration(o.message.id);
     } catch (e) {
       // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
-      await failToStart({ db, publish: (id, ev) => bus.publish(id, ev) }, o.message.id, e);
+      await failToStart({ db, publish: (id, ev) => bus.publish(id, ev), events: app.events }, o.message.id, e);
     }
   } finally {
     // In the registry now (in-process runner), or sent away, or failed: the admission's slot is done.

@@ -19,6 +19,7 @@ import { isContinuable } from "./status";
 import type { GenerationCapacity } from "./capacity";
 import type { FilePart } from "../chat/types";
 import { attachFiles, type FileLimits } from "../files/attachments";
+import type { UserEventSink } from "../events/types";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
 export type Admission = {
@@ -29,7 +30,20 @@ export type Admission = {
   shutdown: Shutdown;
   /** Attachment limits (lib/files); none: messages cannot carry files. */
   fileLimits?: FileLimits;
+  /** The owner's event stream (GET /api/events) hears of each admitted reply. */
+  events?: UserEventSink;
 };
+
+/** An admitted reply as the owner's event stream tells it (docs/PROTOCOL.md §4.8). */
+export type ReplyStart = { conversationId: string; replyId: string; userMessageId?: string; title?: string };
+
+function announceStart(events: UserEventSink | undefined, ownerId: string, s: ReplyStart): void {
+  if (!events) return;
+  const { conversationId } = s;
+  if (s.title) events.publish(ownerId, { event: "conversation.titled", data: { conversationId, title: s.title } });
+  if (s.userMessageId) events.publish(ownerId, { event: "message.created", data: { conversationId, messageId: s.userMessageId, role: "user" } });
+  events.publish(ownerId, { event: "reply.started", data: { conversationId, messageId: s.replyId, ...(s.userMessageId ? { userMessageId: s.userMessageId } : {}) } });
+}
 
 export const MAX_CONTENT_CHARS = 32_000;
 /** docs/PROTOCOL.md §3.2: non-empty after trimming (400) unless files come with it, at most 32,000 code points (413); stored as sent. */
@@ -61,12 +75,21 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  * admitGeneration. The slot passes to the admitted reply (`replyOf`); the
  * caller hands that to the job runner (lib/http/deliver.ts).
  */
-export async function withAdmission<T>(a: Admission, userId: string, admit: (tx: Tx, ownerId: string) => Promise<T>, replyOf: (admitted: T) => string): Promise<T> {
+export async function withAdmission<T>(
+  a: Admission,
+  userId: string,
+  admit: (tx: Tx, ownerId: string) => Promise<T>,
+  replyOf: (admitted: T) => string,
+  started?: (admitted: T) => ReplyStart,
+): Promise<T> {
   await enforceMessageRate(a.limiter, userId);
   const slot = a.capacity.reserve();
   try {
-    const admitted = await a.db.$transaction(async (tx) => admit(tx, await lockDataOwner(tx, userId, "update")), ADMIT_TX);
+    let ownerId = userId;
+    const admitted = await a.db.$transaction(async (tx) => admit(tx, (ownerId = await lockDataOwner(tx, userId, "update"))), ADMIT_TX);
     slot.handOver(replyOf(admitted));
+    // Committed: every tab of the owner may now hear of it.
+    if (started) announceStart(a.events, ownerId, started(admitted));
     return admitted;
   } finally {
     slot.release(); // no-op once handed over
@@ -108,6 +131,7 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
 }
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = []) {
+  let title: string | undefined;
   return withAdmission(
     a,
     userId,
@@ -118,11 +142,13 @@ export async function createReply(a: Admission, userId: string, conversationId: 
       const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
       const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files });
       if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
-        await tx.conversation.update({ where: { id: conversationId }, data: { title: titleFrom(content.trim() ? content : (files[0]?.name ?? content)) } });
+        title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
+        await tx.conversation.update({ where: { id: conversationId }, data: { title } });
       }
       return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
     },
     (r) => r.assistantMessage.id,
+    (r) => ({ conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id, title }),
   );
 }
 
@@ -149,5 +175,6 @@ export async function continueReply(a: Admission, userId: string, messageId: str
       return { message: toMessage(updated), seq: updated.seq };
     },
     (r) => r.message.id,
+    (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),
   );
 }

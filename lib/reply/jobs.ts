@@ -15,6 +15,7 @@ import { childLog, errorFields } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { generateTitle, isFirstExchange, type TitleOutcome } from "../chat/titles";
 import type { Message, MessageStatus } from "../chat/types";
+import type { UserEventSink } from "../events/types";
 
 export type SkipReason = "not_found" | "not_assistant" | "not_pending" | "owner_active";
 
@@ -30,6 +31,8 @@ export type PersistReplyResult = { messageId: string; seq: number; applied: bool
 export type ReplyJobsDeps = {
   db: () => Promise<Db>;
   bus: StreamBus;
+  /** Owners' event streams: swept replies and generated titles are announced there. */
+  events?: UserEventSink;
   generations: GenerationRegistry;
   provider: LlmProvider;
   /** Everything a generation needs (db resolved). */
@@ -130,7 +133,7 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     const db = await d.db();
     const swept = await sweepStaleReplies(db, { staleMs: opts.staleMs ?? d.staleMs, liveIds: d.generations.liveIds() });
     try {
-      await announceEnds(db, (id, events) => d.bus.publish(id, events), swept);
+      await announceEnds(db, (id, events) => d.bus.publish(id, events), swept, d.events);
     } catch (e) {
       childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
     }
@@ -153,7 +156,7 @@ export function createReplyJobs(d: ReplyJobsDeps) {
 
   /** The generate-title job: names the conversation from its first exchange. */
   async function nameConversation(conversationId: string): Promise<TitleOutcome> {
-    return generateTitle({ db: await d.db(), provider: d.provider }, conversationId);
+    return generateTitle({ db: await d.db(), provider: d.provider, events: d.events }, conversationId);
   }
 
   return { beginGeneration, generateReply, persistReply, sweepStale, afterReply, nameConversation };

@@ -11,6 +11,7 @@ import { toMessage } from "../chat/conversations";
 import type { ErrorBody, FilePart, Message, MessageMetadata, MessageStatus, Part } from "../chat/types";
 import type { StreamEvent } from "../stream/events";
 import { GENERATING_STATUSES } from "./status";
+import { announceReplyEnd, type UserEventSink } from "../events/types";
 
 type Tx = Pick<Db, "message">;
 type Rows = Pick<Db, "message" | "$queryRaw" | "$executeRaw">;
@@ -150,16 +151,18 @@ export async function generatingIn(db: Tx, userId: string, conversationId: strin
 
 /**
  * Tells every stream still following these replies (any tab, any instance)
- * that they ended, with their saved final state as `done` at their saved seq.
+ * that they ended, with their saved final state as `done` at their saved seq,
+ * and their owners' event streams.
  */
-export async function announceEnds(db: Tx, publish: Publish, ids: string[]): Promise<Message[]> {
+export async function announceEnds(db: Tx, publish: Publish, ids: string[], events?: UserEventSink): Promise<Message[]> {
   if (!ids.length) return [];
-  const rows = await db.message.findMany({ where: { id: { in: ids } } });
+  const rows = await db.message.findMany({ where: { id: { in: ids } }, include: { conversation: { select: { userId: true } } } });
   const messages: Message[] = [];
   for (const row of rows) {
     const message = toMessage(row);
     messages.push(message);
     await publish(row.id, [{ id: row.seq, event: "done", data: { message } }]);
+    announceReplyEnd(events, row.conversation.userId, message);
   }
   return messages;
 }

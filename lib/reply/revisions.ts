@@ -50,6 +50,7 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
       return { message: await withVersions(tx, created), seq: 0 };
     },
     (r) => r.message.id,
+    (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),
   );
 }
 
@@ -81,6 +82,7 @@ export async function editAndResend(
       return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
     },
     (r) => r.assistantMessage.id,
+    (r) => ({ conversationId: r.assistantMessage.conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id }),
   );
 }
 

@@ -13,8 +13,9 @@ import type { GenerationRegistry } from "./registry";
 import { announceEnds, generatingIn } from "./lifecycle";
 import { interruptOrphan } from "./sweep";
 import { isGenerating } from "./status";
+import type { UserEventSink } from "../events/types";
 
-export type StopDeps = { db: Db; generations: GenerationRegistry; control: ReplyControl; bus: StreamBus; remoteStopWaitMs: number };
+export type StopDeps = { db: Db; generations: GenerationRegistry; control: ReplyControl; bus: StreamBus; remoteStopWaitMs: number; events?: UserEventSink };
 
 export async function stopReply(s: StopDeps, messageId: string): Promise<Message> {
   const live = s.generations.stop(messageId);
@@ -34,7 +35,7 @@ export async function stopReply(s: StopDeps, messageId: string): Promise<Message
   const orphaned = await interruptOrphan(s.db, messageId);
   if (orphaned) {
     // Streams still following it (any tab, any instance) end with it, instead of waiting.
-    const [message] = await announceEnds(s.db, (id, events) => s.bus.publish(id, events), [messageId]);
+    const [message] = await announceEnds(s.db, (id, events) => s.bus.publish(id, events), [messageId], s.events);
     if (message) return message;
   }
   const row = await s.db.message.findUnique({ where: { id: messageId } });

@@ -23,7 +23,7 @@ export const POST = route(async (req) => {
   const { app, db, userId } = await requireUser(req);
   const body = await readJson(req, CreateBody);
   const model = body.model ? await app.models.require(body.model) : null;
-  return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }), 201);
+  return json(await createConversation(db, userId, body.title, { model, systemPrompt: body.systemPrompt }, app.events), 201);
 });
 
 // Deleting every conversation is asked for explicitly: a bare DELETE (a client's slip) is refused.
@@ -32,5 +32,5 @@ const DeleteAllBody = z.object({ confirm: z.literal(true, 'send {"confirm": true
 export const DELETE = route(async (req) => {
   const { app, userId } = await requireUser(req);
   await readJson(req, DeleteAllBody, 1024);
-  return json({ deleted: await deleteAllConversations({ stopping: await app.stopping(), files: app.files }, userId) });
+  return json({ deleted: await deleteAllConversations({ stopping: await app.stopping(), files: app.files, events: app.events }, userId) });
 });

@@ -31,6 +31,7 @@ import type { PriceTable } from "../../usage/prices";
 import { usageAfterRun } from "../../usage/metadata";
 import type { FileStore } from "../../files/store";
 import { withFileData } from "../../files/attachments";
+import { announceReplyEnd, type UserEventSink } from "../../events/types";
 
 export type GenerationDeps = {
   db: Db;
@@ -39,6 +40,8 @@ export type GenerationDeps = {
   models?: ModelCatalog;
   /** Receives every numbered event, in order. */
   publish?: (messageId: string, events: StreamEvent[]) => void;
+  /** The owner's event stream (GET /api/events) hears when the reply ends. */
+  events?: UserEventSink;
   /** CHECKPOINT_INTERVAL_MS: the longest a streaming reply goes unsaved. */
   checkpointMs: number;
   /** FINAL_SAVE_RETRY_MS: how long the final save is retried before persistFallback. */
@@ -278,6 +281,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     message = fallback(); // the database is unreachable: subscribers still get the end
   }
   publish([asm.emit({ event: "done", data: { message } })]);
+  announceReplyEnd(deps.events, row.conversation.userId, message);
   return message;
 }
 
@@ -285,15 +289,17 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
  * A generation that could not even start (database error while loading):
  * mark the reply failed and end its subscribers' streams.
  */
-export async function failToStart(deps: Pick<GenerationDeps, "db" | "publish">, messageId: string, cause: unknown): Promise<void> {
+export async function failToStart(deps: Pick<GenerationDeps, "db" | "publish" | "events">, messageId: string, cause: unknown): Promise<void> {
   log.error({ component: "generation", messageId, err: errorFields(cause) }, "generation could not start");
   try {
     const seq = await endOrphan(deps.db, messageId, "failed", {
       error: { code: "internal", message: "The reply could not be started because of a server error." },
     });
     if (seq === null) return;
-    const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId } });
-    deps.publish?.(messageId, [{ id: seq, event: "done", data: { message: toMessage(row) } }]);
+    const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
+    const message = toMessage(row);
+    deps.publish?.(messageId, [{ id: seq, event: "done", data: { message } }]);
+    announceReplyEnd(deps.events, row.conversation.userId, message);
   } catch (e) {
     log.error({ component: "generation", messageId, err: errorFields(e) }, "could not mark the reply failed");
   }

@@ -12,7 +12,7 @@ export const DELETE = route(async (req) => {
   const secure = isSecureRequest(req, app.config);
   const user = await requireSessionUser(app.accounts, req.headers, secure);
   const { password } = await readJson(req, accountDeletionSchema, 8 * 1024);
-  const deletion = { stopping: await app.stopping(), files: app.files };
+  const deletion = { stopping: await app.stopping(), files: app.files, events: app.events };
   const cookie = await deleteAccount(await app.accounts(), app.limiters, deletion, req.headers, secure, user, password);
   return withCookies(json(null, 204), cookie.headers);
 });

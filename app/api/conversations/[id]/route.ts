@@ -31,12 +31,12 @@ export const PATCH = route<P>(async (req, p) => {
   const id = pathId(p.id, "conversation");
   const body = await readJson(req, PatchBody);
   if (body.model) await app.models.require(body.model);
-  return json(await updateConversation(db, userId, id, body));
+  return json(await updateConversation(db, userId, id, body, app.events));
 });
 
 export const DELETE = route<P>(async (req, p) => {
   const { app, userId } = await requireUser(req);
   const id = pathId(p.id, "conversation");
-  await deleteConversationFully({ stopping: await app.stopping(), files: app.files }, userId, id);
+  await deleteConversationFully({ stopping: await app.stopping(), files: app.files, events: app.events }, userId, id);
   return json(null, 204);
 });

@@ -1,0 +1,52 @@
+// Per-user events (docs/PROTOCOL.md §4.8): what every open tab of a user
+// hears about, whatever tab or instance caused it. Published by the owner of
+// each change (lib/chat/conversations.ts, lib/chat/titles.ts, lib/reply/),
+// carried by the user-event bus (bus.ts), served at GET /api/events.
+import type { Conversation, Message } from "../chat/types";
+
+/** How a reply ended: its final status, `stopped` when its run was stopped (Stop, delete, shutdown). */
+export type ReplyEnd = "complete" | "failed" | "interrupted" | "stopped";
+
+export type UserEventMap = {
+  "conversation.created": { conversation: Conversation };
+  /** Renamed, or its model or system prompt changed (PATCH). */
+  "conversation.updated": { conversation: Conversation };
+  /** A title set by the server: from the first message, or generated after the first reply. */
+  "conversation.titled": { conversationId: string; title: string };
+  "conversation.deleted": { conversationId: string };
+  "message.created": { conversationId: string; messageId: string; role: "user" };
+  "reply.started": { conversationId: string; messageId: string; userMessageId?: string };
+  "reply.ended": { conversationId: string; messageId: string; status: ReplyEnd };
+};
+
+export type UserEventName = keyof UserEventMap;
+export const USER_EVENT_NAMES = [
+  "conversation.created",
+  "conversation.updated",
+  "conversation.titled",
+  "conversation.deleted",
+  "message.created",
+  "reply.started",
+  "reply.ended",
+] as const satisfies readonly UserEventName[];
+
+/** An event before the bus numbers it. */
+export type UserEventBody = { [K in UserEventName]: { event: K; data: UserEventMap[K] } }[UserEventName];
+/** A numbered event: ids increase by one per user, never reused. */
+export type UserEvent = UserEventBody & { id: number };
+
+/** Where the owners of changes publish. Never throws: an event lost is a tab that refetches later, never a failed request. */
+export interface UserEventSink {
+  publish(userId: string, event: UserEventBody): void;
+}
+
+/** A reply's end as the event stream tells it. */
+export function replyEndOf(message: Pick<Message, "status" | "metadata">): ReplyEnd {
+  if (message.status === "interrupted") return message.metadata?.stopReason === "stopped" ? "stopped" : "interrupted";
+  return message.status === "complete" ? "complete" : message.status === "failed" ? "failed" : "interrupted";
+}
+
+/** Publishes a reply's end for its owner (a sink may be absent in tests and tools). */
+export function announceReplyEnd(sink: UserEventSink | undefined, userId: string, message: Message): void {
+  sink?.publish(userId, { event: "reply.ended", data: { conversationId: message.conversationId, messageId: message.id, status: replyEndOf(message) } });
+}
