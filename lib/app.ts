@@ -180,7 +180,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     stopping: async () => ({ db: await db(), generations, control, bus, events, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
     // Files after users: a purged guest's files are then already orphaned.
     purgeIdle: async () => {
-      const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs });
+      const forgetUsers = async (ids: string[]) => void (await Promise.all(ids.map((userId) => sessions.revoke({ userId }))));
+      const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs, forgetUsers });
       return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
     },
     async close() {

@@ -96,6 +96,7 @@ export function createAuth({ db, settings, replies }: Accounts) {
         // of generating replies are stopped (saved as interrupted).
         onLinkAccount: async ({ anonymousUser, newUser }) => {
           const { overCap } = await adoptGuestData(db, anonymousUser.user.id, newUser.user.id, replies?.maxActivePerUser);
+          await sessions.revoke({ userId: anonymousUser.user.id }); // its sessions were deleted with the move, outside the library
           if (overCap.length) await replies?.stop(overCap);
         },
         disableDeleteAnonymousUser: true,

@@ -48,8 +48,11 @@ describe.each(bothDatabases("purge"))("purgeIdle on %s", (_name, open, dispose) 
     const idleWithChat = await makeUser(db, { sessions: [{ expiresInMs: 300 * DAY, updatedAgoMs: TTL + HOUR }], reply: "complete" });
     const idleAccount = await makeUser(db, { guest: false, sessions: [{ expiresInMs: 20 * DAY, updatedAgoMs: TTL + HOUR }] });
 
-    const result = await purgeIdle(db, { emptyGuestTtlMs: TTL });
+    // Its session is live: an instance may hold it as verified, and must forget it.
+    const forgotten: string[] = [];
+    const result = await purgeIdle(db, { emptyGuestTtlMs: TTL, forgetUsers: async (ids) => void forgotten.push(...ids) });
 
+    expect(forgotten).toEqual([idleEmpty.userId]);
     expect(await remains(db, idleEmpty)).toEqual({ ...gone, messages: 0 });
     expect((await remains(db, freshEmpty)).user).toBe(true);
     expect((await remains(db, youngEmpty)).user).toBe(true);

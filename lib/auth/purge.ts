@@ -17,6 +17,8 @@ export type PurgeOptions = {
   /** Rows per delete: each batch is its own short statement, so a backlog never holds a long transaction. */
   batchSize?: number;
   now?: Date;
+  /** Told of the users deleted (every instance's session cache forgets them: lib/auth/session-cache.ts). */
+  forgetUsers?: (userIds: string[]) => Promise<void>;
 };
 
 export type PurgeResult = { sessions: number; guests: number; emptyGuests: number };
@@ -46,23 +48,25 @@ export async function purgeIdle(db: Db, o: PurgeOptions): Promise<PurgeResult> {
   const abandoned: Prisma.UserWhereInput = {
     AND: [{ isAnonymous: true, createdAt: { lt: new Date(now.getTime() - NEW_GUEST_GRACE_MS) }, sessions: { none: { expiresAt: { gt: now } } } }, notGenerating],
   };
-  const guests = await deleteUsers(db, abandoned, o.batchSize ?? USER_BATCH);
+  const guests = await deleteUsers(db, abandoned, o.batchSize ?? USER_BATCH, o.forgetUsers);
   const idleSince = new Date(now.getTime() - o.emptyGuestTtlMs);
   const empty: Prisma.UserWhereInput = {
     AND: [{ isAnonymous: true, createdAt: { lt: idleSince }, conversations: { none: {} }, sessions: { none: { updatedAt: { gt: idleSince } } } }, notGenerating],
   };
-  const emptyGuests = await deleteUsers(db, empty, o.batchSize ?? USER_BATCH);
+  const emptyGuests = await deleteUsers(db, empty, o.batchSize ?? USER_BATCH, o.forgetUsers);
   const result = { sessions, guests, emptyGuests };
   if (sessions + guests + emptyGuests > 0) log.info({ component: "purge", ...result }, "purged expired sessions and idle guests");
   return result;
 }
 
 /** Deletes the users matching `where`, `take` at a time; the delete checks `where` again, so a user that changed meanwhile stays. */
-function deleteUsers(db: Db, where: Prisma.UserWhereInput, take: number): Promise<number> {
+function deleteUsers(db: Db, where: Prisma.UserWhereInput, take: number, forget?: (userIds: string[]) => Promise<void>): Promise<number> {
   return inBatches(take, async (n) => {
     const ids = (await db.user.findMany({ where, select: { id: true }, take: n })).map((r) => r.id);
     if (!ids.length) return { found: 0, deleted: 0 };
-    return { found: ids.length, deleted: (await db.user.deleteMany({ where: { AND: [where, { id: { in: ids } }] } })).count };
+    const { count } = await db.user.deleteMany({ where: { AND: [where, { id: { in: ids } }] } });
+    await forget?.(ids); // those that stayed are verified again: harmless
+    return { found: ids.length, deleted: count };
   });
 }
 
