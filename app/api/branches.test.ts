@@ -134,9 +134,12 @@ describe("regenerate", () => {
     const cid = await newConversation(cookie);
     const first = await exchange(cookie, cid, "hold on", "ok");
     h.fake.enqueue({ text: "slow", chunk: 1, end: "stall", failAfter: 2 });
+    const sent = h.fake.requests.length;
     const live = await call(regenerate.POST, "POST", "/", { cookie, params: { id: first.assistantMessage.id }, body: {} });
     const reader = live.body!.getReader();
     const head = new TextDecoder().decode((await reader.read()).value);
+    // The stalling answer is taken before Stop (else the next test would get it).
+    await h.fake.waitForRequests(sent + 1);
     const id = /"message":\{"id":"([0-9a-f-]+)"/.exec(head)![1];
     const again = await call(regenerate.POST, "POST", "/", { cookie, params: { id }, body: {} });
     expect(again.status).toBe(409);

@@ -103,6 +103,7 @@ describe("replies", () => {
     const cookie = await newGuest();
     const convs = await Promise.all([1, 2, 3, 4].map(() => newConversation(cookie)));
     h.fake.enqueue(...[1, 2, 3].map(() => ({ text: "slow reply that stalls", end: "stall" as const, failAfter: 4 })));
+    const sent = h.fake.requests.length;
     const ctrl = new AbortController();
     const firsts = await Promise.all(convs.slice(0, 3).map((c) => post(cookie, c.id, { content: "go" }, ctrl.signal)));
     const mids: string[] = [];
@@ -113,6 +114,8 @@ describe("replies", () => {
       mids.push(/"message":\{"id":"([0-9a-f-]{36})"/.exec(value!)![1]);
       await reader.cancel(); // the client leaves; the generation goes on
     }
+    // The three stalling answers are taken before Stop (else later posts would get them).
+    await h.fake.waitForRequests(sent + 3);
     await expectError(await post(cookie, convs[0].id, { content: "again", stream: false }), 409, "generation_in_progress");
     const limited = await post(cookie, convs[3].id, { content: "fourth", stream: false });
     await expectError(limited, 429, "too_many_generations");

@@ -64,9 +64,11 @@ describe("GET /api/events", () => {
   it("lists generating replies in the snapshot, and says `stopped` when one is stopped", async () => {
     const { cookie, cid } = await guestWithConversation();
     h.fake.enqueue({ text: "a long answer that never ends", chunk: 2, end: "stall" });
+    const sent = h.fake.requests.length;
     const res = await call(messages.POST, "POST", "/", { cookie, params: { id: cid }, body: { content: "go", stream: true } });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     const head = (await reader.read()).value!;
+    await h.fake.waitForRequests(sent + 1); // the stalling answer is taken before Stop (else a later post gets it)
     const replyId = /"message":\{"id":"([0-9a-f-]{36})"/.exec(head)![1];
     const tab = await followEvents(cookie);
     expect(await tab.next(() => true)).toMatchObject({ event: "snapshot", data: { generating: [{ conversationId: cid, messageId: replyId }] } });
