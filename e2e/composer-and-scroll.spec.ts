@@ -20,18 +20,16 @@ test("the composer is never locked: typing while Claude replies, Enter keeps the
   test.setTimeout(180_000);
   await page.goto(`${app.url}/?new=1`);
   const input = page.getByTestId("composer-input");
-  const send0 = await box(page, "send-button");
   await input.fill("Tell me about lighthouses");
   await input.press("Enter");
   await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the composer was rebuilt here
   const reply = lastAssistant(page);
   await expect(reply).toHaveAttribute("aria-busy", "true");
 
-  // Stop sits where Send was; Send is gone until the reply ends.
+  // Stop takes Send's place (compared below, once Send is back: the empty
+  // chat's composer sat higher, centred); Send is gone until the reply ends.
   const stop = await box(page, "stop-button");
   await expect(page.getByTestId("send-button")).toHaveCount(0);
-  expect(Math.abs(stop.x + stop.width - (send0.x + send0.width))).toBeLessThanOrEqual(1);
-  expect(Math.abs(stop.y - send0.y)).toBeLessThanOrEqual(1);
 
   // Typing goes on; Enter sends nothing and keeps the text.
   await expect(input).toBeEnabled();
@@ -43,9 +41,12 @@ test("the composer is never locked: typing while Claude replies, Enter keeps the
   await expect(reply).toHaveAttribute("aria-busy", "true");
 
   // The first reply ends: focus is in the box, the text still there, and it sends now.
-  await complete(reply);
+  await complete(reply, 120_000); // a whole slow reply (80 ms a token)
   await expect(input).toBeFocused();
   await expect(input).toHaveValue("And about ships?");
+  const send = await box(page, "send-button");
+  expect(Math.abs(stop.x + stop.width - (send.x + send.width))).toBeLessThanOrEqual(1);
+  expect(Math.abs(stop.y + stop.height - (send.y + send.height))).toBeLessThanOrEqual(1);
   await input.press("Enter");
   await expect(userMessages(page)).toHaveCount(2);
   await expect(input).toHaveValue("");
@@ -100,7 +101,7 @@ test("Jump to latest: shown while scrolled up from a growing reply, scrolls down
   await expect(jump).toHaveCount(0);
   await expect.poll(gap).toBeLessThan(96);
   // Following again: as the reply grows the view stays at the bottom.
-  await complete(reply);
+  await complete(reply, 120_000);
   await expect.poll(gap).toBeLessThan(96);
   await expect(jump).toHaveCount(0);
 

@@ -19,8 +19,8 @@ export const pagerLabel = (message: Locator) => message.getByTestId("version-lab
 export const uniqueWord = (prefix: string) => prefix + Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
 
 /** Waits until the reply is complete (a whole demo reply takes a few seconds). */
-export async function complete(reply: Locator) {
-  await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+export async function complete(reply: Locator, timeout = 30_000) {
+  await expect(reply).toHaveAttribute("data-status", "complete", { timeout });
 }
 
 /**
