@@ -8,7 +8,7 @@ import type { Db } from "../platform/db";
 import type { UserEventBus, EventsSubscription } from "../events/bus";
 import type { UserEvent } from "../events/types";
 import { generatingReplies } from "../events/generating";
-import { frame } from "./sse";
+import { frame, SSE_HEADERS } from "./sse";
 
 const MAX_QUEUED_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
@@ -82,13 +82,5 @@ export function userEventsResponse(
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
   );
-  return new Response(body, {
-    status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
-  });
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

@@ -13,6 +13,14 @@ import { metrics } from "../platform/metrics";
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
+/** Every SSE response's headers: never cached or transformed, never buffered by a proxy. */
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+} as const;
+
 export function frame(id: number, event: string, data: unknown): string {
   // JSON.stringify escapes CR and LF, so text can never break out of `data:`.
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -151,13 +159,5 @@ export function sseResponse(
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
   );
-  return new Response(body, {
-    status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
-  });
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
 }
