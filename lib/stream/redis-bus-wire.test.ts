@@ -222,7 +222,9 @@ describe("RedisStreamBus on the wire", () => {
     await a.open(message(id), 0);
     const followers: { after: number | null; f: Awaited<ReturnType<typeof follow>> }[] = [];
     const attaching: Promise<void>[] = [];
+    let early = 0;
     for (const [i, e] of events.entries()) {
+      if (i === events.length - 50) early = (await Promise.all(attaching)).length; // these attached well before the end
       a.publish(id, [e]);
       if (i % 10 === 5 && e.event !== "done") {
         // Attach while batches are in flight: the read races the live ones.
@@ -232,6 +234,8 @@ describe("RedisStreamBus on the wire", () => {
       if (i % 3 === 0) await new Promise((r) => setImmediate(r));
     }
     await Promise.all(attaching);
+    expect(followers.slice(0, early).every(({ f }) => f.sub.start.kind !== "unknown")).toBe(true);
+    expect(early).toBeGreaterThan(20);
     for (const { after, f } of followers) {
       if (f.sub.start.kind === "unknown") continue; // attached after the end: the database has it
       await expect.poll(() => f.all().at(-1)?.event, { timeout: 20_000 }).toBe("done");
@@ -243,7 +247,6 @@ describe("RedisStreamBus on the wire", () => {
       } else expect(got).toEqual(events.filter((e) => e.id > after));
       f.sub.close();
     }
-    expect(followers.filter(({ f }) => f.sub.start.kind !== "unknown").length).toBeGreaterThan(20);
   });
 
   it("ignores what is not a batch on a reply's channel, and a batch heard twice is delivered once", async () => {
