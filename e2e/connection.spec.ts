@@ -20,9 +20,7 @@ async function newChat(page: Page, url: string, text: string) {
   return page.url();
 }
 
-// fixme: in the app with the per-user event stream these time out after the
-// restart (not yet diagnosed); issue 16 stays open until they pass again.
-test.fixme("server restart mid-session: the page stays, a banner says so, nothing typed is lost, and it recovers by itself", async ({ page }) => {
+test("server restart mid-session: the page stays, a banner says so, nothing typed is lost, and it recovers by itself", async ({ page }) => {
   test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "2" };
   const port = await freePort();
@@ -74,9 +72,7 @@ test.fixme("server restart mid-session: the page stays, a banner says so, nothin
   }
 });
 
-// fixme: in the app with the per-user event stream these time out after the
-// restart (not yet diagnosed); issue 16 stays open until they pass again.
-test.fixme("a server restarted as a reply ends (SIGTERM lets it finish): the page stays and catches up by itself", async ({ page }) => {
+test("a server restarted as a reply ends (SIGTERM lets it finish): the page stays and catches up by itself", async ({ page }) => {
   test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "15", SHUTDOWN_GRACE_MS: "4000" };
   const port = await freePort();
@@ -107,9 +103,7 @@ test.fixme("a server restarted as a reply ends (SIGTERM lets it finish): the pag
   }
 });
 
-// fixme: in the app with the per-user event stream these time out after the
-// restart (not yet diagnosed); issue 16 stays open until they pass again.
-test.fixme("screenshots: the banner, light, dark and narrow", async ({ browser }) => {
+test("screenshots: the banner, light, dark and narrow", async ({ browser }) => {
   test.setTimeout(360_000);
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-restart-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "2" };
   const app = await startApp(await freePort(), env);

@@ -44,6 +44,7 @@ export function userEventsResponse(
           }
         };
         cleanup = close;
+        if (signal?.aborted) return close();
         signal?.addEventListener("abort", close, { once: true });
         const write = (text: string) => {
           if (closed) return;

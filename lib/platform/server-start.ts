@@ -21,10 +21,14 @@ export async function startServer(app: App): Promise<StartedServer> {
   if (app.control instanceof RedisControl) {
     void app.control.listen().catch((e) => log.error({ component: "redis", err: errorFields(e) }, "could not listen for stop requests"));
   }
-  if (app.config.handleSignals) {
-    process.once("SIGTERM", () => void shutdown(app, 143));
-    process.once("SIGINT", () => void shutdown(app, 130));
-  }
+  const signals: [NodeJS.Signals, () => void][] = app.config.handleSignals
+    ? [
+        ["SIGTERM", () => void shutdown(app, 143)],
+        ["SIGINT", () => void shutdown(app, 130)],
+      ]
+    : // Next.js handles them: its server closes once every connection has ended, which endless streams must then do.
+      (["SIGTERM", "SIGINT"] as const).map((s) => [s, () => app.shutdown.begin()]);
+  for (const [signal, on] of signals) process.once(signal, on);
   // Embedded: this process owns the database, so nothing generating at start
   // is live, and later only replies no local generation owns. On PostgreSQL
   // other instances may be generating: only replies stale for STALE_REPLY_MS.
@@ -63,7 +67,12 @@ export async function startServer(app: App): Promise<StartedServer> {
     beat.unref();
     timers.push(beat);
   }
-  return { stop: () => timers.forEach((t) => clearInterval(t)) };
+  return {
+    stop: () => {
+      timers.forEach((t) => clearInterval(t));
+      for (const [signal, on] of signals) process.off(signal, on);
+    },
+  };
 }
 
 async function heartbeat(app: App): Promise<void> {

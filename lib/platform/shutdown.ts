@@ -11,9 +11,25 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
 /** Whether this instance drains; one per app (lib/app.ts). */
 export class Shutdown {
   private drainingNow = false;
+  private readonly closing = new AbortController();
 
   get draining(): boolean {
     return this.drainingNow;
+  }
+
+  /**
+   * Aborted once the instance begins to shut down. A stream that never ends
+   * by itself (a user's event stream) ends then: the HTTP server closes only
+   * when every connection has, and the client resumes elsewhere by event id.
+   */
+  get signal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** Refuses new generations and ends the endless streams; idempotent. */
+  begin(): void {
+    this.drainingNow = true;
+    this.closing.abort();
   }
 
   /** Thrown where a new generation would start while the instance drains. */
@@ -25,7 +41,7 @@ export class Shutdown {
 
   /** Waits up to `graceMs` for live generations, then stops the rest and waits for their saves. */
   async drain(registry: GenerationRegistry, graceMs: number, stopWaitMs = 5_000): Promise<{ finished: number; stopped: number }> {
-    this.drainingNow = true;
+    this.begin();
     const before = registry.liveIds();
     const settle = (ids: string[]) => Promise.allSettled(ids.map((id) => registry.whenDone(id)).filter((p) => p !== undefined));
     await Promise.race([settle(before), sleep(graceMs)]);

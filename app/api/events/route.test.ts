@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, type SseFrame } from "@/lib/testing/route-client";
 import { followEvents } from "@/lib/testing/user-events";
+import { getApp } from "@/lib/runtime";
 import * as events from "@/app/api/events/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
@@ -160,5 +161,22 @@ describe("GET /api/events", () => {
     ctrl.abort();
     // Closed by the client going away: the body ends.
     await readSse(res);
+  });
+
+  it("ends when the instance begins to shut down (its HTTP server can then close), and is refused while it drains", async () => {
+    const { cookie } = await guestWithConversation();
+    const restore = h.reconfigure({});
+    try {
+      const res = await call(events.GET, "GET", "/api/events", { cookie });
+      expect(res.status).toBe(200);
+      const reading = readSse(res, (f) => f.event === "snapshot" && getApp().shutdown.begin());
+      // The body ends by itself: a stream left open would keep this read (and the server) waiting.
+      expect((await reading).map((f) => f.event)).toEqual(["snapshot"]);
+      const again = await call(events.GET, "GET", "/api/events", { cookie });
+      expect(again.status).toBe(503);
+      expect((await again.json()).error.code).toBe("unavailable");
+    } finally {
+      await restore();
+    }
   });
 });
