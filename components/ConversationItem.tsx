@@ -196,7 +196,9 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
           >
             <span className="flex items-center gap-1.5">
               <ConversationBadges conversationId={conversation.id} />
-              <span className={`min-w-0 flex-1 truncate ${faded}`}>{title}</span>
+              <span data-testid="conversation-title" className={`min-w-0 flex-1 truncate ${faded}`}>
+                {title}
+              </span>
             </span>
           </Link>
           <div

@@ -1,4 +1,4 @@
-import { useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, type RefObject } from "react";
 import { markdownChunks, type MarkdownChunk } from "@/lib/client/markdown-blocks";
 import { Markdown } from "./Markdown";
 
@@ -11,12 +11,39 @@ import { Markdown } from "./Markdown";
 export function ReplyText({ text, live, cursor }: { text: string; live: boolean; cursor: boolean }) {
   const previous = useRef<MarkdownChunk[]>([]);
   const chunks = useMemo(() => (previous.current = markdownChunks(text, live, previous.current)), [text, live]);
+  const root = useRef<HTMLDivElement>(null);
+  useReachableCode(root);
   return (
-    <div data-testid="message-content" data-text={text} data-streaming={cursor || undefined} className="reply-text leading-7 break-words">
+    <div ref={root} data-testid="message-content" data-text={text} data-streaming={cursor || undefined} className="reply-text leading-7 break-words">
       {chunks.map((chunk, i) => (
         <Markdown key={i} text={chunk.text} blocks={chunk.blocks} />
       ))}
       {cursor && <span className="reply-cursor" aria-hidden data-testid="reply-cursor" />}
     </div>
   );
+}
+
+const CODE_BODY = '[data-streamdown="code-block-body"]:not([tabindex])';
+
+/**
+ * A code block scrolls sideways, so a keyboard must reach it (WCAG 2.1.1):
+ * each body, as the markdown renderer adds it, becomes a named, focusable
+ * region (Tab to it, then the arrow keys scroll it).
+ */
+function useReachableCode(root: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const mark = () => {
+      for (const body of el.querySelectorAll<HTMLElement>(CODE_BODY)) {
+        body.tabIndex = 0;
+        body.setAttribute("role", "region");
+        body.setAttribute("aria-label", body.dataset.language ? `Code (${body.dataset.language})` : "Code");
+      }
+    };
+    mark();
+    const watch = new MutationObserver(mark);
+    watch.observe(el, { childList: true, subtree: true });
+    return () => watch.disconnect();
+  }, [root]);
 }

@@ -81,7 +81,7 @@ test("20 chats in date groups, titles across the row, one ⋯ menu; pin moves a 
   const [link, item] = [await first.locator("a[data-row-link]").boundingBox(), await first.boundingBox()];
   expect(link!.width).toBeGreaterThanOrEqual(item!.width - 1);
   const other = row(page, ids[5]);
-  const title = other.locator("a[data-row-link] span");
+  const title = other.getByTestId("conversation-title");
   expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true); // "Chat number 15 on a long topic": 30 characters, whole
   // One menu button per row, hidden until hover (the open chat's row always shows it).
   await expect(other.locator("button")).toHaveCount(1);
