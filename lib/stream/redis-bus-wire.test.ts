@@ -249,6 +249,35 @@ describe("RedisStreamBus on the wire", () => {
     }
   });
 
+  it("a batch heard while a subscriber reads the log, newer than what the read returns, is handed over (here the reply's `done`)", async () => {
+    const a = bus();
+    const b = bus();
+    const id = randomUUID();
+    const events = script(id, ["x", "y"]);
+    const done = events.at(-1)!;
+    await a.open(message(id), 0);
+    a.publish(id, events.slice(0, -1));
+    await flush(a, id);
+    const earlier = await follow(b, id, 0); // on the same channel of b: hears each batch in the same turn
+    // The next subscriber's read returns the log without `done`; before that
+    // answer reaches it, `done` is written and heard live.
+    const client = await (b as unknown as { connect(): Promise<{ xRevRange: (...args: unknown[]) => Promise<unknown> }> }).connect();
+    const read = client.xRevRange;
+    client.xRevRange = async (...args: unknown[]) => {
+      client.xRevRange = read;
+      const answer = await read.apply(client, args);
+      a.publish(id, [done]);
+      await earlier.ended;
+      return answer;
+    };
+    const late = await follow(b, id, 2);
+    expect(late.sub.start).toEqual({ kind: "replay", events: events.slice(2, -1) });
+    await new Promise((r) => setImmediate(r));
+    expect(late.live).toEqual([done]);
+    late.sub.close();
+    earlier.sub.close();
+  });
+
   it("ignores what is not a batch on a reply's channel, and a batch heard twice is delivered once", async () => {
     const a = bus();
     const id = randomUUID();
