@@ -1,8 +1,8 @@
 "use client";
 // One sidebar row: the title across the row's full width, linking to the
 // conversation, and one "⋯" menu (ConversationMenu) over its right end, shown
-// on hover or focus, and always on the open chat's row (so a touch screen
-// reaches it), the title fading out under it. The row's link is its one tab stop (the list moves
+// on hover or focus, always on the open chat's row, and on every row of a
+// touch screen (no hover there), the title fading out under it. The row's link is its one tab stop (the list moves
 // focus between rows with ↑/↓: Sidebar); from it, Shift+F10 or the Menu key
 // opens the menu and → reaches its button (← back). Inline rename (Enter
 // saves, Esc cancels, leaving the field saves) and delete with a confirm.
@@ -31,8 +31,9 @@ const menuButton = "rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/70 hover:te
 // Where the ⋯ shows, the end of the title fades out under it (whole class
 // names, so Tailwind finds them).
 const FADE = "[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
+// A touch screen has no hover: there every row shows its ⋯.
 const FADE_ON_HOVER =
-  "group-hover:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)] group-focus-within:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
+  "group-hover:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)] group-focus-within:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)] [@media(hover:none)]:[mask-image:linear-gradient(to_left,transparent_2.25rem,#000_3.75rem)]";
 
 export function ConversationItem({ conversation, active, tabbable, onDeleted, onMark }: Props) {
   const router = useRouter();
@@ -110,7 +111,7 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
   // Visible on the open chat's row, while the menu is open, and elsewhere on
   // hover or focus inside the row.
   const always = menuOpen || active;
-  const shown = always ? "visible" : "invisible group-hover:visible group-focus-within:visible";
+  const shown = always ? "visible" : "invisible group-hover:visible group-focus-within:visible [@media(hover:none)]:visible";
   const faded = always ? FADE : FADE_ON_HOVER;
 
   return (

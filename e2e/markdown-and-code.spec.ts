@@ -175,6 +175,18 @@ test("screenshots: a reply with thinking, a tool call, headings, a table and cod
     await expect.poll(() => reply.locator('[data-streamdown="code-block-body"] span[style*="--sdm-c"]').count()).toBeGreaterThan(20);
     // Nothing sticks out sideways, even on a phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // A table is one frame: its outer wrapper draws no border of its own.
+    expect(await reply.locator('[data-streamdown="table-wrapper"]').evaluate((el) => getComputedStyle(el).borderTopWidth)).toBe("0px");
+    // Each copy button sits inside its language bar, not across its edge.
+    for (const block of await reply.locator('[data-streamdown="code-block"]').all()) {
+      const bar = (await block.locator('[data-streamdown="code-block-header"]').boundingBox())!;
+      const copy = (await block.locator('[data-streamdown="code-block-copy-button"]').boundingBox())!;
+      expect(copy.y).toBeGreaterThanOrEqual(bar.y);
+      expect(copy.y + copy.height).toBeLessThanOrEqual(bar.y + bar.height);
+      // The code scrolls sideways: a keyboard reaches it (a named, focusable region).
+      await expect(block.locator('[data-streamdown="code-block-body"]')).toHaveAttribute("tabindex", "0");
+      await expect(block.getByRole("region", { name: /^Code/ })).toHaveCount(1);
+    }
     await reply.getByTestId("thinking").locator("summary").click();
     await page.getByTestId("message-list").evaluate((el) => (el.scrollTop = 0));
     await page.screenshot({ path: `test-results/rich-reply-${name}.png` });

@@ -11,6 +11,7 @@ import { createClient } from "redis";
 import { EVENT_LOG_MAX, EVENT_LOG_TTL_MS, type EventsStart, type EventsSubscription, type UserEventBus } from "./bus";
 import type { UserEvent, UserEventBody } from "./types";
 import { errorFields, log } from "../platform/log";
+import { RedisChannels } from "../platform/redis-channels";
 
 const makeClient = (url: string) => createClient({ url });
 type Client = ReturnType<typeof makeClient>;
@@ -31,7 +32,17 @@ const redisError = (client: string) => (e: unknown) => log.error({ component: "r
 export class RedisUserEventBus implements UserEventBus {
   private cmd: Promise<Client> | null = null;
   private sub: Promise<Client> | null = null;
-  private readonly channels = new Map<string, { listeners: Set<Listener>; ready: Promise<void> }>();
+  private readonly channels = new RedisChannels<UserEvent>(
+    () => this.subscriber(),
+    (raw) => {
+      const space = raw.indexOf(" ");
+      try {
+        return { id: Number(raw.slice(0, space)), ...(JSON.parse(raw.slice(space + 1)) as UserEventBody) } as UserEvent;
+      } catch {
+        return undefined; // not ours
+      }
+    },
+  );
   /** Publishes of one process go out in order (the script numbers them in arrival order). */
   private publishing: Promise<unknown> = Promise.resolve();
 
@@ -76,40 +87,8 @@ export class RedisUserEventBus implements UserEventBus {
       .catch((e) => log.warn({ component: "redis", userId, event: body.event, err: errorFields(e) }, "user event not published"));
   }
 
-  private async listen(userId: string, fn: Listener): Promise<() => void> {
-    const name = this.channel(userId);
-    let ch = this.channels.get(name);
-    if (!ch) {
-      const listeners = new Set<Listener>();
-      const ready = (async () => {
-        await (
-          await this.subscriber()
-        ).subscribe(name, (raw) => {
-          const space = raw.indexOf(" ");
-          try {
-            const e = { id: Number(raw.slice(0, space)), ...(JSON.parse(raw.slice(space + 1)) as UserEventBody) } as UserEvent;
-            for (const l of listeners) l(e);
-          } catch {
-            /* not ours */
-          }
-        });
-      })();
-      ch = { listeners, ready };
-      this.channels.set(name, ch);
-    }
-    const channel = ch;
-    channel.listeners.add(fn);
-    await channel.ready;
-    return () => {
-      channel.listeners.delete(fn);
-      if (channel.listeners.size > 0 || this.channels.get(name) !== channel) return;
-      this.channels.delete(name);
-      void channel.ready
-        .then(async () => {
-          if (!this.channels.has(name)) await (await this.subscriber()).unsubscribe(name);
-        })
-        .catch(() => {});
-    };
+  private listen(userId: string, fn: Listener): Promise<() => void> {
+    return this.channels.listen(this.channel(userId), fn);
   }
 
   /** Starts the user's counter if it has expired, so a page's id can be resumed from. */

@@ -13,6 +13,7 @@ import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
+import { RedisChannels } from "../platform/redis-channels";
 
 // No client-side command timeout (node-redis defaults to 5 s): under load a
 // write can wait longer than that for the socket, and a timed-out XADD or
@@ -21,17 +22,23 @@ import { metrics } from "../platform/metrics";
 const makeClient = (url: string) => createClient({ url, commandOptions: { timeout: 0 } });
 type Client = ReturnType<typeof makeClient>;
 type Listener = (batch: StreamEvent[]) => void;
-/** A channel's listeners; `ready` settles once its SUBSCRIBE is active. */
-type Channel = { listeners: Set<Listener>; ready: Promise<void> };
 
 export type RedisBusOptions = { windowMs?: number; retainMs?: number; maxEntries?: number; prefix?: string; publishRetryMs?: number };
 
 export class RedisStreamBus implements StreamBus {
   private cmd: Promise<Client> | null = null;
   private sub: Promise<Client> | null = null;
-  private readonly channels = new Map<string, Channel>();
-  /** Subscribe/unsubscribe calls per channel run in order (no lost race). */
-  private readonly channelOps = new Map<string, Promise<void>>();
+  private readonly channels = new RedisChannels<StreamEvent[]>(
+    () => this.subscriber(),
+    (raw) => {
+      try {
+        return JSON.parse(raw) as StreamEvent[];
+      } catch {
+        return undefined; // not a batch
+      }
+    },
+    () => (this.commands += 1),
+  );
   private readonly pending = new Map<string, StreamEvent[]>();
   private readonly flushing = new Map<string, Promise<void>>();
   private readonly lastPublished = new Map<string, number>();
@@ -166,53 +173,8 @@ export class RedisStreamBus implements StreamBus {
     }
   }
 
-  private channelOp(name: string, op: () => Promise<void>): Promise<void> {
-    const next = (this.channelOps.get(name) ?? Promise.resolve()).then(op, op);
-    const settled = next
-      .catch(() => {})
-      .finally(() => {
-        if (this.channelOps.get(name) === settled) this.channelOps.delete(name);
-      });
-    this.channelOps.set(name, settled);
-    return next;
-  }
-
-  private async listen(messageId: string, fn: Listener): Promise<() => void> {
-    const name = this.channel(messageId);
-    let ch = this.channels.get(name);
-    if (!ch) {
-      const listeners = new Set<Listener>();
-      const ready = this.channelOp(name, async () => {
-        this.commands += 1;
-        await (
-          await this.subscriber()
-        ).subscribe(name, (raw) => {
-          let batch: StreamEvent[];
-          try {
-            batch = JSON.parse(raw) as StreamEvent[];
-          } catch {
-            return;
-          }
-          for (const l of listeners) l(batch);
-        });
-      });
-      ch = { listeners, ready };
-      this.channels.set(name, ch);
-    }
-    const channel = ch;
-    channel.listeners.add(fn);
-    await channel.ready;
-    return () => {
-      channel.listeners.delete(fn);
-      if (channel.listeners.size > 0 || this.channels.get(name) !== channel) return;
-      this.channels.delete(name);
-      void this.channelOp(name, async () => {
-        // A new listener may have subscribed again meanwhile: it has its own entry.
-        if (this.channels.has(name)) return;
-        this.commands += 1;
-        await (await this.subscriber()).unsubscribe(name);
-      }).catch(() => {});
-    };
+  private listen(messageId: string, fn: Listener): Promise<() => void> {
+    return this.channels.listen(this.channel(messageId), fn);
   }
 
   async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void): Promise<Subscription> {
