@@ -1,7 +1,8 @@
 // A page without a live session (first visit, expired, revoked) gets a new
 // guest (no sign-up wall), within the per-address guest limit: over it, the
-// page renders without a session and says so. API routes never get one here:
-// without a session they answer 401 (docs/PROTOCOL.md §3.1).
+// page renders without a session and says so. A stale cookie on the app's own
+// fetch of a page is left alone (lib/auth/session.ts, pageSession). API routes
+// never get a guest here: without a session they answer 401 (docs/PROTOCOL.md §3.1).
 import { NextResponse, type NextRequest } from "next/server";
 import { GUEST_LIMITED_HEADER, pageSession } from "./lib/auth/session";
 import type { RequestRateLimiter } from "./lib/platform/rate-limit";
@@ -24,7 +25,11 @@ export async function proxy(req: NextRequest) {
 
 async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSession>[0], guestLimiter: RequestRateLimiter, secure: boolean) {
   req.headers.delete(GUEST_LIMITED_HEADER); // only this proxy may say it
-  const { cookie, guestRefusedForS } = await pageSession(accounts, guestLimiter, req.headers, secure);
+  // A client-side navigation or prefetch is a fetch, not a document load
+  // (Next.js hides its own `rsc` header from here): lib/auth/session.ts.
+  const dest = req.headers.get("sec-fetch-dest");
+  const fetched = dest !== null && dest !== "document" && dest !== "iframe";
+  const { cookie, guestRefusedForS } = await pageSession(accounts, guestLimiter, req.headers, secure, { fetched });
   if (guestRefusedForS) req.headers.set(GUEST_LIMITED_HEADER, String(guestRefusedForS));
   if (!cookie) return NextResponse.next({ request: { headers: req.headers } });
   // Let this very request's page see the session, and keep it after.

@@ -89,6 +89,38 @@ describe("guest creation per client address", () => {
     expect(page.headers.get("x-middleware-override-headers")?.split(",")).not.toContain(GUEST_LIMITED_HEADER);
   });
 
+  it("a client-side navigation or prefetch whose cookie went stale (a sign-up answered meanwhile) makes no guest and sets no cookie; a document load does", async () => {
+    const address = "192.0.2.41";
+    const first = await visit(address);
+    const guestCookie = first.headers.get("set-cookie")!.split(";")[0];
+    // The guest signs up: its session ends, and the answer carries the account's cookie.
+    const account = await call(signUp.POST, "POST", "/api/auth/sign-up", {
+      ...from(address),
+      cookie: guestCookie,
+      body: { email: "raced@example.com", password: "correct horse battery" },
+    });
+    expect(account.status).toBe(201);
+    const before = await users();
+    // A prefetch sent with the guest's cookie before the answer arrived must not overwrite the account's cookie.
+    for (const dest of ["empty", "script"]) {
+      const raced = await proxy(
+        new NextRequest("http://localhost/settings", { headers: { [PEER_HEADER]: address, cookie: guestCookie, "sec-fetch-dest": dest, "sec-fetch-mode": "cors" } }),
+      );
+      expect(raced.status).toBe(200);
+      expect(raced.headers.get("set-cookie")).toBeNull();
+    }
+    expect(await users()).toBe(before);
+    // Loaded as a document (or by a client that sends no Sec-Fetch headers), a stale cookie is replaced by a new guest.
+    for (const headers of [{ "sec-fetch-dest": "document", "sec-fetch-mode": "navigate" }, {}] as Record<string, string>[]) {
+      const page = await proxy(new NextRequest("http://localhost/settings", { headers: { [PEER_HEADER]: address, cookie: guestCookie, ...headers } }));
+      expect(page.headers.get("set-cookie")).toMatch(/^tether_session=/);
+    }
+    expect(await users()).toBe(before + 2);
+    // Without any cookie (signed out), a client-side navigation still gets a guest.
+    const signedOut = await proxy(new NextRequest("http://localhost/", { headers: { [PEER_HEADER]: address, "sec-fetch-dest": "empty", "sec-fetch-mode": "cors" } }));
+    expect(signedOut.headers.get("set-cookie")).toMatch(/^tether_session=/);
+  });
+
   it("says nothing on a page whose request carries no refusal", () => {
     expect(guestLimitNotice(new Headers())).toBeNull();
     expect(guestLimitNotice(new Headers({ [GUEST_LIMITED_HEADER]: "junk" }))).toBeNull();

@@ -46,16 +46,28 @@ export type PageSession = { cookie: SessionCookie | null; guestRefusedForS?: num
  * new guest when there is none (first visit, or it expired or was revoked),
  * the renewed cookie when the library extended the session, the same session
  * under the `__Host-` name when it came in the unprefixed cookie over HTTPS —
- * or none. Only the new guest counts against the per-address limit; over it,
+ * or none. A page `fetched` by the app (a client-side navigation or
+ * prefetch) with a cookie that is no longer live makes no guest: that cookie
+ * may have just been replaced by a sign-in or sign-up whose answer raced the
+ * fetch, and a guest's cookie would then overwrite the account's.
+ * Only the new guest counts against the per-address limit; over it,
  * the page renders without a session and says why (never a loop or a crash).
  */
-export async function pageSession(accounts: () => Promise<Accounts>, guestLimiter: RequestRateLimiter, headers: Headers, secure: boolean): Promise<PageSession> {
+export async function pageSession(
+  accounts: () => Promise<Accounts>,
+  guestLimiter: RequestRateLimiter,
+  headers: Headers,
+  secure: boolean,
+  { fetched = false } = {},
+): Promise<PageSession> {
   try {
     const a = await accounts();
     const found = await currentSession(a, headers, secure);
     if (found) return { cookie: found.cookie };
-    const legacy = await exchangeLegacyGuestCookie(a, sessionCookieValue(headers, secure), secure);
-    return { cookie: legacy ?? (await createGuest(a, guestLimiter, headers, secure)).cookie };
+    const sent = sessionCookieValue(headers, secure);
+    const legacy = await exchangeLegacyGuestCookie(a, sent, secure);
+    if (legacy || (fetched && sent)) return { cookie: legacy };
+    return { cookie: (await createGuest(a, guestLimiter, headers, secure)).cookie };
   } catch (e) {
     if (e instanceof AppError && e.code === "rate_limited") {
       log.warn({ component: "session" }, "new guest refused: too many from this address");
