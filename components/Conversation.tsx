@@ -259,8 +259,9 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      {/* Empty: the composer in the middle, the heading above it, suggestions below (same elements, so nothing remounts on the first send). */}
-      <div ref={scroller} className={`min-h-0 flex-1 overflow-y-auto ${empty ? "flex flex-col justify-end" : ""}`} data-testid="message-list">
+      {/* Empty: the composer in the middle, the heading above it, suggestions below (same elements, so nothing remounts on the first send).
+          On a phone the composer stays at the bottom, within thumb's reach, the suggestions just above it and the heading centred above them. */}
+      <div ref={scroller} className={`min-h-0 flex-1 overflow-y-auto ${empty ? "flex flex-col justify-end max-sm:justify-center" : ""}`} data-testid="message-list">
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
           {empty ? <EmptyHeading /> : <h1 className="sr-only">Conversation</h1>}
           {/* One keyed list (one array) for saved and live messages: when the
@@ -287,7 +288,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           ]}
         </div>
       </div>
-      <div className="relative shrink-0 bg-gradient-to-t from-white from-70% pt-2 dark:from-zinc-950">
+      <div className="relative shrink-0 bg-gradient-to-t from-white from-70% pt-2 max-sm:order-last dark:from-zinc-950">
         {generating && away && <JumpToLatest onClick={toBottom} />}
         <ConversationSetup conversationId={conversationId} setup={setup} onChange={setSetup} userDefaultModel={defaultModel} disabled={generating} />
         <Composer
@@ -302,7 +303,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
         />
       </div>
       {empty && (
-        <div className="min-h-0 flex-1 overflow-y-auto">
+        <div className="min-h-0 flex-1 overflow-y-auto max-sm:flex-none">
           <StarterSuggestions disabled={generating} onPick={(prompt) => onSend(prompt, [])} />
         </div>
       )}

@@ -23,7 +23,7 @@ export function StarterSuggestions({ onPick, disabled }: { onPick: (prompt: stri
     if (!(await onPick(prompt))) setSending(false);
   };
   return (
-    <div className="mx-auto w-full max-w-3xl px-4 pt-3 sm:px-6">
+    <div className="mx-auto w-full max-w-3xl px-4 pt-3 max-sm:pt-0 max-sm:pb-1 sm:px-6">
       <ul aria-label="Suggestions" className="grid gap-2 sm:grid-cols-2">
         {SUGGESTIONS.map((s) => (
           <li key={s.id}>
@@ -36,7 +36,7 @@ export function StarterSuggestions({ onPick, disabled }: { onPick: (prompt: stri
               className="flex h-full w-full flex-col items-start gap-0.5 rounded-xl border border-zinc-200 bg-white px-3.5 py-2.5 text-left text-sm transition-colors hover:border-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 disabled:opacity-60 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700 dark:hover:bg-zinc-800/80"
             >
               <span className="font-medium text-zinc-900 dark:text-zinc-100">{s.title}</span>
-              <span className="line-clamp-2 text-zinc-600 dark:text-zinc-400">{s.prompt}</span>
+              <span className="line-clamp-2 text-zinc-600 max-sm:line-clamp-1 dark:text-zinc-400">{s.prompt}</span>
             </button>
           </li>
         ))}

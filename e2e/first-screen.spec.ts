@@ -46,7 +46,20 @@ test("screenshots: the empty state, and a reply with thinking and two tool calls
     const page = await context.newPage();
     await page.goto("/?new=1");
     await expect(page.getByTestId("suggestion")).toHaveCount(4);
+    await expect(page.getByTestId("demo-badge")).toBeVisible(); // the model list has loaded
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    if (name === "narrow") {
+      // A phone: the composer at the bottom (thumb's reach), every suggestion whole just above it, the heading above them.
+      expect(await composerCentre(page)).toBeGreaterThan(0.8);
+      const composer = (await page.getByTestId("composer-input").boundingBox())!;
+      for (const s of await page.getByTestId("suggestion").all()) {
+        await expect(s).toBeInViewport({ ratio: 1 });
+        const box = (await s.boundingBox())!;
+        expect(box.y + box.height).toBeLessThan(composer.y);
+      }
+      const heading = (await page.getByRole("heading", { name: "How can I help you today?" }).boundingBox())!;
+      expect(heading.y + heading.height).toBeLessThan((await page.getByTestId("suggestion").first().boundingBox())!.y);
+    }
     await page.screenshot({ path: `test-results/empty-state-${name}.png` });
 
     await send(page, "Think it through: calculate 17 * 23 and tell me the time in Asia/Tokyo.");
