@@ -1,9 +1,10 @@
 // The streaming benchmark's report (bench/streams.ts): the Markdown tables of
-// the direct and app phases side by side, and where the app's time goes.
+// the direct and app phases side by side, where the app's time goes, and the
+// app against the bare relay (the issue's targets are ratios to it).
 import { r1, type PhaseMetrics } from "./harness/measure";
 import type { AppMetrics } from "./streams-app";
 
-export type Row = { db: string; n: number; direct: PhaseMetrics; app: AppMetrics };
+export type Row = { db: string; n: number; direct: PhaseMetrics; relay: PhaseMetrics; app: AppMetrics };
 
 /** The main table: the direct and the app phase of each database and size side by side. */
 export function table(rows: Row[]): string {
@@ -48,6 +49,26 @@ export function breakdown(rows: Row[]): string {
         `| ${pgl} ` +
         `| ${a.server.rssStartMb} → ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} → ${a.server.rssAfterGcMb} (${a.server.rssPeakMb}) ` +
         `| ${a.server.heapBeforeMb} → ${a.server.heapAfterMb} → ${a.server.heapAfterGcMb} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The app against the bare relay (bench/relay-server.ts), measured in the same run. */
+export function againstRelay(rows: Row[]): string {
+  const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : "–");
+  const lines = [
+    "| DB | N | characters/s: relay → app (ratio) | TTFT p50 ms: direct / relay / app (app ÷ relay) | TTFT p99 ms: relay → app | delivery latency p50 / p99 ms: relay → app | SSE bytes ÷ text bytes: relay / app | replies exact |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const { db, n, direct: d, relay: r, app: a } of rows) {
+    lines.push(
+      `| ${db} | ${n} | ${r.charsPerSec} → ${a.charsPerSec} (${ratio(a.charsPerSec, r.charsPerSec)}) ` +
+        `| ${r1(d.ttftMs.p50)} / ${r1(r.ttftMs.p50)} / ${r1(a.ttftMs.p50)} (${ratio(a.ttftMs.p50, r.ttftMs.p50)}) ` +
+        `| ${r1(r.ttftMs.p99)} → ${r1(a.ttftMs.p99)} ` +
+        `| ${r1(r.latencyMs.p50)} / ${r1(r.latencyMs.p99)} → ${r1(a.latencyMs.p50)} / ${r1(a.latencyMs.p99)} ` +
+        `| ${r.wireBytesPerTextByte}× / ${a.wireBytesPerTextByte}× ` +
+        `| ${r.ok}/${r.streams} relay, ${a.ok}/${a.streams} app |`,
     );
   }
   return lines.join("\n");

@@ -33,7 +33,8 @@ import { killAll, log, ROOT, setDeadline } from "./harness/proc";
 import { benchReply } from "./harness/reply";
 import { build, gitInfo, startServer, type Server } from "./harness/server";
 import { runApp, type AppRun } from "./streams-app";
-import { breakdown, table, type Row } from "./streams-report";
+import { againstRelay, breakdown, table, type Row } from "./streams-report";
+import { runRelay } from "./harness/relay";
 
 // ---- configuration ---------------------------------------------------------
 
@@ -134,8 +135,10 @@ async function main() {
       for (const n of SIZES) {
         log(`${db}_${n}: ${n} concurrent SDK streams reading the fake directly`);
         const direct = await runDirect(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_direct`, WARMUP);
+        log(`${db}_${n}: ${n} concurrent clients of the bare relay`);
+        const relay = await runRelay(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_relay`, WARMUP);
         const app = await runApp(APP_RUN, fake, offset, db, n);
-        rows.push({ db, n, direct, app });
+        rows.push({ db, n, direct, relay, app });
         log(
           `${db}_${n}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`,
         );
@@ -147,8 +150,12 @@ async function main() {
     killAll();
   }
 
-  const md = `${table(rows)}\n\n${breakdown(rows)}`;
-  const failures = rows.flatMap((r) => [...r.direct.failures.map((f) => `${r.db} ${r.n} direct: ${f}`), ...r.app.failures.map((f) => `${r.db} ${r.n} app: ${f}`)]);
+  const md = `${table(rows)}\n\n${breakdown(rows)}\n\n${againstRelay(rows)}`;
+  const failures = rows.flatMap((r) => [
+    ...r.direct.failures.map((f) => `${r.db} ${r.n} direct: ${f}`),
+    ...r.relay.failures.map((f) => `${r.db} ${r.n} relay: ${f}`),
+    ...r.app.failures.map((f) => `${r.db} ${r.n} app: ${f}`),
+  ]);
   const result = {
     runId: RUN_ID,
     date: new Date().toISOString(),

@@ -4,6 +4,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { complete, lastAssistant, send, uniqueWord } from "./support";
+import { demoReply } from "../lib/llm/demo-replies";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
@@ -13,12 +14,24 @@ async function expectNoViolations(page: Page, where: string) {
   expect(found, `${where}: axe violations`).toEqual([]);
 }
 
+/**
+ * A word whose question the demo model answers with its code sample (the
+ * reply is picked from the question): highlighted TypeScript with a comment
+ * and parameters, whose theme colours axe must then find readable.
+ */
+function wordWithCode(): string {
+  for (;;) {
+    const word = uniqueWord("axe");
+    if (demoReply(`Tell me about ${word}`).includes("```typescript")) return word;
+  }
+}
+
 for (const scheme of ["light", "dark"] as const) {
   test.describe(`${scheme} theme`, () => {
     test.use({ colorScheme: scheme });
 
     test(`axe finds nothing on the main pages (${scheme})`, async ({ page }) => {
-      const word = uniqueWord("axe");
+      const word = wordWithCode();
       await page.goto("/?new=1");
       await expect(page.getByTestId("composer-input")).toBeVisible();
       await expectNoViolations(page, "new chat");
@@ -26,6 +39,8 @@ for (const scheme of ["light", "dark"] as const) {
       await send(page, `Tell me about ${word}`);
       await complete(lastAssistant(page));
       await expect(page.getByTestId("message-actions").last()).toBeVisible();
+      // Highlighted (the worker has answered): the comment's colour is there to be checked.
+      await expect(lastAssistant(page).locator('[data-streamdown="code-block-body"] span[style*="6a737d" i]').first()).toBeVisible();
       await expectNoViolations(page, "a conversation with a finished reply");
 
       await page.getByTestId("search-input").fill(word);

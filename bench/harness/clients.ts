@@ -1,6 +1,7 @@
 // The benchmark's clients: the SDK reading the fake directly (the baseline),
-// and HTTP+SSE clients of the app — posting a message and reading its stream,
-// or posting on one instance and following the reply on another by id.
+// the bare relay's clients (bench/relay-server.ts, the second baseline), and
+// HTTP+SSE clients of the app — posting a message and reading its stream, or
+// posting on one instance and following the reply on another by id.
 import Anthropic from "@anthropic-ai/sdk";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { now, remaining } from "./proc";
@@ -181,6 +182,20 @@ export async function appStream(base: string, g: Guest, key: string): Promise<St
   const r = newResult(key);
   try {
     await readAppSse(await postMessage(base, g, key), r, { textParts: new Set(), firstFrame: true });
+    if (!r.finalStatus) throw new Error("stream ended without a done event");
+  } catch (e) {
+    r.error ??= String(e);
+  }
+  return r;
+}
+
+/** One client of the bare relay (bench/relay-server.ts): its stream is framed as the app's. */
+export async function relayStream(base: string, key: string): Promise<StreamResult> {
+  const r = newResult(key);
+  try {
+    const res = await fetch(`${base}/relay`, { method: "POST", body: JSON.stringify({ content: key }), signal: AbortSignal.timeout(remaining()) });
+    if (res.status !== 200) throw new Error(`POST relay: HTTP ${res.status}`);
+    await readAppSse(res, r, { textParts: new Set(), firstFrame: true });
     if (!r.finalStatus) throw new Error("stream ended without a done event");
   } catch (e) {
     r.error ??= String(e);
