@@ -13,6 +13,7 @@ import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { TabStart } from "@/lib/events/generating";
 import { useTabEventsStart } from "./useTabEvents";
+import { useReplyNotices } from "./useReplyNotices";
 
 type Props = {
   conversations: Conversation[];
@@ -26,6 +27,7 @@ type Props = {
 
 export function AppShell({ conversations, account = null, guestLimit = null, events = null, children }: Props) {
   useTabEventsStart(events);
+  useReplyNotices();
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const toggle = useRef<HTMLButtonElement>(null);

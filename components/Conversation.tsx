@@ -259,8 +259,8 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      {/* Empty: the composer in the middle, the heading above it, suggestions below (same elements, so nothing remounts on the first send).
-          On a phone the composer stays at the bottom, within thumb's reach, the suggestions just above it and the heading centred above them. */}
+      {/* Empty: the composer in the middle, the heading above it, suggestions below (same elements, so nothing remounts on the first send);
+          on a phone the composer stays at the bottom, the suggestions above it. */}
       <div ref={scroller} className={`min-h-0 flex-1 overflow-y-auto ${empty ? "flex flex-col justify-end max-sm:justify-center" : ""}`} data-testid="message-list">
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
           {empty ? <EmptyHeading /> : <h1 className="sr-only">Conversation</h1>}

@@ -3,7 +3,7 @@
 // user to other tabs and browsers. The switch shows the saved value.
 import { useRef, useState } from "react";
 import * as api from "@/lib/client/api";
-import { SettingsCard } from "./SettingsCard";
+import { SettingsCard, SWITCH } from "./SettingsCard";
 
 type Status = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
 
@@ -56,7 +56,7 @@ export function SettingsForm({ initialStreaming }: { initialStreaming: boolean }
           aria-busy={status.kind === "saving" || undefined}
           checked={streaming}
           onChange={(e) => change(e.target.checked)}
-          className="relative mt-0.5 h-6 w-11 shrink-0 cursor-pointer appearance-none rounded-full bg-zinc-300 transition-colors duration-150 before:absolute before:top-0.5 before:left-0.5 before:h-5 before:w-5 before:rounded-full before:bg-white before:shadow before:transition-transform before:duration-150 checked:bg-clay-600 checked:before:translate-x-5 dark:bg-zinc-700 dark:checked:bg-clay-600"
+          className={SWITCH}
         />
       </div>
       <p role="status" data-testid="settings-status" className="min-h-9 px-4 pb-3 text-sm">

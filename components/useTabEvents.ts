@@ -5,7 +5,7 @@ import { useEffect, useRef, useSyncExternalStore } from "react";
 import { tabEvents, type TabEventListener, type TabEventsState } from "@/lib/client/user-events";
 import type { TabStart } from "@/lib/events/generating";
 
-const NONE: TabEventsState = { generating: new Map(), unread: new Set() };
+const NONE: TabEventsState = { generating: new Map(), unread: new Set(), trouble: new Map() };
 const serverState = () => NONE;
 const subscribe = (fn: () => void) => tabEvents().subscribeState(fn);
 const getState = () => tabEvents().getState();

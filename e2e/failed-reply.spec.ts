@@ -60,3 +60,63 @@ test("a failed reply shows its badge and reason first, then Retry and Continue; 
   // With the key, the reply names its model by the Models API's display name.
   await expect(again.getByTestId("reply-model")).toHaveText("Claude Sonnet 5.5");
 });
+
+test("a reply that fails in a chat not open here: a warning badge on its row until it is opened; a hidden tab counts it in its title and, once allowed in Settings, notifies", async ({
+  page,
+  context,
+}) => {
+  const url = rich.app.url;
+  await context.grantPermissions(["notifications"], { origin: url });
+  // What the browser would show, recorded (the real Notification still runs), and a visibility the test can set.
+  await page.addInitScript(() => {
+    const w = window as unknown as { shown: { title: string; body?: string; tag?: string }[]; hide(hidden: boolean): void };
+    w.shown = [];
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title: string, o?: NotificationOptions) {
+        super(title, o);
+        w.shown.push({ title, body: o?.body, tag: o?.tag });
+      }
+    } as typeof Notification;
+    let hidden = false;
+    Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { get: () => hidden });
+    w.hide = (h) => {
+      hidden = h;
+      document.dispatchEvent(new Event("visibilitychange"));
+    };
+  });
+  await page.goto(`${url}/settings`);
+  await page.getByTestId("notify-toggle").check();
+  await expect(page.getByTestId("notify-toggle")).toBeChecked();
+
+  const open = await rich.ask(page, "Tell me about harbours", { text: "Harbours shelter ships." });
+  await complete(open);
+  const elsewhere = await page.request.post(`${url}/api/conversations`, { data: { title: "Lighthouse keepers" } });
+  const other = ((await elsewhere.json()) as { id: string }).id;
+  const row = page.locator(`[data-testid="conversation-item"][data-conversation-id="${other}"]`);
+  await expect(row).toBeVisible();
+  const title = await page.title();
+
+  await page.evaluate(() => (window as unknown as { hide(h: boolean): void }).hide(true));
+  rich.fake.enqueue({ text: "Keepers lived", end: "error", errorType: "api_error", failAfter: 6, chunk: 3 });
+  const res = await page.request.post(`${url}/api/conversations/${other}/messages`, { data: { content: "Who kept them?", stream: false } });
+  expect(((await res.json()) as { assistantMessage: { status: string } }).assistantMessage.status).toBe("failed");
+
+  await expect(row.getByTestId("badge-trouble")).toHaveAttribute("data-trouble", "failed");
+  await expect(row.getByTestId("badge-trouble")).toContainText("Reply failed");
+  await expect(page).toHaveTitle(`(1) ${title}`);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { shown: unknown[] }).shown))
+    .toEqual([{ title: "A reply failed", body: "Lighthouse keepers", tag: expect.stringMatching(/^reply-/) }]);
+  await page.screenshot({ path: `${SHOTS}/trouble-badge-light.png` });
+
+  await page.evaluate(() => (window as unknown as { hide(h: boolean): void }).hide(false));
+  await expect(page).toHaveTitle(title);
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`/c/${other}$`));
+  await expect(row.getByTestId("badge-trouble")).toHaveCount(0);
+  await page.reload();
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId("badge-trouble")).toHaveCount(0);
+});

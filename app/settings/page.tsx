@@ -14,6 +14,7 @@ import { ThemeSettings } from "@/components/ThemeSettings";
 import { DataSettings } from "@/components/DataSettings";
 import { PasswordSettings } from "@/components/PasswordSettings";
 import { DeleteAccount } from "@/components/DeleteAccount";
+import { NotificationSettings } from "@/components/NotificationSettings";
 import { dataSummary } from "@/lib/chat/data-summary";
 
 export const dynamic = "force-dynamic";
@@ -36,6 +37,7 @@ export default async function SettingsPage() {
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <ThemeSettings initialTheme={theme} />
         <SettingsForm initialStreaming={streaming} />
+        <NotificationSettings />
         {user && <ModelSettings initialDefaultModel={defaultModel} initialInstructions={instructions} />}
         {usage && <UsageSection days={usage.days} total={usage.total} />}
         {summary && <DataSettings summary={summary} />}

@@ -1,7 +1,7 @@
 // The tab's one connection to the user's event stream (GET /api/events,
 // docs/PROTOCOL.md §4.8), and what this tab knows from it: which chats have
 // a reply generating, and which finished while they were not the open chat
-// (unread). No React here (useUserEvents.ts binds it). The connection
+// (unread; troubled when the reply was interrupted or failed). No React here (useUserEvents.ts binds it). The connection
 // resumes after the last id it received, with backoff (1 s doubling to 30 s,
 // jittered); 45 s without a byte (keep-alives come every 15 s) is a dead
 // link. A `reset` (or a snapshot after a reconnect) means events were
@@ -14,15 +14,21 @@ import { USER_EVENT_NAMES, type UserEvent } from "../events/types";
 export type TabEvent = UserEvent | { id: number; event: "snapshot" | "reset"; data: { generating: GeneratingReply[] }; missed: boolean };
 export type TabEventListener = (e: TabEvent) => void;
 
+/** A reply that did not finish by itself and was not stopped: worth a look. */
+export type ReplyTrouble = "interrupted" | "failed";
+
 export type TabEventsState = {
   /** Conversation id → id of its reply generating now. */
   generating: ReadonlyMap<string, string>;
   /** Chats whose reply ended while another chat (or none) was open here. */
   unread: ReadonlySet<string>;
+  /** Of those, the chats whose latest reply was interrupted or failed. */
+  trouble: ReadonlyMap<string, ReplyTrouble>;
 };
 
 const KNOWN = new Set<string>([...USER_EVENT_NAMES, "snapshot", "reset"]);
 const UNREAD_KEY = "tether:unread";
+const TROUBLE_KEY = "tether:trouble";
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
 const IDLE_MS = 45_000;
@@ -36,7 +42,7 @@ export class UserEventsConnection {
   private controller: AbortController | null = null;
   private readonly listeners = new Set<TabEventListener>();
   private readonly stateSubs = new Set<() => void>();
-  private state: TabEventsState = { generating: new Map(), unread: new Set() };
+  private state: TabEventsState = { generating: new Map(), unread: new Set(), trouble: new Map() };
 
   constructor(
     private readonly doFetch: typeof fetch = (i, init) => fetch(i, init),
@@ -47,6 +53,11 @@ export class UserEventsConnection {
     try {
       const saved = JSON.parse(storage?.getItem(UNREAD_KEY) ?? "[]") as unknown;
       if (Array.isArray(saved)) this.state = { ...this.state, unread: new Set(saved.filter((x): x is string => typeof x === "string")) };
+      const troubled = JSON.parse(storage?.getItem(TROUBLE_KEY) ?? "[]") as unknown;
+      if (Array.isArray(troubled)) {
+        const ok = (x: unknown): x is [string, ReplyTrouble] => Array.isArray(x) && typeof x[0] === "string" && (x[1] === "interrupted" || x[1] === "failed");
+        this.state = { ...this.state, trouble: new Map(troubled.filter(ok)) };
+      }
     } catch {
       /* a bad saved value: start with nothing unread */
     }
@@ -67,10 +78,12 @@ export class UserEventsConnection {
   }
 
   markRead(conversationId: string): void {
-    if (!this.state.unread.has(conversationId)) return;
+    if (!this.state.unread.has(conversationId) && !this.state.trouble.has(conversationId)) return;
     const unread = new Set(this.state.unread);
     unread.delete(conversationId);
-    this.setState({ ...this.state, unread });
+    const trouble = new Map(this.state.trouble);
+    trouble.delete(conversationId);
+    this.setState({ ...this.state, unread, trouble });
   }
 
   /** Resume from a server render (once, before the connection opens). */
@@ -94,6 +107,7 @@ export class UserEventsConnection {
 
   private setState(next: TabEventsState): void {
     if (next.unread !== this.state.unread) this.storage?.setItem(UNREAD_KEY, JSON.stringify([...next.unread]));
+    if (next.trouble !== this.state.trouble) this.storage?.setItem(TROUBLE_KEY, JSON.stringify([...next.trouble]));
     this.state = next;
     this.stateSubs.forEach((fn) => fn());
   }
@@ -104,18 +118,27 @@ export class UserEventsConnection {
     if (e.event === "snapshot" || e.event === "reset") {
       this.setState({ ...s, generating: new Map(e.data.generating.map((g) => [g.conversationId, g.messageId])) });
     } else if (e.event === "reply.started") {
-      this.setState({ ...s, generating: new Map(s.generating).set(e.data.conversationId, e.data.messageId) });
+      const trouble = new Map(s.trouble);
+      trouble.delete(e.data.conversationId); // a new reply (Continue, Regenerate) is under way
+      this.setState({ ...s, generating: new Map(s.generating).set(e.data.conversationId, e.data.messageId), trouble });
     } else if (e.event === "reply.ended") {
+      const { conversationId, status } = e.data;
       const generating = new Map(s.generating);
-      if (generating.get(e.data.conversationId) === e.data.messageId) generating.delete(e.data.conversationId);
-      const unread = e.data.conversationId !== this.openChat() ? new Set(s.unread).add(e.data.conversationId) : s.unread;
-      this.setState({ generating, unread });
+      if (generating.get(conversationId) === e.data.messageId) generating.delete(conversationId);
+      const away = conversationId !== this.openChat();
+      const unread = away ? new Set(s.unread).add(conversationId) : s.unread;
+      const trouble = new Map(s.trouble);
+      if (away && (status === "interrupted" || status === "failed")) trouble.set(conversationId, status);
+      else trouble.delete(conversationId);
+      this.setState({ generating, unread, trouble });
     } else if (e.event === "conversation.deleted") {
       const generating = new Map(s.generating);
       generating.delete(e.data.conversationId);
       const unread = new Set(s.unread);
       unread.delete(e.data.conversationId);
-      this.setState({ generating, unread });
+      const trouble = new Map(s.trouble);
+      trouble.delete(e.data.conversationId);
+      this.setState({ generating, unread, trouble });
     }
     this.listeners.forEach((fn) => fn(e));
   }
