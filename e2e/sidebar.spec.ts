@@ -182,6 +182,7 @@ test("keyboard: the list is one tab stop; arrows move between chats; Shift+F10 o
   // the skip link first, then few stops to the message box.
   const fromTop = () => page.evaluate(() => ((document.body.tabIndex = -1), document.body.focus()));
   await page.goto(`/c/${ids[2]}`);
+  await expect(page.getByTestId("composer-input")).toBeFocused(); // the page's own focus came first (hydrated)
   await fromTop();
   await page.keyboard.press("Tab");
   const skip = page.getByTestId("skip-link");
@@ -192,6 +193,7 @@ test("keyboard: the list is one tab stop; arrows move between chats; Shift+F10 o
   await expect(page.getByTestId("composer-input")).toBeFocused();
 
   await page.goto(`/c/${ids[2]}`);
+  await expect(page.getByTestId("composer-input")).toBeFocused();
   await fromTop();
   let presses = 0;
   while (presses < 40 && !(await page.getByTestId("composer-input").evaluate((el) => el === document.activeElement))) {
