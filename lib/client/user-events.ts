@@ -1,10 +1,10 @@
 // The tab's one connection to the user's event stream (GET /api/events,
 // docs/PROTOCOL.md §4.8), and what this tab knows from it: which chats have
 // a reply generating, and which finished while they were not the open chat
-// (unread; troubled when the reply was interrupted or failed). No React here (useUserEvents.ts binds it). The connection
-// resumes after the last id it received, with backoff (1 s doubling to 30 s,
-// jittered); 45 s without a byte (keep-alives come every 15 s) is a dead
-// link. A `reset` (or a snapshot after a reconnect) means events were
+// (unread; troubled when the reply was interrupted or failed). No React here
+// (components/useTabEvents.ts binds it). The connection resumes after the
+// last id it received, with backoff (1 s doubling to 30 s, jittered); 45 s
+// without a byte (keep-alives come every 15 s) is a dead link. A `reset` (or a snapshot after a reconnect) means events were
 // missed: listeners refetch.
 import { createParser } from "eventsource-parser";
 import type { GeneratingReply, TabStart } from "../events/generating";
