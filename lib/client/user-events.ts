@@ -4,8 +4,8 @@
 // (unread; troubled when the reply was interrupted or failed). No React here
 // (components/useTabEvents.ts binds it). The connection resumes after the
 // last id it received, with backoff (1 s doubling to 30 s, jittered); 45 s
-// without a byte (keep-alives come every 15 s) is a dead link. A `reset` (or a snapshot after a reconnect) means events were
-// missed: listeners refetch.
+// without a byte (keep-alives come every 15 s) is a dead link. A `reset` (or
+// a snapshot after a reconnect) means events were missed: listeners refetch.
 import { createParser } from "eventsource-parser";
 import type { GeneratingReply, TabStart } from "../events/generating";
 import { USER_EVENT_NAMES, type UserEvent } from "../events/types";
