@@ -2,8 +2,9 @@
 // One sidebar row: the title across the row's full width, linking to the
 // conversation, and one "⋯" menu (ConversationMenu) over its right end, shown
 // on hover or focus, always on the open chat's row, and on every row of a
-// touch screen (no hover there), the title fading out under it. The row's link is its one tab stop (the list moves
-// focus between rows with ↑/↓: Sidebar); from it, Shift+F10 or the Menu key
+// touch screen (no hover there), the title fading out under it. The row's
+// link is its one tab stop (the list moves focus between rows with ↑/↓:
+// Sidebar); from it, Shift+F10 or the Menu key
 // opens the menu and → reaches its button (← back). Inline rename (Enter
 // saves, Esc cancels, leaving the field saves) and delete with a confirm.
 import Link from "next/link";
