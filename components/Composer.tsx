@@ -71,12 +71,15 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
   // pointer) and when it ends (the reverse): with a real keyboard likely (no
   // pop-up keyboard on phones) or when the user sent from here, maybe from the
   // composer this one replaced. Not if they have moved on to something else
-  // meanwhile (a copy button, the search box).
+  // meanwhile (a copy button, the search box). The Stop button just pressed
+  // counts as nowhere: the reply can end a render before the button goes.
+  const showsStop = !!onStop;
+  const stopButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const active = document.activeElement;
-    if (active && active !== document.body) return;
+    if (active && active !== document.body && active !== stopButton.current) return;
     if (typingHere || window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
-  }, [replying]);
+  }, [replying, showsStop]);
 
   const submit = async () => {
     const content = value;
@@ -226,6 +229,7 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
           {onStop ? (
             // In Send's place while a reply generates (the text stays in the box).
             <button
+              ref={stopButton}
               type="button"
               data-testid="stop-button"
               onClick={onStop}
