@@ -22,7 +22,8 @@ export function userEventsResponse(
   deps: { db: Db; events: UserEventBus; keepAliveMs: number },
   userId: string,
   after: number | null | undefined,
-  signal?: AbortSignal,
+  /** Any of them aborted ends the stream (the request's, the instance's shutdown). */
+  signals: AbortSignal[] = [],
 ): Response {
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>(
@@ -35,6 +36,8 @@ export function userEventsResponse(
         const close = () => {
           if (closed) return;
           closed = true;
+          // A long-lived signal (shutdown) must not keep this stream reachable.
+          for (const s of signals) s.removeEventListener("abort", close);
           if (keepalive) clearInterval(keepalive);
           sub?.close();
           try {
@@ -44,8 +47,8 @@ export function userEventsResponse(
           }
         };
         cleanup = close;
-        if (signal?.aborted) return close();
-        signal?.addEventListener("abort", close, { once: true });
+        if (signals.some((s) => s.aborted)) return close();
+        for (const s of signals) s.addEventListener("abort", close, { once: true });
         const write = (text: string) => {
           if (closed) return;
           controller.enqueue(encoder.encode(text));

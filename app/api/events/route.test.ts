@@ -2,6 +2,7 @@
 // sessions, what each change announces, isolation between users, resume by
 // Last-Event-ID (exactly once, in order) and reset when that is not possible.
 import { describe, expect, it } from "vitest";
+import { getEventListeners } from "node:events";
 import { guestWithConversation, useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, type SseFrame } from "@/lib/testing/route-client";
 import { followEvents } from "@/lib/testing/user-events";
@@ -161,6 +162,17 @@ describe("GET /api/events", () => {
     ctrl.abort();
     // Closed by the client going away: the body ends.
     await readSse(res);
+  });
+
+  it("lets go of the instance's shutdown signal once the client has gone (a long-lived server keeps no closed stream)", async () => {
+    const { cookie } = await guestWithConversation();
+    const listening = () => getEventListeners(getApp().shutdown.signal, "abort").length;
+    const before = listening();
+    const tabs = await Promise.all([followEvents(cookie), followEvents(cookie), followEvents(cookie)]);
+    await Promise.all(tabs.map((t) => t.next(() => true)));
+    expect(listening()).toBe(before + 3);
+    tabs.forEach((t) => t.close());
+    await expect.poll(listening).toBe(before);
   });
 
   it("ends when the instance begins to shut down (its HTTP server can then close), and is refused while it drains", async () => {

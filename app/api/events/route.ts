@@ -17,6 +17,5 @@ export const GET = route(async (req) => {
   const { app, db, userId } = await requireUser(req);
   app.shutdown.refuseWhileDraining(); // 503: the client retries, reaching another instance
   // Ends when the client goes or the instance shuts down (the client then resumes by id).
-  const signal = AbortSignal.any([req.signal, app.shutdown.signal]);
-  return userEventsResponse({ db, events: app.events, keepAliveMs: app.config.http.keepAliveMs }, userId, afterId(req), signal);
+  return userEventsResponse({ db, events: app.events, keepAliveMs: app.config.http.keepAliveMs }, userId, afterId(req), [req.signal, app.shutdown.signal]);
 });
