@@ -27,13 +27,14 @@ export const viewport: Viewport = {
 // router.refresh() after changing conversations to re-render it.
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await pageUser();
+  // The tab's event stream resumes from this render (docs/PROTOCOL.md §7). Its
+  // id is read before the list, so the list includes every event up to it.
+  const events = user ? await tabStart(getApp().events, user.db, user.userId) : null;
   const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
   // No session because the proxy refused a new guest (per-address limit): say so.
   const guestLimit = user ? null : guestLimitNotice(await headers());
   // The theme chosen in Settings, rendered with the page so its first paint has it (lib/client/theme.ts).
   const theme = themeAttribute(parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value));
-  // The tab's event stream resumes from this render (docs/PROTOCOL.md §7).
-  const events = user ? await tabStart(getApp().events, user.db, user.userId) : null;
   return (
     <html lang="en" data-theme={theme}>
       <body>

@@ -13,6 +13,7 @@ import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { TabStart } from "@/lib/events/generating";
 import { useTabEventsStart } from "./useTabEvents";
+import { useLiveConversations } from "./useLiveConversations";
 import { useReplyNotices } from "./useReplyNotices";
 
 type Props = {
@@ -25,8 +26,9 @@ type Props = {
   children: React.ReactNode;
 };
 
-export function AppShell({ conversations, account = null, guestLimit = null, events = null, children }: Props) {
+export function AppShell({ conversations: fromServer, account = null, guestLimit = null, events = null, children }: Props) {
   useTabEventsStart(events);
+  const conversations = useLiveConversations(fromServer, events?.after ?? null);
   useReplyNotices();
   const [open, setOpen] = useState(false);
   const pathname = usePathname();

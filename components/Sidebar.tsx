@@ -16,11 +16,10 @@ import { SidebarSearch } from "./SidebarSearch";
 import { AccountArea } from "./AccountArea";
 import * as api from "@/lib/client/api";
 import { groupConversations, startOfDay, type Zone } from "@/lib/client/conversation-groups";
-import { useLiveConversations } from "./useLiveConversations";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 
-type Props = { conversations: Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };
+type Props = { conversations: readonly Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };
 
 // Today's start: the browser's midnight, re-read every minute (a tab left open
 // overnight regroups); the server's render and hydration use UTC's.
@@ -31,8 +30,7 @@ const subscribeDay = (fn: () => void) => {
 const localDay = () => `local ${startOfDay(Date.now(), "local")}`;
 const serverDay = () => `utc ${startOfDay(Date.now(), "utc")}`;
 
-export function Sidebar({ conversations: fromServer, account = null, open, onClose, onNavigate }: Props) {
-  const conversations = useLiveConversations(fromServer);
+export function Sidebar({ conversations, account = null, open, onClose, onNavigate }: Props) {
   const pathname = usePathname();
   const router = useRouter();
   const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
