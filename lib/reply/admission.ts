@@ -14,7 +14,7 @@ import type { Message } from "../chat/types";
 import type { Shutdown } from "../platform/shutdown";
 import { enforceMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { lockDataOwner } from "../auth/data-owner";
-import { countGenerating, createPendingReply, createUserMessage, reopenReply } from "./lifecycle";
+import { createExchange, generatingCounts, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
 import type { GenerationCapacity } from "./capacity";
 import type { FilePart } from "../chat/types";
@@ -101,10 +101,9 @@ export async function admitGeneration(a: Admission, tx: Tx, userId: string, conv
   a.shutdown.refuseWhileDraining();
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
   if (!conv) throw new AppError("not_found", "conversation not found");
-  const busyHere = await countGenerating(tx, { conversationId });
-  if (busyHere > 0) throw new AppError("generation_in_progress", "A reply is already being generated in this conversation.");
-  const busyForUser = await countGenerating(tx, { userId });
-  if (busyForUser >= a.maxActivePerUser) {
+  const busy = await generatingCounts(tx, userId, conversationId);
+  if (busy.here > 0) throw new AppError("generation_in_progress", "A reply is already being generated in this conversation.");
+  if (busy.total >= a.maxActivePerUser) {
     throw new AppError("too_many_generations", `At most ${a.maxActivePerUser} replies can be generated at once.`, { "Retry-After": "5" });
   }
   return conv;
@@ -115,12 +114,12 @@ export async function admitGeneration(a: Admission, tx: Tx, userId: string, conv
  * row comes from the lifecycle). Also used by edit and resend, with the
  * edited message's parent.
  */
-export async function addExchange(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; files?: FilePart[] }) {
+export async function addExchange(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; files?: FilePart[]; title?: string }) {
   const now = Date.now();
-  // Explicit, distinct timestamps keep "oldest first" ordering exact.
-  const userRow = await createUserMessage(tx, { ...o, createdAt: new Date(now) });
-  const assistantRow = await createPendingReply(tx, { conversationId: o.conversationId, parentId: userRow.id, createdAt: new Date(now + 1) });
-  await tx.conversation.update({ where: { id: o.conversationId }, data: { currentLeafId: assistantRow.id, updatedAt: new Date(now + 1) } });
+  const { userRow, assistantRow } = await createExchange(tx, { ...o, createdAt: new Date(now) });
+  // A new title (the first message's) goes in the same write.
+  const title = o.title === undefined ? {} : { title: o.title };
+  await tx.conversation.update({ where: { id: o.conversationId }, data: { currentLeafId: assistantRow.id, updatedAt: new Date(now + 1), ...title } });
   return { userRow, assistantRow };
 }
 
@@ -140,11 +139,8 @@ export async function createReply(a: Admission, userId: string, conversationId: 
       // The new message follows the path the conversation shows.
       const parentId = await currentLeaf(tx, conv);
       const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
-      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files });
-      if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) {
-        title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
-        await tx.conversation.update({ where: { id: conversationId }, data: { title } });
-      }
+      if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
       return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
     },
     (r) => r.assistantMessage.id,

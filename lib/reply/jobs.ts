@@ -6,7 +6,7 @@
 import type { Db } from "../platform/db";
 import type { StreamBus } from "../stream/bus";
 import type { LlmProvider } from "../llm/types";
-import { GenerationNotRunnable, type GenerationDeps } from "./generation/generation";
+import { GenerationNotRunnable, loadReply, type GenerationDeps } from "./generation/generation";
 import type { GenerationRegistry } from "./registry";
 import { announceEnds, saveCheckpoint, type CheckpointState } from "./lifecycle";
 import { sweepStaleReplies } from "./sweep";
@@ -58,11 +58,12 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     const live = d.generations.whenDone(messageId);
     if (live) return { started: true, done: live };
     const db = await d.db();
-    const row = await db.message.findUnique({ where: { id: messageId }, select: { role: true, status: true } });
+    const row = await loadReply(db, messageId);
     if (!row) return { started: false, reason: "not_found" };
     if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
     if (row.status !== "pending") return { started: false, reason: "not_pending", status: row.status };
-    return { started: true, done: d.generations.start(await d.generationDeps(), messageId) };
+    // The generation starts from this read rather than reading the row again.
+    return { started: true, done: d.generations.start(await d.generationDeps(), messageId, row) };
   }
 
   /**

@@ -5,6 +5,7 @@
 // generation, checkpoints, sweep, resume, Stop and Continue call it. The
 // status rules are stated once in status.ts (docs/PROTOCOL.md §1.5, §5); the
 // conditions of the writes below follow them.
+import { randomUUID } from "node:crypto";
 import type { Db } from "../platform/db";
 import { Prisma } from "../generated/prisma/client";
 import { toMessage } from "../chat/conversations";
@@ -30,26 +31,51 @@ export type CheckpointState = {
 /** Ids are reserved in blocks before they are sent, so a crash never leads to an id being reused. */
 export const ID_BLOCK = 1000;
 
+type NewUserMessage = { conversationId: string; parentId: string | null; content: string; createdAt: Date; files?: FilePart[] };
+
 /** The user's message a reply answers: complete as sent, its text its one part. */
-export function createUserMessage(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; createdAt: Date; files?: FilePart[] }) {
-  return tx.message.create({
-    data: {
-      conversationId: o.conversationId,
-      parentId: o.parentId,
-      role: "user",
-      content: o.content,
-      parts: [{ type: "text", text: o.content }, ...(o.files ?? [])],
-      status: "complete",
-      createdAt: o.createdAt,
-    },
-  });
+function userMessageData(o: NewUserMessage) {
+  return {
+    conversationId: o.conversationId,
+    parentId: o.parentId,
+    role: "user" as const,
+    content: o.content,
+    parts: [{ type: "text", text: o.content }, ...(o.files ?? [])],
+    status: "complete" as const,
+    createdAt: o.createdAt,
+  };
+}
+
+/** A new, empty reply waiting for its generation. */
+function pendingReplyData(o: { conversationId: string; parentId: string | null; createdAt: Date }) {
+  return { conversationId: o.conversationId, parentId: o.parentId, role: "assistant" as const, content: "", parts: [], status: "pending" as const, createdAt: o.createdAt };
+}
+
+export function createUserMessage(tx: Tx, o: NewUserMessage) {
+  return tx.message.create({ data: userMessageData(o) });
 }
 
 /** A new, empty reply waiting for its generation (inside the admission transaction). */
 export function createPendingReply(tx: Tx, o: { conversationId: string; parentId: string | null; createdAt: Date }) {
-  return tx.message.create({
-    data: { conversationId: o.conversationId, parentId: o.parentId, role: "assistant", content: "", parts: [], status: "pending", createdAt: o.createdAt },
-  });
+  return tx.message.create({ data: pendingReplyData(o) });
+}
+
+/**
+ * A user's message and the pending reply to it in one statement (one round
+ * trip at admission): their ids are chosen here so the reply can name its
+ * parent; the reply is 1 ms younger, so "oldest first" stays exact.
+ */
+export async function createExchange(tx: Tx, o: NewUserMessage) {
+  const userId = randomUUID();
+  const replyId = randomUUID();
+  const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userId, createdAt: new Date(o.createdAt.getTime() + 1) });
+  const rows = await tx.message.createManyAndReturn({ data: [{ ...userMessageData(o), id: userId }, { ...reply, id: replyId }] });
+  const pick = (id: string) => rows.find((r) => r.id === id) ?? failCreate();
+  return { userRow: pick(userId), assistantRow: pick(replyId) };
+}
+
+function failCreate(): never {
+  throw new Error("the exchange's rows were not returned");
 }
 
 /** Continue: an interrupted or failed reply becomes pending again (the caller checked it may). */
@@ -132,6 +158,22 @@ export async function claimQuietReply(db: Rows, messageId: string, cutoff: Date)
 export async function touchLiveReplies(db: Tx, ids: string[]): Promise<void> {
   if (!ids.length) return;
   await db.message.updateMany({ where: { id: { in: ids }, status: { in: [...GENERATING_STATUSES] } }, data: { updatedAt: new Date() } });
+}
+
+/** How many of a user's replies are generating, in all and in one of their conversations (one query). */
+export async function generatingCounts(db: Tx, userId: string, conversationId: string): Promise<{ here: number; total: number }> {
+  const groups = await db.message.groupBy({
+    by: ["conversationId"],
+    where: { conversation: { userId }, role: "assistant", status: { in: [...GENERATING_STATUSES] } },
+    _count: { _all: true },
+  });
+  let total = 0;
+  let here = 0;
+  for (const g of groups) {
+    total += g._count._all;
+    if (g.conversationId === conversationId) here = g._count._all;
+  }
+  return { here, total };
 }
 
 /** How many replies are generating in a conversation, or for a user. */

@@ -2,18 +2,19 @@
 // generation is detached from any request: only Stop (or deleting the
 // conversation) aborts it.
 import type { Message } from "../chat/types";
-import { failToStart, GenerationNotRunnable, runGeneration, type GenerationDeps } from "./generation/generation";
+import { failToStart, GenerationNotRunnable, runGeneration, type GenerationDeps, type ReplyRow } from "./generation/generation";
 
 type Live = { controller: AbortController; done: Promise<Message> };
 
 export class GenerationRegistry {
   private readonly live = new Map<string, Live>();
 
-  start(deps: GenerationDeps, messageId: string): Promise<Message> {
+  /** `loaded`: the reply's row as the caller just read it (runGeneration). */
+  start(deps: GenerationDeps, messageId: string, loaded?: ReplyRow): Promise<Message> {
     const existing = this.live.get(messageId);
     if (existing) return existing.done;
     const controller = new AbortController();
-    const done = runGeneration(deps, messageId, controller.signal)
+    const done = runGeneration(deps, messageId, controller.signal, loaded)
       .catch(async (e) => {
         if (!(e instanceof GenerationNotRunnable)) await failToStart(deps, messageId, e);
         throw e;

@@ -71,26 +71,38 @@ export type GenerationDeps = {
 
 export class GenerationNotRunnable extends Error {}
 
-export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+/** A reply's row as a generation starts from it (with its owner). */
+export function loadReply(db: Db, messageId: string) {
+  return db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
+}
+export type ReplyRow = NonNullable<Awaited<ReturnType<typeof loadReply>>>;
+
+/** `loaded`: the row as the caller just read it with loadReply (one read fewer before the upstream request). */
+export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: ReplyRow): Promise<Message> {
   metrics.activeGenerations.inc();
   try {
-    return await generate(deps, messageId, signal);
+    return await generate(deps, messageId, signal, loaded);
   } finally {
     metrics.activeGenerations.dec();
   }
 }
 
-async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal): Promise<Message> {
+async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: ReplyRow): Promise<Message> {
   const { db, provider } = deps;
-  const row = await db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
+  const row = loaded?.id === messageId ? loaded : await loadReply(db, messageId);
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
   const claimed = deps.claimed === true && row.status === "streaming";
   if (row.status !== "pending" && !claimed) throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
   const glog = childLog({ component: "generation", messageId });
 
-  // The model sees the reply's own path: earlier versions and branches are not part of it.
-  const history = await withFileData(await historyBefore(db, row), deps.files, db);
-  const setup = await replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system });
+  // The reads before the upstream request, at once: the reply's own path (earlier
+  // versions and branches are not part of it), its model and system prompt, and
+  // the first block of ids (reserved before any is sent, docs/PROTOCOL.md §1.6).
+  const [history, setup, firstCeiling] = await Promise.all([
+    historyBefore(db, row).then((h) => withFileData(h, deps.files, db)),
+    replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }),
+    reserveIds(db, messageId, row.seq + 1),
+  ]);
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model));
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
@@ -116,7 +128,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   // Ids are reserved in blocks before they are sent, so a crash can never
   // lead to an id being reused (docs/PROTOCOL.md §1.6). Sends are chained: tool progress
   // arrives from callbacks, and must still go out in id order.
-  let ceiling = await reserveIds(db, messageId, row.seq + 1);
+  let ceiling = firstCeiling;
   let outbox: Promise<void> = Promise.resolve();
   const send = (events: StreamEvent[]): Promise<void> =>
     (outbox = outbox.then(async () => {
