@@ -29,6 +29,7 @@ import { purgeIdle, type PurgeResult } from "./auth/purge";
 import { RedisRevocations, SessionCache } from "./auth/session-cache";
 import { createFileStore, type FileStore } from "./files";
 import { sweepFiles } from "./files/attachments";
+import { forgetExpiredKeys } from "./reply/idempotency";
 
 export type App = {
   config: Config;
@@ -62,7 +63,7 @@ export type App = {
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
   /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
-  purgeIdle(): Promise<PurgeResult & { files: number }>;
+  purgeIdle(): Promise<PurgeResult & { files: number; idempotencyKeys: number }>;
   /** Releases what the app opened (database, Redis connections). */
   close(): Promise<void>;
 };
@@ -182,7 +183,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     purgeIdle: async () => {
       const forgetUsers = async (ids: string[]) => void (await Promise.all(ids.map((userId) => sessions.revoke({ userId }))));
       const purged = await purgeIdle(await db(), { emptyGuestTtlMs: config.purge.emptyGuestTtlMs, forgetUsers });
-      return { ...purged, files: await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs }) };
+      const swept = await sweepFiles(await db(), files, { unsentTtlMs: config.files.unsentTtlMs });
+      return { ...purged, files: swept, idempotencyKeys: await forgetExpiredKeys(await db()) };
     },
     async close() {
       const closable = [bus, events, control, files, sessions, ...Object.values(limiters ?? {})] as unknown as ({ close?: () => Promise<void> } | undefined)[];

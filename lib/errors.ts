@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   generation_in_progress: 409,
+  idempotency_mismatch: 422,
   not_resumable: 409,
   not_latest: 409,
   not_on_path: 409,

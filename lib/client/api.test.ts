@@ -1,6 +1,7 @@
 // The requests that start a reply, on the wire: one function per action, the
 // same URL either way, `stream` in the body and the Accept header saying
-// which answer is wanted (docs/API.md).
+// which answer is wanted (docs/API.md), and an Idempotency-Key of its own,
+// kept for its one retry after a network failure (docs/PROTOCOL.md §3.6).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { postContinue, postEdit, postMessage, postRegenerate } from "./api";
 
@@ -44,7 +45,7 @@ describe.each(cases)("%s", (_name, call, url, body) => {
           credentials: "same-origin",
           cache: "no-store",
           method: "POST",
-          headers: { accept: "text/event-stream", "content-type": "application/json" },
+          headers: { accept: "text/event-stream", "content-type": "application/json", "idempotency-key": expect.stringMatching(/^[0-9a-f-]{36}$/) },
           body: JSON.stringify({ ...body, stream: true }),
         },
       },
@@ -62,11 +63,38 @@ describe.each(cases)("%s", (_name, call, url, body) => {
           credentials: "same-origin",
           cache: "no-store",
           method: "POST",
-          signal: undefined,
-          headers: { accept: "application/json", "content-type": "application/json" },
+          headers: { accept: "application/json", "content-type": "application/json", "idempotency-key": expect.stringMatching(/^[0-9a-f-]{36}$/) },
           body: JSON.stringify({ ...body, stream: false }),
         },
       },
     ]);
+  });
+
+  it("a request that never reached the server goes once more with the same key; each action has its own", async () => {
+    let failures = 1;
+    const sent = stubFetch(() => {
+      if (failures-- > 0) throw new TypeError("Failed to fetch");
+      return sse();
+    });
+    const answer = await call(true);
+    expect(answer.streaming).toBe(true);
+    // (A failure also has the connection probe the server: only the starts count here.)
+    const keys = () => sent.filter((s) => s.url === url).map((s) => (s.init.headers as Record<string, string>)["idempotency-key"]);
+    expect(keys()).toHaveLength(2);
+    expect(keys()[1]).toBe(keys()[0]);
+    await call(true);
+    expect(keys()).toHaveLength(3);
+    expect(keys()[2]).not.toBe(keys()[0]);
+  });
+
+  it("a second network failure is the caller's to show; a refusal is not retried", async () => {
+    let sent = stubFetch(() => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(call(true)).rejects.toMatchObject({ code: "network" });
+    expect(sent.filter((s) => s.url === url)).toHaveLength(2);
+    sent = stubFetch(() => new Response(JSON.stringify({ error: { code: "generation_in_progress", message: "busy" } }), { status: 409 }));
+    await expect(call(true)).rejects.toMatchObject({ code: "generation_in_progress" });
+    expect(sent.filter((s) => s.url === url)).toHaveLength(1);
   });
 });

@@ -124,14 +124,33 @@ export type ReplyAnswer<Saved> = { streaming: true; response: Response } | ({ st
 /** `streaming`: the user's setting; sent as the body's `stream` field (docs/API.md). */
 export type ReplyOptions = { streaming: boolean };
 
+/** How long a start that never reached the server waits before its one retry. */
+export const START_RETRY_MS = 1_000;
+
+/**
+ * Every start of a reply carries a key of its own (docs/PROTOCOL.md §3.6): a
+ * request that failed on the way (the server may have got it) is sent once
+ * more with the same key, and then attaches to the reply it started rather
+ * than starting a second one.
+ */
 async function postReply<Saved>(path: string, body: Record<string, unknown>, { streaming }: ReplyOptions): Promise<ReplyAnswer<Saved>> {
-  if (!streaming) return { ...(await apiJson<Saved>(path, "POST", { ...body, stream: false })), streaming: false };
-  const response = await apiFetch(path, {
-    method: "POST",
-    headers: { accept: "text/event-stream", "content-type": "application/json" },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
-  return { streaming: true, response };
+  const key = crypto.randomUUID();
+  const send = () =>
+    apiFetch(path, {
+      method: "POST",
+      headers: { accept: streaming ? "text/event-stream" : "application/json", "content-type": "application/json", "idempotency-key": key },
+      body: JSON.stringify({ ...body, stream: streaming }),
+    });
+  let res: Response;
+  try {
+    res = await send();
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 0) throw e;
+    await new Promise((r) => setTimeout(r, START_RETRY_MS));
+    res = await send();
+  }
+  if (streaming) return { streaming: true, response: res };
+  return { ...((await res.json()) as Saved), streaming: false };
 }
 
 /** Posts a user message (with the ids of uploaded files, if any); its reply is generated. */

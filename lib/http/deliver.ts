@@ -13,9 +13,11 @@ export async function deliverReply(
   req: Request,
   app: Pick<App, "bus" | "events" | "jobs" | "config" | "capacity">,
   db: Db,
-  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
+  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean; replayed?: boolean },
 ): Promise<Response> {
   const { bus } = app;
+  // A repeat of an earlier start (Idempotency-Key): follow that reply from where it stands, start nothing.
+  if (o.replayed) return answer(req, app, db, o);
   try {
     await bus.open(o.message, o.seq);
     try {
@@ -28,6 +30,16 @@ export async function deliverReply(
     // In the registry now (in-process runner), or sent away, or failed: the admission's slot is done.
     app.capacity.handedOver(o.message.id);
   }
+  return answer(req, app, db, o);
+}
+
+async function answer(
+  req: Request,
+  app: Pick<App, "bus" | "config">,
+  db: Db,
+  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean },
+): Promise<Response> {
+  const { bus } = app;
   if (o.streaming) {
     const deps = { db, bus, keepAliveMs: app.config.http.keepAliveMs };
     return sseResponse(deps, o.message.id, { kind: "post", snapshot: o.message, snapshotId: o.seq, userMessage: o.userMessage }, req.signal);

@@ -20,6 +20,7 @@ import type { GenerationCapacity } from "./capacity";
 import type { FilePart } from "../chat/types";
 import { attachFiles, type FileLimits } from "../files/attachments";
 import type { UserEventSink } from "../events/types";
+import { priorStart, recordStart, replayStart, type IdempotencyClaim, type PriorStart, type ReplayedStart } from "./idempotency";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
 export type Admission = {
@@ -65,6 +66,12 @@ function titleFrom(content: string): string {
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/** A repeat of an earlier start (same Idempotency-Key): the reply as it stands, nothing started. */
+export type Replayed = { replayed?: true };
+
+/** How a start with an idempotency key is recorded and replayed (idempotency.ts). */
+export type IdempotentStart<T> = { claim: IdempotencyClaim; replay: (r: ReplayedStart) => T };
+
 /**
  * Every generation start (post, Continue, edit, regenerate): the user's
  * request rate first (429 before any lock, write or pooled connection is
@@ -73,20 +80,34 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  * owner's row lock, which serializes the owner's posts (PostgreSQL row lock;
  * PGlite is single-writer anyway). `admit` gets the owner's id and calls
  * admitGeneration. The slot passes to the admitted reply (`replyOf`); the
- * caller hands that to the job runner (lib/http/deliver.ts).
+ * caller hands that to the job runner (lib/http/deliver.ts). With `idem`, a
+ * key already used returns its reply (`replayed`) before any of that, and
+ * again under the lock (two requests racing with one key start one reply).
  */
-export async function withAdmission<T>(
+export async function withAdmission<T extends object>(
   a: Admission,
   userId: string,
   admit: (tx: Tx, ownerId: string) => Promise<T>,
   replyOf: (admitted: T) => string,
   started?: (admitted: T) => ReplyStart,
-): Promise<T> {
+  idem?: IdempotentStart<T>,
+): Promise<T & Replayed> {
+  const replay = async (prior: PriorStart) => ({ ...idem!.replay(await replayStart(a.db, prior)), replayed: true as const });
+  const before = idem && (await priorStart(a.db, userId, idem.claim));
+  if (before) return replay(before);
   await enforceMessageRate(a.limiter, userId);
   const slot = a.capacity.reserve();
   try {
     let ownerId = userId;
-    const admitted = await a.db.$transaction(async (tx) => admit(tx, (ownerId = await lockDataOwner(tx, userId, "update"))), ADMIT_TX);
+    let prior: PriorStart | null = null;
+    const admitted = await a.db.$transaction(async (tx) => {
+      ownerId = await lockDataOwner(tx, userId, "update");
+      if (idem && (prior = await priorStart(tx, ownerId, idem.claim))) return null;
+      const t = await admit(tx, ownerId);
+      if (idem) await recordStart(tx, ownerId, idem.claim, { replyId: replyOf(t), userMessageId: started?.(t).userMessageId ?? null });
+      return t;
+    }, ADMIT_TX);
+    if (admitted === null) return replay(prior!);
     slot.handOver(replyOf(admitted));
     // Committed: every tab of the owner may now hear of it.
     if (started) announceStart(a.events, ownerId, started(admitted));
@@ -129,9 +150,12 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
   return attachFiles(tx, a.fileLimits!, ownerId, conversationId, ids);
 }
 
-export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = []) {
+/** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands). */
+export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number };
+
+export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = [], claim?: IdempotencyClaim) {
   let title: string | undefined;
-  return withAdmission(
+  return withAdmission<PostedExchange>(
     a,
     userId,
     async (tx, ownerId) => {
@@ -141,10 +165,11 @@ export async function createReply(a: Admission, userId: string, conversationId: 
       const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
       if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
       const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
-      return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
+      return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
     },
     (r) => r.assistantMessage.id,
     (r) => ({ conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id, title }),
+    claim && { claim, replay: exchangeReplay },
   );
 }
 
@@ -153,7 +178,15 @@ export async function createReply(a: Admission, userId: string, conversationId: 
  * generation appends to it. Only the last message of the shown path can be
  * continued (anything after it would be answered out of order).
  */
-export async function continueReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
+/** A replayed post or edit: its user message and reply as they stand. */
+export function exchangeReplay(r: ReplayedStart): PostedExchange {
+  if (!r.userMessage) throw new AppError("idempotency_mismatch", "This Idempotency-Key was already used for a different request.");
+  return { userMessage: r.userMessage, assistantMessage: r.message, seq: r.seq };
+}
+
+export const replyReplay = (r: ReplayedStart) => ({ message: r.message, seq: r.seq });
+
+export async function continueReply(a: Admission, userId: string, messageId: string, claim?: IdempotencyClaim): Promise<{ message: Message; seq: number } & Replayed> {
   return withAdmission(
     a,
     userId,
@@ -172,5 +205,6 @@ export async function continueReply(a: Admission, userId: string, messageId: str
     },
     (r) => r.message.id,
     (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),
+    claim && { claim, replay: replyReplay },
   );
 }

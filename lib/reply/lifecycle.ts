@@ -48,7 +48,15 @@ function userMessageData(o: NewUserMessage) {
 
 /** A new, empty reply waiting for its generation. */
 function pendingReplyData(o: { conversationId: string; parentId: string | null; createdAt: Date }) {
-  return { conversationId: o.conversationId, parentId: o.parentId, role: "assistant" as const, content: "", parts: [], status: "pending" as const, createdAt: o.createdAt };
+  return {
+    conversationId: o.conversationId,
+    parentId: o.parentId,
+    role: "assistant" as const,
+    content: "",
+    parts: [],
+    status: "pending" as const,
+    createdAt: o.createdAt,
+  };
 }
 
 export function createUserMessage(tx: Tx, o: NewUserMessage) {
@@ -69,7 +77,12 @@ export async function createExchange(tx: Tx, o: NewUserMessage) {
   const userId = randomUUID();
   const replyId = randomUUID();
   const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userId, createdAt: new Date(o.createdAt.getTime() + 1) });
-  const rows = await tx.message.createManyAndReturn({ data: [{ ...userMessageData(o), id: userId }, { ...reply, id: replyId }] });
+  const rows = await tx.message.createManyAndReturn({
+    data: [
+      { ...userMessageData(o), id: userId },
+      { ...reply, id: replyId },
+    ],
+  });
   const pick = (id: string) => rows.find((r) => r.id === id) ?? failCreate();
   return { userRow: pick(userId), assistantRow: pick(replyId) };
 }

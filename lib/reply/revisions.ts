@@ -7,7 +7,19 @@ import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { getConversationWithMessages, toMessage } from "../chat/conversations";
 import { newestLeaf, requireOnPath, versionsOf } from "../chat/message-tree";
-import { ADMIT_TX, addExchange, admitGeneration, messageFiles, withAdmission, type Admission } from "./admission";
+import {
+  ADMIT_TX,
+  addExchange,
+  admitGeneration,
+  exchangeReplay,
+  messageFiles,
+  replyReplay,
+  withAdmission,
+  type Admission,
+  type PostedExchange,
+  type Replayed,
+} from "./admission";
+import type { IdempotencyClaim } from "./idempotency";
 import { filePartsOf } from "../files/attachments";
 import { countGenerating, createPendingReply } from "./lifecycle";
 import type { Message } from "../chat/types";
@@ -34,7 +46,7 @@ async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMe
  * A new version of the conversation's last reply: a pending assistant message
  * beside it (same parent), now the current leaf. The old reply is kept.
  */
-export async function regenerateReply(a: Admission, userId: string, messageId: string): Promise<{ message: Message; seq: number }> {
+export async function regenerateReply(a: Admission, userId: string, messageId: string, claim?: IdempotencyClaim): Promise<{ message: Message; seq: number } & Replayed> {
   await ownedMessage(a.db, userId, messageId); // 404 before any lock
   return withAdmission(
     a,
@@ -51,6 +63,7 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
     },
     (r) => r.message.id,
     (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),
+    claim && { claim, replay: replyReplay },
   );
 }
 
@@ -66,9 +79,10 @@ export async function editAndResend(
   messageId: string,
   content: string,
   fileIds?: string[],
-): Promise<{ userMessage: Message; assistantMessage: Message }> {
+  claim?: IdempotencyClaim,
+): Promise<PostedExchange & Replayed> {
   await ownedMessage(a.db, userId, messageId);
-  return withAdmission(
+  return withAdmission<PostedExchange>(
     a,
     userId,
     async (tx, ownerId) => {
@@ -79,10 +93,11 @@ export async function editAndResend(
       const files = fileIds ? await messageFiles(a, tx, ownerId, conv.id, fileIds) : filePartsOf(row.parts);
       if (content.trim() === "" && !files.length) throw new AppError("invalid_input", "content must not be empty");
       const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content, files });
-      return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow) };
+      return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
     },
     (r) => r.assistantMessage.id,
     (r) => ({ conversationId: r.assistantMessage.conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id }),
+    claim && { claim, replay: exchangeReplay },
   );
 }
 

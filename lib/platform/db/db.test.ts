@@ -89,6 +89,21 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     ]);
   });
 
+  it("starts one reply for posts racing with one idempotency key, and gives every one of them that reply", async () => {
+    const u = await user();
+    const c = await createConversation(handle().prisma, u);
+    const claim = { key: "double-click", fingerprint: "same" };
+    const results = await Promise.all(Array.from({ length: 5 }, () => createReply(testAdmission(handle().prisma), u, c.id, "once", [], claim)));
+    expect(new Set(results.map((r) => r.assistantMessage.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.userMessage.id)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    const { messages } = await getConversationWithMessages(handle().prisma, u, c.id);
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ["user", "once"],
+      ["assistant", ""],
+    ]);
+  });
+
   it("sweeps stale replies to interrupted, sparing live ones", async () => {
     const u = await user();
     const live = await createReply(testAdmission(handle().prisma), u, (await createConversation(handle().prisma, u)).id, "live");

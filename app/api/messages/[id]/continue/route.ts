@@ -3,6 +3,7 @@ import { pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { continueReply } from "@/lib/reply/admission";
 import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
+import { idempotencyClaim } from "@/lib/http/idempotency-key";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,6 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const id = pathId(p.id, "message");
   const body = await readJson(req, ContinueBody);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq } = await continueReply(await app.admission(), userId, id);
-  return deliverReply(req, app, db, { message, seq, streaming });
+  const { message, seq, replayed } = await continueReply(await app.admission(), userId, id, idempotencyClaim(req, "continue", id, {}));
+  return deliverReply(req, app, db, { message, seq, streaming, replayed });
 });

@@ -5,6 +5,7 @@ import { requireContent } from "@/lib/reply/admission";
 import { editAndResend } from "@/lib/reply/revisions";
 import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
+import { idempotencyClaim } from "@/lib/http/idempotency-key";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +17,8 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const body = await readJson(req, Body);
   // Empty text is allowed here when the message keeps (or gets) files: checked in editAndResend.
   const content = requireContent(body.content, true);
+  const claim = idempotencyClaim(req, "edit", id, { content, attachments: body.attachments ?? null });
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { userMessage, assistantMessage } = await editAndResend(await app.admission(), userId, id, content, body.attachments);
-  return deliverReply(req, app, db, { message: assistantMessage, seq: 0, userMessage, streaming });
+  const r = await editAndResend(await app.admission(), userId, id, content, body.attachments, claim);
+  return deliverReply(req, app, db, { message: r.assistantMessage, seq: r.seq, userMessage: r.userMessage, streaming, replayed: r.replayed });
 });

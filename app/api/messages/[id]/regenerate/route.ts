@@ -4,6 +4,7 @@ import { pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { regenerateReply } from "@/lib/reply/revisions";
 import { getSettings } from "@/lib/chat/settings";
 import { deliverReply } from "@/lib/http/deliver";
+import { idempotencyClaim } from "@/lib/http/idempotency-key";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +15,6 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const id = pathId(p.id, "message");
   const body = await readJson(req, Body);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq } = await regenerateReply(await app.admission(), userId, id);
-  return deliverReply(req, app, db, { message, seq, streaming });
+  const { message, seq, replayed } = await regenerateReply(await app.admission(), userId, id, idempotencyClaim(req, "regenerate", id, {}));
+  return deliverReply(req, app, db, { message, seq, streaming, replayed });
 });
