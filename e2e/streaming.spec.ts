@@ -1,10 +1,11 @@
 // Issue 3: replies that survive Stop, reload, a second tab, a dropped
-// connection and a killed server, with the exact text in the end.
+// connection, a killed server and a send whose answer was lost, with the
+// exact text in the end.
 import { expect, test } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, lastAssistant, savedMessage, send, shownText, startApp, waitForPartial } from "./support";
+import { assistantMessages, complete, freePort, lastAssistant, savedMessage, send, shownText, startApp, userMessages, waitForPartial } from "./support";
 
 test("a reply visibly grows while it streams, with a cursor", async ({ page }) => {
   await page.goto("/?new=1");
@@ -148,4 +149,30 @@ test("the server killed mid-reply: the partial survives, turns interrupted, and 
   } finally {
     await app.kill("SIGKILL");
   }
+});
+
+test("a send whose answer is lost on the way back is sent again by itself and attaches to its reply: one message, one reply", async ({ page }) => {
+  await page.goto("/?new=1");
+  const keys: string[] = [];
+  await page.route("**/api/conversations/*/messages", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    keys.push((await route.request().headerValue("idempotency-key")) ?? "");
+    if (keys.length > 1) return route.continue();
+    // The server gets the first send and starts its reply; the browser never hears back.
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  await send(page, "Tell me about tides");
+  const reply = lastAssistant(page);
+  await complete(reply);
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  await expect(userMessages(page)).toHaveCount(1);
+  await expect(assistantMessages(page)).toHaveCount(1);
+  const id = (await reply.getAttribute("data-message-id"))!;
+  expect(await shownText(reply)).toBe((await savedMessage(page.request, id)).content);
+  // The server too has one exchange.
+  await page.reload();
+  await expect(userMessages(page)).toHaveCount(1);
+  await expect(assistantMessages(page)).toHaveCount(1);
 });
