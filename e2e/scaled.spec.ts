@@ -12,7 +12,9 @@ const env = {
   REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
   SESSION_SECRET: "e2e-scaled-secret-shared-by-both-instances",
   LLM_PROVIDER: "demo",
-  DEMO_TOKEN_DELAY_MS: "25",
+  // Slow enough that a reply still streams when the second instance's page
+  // has caught up and Stop is pressed, however busy the machine (~20 s a reply).
+  DEMO_TOKEN_DELAY_MS: "60",
   CHECKPOINT_INTERVAL_MS: "200",
   STALE_REPLY_MS: "3000",
   SWEEP_INTERVAL_MS: "1000",
@@ -22,7 +24,7 @@ const env = {
 let a: AppServer;
 let b: AppServer;
 
-test.describe.configure({ mode: "serial" });
+test.describe.configure({ mode: "serial", timeout: 150_000 });
 
 test.beforeAll(async () => {
   a = await startApp(3201, env); // first: it creates the schema and migrates
@@ -65,7 +67,7 @@ test("a reply started on A is followed, stopped and continued from B with the ex
   expect(await shownText(onA)).toBe(partial);
 
   await onB.getByTestId("continue-button").click();
-  await expect(lastAssistant(other)).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+  await expect(lastAssistant(other)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
   const final = await shownText(lastAssistant(other));
   expect(final.startsWith(partial.trimEnd())).toBe(true);
   expect((await saved(a.url, page.request, id)).content).toBe(final);
@@ -88,7 +90,7 @@ test("A killed mid-reply: B sweeps the partial to interrupted and Continue on B 
   const partial = await shownText(onB);
   expect(partial.length).toBeGreaterThan(0);
   await onB.getByTestId("continue-button").click();
-  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 40_000 });
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
   const final = await shownText(lastAssistant(page));
   expect(final.startsWith(partial.trimEnd())).toBe(true);
   expect((await saved(b.url, page.request, id)).content).toBe(final);
