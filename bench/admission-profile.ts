@@ -65,7 +65,16 @@ async function profile(kind: "pglite" | "postgres") {
   const fake = await startFakeAnthropic();
   const base = await openDatabase(kind === "pglite" ? { kind: "pglite-memory" } : { kind: "postgres", url: values["pg-url"]!, schema });
   const app = testApp(
-    { LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "sk-bench", ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: "claude-haiku-4-5", SESSION_SECRET: "bench".padEnd(48, "s"), CONVERSATION_TITLES: "off", LOG_LEVEL: "silent" },
+    {
+      LLM_PROVIDER: "anthropic",
+      ANTHROPIC_API_KEY: "sk-bench",
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MODEL: "claude-haiku-4-5",
+      SESSION_SECRET: "bench".padEnd(48, "s"),
+      CONVERSATION_TITLES: "off",
+      LOG_LEVEL: "silent",
+      MESSAGE_RATE_LIMIT: "0",
+    },
     { dbHandle: timed(base) },
   );
   setApp(app);
@@ -74,10 +83,12 @@ async function profile(kind: "pglite" | "postgres") {
     const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
     for (let i = 0; i < WARMUP + SAMPLES; i++) {
       const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
-      fake.enqueue({ text: "Hello there, this is the first delta and more.", chunk: 8 });
+      // Deltas 5 ms apart: the reply is still streaming when the POST's stream subscribes.
+      fake.enqueue({ text: "Hello there, this is the first delta and more.", chunk: 8, delayMs: 5 });
       marks = [];
       t0 = performance.now();
       const res = await call(messages.POST, "POST", "/", { cookie, body: { content: `sample ${i}`, stream: true }, params: { id: conv.id } });
+      if (res.status !== 200) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
       marks.push({ at: now(), what: "← POST answered (headers)" });
       const reader = res.body!.getReader();
       let text = "";
@@ -103,15 +114,25 @@ async function profile(kind: "pglite" | "postgres") {
       await admin.end();
     }
   }
-  // Runs have the same steps in the same order up to the first delta (checkpoints come after).
-  const steps = runs[0].findIndex((m) => m.what.startsWith("← first delta")) + 1;
+  // A step is an operation's k-th occurrence in its run, up to the first delta
+  // (checkpoints come after); steps are listed by their median start.
+  const steps = new Map<string, { at: number[]; ms: number[] }>();
+  for (const run of runs) {
+    const seen = new Map<string, number>();
+    for (const m of run.slice(0, run.findIndex((x) => x.what.startsWith("← first delta")) + 1)) {
+      const k = (seen.get(m.what) ?? 0) + 1;
+      seen.set(m.what, k);
+      const step = steps.get(`${m.what}#${k}`) ?? { at: [], ms: [] };
+      step.at.push(m.at);
+      if (m.ms !== undefined) step.ms.push(m.ms);
+      steps.set(`${m.what}#${k}`, step);
+    }
+  }
   console.log(`\n${kind}: median of ${runs.length} posts (ms from the request)`);
   console.log("   start    took  step");
-  for (let s = 0; s < steps; s++) {
-    const same = runs.filter((r) => r[s]?.what === runs[0][s].what);
-    const at = median(same.map((r) => r[s].at));
-    const took = runs[0][s].ms === undefined ? "" : median(same.map((r) => r[s].ms!)).toFixed(2);
-    console.log(`${at.toFixed(2).padStart(8)} ${took.padStart(7)}  ${runs[0][s].what}${same.length < runs.length ? ` (${same.length}/${runs.length} runs)` : ""}`);
+  const rows = [...steps].map(([key, v]) => ({ what: key.replace(/#1$/, ""), at: median(v.at), ms: v.ms.length ? median(v.ms).toFixed(2) : "", n: v.at.length }));
+  for (const r of rows.sort((a, b) => a.at - b.at)) {
+    console.log(`${r.at.toFixed(2).padStart(8)} ${r.ms.padStart(7)}  ${r.what}${r.n < runs.length ? ` (in ${r.n} of ${runs.length} runs)` : ""}`);
   }
 }
 

@@ -8,14 +8,14 @@ import type { MessageMetadata, Part } from "../../chat/types";
 
 export type ReplySetup = { model: string; system?: string };
 
-type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown };
+type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown; conversation: { userId: string } };
 
 export async function replySetup(db: Db, row: ReplyRow, deps: { defaultModel: string; models?: ModelCatalog; system?: string }): Promise<ReplySetup> {
-  const conversation = await db.conversation.findUniqueOrThrow({
-    where: { id: row.conversationId },
-    select: { model: true, systemPrompt: true, user: { select: { settings: { select: { defaultModel: true, instructions: true } } } } },
-  });
-  const settings = conversation.user.settings;
+  // Two plain reads at once: one nested read (a join Prisma builds) cost twice as long on PGlite.
+  const [conversation, settings] = await Promise.all([
+    db.conversation.findUniqueOrThrow({ where: { id: row.conversationId }, select: { model: true, systemPrompt: true } }),
+    db.userSettings.findUnique({ where: { userId: row.conversation.userId }, select: { defaultModel: true, instructions: true } }),
+  ]);
   // A reply that goes on (Continue, a resumed run) keeps the model that began it.
   const begun = ((row.parts ?? []) as Part[]).length > 0 ? ((row.metadata ?? {}) as MessageMetadata).model : undefined;
   const candidates = [begun, conversation.model, settings?.defaultModel];
