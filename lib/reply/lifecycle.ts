@@ -5,7 +5,6 @@
 // generation, checkpoints, sweep, resume, Stop and Continue call it. The
 // status rules are stated once in status.ts (docs/PROTOCOL.md §1.5, §5); the
 // conditions of the writes below follow them.
-import { randomUUID } from "node:crypto";
 import type { Db } from "../platform/db";
 import { Prisma } from "../generated/prisma/client";
 import { toMessage } from "../chat/conversations";
@@ -69,26 +68,14 @@ export function createPendingReply(tx: Tx, o: { conversationId: string; parentId
 }
 
 /**
- * A user's message and the pending reply to it in one statement (one round
- * trip at admission): their ids are chosen here so the reply can name its
- * parent; the reply is 1 ms younger, so "oldest first" stays exact.
+ * A user's message and the pending reply to it; the reply is 1 ms younger, so
+ * "oldest first" stays exact. (One multi-row insert returning both rows was
+ * measured slower on PostgreSQL than these two: docs/BENCHMARKS.md, Run F.)
  */
 export async function createExchange(tx: Tx, o: NewUserMessage) {
-  const userId = randomUUID();
-  const replyId = randomUUID();
-  const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userId, createdAt: new Date(o.createdAt.getTime() + 1) });
-  const rows = await tx.message.createManyAndReturn({
-    data: [
-      { ...userMessageData(o), id: userId },
-      { ...reply, id: replyId },
-    ],
-  });
-  const pick = (id: string) => rows.find((r) => r.id === id) ?? failCreate();
-  return { userRow: pick(userId), assistantRow: pick(replyId) };
-}
-
-function failCreate(): never {
-  throw new Error("the exchange's rows were not returned");
+  const userRow = await tx.message.create({ data: userMessageData(o) });
+  const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userRow.id, createdAt: new Date(o.createdAt.getTime() + 1) });
+  return { userRow, assistantRow: await tx.message.create({ data: reply }) };
 }
 
 /** Continue: an interrupted or failed reply becomes pending again (the caller checked it may). */
