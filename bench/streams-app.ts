@@ -87,8 +87,8 @@ export type AppMetrics = PhaseMetrics & {
  * it, every reply checked; with the server's memory, CPU and event loop, and
  * the database's writes per reply.
  */
-export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: "pglite" | "postgres", n: number): Promise<AppMetrics> {
-  const tag = `${db}_${n}`;
+export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: "pglite" | "postgres", n: number, serial = false): Promise<AppMetrics> {
+  const tag = `${db}_${serial ? "1x" : ""}${n}`;
   log(`${tag}: starting the app`);
   const s = await run.startApp(fake, db, tag);
   let pgc: pg.Client | undefined;
@@ -109,7 +109,7 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
     await sleep(300);
     const rssBefore = procStatus(s.pid).rssKb;
     const statsBefore = await probe<ServerStats>(s, "/reset", "POST");
-    log(`${tag}: ${n} concurrent streams through the app`);
+    log(`${tag}: ${n} ${serial ? "streams one after another" : "concurrent streams"} through the app`);
     // Our CPU outside this process: the server, and on PostgreSQL its backends.
     pgc = db === "postgres" ? await pgClient(run.pgUrl) : undefined;
     let backends0: Map<number, number> | undefined;
@@ -125,7 +125,7 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
       }
       return st.cpuUserMs + st.cpuSystemMs + backendMs;
     };
-    const { metrics: m, results } = await runPhase(fake, run.reply, offsetMs, (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`), n, serverCpu);
+    const { metrics: m, results } = await runPhase(fake, run.reply, offsetMs, (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`), n, serverCpu, serial);
     if (m.failures.length) {
       // Keep the server's log for the post-mortem (the temp dir goes away).
       const kept = join(run.out, `server-${run.runId}-${tag}.log`);

@@ -4,7 +4,8 @@
 import { r1, type PhaseMetrics } from "./harness/measure";
 import type { AppMetrics } from "./streams-app";
 
-export type Row = { db: string; n: number; direct: PhaseMetrics; relay: PhaseMetrics; app: AppMetrics };
+/** `n`: replies at once, or "1 (×K)" for K replies one after another. */
+export type Row = { db: string; n: number | string; direct: PhaseMetrics; relay: PhaseMetrics; app: AppMetrics };
 
 /** The main table: the direct and the app phase of each database and size side by side. */
 export function table(rows: Row[]): string {

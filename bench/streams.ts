@@ -3,12 +3,13 @@
 // directly, in the same run. See docs/BENCHMARKS.md for what is measured and
 // how to read it. Scaled mode (two instances, PostgreSQL + Redis): bench/scaled.ts.
 //
-//   npm run bench -- [--n 100,500] [--deltas 300] [--chunk 5] [--delay 5]
+//   npm run bench -- [--n 1x40,100,500] [--deltas 300] [--chunk 5] [--delay 5]
 //                    [--db pglite,postgres] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
 //                    [--no-build] [--dist .next-bench] [--warmup 5] [--env KEY=VALUE]… [--cpu-prof]
 //                    [--timeout 600] [--out bench/results]
 //
-//   --n        concurrent streams per phase (each size is one phase per database)
+//   --n        concurrent streams per phase (each size is one phase per database);
+//              1xK: K streams one after another (a lone reply, K samples)
 //   --deltas   text deltas per reply; --chunk code points per delta; --delay ms between deltas
 //   --db       which databases the app runs on (PostgreSQL: a throw-away schema in --pg-url)
 //   --no-build reuse the build in --dist (else `next build` into it first)
@@ -56,7 +57,12 @@ const { values: argv } = parseArgs({
   },
 });
 
-const SIZES = argv.n.split(",").map((s) => Number(s.trim()));
+/** "100": 100 at once; "1x40": 40 one after another. */
+const PHASES = argv.n.split(",").map((s) => {
+  const serial = /^1x(\d+)$/.exec(s.trim());
+  return serial ? { n: Number(serial[1]), serial: true } : { n: Number(s.trim()), serial: false };
+});
+const SIZES = PHASES.map((p) => p.n);
 const DELTAS = Number(argv.deltas);
 const CHUNK = Number(argv.chunk);
 const DELAY_MS = Number(argv.delay);
@@ -132,15 +138,17 @@ async function main() {
     log(`fake upstream ${fake.url}; clock offset ${clockStart.offsetMs.toFixed(3)} ± ${clockStart.uncertaintyMs.toFixed(3)} ms`);
     const offset = clockStart.offsetMs;
     for (const db of DBS) {
-      for (const n of SIZES) {
-        log(`${db}_${n}: ${n} concurrent SDK streams reading the fake directly`);
-        const direct = await runDirect(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_direct`, WARMUP);
-        log(`${db}_${n}: ${n} concurrent clients of the bare relay`);
-        const relay = await runRelay(fake, REPLY, offset, n, `bench-${RUN_ID}-${db}_${n}_relay`, WARMUP);
-        const app = await runApp(APP_RUN, fake, offset, db, n);
-        rows.push({ db, n, direct, relay, app });
+      for (const { n, serial } of PHASES) {
+        const tag = `${db}_${serial ? "1x" : ""}${n}`;
+        const how = serial ? "one after another" : "concurrent";
+        log(`${tag}: ${n} ${how} SDK streams reading the fake directly`);
+        const direct = await runDirect(fake, REPLY, offset, n, `bench-${RUN_ID}-${tag}_direct`, WARMUP, serial);
+        log(`${tag}: ${n} ${how} clients of the bare relay`);
+        const relay = await runRelay(fake, REPLY, offset, n, `bench-${RUN_ID}-${tag}_relay`, WARMUP, serial);
+        const app = await runApp(APP_RUN, fake, offset, db, n, serial);
+        rows.push({ db, n: serial ? `1 (×${n})` : n, direct, relay, app });
         log(
-          `${db}_${n}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`,
+          `${tag}: direct ${direct.deltaEventsPerSec} ev/s, latency p50/p99 ${direct.latencyMs.p50}/${direct.latencyMs.p99} ms; app ${app.deltaEventsPerSec} ev/s, latency p50/p99 ${app.latencyMs.p50}/${app.latencyMs.p99} ms, ${app.ok}/${n} exact; others' load ${direct.machine.othersCores}/${app.machine.othersCores} cores`,
         );
       }
     }

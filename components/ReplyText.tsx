@@ -42,7 +42,10 @@ function useReachableCode(root: RefObject<HTMLElement | null>) {
       }
     };
     mark();
-    const watch = new MutationObserver(mark);
+    // Most batches while a reply streams only add text: look again only when an element came.
+    const watch = new MutationObserver((batch) => {
+      if (batch.some((m) => Array.prototype.some.call(m.addedNodes, (n: Node) => n.nodeType === Node.ELEMENT_NODE))) mark();
+    });
     watch.observe(el, { childList: true, subtree: true });
     return () => watch.disconnect();
   }, [root]);

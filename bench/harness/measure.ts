@@ -209,6 +209,8 @@ export async function runPhase(
   start: (i: number) => Promise<StreamResult>,
   n: number,
   serverCpuMs: () => Promise<number> = async () => 0,
+  /** One stream after another instead of all at once (the one-at-a-time phase: many samples of a lone reply). */
+  serial = false,
 ): Promise<{ metrics: PhaseMetrics; results: StreamResult[]; records: FakeRecord[] }> {
   await resetFake(fake, reply.scenario);
   await fake.call({ type: "stats" }); // resets its counters
@@ -216,7 +218,9 @@ export async function runPhase(
   clientEld.reset();
   const meter = machineMeter();
   const t0 = now();
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => start(i)));
+  const results: StreamResult[] = [];
+  if (serial) for (let i = 0; i < n; i++) results.push(await start(i));
+  else results.push(...(await Promise.all(Array.from({ length: n }, (_, i) => start(i)))));
   const tEnd = now();
   const wallMs = Math.max(...results.map((r) => r.tEnd ?? tEnd)) - t0;
   const eld = { p99: r2(clientEld.percentile(99) / 1e6), max: r2(clientEld.max / 1e6) };
@@ -228,9 +232,9 @@ export async function runPhase(
 }
 
 /** The baseline: n SDK streams reading the fake directly, after a short warm-up. */
-export async function runDirect(fake: FakeProc, reply: BenchReply, offsetMs: number, n: number, keyPrefix: string, warmup: number): Promise<PhaseMetrics> {
+export async function runDirect(fake: FakeProc, reply: BenchReply, offsetMs: number, n: number, keyPrefix: string, warmup: number, serial = false): Promise<PhaseMetrics> {
   const client = new Anthropic({ apiKey: "x", baseURL: fake.url, maxRetries: 0 });
   // Warm the client (undici, the SDK) outside the measurement.
   await Promise.all(Array.from({ length: Math.min(warmup, n) }, (_, i) => directStream(client, `${keyPrefix}-warmup-${i}`)));
-  return (await runPhase(fake, reply, offsetMs, (i) => directStream(client, `${keyPrefix}-${i}`), n)).metrics;
+  return (await runPhase(fake, reply, offsetMs, (i) => directStream(client, `${keyPrefix}-${i}`), n, undefined, serial)).metrics;
 }

@@ -45,11 +45,11 @@ export async function stopRelay(relay: RelayProc): Promise<void> {
 }
 
 /** n relay clients at once, after a short warm-up, against a fresh relay process. */
-export async function runRelay(fake: FakeProc, reply: BenchReply, offsetMs: number, n: number, keyPrefix: string, warmup: number): Promise<PhaseMetrics> {
+export async function runRelay(fake: FakeProc, reply: BenchReply, offsetMs: number, n: number, keyPrefix: string, warmup: number, serial = false): Promise<PhaseMetrics> {
   const relay = await startRelay(fake);
   try {
     await Promise.all(Array.from({ length: Math.min(warmup, n) }, (_, i) => relayStream(relay.url, `${keyPrefix}-warmup-${i}`)));
-    return (await runPhase(fake, reply, offsetMs, (i) => relayStream(relay.url, `${keyPrefix}-${i}`), n, relay.cpuMs)).metrics;
+    return (await runPhase(fake, reply, offsetMs, (i) => relayStream(relay.url, `${keyPrefix}-${i}`), n, relay.cpuMs, serial)).metrics;
   } finally {
     await stopRelay(relay);
   }
