@@ -125,7 +125,15 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
       }
       return st.cpuUserMs + st.cpuSystemMs + backendMs;
     };
-    const { metrics: m, results } = await runPhase(fake, run.reply, offsetMs, (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`), n, serverCpu, serial);
+    const { metrics: m, results } = await runPhase(
+      fake,
+      run.reply,
+      offsetMs,
+      (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`),
+      n,
+      serverCpu,
+      serial,
+    );
     if (m.failures.length) {
       // Keep the server's log for the post-mortem (the temp dir goes away).
       const kept = join(run.out, `server-${run.runId}-${tag}.log`);

@@ -232,7 +232,15 @@ export async function runPhase(
 }
 
 /** The baseline: n SDK streams reading the fake directly, after a short warm-up. */
-export async function runDirect(fake: FakeProc, reply: BenchReply, offsetMs: number, n: number, keyPrefix: string, warmup: number, serial = false): Promise<PhaseMetrics> {
+export async function runDirect(
+  fake: FakeProc,
+  reply: BenchReply,
+  offsetMs: number,
+  n: number,
+  keyPrefix: string,
+  warmup: number,
+  serial = false,
+): Promise<PhaseMetrics> {
   const client = new Anthropic({ apiKey: "x", baseURL: fake.url, maxRetries: 0 });
   // Warm the client (undici, the SDK) outside the measurement.
   await Promise.all(Array.from({ length: Math.min(warmup, n) }, (_, i) => directStream(client, `${keyPrefix}-warmup-${i}`)));
