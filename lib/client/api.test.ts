@@ -87,6 +87,27 @@ describe.each(cases)("%s", (_name, call, url, body) => {
     expect(keys()[2]).not.toBe(keys()[0]);
   });
 
+  it("after two network failures, the user's next try of the same action keeps the key; an answer ends that", async () => {
+    let failures = 2;
+    const sent: Sent[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (to: string, init: RequestInit) => {
+        if (to !== url) return new Response("{}"); // the connection's probe
+        sent.push({ url: to, init });
+        if (failures-- > 0) throw new TypeError("Failed to fetch");
+        return sse();
+      }),
+    );
+    const keys = () => sent.map((s) => (s.init.headers as Record<string, string>)["idempotency-key"]);
+    await expect(call(true)).rejects.toMatchObject({ code: "network" });
+    await call(true); // the user sends again
+    expect(keys()).toHaveLength(3);
+    expect(new Set(keys()).size).toBe(1);
+    await call(true); // answered: a new action gets a new key
+    expect(new Set(keys()).size).toBe(2);
+  });
+
   it("a second network failure is the caller's to show; a refusal is not retried", async () => {
     let sent = stubFetch(() => {
       throw new TypeError("Failed to fetch");

@@ -127,14 +127,19 @@ export type ReplyOptions = { streaming: boolean };
 /** How long a start that never reached the server waits before its one retry. */
 export const START_RETRY_MS = 1_000;
 
+/** The last start whose fate is unknown (it never got an answer): the same action again reuses its key. */
+let unanswered: { action: string; key: string } | null = null;
+
 /**
  * Every start of a reply carries a key of its own (docs/PROTOCOL.md §3.6): a
  * request that failed on the way (the server may have got it) is sent once
  * more with the same key, and then attaches to the reply it started rather
- * than starting a second one.
+ * than starting a second one. If that fails too, the user's next try of the
+ * same action (same target, same text) still carries the same key.
  */
 async function postReply<Saved>(path: string, body: Record<string, unknown>, { streaming }: ReplyOptions): Promise<ReplyAnswer<Saved>> {
-  const key = crypto.randomUUID();
+  const action = JSON.stringify([path, body]);
+  const key = unanswered?.action === action ? unanswered.key : crypto.randomUUID();
   const send = () =>
     apiFetch(path, {
       method: "POST",
@@ -143,12 +148,17 @@ async function postReply<Saved>(path: string, body: Record<string, unknown>, { s
     });
   let res: Response;
   try {
-    res = await send();
+    res = await send().catch(async (e: unknown) => {
+      if (!(e instanceof ApiError) || e.status !== 0) throw e;
+      await new Promise((r) => setTimeout(r, START_RETRY_MS));
+      return send();
+    });
   } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 0) throw e;
-    await new Promise((r) => setTimeout(r, START_RETRY_MS));
-    res = await send();
+    if (e instanceof ApiError && e.status === 0) unanswered = { action, key };
+    else if (unanswered?.action === action) unanswered = null;
+    throw e;
   }
+  if (unanswered?.action === action) unanswered = null;
   if (streaming) return { streaming: true, response: res };
   return { ...((await res.json()) as Saved), streaming: false };
 }
