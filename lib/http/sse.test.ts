@@ -116,4 +116,38 @@ describe("encodedFrame", () => {
     expect(chunks[0]).toContain(mine);
     expect(chunks[1]).toContain(mine);
   });
+
+  it("waits for a just-admitted (pending) reply's log to open on the bus, then streams it; a finished one ends at once", async () => {
+    const bus = new MemoryStreamBus();
+    const id = randomUUID();
+    const pending = msg(id);
+    let reads = 0;
+    const row = (m: Message, seq: number) => ({ ...m, seq, seqCeiling: 0, error: null, createdAt: new Date(m.createdAt), updatedAt: new Date(m.updatedAt) });
+    const db = { message: { findUnique: async () => (reads++, row(pending, 0)) } } as unknown as Db;
+    // A repeat of the POST (Idempotency-Key) that arrives before the owner opened the log.
+    const res = sseResponse({ db, bus, keepAliveMs }, id, { kind: "post", snapshot: pending, snapshotId: 0 });
+    const frames = readSse(res);
+    await expect.poll(() => reads).toBeGreaterThan(1); // it looked, and is waiting
+    await bus.open(pending, 0);
+    const final = { ...pending, status: "complete" as const, content: "late but whole", parts: [{ type: "text" as const, text: "late but whole" }] };
+    // Whether its next look comes before or after these, it gets them all, once.
+    bus.publish(id, [
+      { id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } },
+      { id: 2, event: "delta", data: { index: 0, text: "late but whole" } },
+      { id: 3, event: "done", data: { message: final } },
+    ]);
+    const got = await frames;
+    expect(got.map((f) => f.event)).toEqual(["snapshot", "part_start", "delta", "done"]);
+    expect(rebuildText(got)).toBe("late but whole");
+
+    // A reply that is not pending and not on the bus ends at once with what is stored.
+    const doneId = randomUUID();
+    const stored = row({ ...msg(doneId), status: "complete", content: "stored", parts: [{ type: "text", text: "stored" }] }, 7);
+    const db2 = { message: { findUnique: async () => stored } } as unknown as Db;
+    const ended = await readSse(sseResponse({ db: db2, bus, keepAliveMs }, doneId, { kind: "resume", after: null }));
+    expect(ended.map((f) => [f.id, f.event])).toEqual([
+      [7, "snapshot"],
+      [7, "done"],
+    ]);
+  });
 });
