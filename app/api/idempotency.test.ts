@@ -13,6 +13,8 @@ import * as cont from "@/app/api/messages/[id]/continue/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as edit from "@/app/api/messages/[id]/edit/route";
 import * as stop from "@/app/api/messages/[id]/stop/route";
+import * as signUp from "@/app/api/auth/sign-up/route";
+import { cookieFrom } from "@/lib/testing/route-client";
 import { IDEMPOTENCY_KEY_TTL_MS } from "@/lib/reply/idempotency";
 
 const h = useRouteHarness("idempotency");
@@ -121,10 +123,13 @@ describe("Idempotency-Key", () => {
     expect(continued.data.message.content.endsWith(" And the rest.")).toBe(true);
 
     h.fake.enqueue({ text: "Version two." });
-    const v2 = done(await readSse(await start(regenerate.POST, cookie, replyId, {}, "regen-1")));
-    const v2again = done(await readSse(await start(regenerate.POST, cookie, replyId, {}, "regen-1")));
-    expect(v2again.data.message.id).toBe(v2.data.message.id);
-    expect(v2again.data.message.content).toBe("Version two.");
+    const regen = await readSse(await start(regenerate.POST, cookie, replyId, {}, "regen-1"));
+    const regenAgain = await readSse(await start(regenerate.POST, cookie, replyId, {}, "regen-1"));
+    expect(done(regenAgain).data.message.id).toBe(done(regen).data.message.id);
+    expect(done(regenAgain).data.message.content).toBe("Version two.");
+    // The repeat's first snapshot shows the versions as the original's did.
+    expect(regen[0].data.message.versions).toMatchObject({ index: 1, count: 2 });
+    expect(regenAgain[0].data.message.versions).toEqual(regen[0].data.message.versions);
 
     const userId = frames[0].data.userMessage.id as string;
     h.fake.enqueue({ text: "Edited answer." });
@@ -132,8 +137,26 @@ describe("Idempotency-Key", () => {
     const e2 = await readSse(await start(edit.POST, cookie, userId, { content: "edited" }, "edit-1"));
     expect(done(e2).data.message.id).toBe(done(e1).data.message.id);
     expect(e2[0].data.userMessage.id).toBe(e1[0].data.userMessage.id);
+    expect(e1[0].data.userMessage.versions).toBeTruthy();
+    expect(e2[0].data.userMessage.versions).toEqual(e1[0].data.userMessage.versions);
     expect(h.fake.requests.length - asked).toBe(3);
     expect(await pathOf(cookie, c.id)).toEqual(["user:edited", "assistant:Edited answer."]);
+  });
+
+  it("a guest's key goes with its chats into the account it signs up for: the repeat after signing up attaches", async () => {
+    const guest = await newGuest();
+    const c = await newConversation(guest);
+    h.fake.enqueue({ text: "before signing up" });
+    const first = done(await readSse(await post(guest, c.id, { content: "carry me" }, "moving-key")));
+    const account = await call(signUp.POST, "POST", "/api/auth/sign-up", {
+      cookie: guest,
+      body: { email: `mover-${Date.now()}@example.com`, password: "correct horse battery" },
+    });
+    expect(account.status).toBe(201);
+    const again = await post(cookieFrom(account), c.id, { content: "carry me", stream: false }, "moving-key");
+    expect(again.status).toBe(200);
+    expect((await again.json()).assistantMessage).toMatchObject({ id: first.data.message.id, content: "before signing up" });
+    expect(await pathOf(cookieFrom(account), c.id)).toEqual(["user:carry me", "assistant:before signing up"]);
   });
 
   it("a key older than 24 hours is forgotten: the same request then starts a new reply", async () => {

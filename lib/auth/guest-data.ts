@@ -34,6 +34,10 @@ export async function adoptGuestData(db: Db, guestId: string, accountId: string,
     const overCap = theirs.slice(0, Math.max(0, theirs.length - room)).map((r) => r.id);
     const moved = await tx.conversation.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
     await tx.attachment.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
+    // Its idempotency keys too, so a start retried after signing in attaches (a key the account already used stays the account's).
+    const taken = await tx.idempotencyKey.findMany({ where: { userId: accountId }, select: { key: true } });
+    await tx.idempotencyKey.deleteMany({ where: { userId: guestId, key: { in: taken.map((k) => k.key) } } });
+    await tx.idempotencyKey.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
     // An existing account's settings win: they are what its other browsers use.
     const own = await tx.userSettings.findUnique({ where: { userId: accountId }, select: { userId: true } });
     if (!own) await tx.userSettings.updateMany({ where: { userId: guestId }, data: { userId: accountId } });

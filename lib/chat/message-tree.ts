@@ -66,6 +66,18 @@ export async function shownPath(db: Db, conversation: Pick<ConversationRow, "id"
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/** A message as the API shows it, with its versions (its siblings of the same role), for a first snapshot. */
+export async function withVersions(db: Pick<Db, "message">, row: MessageRow, toMessage: (row: MessageRow) => Message): Promise<Message> {
+  const siblings = await db.message.findMany({
+    where: { conversationId: row.conversationId, parentId: row.parentId, role: row.role },
+    select: { id: true, parentId: true, role: true, createdAt: true },
+  });
+  const msg = toMessage(row);
+  const versions = versionsOf(siblings, row);
+  if (versions) msg.versions = versions;
+  return msg;
+}
+
 /** The conversation's current leaf inside a transaction (the newest message if none is recorded). */
 export async function currentLeaf(tx: Tx, conversation: Pick<ConversationRow, "id" | "currentLeafId">): Promise<string | null> {
   if (conversation.currentLeafId) return conversation.currentLeafId;

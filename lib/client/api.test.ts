@@ -106,6 +106,7 @@ describe.each(cases)("%s", (_name, call, url, body) => {
     expect(new Set(keys()).size).toBe(1);
     await call(true); // answered: a new action gets a new key
     expect(new Set(keys()).size).toBe(2);
+    expect(keys().every((k) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(k))).toBe(true);
   });
 
   it("a second network failure is the caller's to show; a refusal is not retried", async () => {

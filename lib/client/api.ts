@@ -127,19 +127,31 @@ export type ReplyOptions = { streaming: boolean };
 /** How long a start that never reached the server waits before its one retry. */
 export const START_RETRY_MS = 1_000;
 
-/** The last start whose fate is unknown (it never got an answer): the same action again reuses its key. */
-let unanswered: { action: string; key: string } | null = null;
+/** The last start whose fate is unknown (it never got an answer): the same action again, soon, reuses its key. */
+let unanswered: { action: string; key: string; at: number } | null = null;
+const UNANSWERED_KEEP_MS = 2 * 60_000;
+
+/** A random v4 UUID; crypto.randomUUID exists only in secure contexts (HTTPS, localhost), and plain HTTP is supported. */
+function newKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /**
  * Every start of a reply carries a key of its own (docs/PROTOCOL.md §3.6): a
  * request that failed on the way (the server may have got it) is sent once
  * more with the same key, and then attaches to the reply it started rather
  * than starting a second one. If that fails too, the user's next try of the
- * same action (same target, same text) still carries the same key.
+ * same action (same target, same text) within 2 minutes, before any other
+ * start is answered, still carries the same key.
  */
 async function postReply<Saved>(path: string, body: Record<string, unknown>, { streaming }: ReplyOptions): Promise<ReplyAnswer<Saved>> {
   const action = JSON.stringify([path, body]);
-  const key = unanswered?.action === action ? unanswered.key : crypto.randomUUID();
+  const again = unanswered && unanswered.action === action && Date.now() - unanswered.at < UNANSWERED_KEEP_MS;
+  const key = again ? unanswered!.key : newKey();
   const send = () =>
     apiFetch(path, {
       method: "POST",
@@ -154,11 +166,11 @@ async function postReply<Saved>(path: string, body: Record<string, unknown>, { s
       return send();
     });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 0) unanswered = { action, key };
-    else if (unanswered?.action === action) unanswered = null;
+    // Never answered: kept for the user's next try. Answered (any start): the kept key is done with.
+    unanswered = e instanceof ApiError && e.status === 0 ? { action, key, at: Date.now() } : null;
     throw e;
   }
-  if (unanswered?.action === action) unanswered = null;
+  unanswered = null;
   if (streaming) return { streaming: true, response: res };
   return { ...((await res.json()) as Saved), streaming: false };
 }

@@ -140,6 +140,14 @@ describe("encodedFrame", () => {
     expect(got.map((f) => f.event)).toEqual(["snapshot", "part_start", "delta", "done"]);
     expect(rebuildText(got)).toBe("late but whole");
 
+    // One left pending long ago (its process died before the log opened) is not waited for.
+    const old = { ...msg(randomUUID()), updatedAt: new Date(Date.now() - 60_000).toISOString() };
+    let oldReads = 0;
+    const db3 = { message: { findUnique: async () => (oldReads++, row(old, 0)) } } as unknown as Db;
+    const stale = await readSse(sseResponse({ db: db3, bus, keepAliveMs }, old.id, { kind: "resume", after: null }));
+    expect(stale.map((f) => f.event)).toEqual(["snapshot", "done"]);
+    expect(oldReads).toBe(1);
+
     // A reply that is not pending and not on the bus ends at once with what is stored.
     const doneId = randomUUID();
     const stored = row({ ...msg(doneId), status: "complete", content: "stored", parts: [{ type: "text", text: "stored" }] }, 7);

@@ -6,14 +6,12 @@
 import type { Db } from "../platform/db";
 import { toMessage } from "../chat/conversations";
 import type { StreamBus, Subscription } from "../stream/bus";
+import { subscribeOnceOpen } from "../stream/await-open";
 import type { StreamEvent, StreamEventMap } from "../stream/events";
 import type { Message } from "../chat/types";
 import { metrics } from "../platform/metrics";
 
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
-/** How long a stream waits for a just-admitted (pending) reply's log to open on the bus, and how often it looks. */
-const OPEN_WAIT_MS = 2_000;
-const OPEN_POLL_MS = 50;
 const encoder = new TextEncoder();
 
 /** Every SSE response's headers: never cached or transformed, never buffered by a proxy. */
@@ -122,17 +120,8 @@ export function sseResponse(
         const onLive = (e: StreamEvent) => (held ? held.push(e) : send(e));
 
         const after = start.kind === "post" ? start.snapshotId : start.after;
-        let subscription = await deps.bus.subscribe(messageId, after, onLive).catch(failStart);
-        // Not on the bus: the stored row tells why. A reply still `pending` was
-        // admitted a moment ago and its log is about to open (a repeated
-        // Idempotency-Key or a reload racing the owner's bus.open): wait for it, briefly.
-        let stored: Awaited<ReturnType<Db["message"]["findUnique"]>> = null;
-        for (let waited = 0; subscription.start.kind === "unknown" && !closed; waited += OPEN_POLL_MS) {
-          stored = await deps.db.message.findUnique({ where: { id: messageId } }).catch(failStart);
-          if (stored?.status !== "pending" || waited >= OPEN_WAIT_MS) break;
-          await new Promise((r) => setTimeout(r, OPEN_POLL_MS));
-          subscription = await deps.bus.subscribe(messageId, after, onLive).catch(failStart);
-        }
+        // A reply admitted a moment ago may not be on the bus yet: wait for it, briefly.
+        const { subscription, stored } = await subscribeOnceOpen(deps, messageId, after, onLive, () => closed).catch(failStart);
         sub = subscription;
         if (closed) return subscription.close();
         if (start.kind === "post") {

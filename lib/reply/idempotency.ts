@@ -6,6 +6,7 @@
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { toMessage } from "../chat/conversations";
+import { withVersions } from "../chat/message-tree";
 import type { Message } from "../chat/types";
 
 export type IdempotencyClaim = { key: string; fingerprint: string };
@@ -37,12 +38,13 @@ export async function recordStart(db: Rows, userId: string, claim: IdempotencyCl
   await db.idempotencyKey.create({ data: { userId, key: claim.key, fingerprint: claim.fingerprint, ...start } });
 }
 
-/** The recorded start as it stands: the reply at its saved id, and its user message. */
+/** The recorded start as it stands: the reply at its saved id, and its user message, with their versions as a start shows them. */
 export async function replayStart(db: Pick<Db, "message">, prior: PriorStart): Promise<ReplayedStart> {
   const reply = await db.message.findUnique({ where: { id: prior.replyId } });
   if (!reply) throw new AppError("not_found", "message not found");
   const user = prior.userMessageId ? await db.message.findUnique({ where: { id: prior.userMessageId } }) : null;
-  return { message: toMessage(reply), seq: reply.seq, ...(user ? { userMessage: toMessage(user) } : {}) };
+  const message = await withVersions(db, reply, toMessage);
+  return { message, seq: reply.seq, ...(user ? { userMessage: await withVersions(db, user, toMessage) } : {}) };
 }
 
 /** Forgets keys older than 24 hours (the periodic sweep). */

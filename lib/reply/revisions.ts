@@ -6,7 +6,7 @@
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { getConversationWithMessages, toMessage } from "../chat/conversations";
-import { newestLeaf, requireOnPath, versionsOf } from "../chat/message-tree";
+import { newestLeaf, requireOnPath, withVersions as messageWithVersions } from "../chat/message-tree";
 import {
   ADMIT_TX,
   addExchange,
@@ -31,16 +31,7 @@ async function ownedMessage(db: Pick<Db, "message">, userId: string, id: string)
 }
 
 /** The versions of a freshly created message, for its first snapshot. */
-async function withVersions(tx: Pick<Db, "message">, row: Parameters<typeof toMessage>[0]): Promise<Message> {
-  const siblings = await tx.message.findMany({
-    where: { conversationId: row.conversationId, parentId: row.parentId, role: row.role },
-    select: { id: true, parentId: true, role: true, createdAt: true },
-  });
-  const msg = toMessage(row);
-  const versions = versionsOf(siblings, row);
-  if (versions) msg.versions = versions;
-  return msg;
-}
+const withVersions = (tx: Pick<Db, "message">, row: Parameters<typeof toMessage>[0]) => messageWithVersions(tx, row, toMessage);
 
 /**
  * A new version of the conversation's last reply: a pending assistant message

@@ -5,6 +5,7 @@ import { toMessage } from "../chat/conversations";
 import type { Message } from "../chat/types";
 import type { StreamBus } from "./bus";
 import type { StreamEvent } from "./events";
+import { subscribeOnceOpen } from "./await-open";
 
 const FINAL = new Set(["complete", "interrupted", "failed"]);
 
@@ -18,15 +19,13 @@ export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messag
   const onEvent = (e: StreamEvent) => {
     if (e.event === "done") resolveDone(e.data.message);
   };
-  const sub = await deps.bus.subscribe(messageId, after, onEvent);
+  // A reply admitted a moment ago may not be on the bus yet (await-open.ts).
+  const { subscription: sub, stored } = await subscribeOnceOpen(deps, messageId, after, onEvent, () => !!signal?.aborted);
   try {
     const start = sub.start;
     if (start.kind === "replay") for (const e of start.events) onEvent(e);
     else if (start.kind === "snapshot" && FINAL.has(start.message.status)) resolveDone(start.message);
-    else if (start.kind === "unknown") {
-      const row = await deps.db.message.findUnique({ where: { id: messageId } });
-      if (row) resolveDone(toMessage(row));
-    }
+    else if (start.kind === "unknown" && stored) resolveDone(toMessage(stored));
     return await done;
   } finally {
     sub.close();
