@@ -173,11 +173,6 @@ export async function createReply(a: Admission, userId: string, conversationId: 
   );
 }
 
-/**
- * Continue: an interrupted or failed reply becomes pending again and the next
- * generation appends to it. Only the last message of the shown path can be
- * continued (anything after it would be answered out of order).
- */
 /** A replayed post or edit: its user message and reply as they stand. */
 export function exchangeReplay(r: ReplayedStart): PostedExchange {
   if (!r.userMessage) throw new AppError("idempotency_mismatch", "This Idempotency-Key was already used for a different request.");
@@ -186,6 +181,11 @@ export function exchangeReplay(r: ReplayedStart): PostedExchange {
 
 export const replyReplay = (r: ReplayedStart) => ({ message: r.message, seq: r.seq });
 
+/**
+ * Continue: an interrupted or failed reply becomes pending again and the next
+ * generation appends to it. Only the last message of the shown path can be
+ * continued (anything after it would be answered out of order).
+ */
 export async function continueReply(a: Admission, userId: string, messageId: string, claim?: IdempotencyClaim): Promise<{ message: Message; seq: number } & Replayed> {
   return withAdmission(
     a,
