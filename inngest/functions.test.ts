@@ -178,7 +178,7 @@ describe("purge-idle-guests", () => {
     const { result, error } = await run(purgeIdleGuestsFn, "inngest/scheduled.timer", { cron: "*/10 * * * *" });
 
     expect(error).toBeUndefined();
-    expect(result).toEqual({ purged: { sessions: 3, guests: 1, emptyGuests: 0, files: 0 } });
+    expect(result).toEqual({ purged: { sessions: 3, guests: 1, emptyGuests: 0, files: 0, idempotencyKeys: 0 } });
     expect(await remains(db.prisma, expired)).toEqual({ user: false, sessions: 0, conversations: 0, messages: 0, settings: 0 });
     expect(await remains(db.prisma, liveGuest)).toMatchObject({ user: true, sessions: 1, messages: 2 });
     expect(await remains(db.prisma, account)).toMatchObject({ user: true, sessions: 0, messages: 2 });
