@@ -50,6 +50,7 @@ test("rename and delete conversations", async ({ page }) => {
   await page.goto("/?new=1");
   await send(page, "Conversation to rename");
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const id = page.url().split("/c/")[1];
   const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 
@@ -102,6 +103,7 @@ test("another browser cannot see the first one's conversation", async ({ page, b
   await page.goto("/?new=1");
   await send(page, "A private note about my garden");
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const url = page.url();
   const id = url.split("/c/")[1];
   const mid = (await lastAssistant(page).getAttribute("data-message-id"))!;

@@ -9,6 +9,7 @@ test("search finds a unique word, highlights it, and opens the conversation scro
   await page.goto("/?new=1");
   await send(page, `Tell me about the ${word} island`);
   await complete(lastAssistant(page));
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const conversationUrl = page.url();
   const target = (await userMessages(page).first().getAttribute("data-message-id"))!;
   // More after it, so the hit is far from the bottom.
@@ -108,6 +109,7 @@ test("export downloads Markdown and JSON with the exact texts", async ({ page })
   await send(page, question);
   await complete(lastAssistant(page));
   const answer = await shownText(lastAssistant(page));
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const id = page.url().split("/c/")[1];
   const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 

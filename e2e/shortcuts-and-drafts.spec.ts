@@ -35,6 +35,7 @@ test("the composer keeps a draft per conversation across reloads", async ({ page
   await page.goto("/?new=1");
   await send(page, "Hello there");
   await complete(lastAssistant(page));
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const chat = page.url();
   const input = page.getByTestId("composer-input");
   await input.fill("half-written\nsecond line");
@@ -62,6 +63,7 @@ test("screenshots: pager, editor, search results and menu, light, dark and narro
   await complete(lastAssistant(page));
   await lastAssistant(page).getByTestId("regenerate").click();
   await complete(lastAssistant(page));
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the new chat's address comes by a navigation that a busy machine can delay
   const id = page.url().split("/c/")[1];
   const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
 
