@@ -50,6 +50,11 @@ describe("Idempotency-Key", () => {
     const shown = againFrames[0].data.message.content + rebuildText(againFrames.slice(1));
     expect(shown).toBe(TRICKY);
     expect(done(againFrames).data.message.content).toBe(TRICKY);
+    // Ids continue from the repeat's snapshot with no gap, and end as the original's did.
+    const ids = againFrames.map((f) => f.id!);
+    expect(ids.slice(1)).toEqual(ids.slice(1).map((_, i) => ids[0] + 1 + i));
+    expect(done(againFrames).id).toBe(done(frames).id);
+    expect(done(againFrames).data.message.status).toBe("complete");
     expect(rebuildText(frames)).toBe(TRICKY);
     // After the end: the saved reply, whole (JSON too).
     const later = await post(cookie, c.id, { content: "only once", stream: false }, "send-1");
