@@ -96,13 +96,16 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     return () => clearTimeout(timer);
   }, [firstReplyDone, router]);
 
-  // Once the saved copy has caught up with the finished reply, drop ours.
+  // Once the saved copy has caught up with the finished reply, drop ours; and
+  // when the server has run it again since (auto-resume after a restart, or
+  // Continue in another tab: generating, saved later), so the page follows that run.
   useEffect(() => {
     if (!reply || !state?.finished) return;
     const saved = messages.find((m) => m.id === state.messageId);
     const mine = reply.getMessage();
     // Same id is not enough: a continued reply's saved copy is its older self.
-    if (saved && !isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content) releaseReply(reply);
+    const caughtUp = saved && !isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content;
+    if (caughtUp || (saved && isGenerating(saved.status) && Date.parse(saved.updatedAt) > Date.parse(mine.updatedAt))) releaseReply(reply);
   }, [reply, state, messages]);
 
   const onSend = useCallback(

@@ -106,7 +106,8 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
   // or a running tool shows its own activity instead.
   const tailBusy = (tail?.kind === "thinking" && tail.live) || (tail?.kind === "tool" && tail.state === "running");
   const trailingCursor = streamed && !tailBusy && tail?.kind !== "text";
-  const working = generating && (message.status === "pending" || !streaming);
+  const resuming = message.status === "resuming";
+  const working = generating && !resuming && (message.status === "pending" || !streaming);
   const missingReason =
     message.status === "interrupted" ? "Stopped before the tool returned." : message.status === "failed" ? "The reply failed before the tool returned." : undefined;
 
@@ -158,8 +159,19 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
         </div>
       )}
 
-      {(working || connection === "reconnecting" || stopping || isContinuable(message.status)) && (
+      {(working || resuming || connection === "reconnecting" || stopping || isContinuable(message.status)) && (
         <div className="flex flex-wrap items-center gap-3 text-sm">
+          {resuming && (
+            // The server continues this reply by itself after a crash or a restart (docs/PROTOCOL.md §5.5).
+            <span
+              data-testid="resuming"
+              role="status"
+              className="inline-flex items-center gap-1.5 rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800 dark:bg-sky-950 dark:text-sky-300"
+            >
+              <span className="working-dot h-1.5 w-1.5 rounded-full bg-current" aria-hidden />
+              Resuming after a restart…
+            </span>
+          )}
           {working && (
             <span data-testid="working-indicator" role="status" className="inline-flex items-center gap-1.5 text-zinc-500 dark:text-zinc-400">
               <span className="inline-flex gap-0.5" aria-hidden>

@@ -119,9 +119,9 @@ test("a dropped connection mid-reply reconnects by itself and ends with the exac
   expect(final).toBe((await savedMessage(page.request, id)).content);
 });
 
-test("the server killed mid-reply: the partial survives, turns interrupted, and Continue completes it", async ({ page }) => {
+test("auto-resume off, the server killed mid-reply: the partial survives, turns interrupted, and Continue completes it", async ({ page }) => {
   const dataDir = mkdtempSync(join(tmpdir(), "tether-kill-"));
-  const env = { DATA_DIR: dataDir, LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "25", CHECKPOINT_INTERVAL_MS: "200" };
+  const env = { DATA_DIR: dataDir, LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "25", CHECKPOINT_INTERVAL_MS: "200", AUTO_RESUME_ATTEMPTS: "0" };
   const port = await freePort();
   let app = await startApp(port, env);
   try {

@@ -9,7 +9,7 @@ import type { MessageMetadata, MessageStatus, Part } from "../lib/chat/types";
 export const inngest = new Inngest({ id: "tether" });
 
 const messageId = z.string().min(1);
-const status = z.enum(["pending", "streaming", "complete", "interrupted", "failed"] satisfies MessageStatus[]);
+const status = z.enum(["pending", "streaming", "resuming", "complete", "interrupted", "failed"] satisfies MessageStatus[]);
 
 // Mirrors CheckpointState (lib/reply/lifecycle.ts); parts and metadata
 // are the generation's own output, only their outer shape is checked. Loose,

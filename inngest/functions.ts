@@ -59,7 +59,7 @@ export const persistReplyFn = inngest.createFunction(
   },
 );
 
-/** Every minute: replies whose generation died are marked interrupted. */
+/** Every minute: replies whose generation died, or a shutdown stopped, are resumed or marked interrupted (docs/PROTOCOL.md §5.5). */
 export const sweepStaleRepliesFn = inngest.createFunction(
   {
     id: "sweep-stale-replies",
@@ -68,8 +68,8 @@ export const sweepStaleRepliesFn = inngest.createFunction(
     concurrency: { limit: 1 },
   },
   async ({ step }) => {
-    const swept = await step.run("sweep", () => jobs().sweepStale());
-    return { swept };
+    const { interrupted, resumed } = await step.run("sweep", () => jobs().sweepStale());
+    return { swept: interrupted, resumed };
   },
 );
 

@@ -229,4 +229,15 @@ describe("settings", () => {
     expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toMatchObject({ streaming: false });
     expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toMatchObject({ streaming: true });
   });
+
+  it("auto-resume is on by default and turned off per user; a non-boolean is 400 and changes nothing", async () => {
+    const a = await newGuest();
+    const b = await newGuest();
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toMatchObject({ autoResume: true, streaming: true });
+    const patched = await call(settings.PATCH, "PATCH", "/", { cookie: a, body: { autoResume: false } });
+    expect(await patched.json()).toMatchObject({ autoResume: false, streaming: true });
+    await expectError(await call(settings.PATCH, "PATCH", "/", { cookie: a, body: { autoResume: "yes" } }), 400, "invalid_input");
+    expect(await (await call(settings.GET, "GET", "/", { cookie: a })).json()).toMatchObject({ autoResume: false });
+    expect(await (await call(settings.GET, "GET", "/", { cookie: b })).json()).toMatchObject({ autoResume: true });
+  });
 });

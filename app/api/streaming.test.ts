@@ -154,7 +154,7 @@ describe("crash recovery", () => {
     const id = r.assistantMessage.id;
     // Simulate a process that died mid-stream after reserving ids up to 1500.
     await h.db.prisma.message.update({ where: { id }, data: { status: "streaming", seq: 40, seqCeiling: 1500, updatedAt: new Date(Date.now() - 10_000) } });
-    expect(await sweepStaleReplies(h.db.prisma, { staleMs: 5_000, liveIds: [] })).toContain(id);
+    expect((await sweepStaleReplies(h.db.prisma, { staleMs: 5_000, liveIds: [] })).interrupted).toContain(id);
     const swept = await h.db.prisma.message.findUniqueOrThrow({ where: { id } });
     expect(swept.status).toBe("interrupted");
     expect(swept.seq).toBe(1501);

@@ -22,7 +22,9 @@ export const metadata = { title: "Settings · Tether" };
 
 export default async function SettingsPage() {
   const user = await pageUser();
-  const { streaming, defaultModel, instructions } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null, instructions: "" };
+  const { streaming, defaultModel, instructions, autoResume } = user
+    ? await getSettings(user.db, user.userId)
+    : { streaming: true, defaultModel: null, instructions: "", autoResume: true };
   const account = accountView(user);
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   const usage = user ? await dailyUsage(user.db, user.userId, 30, getApp().config.prices.currency) : undefined;
@@ -36,7 +38,7 @@ export default async function SettingsPage() {
         </Link>
         <h1 className="mt-4 text-2xl font-semibold tracking-tight">Settings</h1>
         <ThemeSettings initialTheme={theme} />
-        <SettingsForm initialStreaming={streaming} />
+        <SettingsForm initialStreaming={streaming} initialAutoResume={autoResume} />
         <NotificationSettings />
         {user && <ModelSettings initialDefaultModel={defaultModel} initialInstructions={instructions} />}
         {usage && <UsageSection days={usage.days} total={usage.total} />}

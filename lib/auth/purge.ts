@@ -10,6 +10,7 @@
 import type { Db } from "../platform/db";
 import type { Prisma } from "../generated/prisma/client";
 import { log } from "../platform/log";
+import { GENERATING_STATUSES } from "../reply/status";
 
 export type PurgeOptions = {
   /** A guest with no conversation and no session created or refreshed for this long is deleted. */
@@ -32,9 +33,9 @@ const SESSION_BATCH = 1_000;
 /** Smaller: each user deleted takes its conversations and messages with it. */
 const USER_BATCH = 100;
 
-/** A guest with a reply pending or streaming is never deleted, whatever else holds. */
+/** A guest with a reply generating (pending, streaming or resuming) is never deleted, whatever else holds. */
 const notGenerating: Prisma.UserWhereInput = {
-  conversations: { none: { messages: { some: { status: { in: ["pending", "streaming"] } } } } },
+  conversations: { none: { messages: { some: { status: { in: [...GENERATING_STATUSES] } } } } },
 };
 
 export async function purgeIdle(db: Db, o: PurgeOptions): Promise<PurgeResult> {

@@ -64,6 +64,7 @@ const STATUS_NOTE: Partial<Record<Message["status"], string>> = {
   failed: "_(the reply failed)_",
   pending: "_(still being written)_",
   streaming: "_(still being written)_",
+  resuming: "_(still being written)_",
 };
 
 /** `instructions`: the user's custom instructions, sent before the conversation's system prompt. */

@@ -8,10 +8,17 @@ export type Settings = {
   defaultModel: string | null;
   /** Custom instructions, sent at the start of every conversation's system prompt ("" = none). */
   instructions: string;
+  /** The server continues replies a crash or a restart cut short (docs/PROTOCOL.md §5.5); off: they wait for Continue. */
+  autoResume: boolean;
 };
 
-type Row = { streaming: boolean; defaultModel: string | null; instructions: string } | null;
-const toSettings = (row: Row): Settings => ({ streaming: row?.streaming ?? true, defaultModel: row?.defaultModel ?? null, instructions: row?.instructions ?? "" });
+type Row = { streaming: boolean; defaultModel: string | null; instructions: string; autoResume: boolean } | null;
+const toSettings = (row: Row): Settings => ({
+  streaming: row?.streaming ?? true,
+  defaultModel: row?.defaultModel ?? null,
+  instructions: row?.instructions ?? "",
+  autoResume: row?.autoResume ?? true,
+});
 
 export async function getSettings(db: Db, userId: string): Promise<Settings> {
   return toSettings(await db.userSettings.findUnique({ where: { userId } }));

@@ -1,7 +1,7 @@
 // Domain shapes of the HTTP contract (docs/PROTOCOL.md §1, §3). Dates are ISO strings.
 
 export type MessageRole = "user" | "assistant";
-export type MessageStatus = "pending" | "streaming" | "complete" | "interrupted" | "failed";
+export type MessageStatus = "pending" | "streaming" | "resuming" | "complete" | "interrupted" | "failed";
 
 export type TextPart = { type: "text"; text: string };
 /** `durationMs`: how long the model spent on this thinking block (server clock, from its start to its end); absent when unknown (docs/PROTOCOL.md §1). */

@@ -108,7 +108,7 @@ export const getMessage = (id: string, signal?: AbortSignal) => apiJson<Message>
 
 export const stopMessage = (id: string) => apiJson<Message>(`/api/messages/${enc(id)}/stop`, "POST");
 
-export type UserSettings = { streaming: boolean; defaultModel: string | null; instructions: string };
+export type UserSettings = { streaming: boolean; defaultModel: string | null; instructions: string; autoResume: boolean };
 
 /** A boolean: the streaming switch (as before); an object: any of the settings. */
 export const updateSettings = (patch: boolean | Partial<UserSettings>) =>

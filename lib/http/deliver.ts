@@ -4,7 +4,7 @@
 import type { App } from "../app";
 import type { Db } from "../platform/db";
 import { awaitFinalMessage } from "../stream/final-message";
-import { failToStart } from "../reply/generation/generation";
+import { handOver } from "../reply/hand-over";
 import type { Message } from "../chat/types";
 import { json } from "./api";
 import { sseResponse } from "./sse";
@@ -15,17 +15,10 @@ export async function deliverReply(
   db: Db,
   o: { message: Message; seq: number; userMessage?: Message; streaming: boolean; replayed?: boolean },
 ): Promise<Response> {
-  const { bus } = app;
   // A repeat of an earlier start (Idempotency-Key): follow that reply from where it stands, start nothing.
   if (o.replayed) return answer(req, app, db, o);
   try {
-    await bus.open(o.message, o.seq);
-    try {
-      await app.jobs.startGeneration(o.message.id);
-    } catch (e) {
-      // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
-      await failToStart({ db, publish: (id, ev) => bus.publish(id, ev), events: app.events }, o.message.id, e);
-    }
+    await handOver({ db, bus: app.bus, jobs: app.jobs, events: app.events }, o.message, o.seq);
   } finally {
     // In the registry now (in-process runner), or sent away, or failed: the admission's slot is done.
     app.capacity.handedOver(o.message.id);

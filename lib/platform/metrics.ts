@@ -58,7 +58,7 @@ function createMetrics() {
     }),
     generationRetries: new Counter({
       name: "tether_generation_retries_total",
-      help: "Inngest retries of generate-reply, by outcome (resumed, waiting for a possibly live owner, already finished, still live here)",
+      help: "Inngest retries of generate-reply, by outcome (resumed, waiting for a possibly live owner, already finished, still live here), and replies the sweep resumed by itself (auto_resumed)",
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),

@@ -41,7 +41,8 @@ afterEach(async () => {
 
 /** An app over `db` (in-process bus and control, demo model) with `env` on top of the test environment. */
 function appOn(db: DbHandle, env: Record<string, string>, generations?: GenerationRegistry): App {
-  const app = testApp({ REDIS_URL: "", NEXT_MANUAL_SIG_HANDLE: "", ...env }, { dbHandle: db, ...(generations ? { generations } : {}) });
+  // Auto-resume off unless a test turns it on: most of these check what the sweep interrupts.
+  const app = testApp({ REDIS_URL: "", NEXT_MANUAL_SIG_HANDLE: "", AUTO_RESUME_ATTEMPTS: "0", ...env }, { dbHandle: db, ...(generations ? { generations } : {}) });
   cleanups.push(() => app.close());
   return app;
 }
@@ -128,7 +129,7 @@ describe("startServer on PostgreSQL", () => {
 
     // Another instance (no live generations of its own) now finds it fresh.
     const other = appOn(pgDb, { STALE_REPLY_MS: String(MINUTE) });
-    expect(await other.replyJobs.sweepStale()).not.toContain(live);
+    expect(await other.replyJobs.sweepStale()).toEqual({ interrupted: [], resumed: [] });
     expect(await statusOf(pgDb, live)).toBe("streaming");
   });
 
@@ -197,6 +198,23 @@ describe("startServer on PGlite (embedded: this process owns the database)", () 
     expect(await statusOf(lite, pending)).toBe("interrupted");
     expect(await statusOf(lite, stale)).toBe("interrupted");
     expect(await statusOf(lite, finished)).toBe("complete");
+  });
+
+  it("with auto-resume on, every reply generating at start is resumed before start resolves, and goes on from what was saved", async () => {
+    const cut = await reply(lite, "streaming", 0);
+    await lite.prisma.message.update({ where: { id: cut }, data: { parts: [{ type: "text", text: "partial" }], seq: 4, seqCeiling: 1004 } });
+    const app = appOn(lite, { AUTO_RESUME_ATTEMPTS: "2", DEMO_TOKEN_DELAY_MS: "1", STALE_REPLY_MS: String(60 * MINUTE), SWEEP_INTERVAL_MS: String(60 * MINUTE) });
+
+    await start(app);
+
+    // Before any request is served: the reply runs here again and its log is open for the tabs that reconnect.
+    expect(app.generations.isLive(cut)).toBe(true);
+    expect((await app.bus.subscribe(cut, null, () => {})).start.kind).toBe("snapshot");
+    const done = await app.generations.whenDone(cut)!;
+    expect(done.status).toBe("complete");
+    expect(done.content.startsWith("partial")).toBe(true);
+    expect(done.content.length).toBeGreaterThan("partial".length);
+    expect((await lite.prisma.message.findUniqueOrThrow({ where: { id: cut } })).resumeAttempts).toBe(1);
   });
 
   it("later sweeps take replies no local generation owns, whatever STALE_REPLY_MS says", async () => {

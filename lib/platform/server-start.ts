@@ -30,13 +30,15 @@ export async function startServer(app: App): Promise<StartedServer> {
       (["SIGTERM", "SIGINT"] as const).map((s) => [s, () => app.shutdown.begin()]);
   for (const [signal, on] of signals) process.once(signal, on);
   // Embedded: this process owns the database, so nothing generating at start
-  // is live, and later only replies no local generation owns. On PostgreSQL
+  // is live, and later only replies no local generation owns. At start they
+  // are resumed (AUTO_RESUME_ATTEMPTS) before the first request is served. On PostgreSQL
   // other instances may be generating: only replies stale for STALE_REPLY_MS.
   const embedded = handle.kind === "pglite";
   const sweep = async (staleMs: number) => {
     try {
-      const swept = await app.replyJobs.sweepStale({ staleMs });
-      if (swept.length) log.warn({ component: "sweep", count: swept.length, messageIds: swept.slice(0, 50) }, "stale replies marked interrupted");
+      const { interrupted, resumed } = await app.replyJobs.sweepStale({ staleMs });
+      if (interrupted.length) log.warn({ component: "sweep", count: interrupted.length, messageIds: interrupted.slice(0, 50) }, "stale replies marked interrupted");
+      if (resumed.length) log.warn({ component: "sweep", count: resumed.length, messageIds: resumed.slice(0, 50) }, "replies a crash or a restart cut short resumed");
     } catch (e) {
       log.error({ component: "sweep", err: errorFields(e) }, "stale-stream sweep failed");
     }

@@ -1,10 +1,12 @@
 // Graceful shutdown (a rolling deploy loses nothing): on SIGTERM stop taking
 // new generations, let running ones finish for a grace period, then stop the
-// rest — they save what they have as `interrupted`, ready for Continue on
-// another instance — and exit. Next.js must leave the signals to us
+// rest — they save what they have as `interrupted` with stopReason
+// `shutdown`, which another instance's sweep or the next start resumes
+// (docs/PROTOCOL.md §5.5) — and exit. Next.js must leave the signals to us
 // (NEXT_MANUAL_SIG_HANDLE, set by `npm start`).
 import { AppError } from "../errors";
 import type { GenerationRegistry } from "../reply/registry";
+import { SHUTDOWN_STOP } from "../reply/lifecycle";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
@@ -46,7 +48,7 @@ export class Shutdown {
     const settle = (ids: string[]) => Promise.allSettled(ids.map((id) => registry.whenDone(id)).filter((p) => p !== undefined));
     await Promise.race([settle(before), sleep(graceMs)]);
     const rest = registry.liveIds();
-    const stops = rest.map((id) => registry.stop(id)).filter((p) => p !== undefined);
+    const stops = rest.map((id) => registry.stop(id, SHUTDOWN_STOP)).filter((p) => p !== undefined);
     await Promise.race([Promise.allSettled(stops), sleep(stopWaitMs)]);
     return { finished: before.length - rest.length, stopped: rest.length };
   }

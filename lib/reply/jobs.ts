@@ -11,6 +11,8 @@ import type { GenerationRegistry } from "./registry";
 import { announceEnds, saveCheckpoint, type CheckpointState } from "./lifecycle";
 import { sweepStaleReplies } from "./sweep";
 import { claimAbandoned } from "./resume";
+import { handOver } from "./hand-over";
+import { toMessage } from "../chat/conversations";
 import { childLog, errorFields } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { generateTitle, isFirstExchange, type TitleOutcome } from "../chat/titles";
@@ -28,6 +30,9 @@ export type GenerateReplyResult =
 
 export type PersistReplyResult = { messageId: string; seq: number; applied: boolean };
 
+/** What a sweep did: replies marked interrupted, and replies it resumed (docs/PROTOCOL.md §5.5). */
+export type SweepOutcome = { interrupted: string[]; resumed: string[] };
+
 export type ReplyJobsDeps = {
   db: () => Promise<Db>;
   bus: StreamBus;
@@ -39,6 +44,12 @@ export type ReplyJobsDeps = {
   generationDeps: () => Promise<GenerationDeps>;
   /** Asks for a conversation's title (the job runner's requestTitle). */
   requestTitle: (conversationId: string) => Promise<void>;
+  /** Starts a reply's generation (the job runner's startGeneration): auto-resume hands replies over through it. */
+  startGeneration: (messageId: string) => Promise<void>;
+  /** AUTO_RESUME_ATTEMPTS: how often the sweep may continue one reply by itself (0: never). */
+  autoResumeAttempts: number;
+  /** True once this instance drains: it resumes nothing then (another instance, or the next start, will). */
+  draining: () => boolean;
   titles: boolean;
   staleMs: number;
   resumeStaleMs: number;
@@ -61,7 +72,8 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     const row = await loadReply(db, messageId);
     if (!row) return { started: false, reason: "not_found" };
     if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
-    if (row.status !== "pending") return { started: false, reason: "not_pending", status: row.status };
+    // Pending (a new start or Continue) or resuming (the sweep claimed it for auto-resume).
+    if (row.status !== "pending" && row.status !== "resuming") return { started: false, reason: "not_pending", status: row.status };
     // The generation starts from this read rather than reading the row again.
     return { started: true, done: d.generations.start(await d.generationDeps(), messageId, row) };
   }
@@ -126,19 +138,30 @@ export function createReplyJobs(d: ReplyJobsDeps) {
   }
 
   /**
-   * Marks replies abandoned by a dead generation interrupted; returns their
-   * ids. Streams still following one of them (on any instance, through the
-   * bus) get its final state as `done`, instead of waiting forever.
+   * Settles replies abandoned by a dead generation or stopped by a shutdown
+   * (sweep.ts): resumes them while auto-resume allows, through the same
+   * hand-over as Continue (its snapshot first, ids above the dead run's), and
+   * marks the rest interrupted. Streams still following an interrupted one
+   * (on any instance, through the bus) get its final state as `done`,
+   * instead of waiting forever; a resumed one goes on on the same stream.
    */
-  async function sweepStale(opts: { staleMs?: number } = {}): Promise<string[]> {
+  async function sweepStale(opts: { staleMs?: number } = {}): Promise<SweepOutcome> {
     const db = await d.db();
-    const swept = await sweepStaleReplies(db, { staleMs: opts.staleMs ?? d.staleMs, liveIds: d.generations.liveIds() });
+    const maxAttempts = d.draining() ? 0 : d.autoResumeAttempts;
+    const swept = await sweepStaleReplies(db, { staleMs: opts.staleMs ?? d.staleMs, liveIds: d.generations.liveIds(), maxAttempts });
     try {
-      await announceEnds(db, (id, events) => d.bus.publish(id, events), swept, d.events);
+      await announceEnds(db, (id, events) => d.bus.publish(id, events), swept.interrupted, d.events);
     } catch (e) {
       childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
     }
-    return swept;
+    for (const row of swept.resumed) {
+      const message = toMessage(row);
+      childLog({ component: "sweep", messageId: row.id }).warn({ attempt: row.resumeAttempts, fromSeq: row.seq }, "resuming a reply a crash or a restart cut short");
+      metrics.generationRetries.inc({ outcome: "auto_resumed" });
+      await handOver({ db, bus: d.bus, jobs: { startGeneration: d.startGeneration }, events: d.events }, message, row.seq);
+      d.events?.publish(row.conversation.userId, { event: "reply.started", data: { conversationId: row.conversationId, messageId: row.id } });
+    }
+    return { interrupted: swept.interrupted, resumed: swept.resumed.map((r) => r.id) };
   }
 
   /**

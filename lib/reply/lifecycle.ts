@@ -78,9 +78,9 @@ export async function createExchange(tx: Tx, o: NewUserMessage) {
   return { userRow, assistantRow: await tx.message.create({ data: reply }) };
 }
 
-/** Continue: an interrupted or failed reply becomes pending again (the caller checked it may). */
+/** Continue: an interrupted or failed reply becomes pending again (the caller checked it may); the server may resume it anew. */
 export function reopenReply(tx: Tx, messageId: string) {
-  return tx.message.update({ where: { id: messageId }, data: { status: "pending", error: Prisma.DbNull } });
+  return tx.message.update({ where: { id: messageId }, data: { status: "pending", error: Prisma.DbNull, resumeAttempts: 0 } });
 }
 
 /** One guarded write: lands only if the row's seq is older (a retried or reordered save changes nothing). */
@@ -118,10 +118,10 @@ export async function endOrphan(db: Rows, messageId: string, status: "interrupte
   const rows = o.cutoff
     ? await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
         SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') AND "updatedAt" <= ${o.cutoff} RETURNING seq`
+        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${o.cutoff} RETURNING seq`
     : await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
         SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming') RETURNING seq`;
+        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming', 'resuming') RETURNING seq`;
   return rows.length === 1 ? rows[0].seq : null;
 }
 
@@ -149,9 +149,43 @@ export async function staleReplyIds(db: Tx, cutoff: Date, liveIds: string[]): Pr
 export async function claimQuietReply(db: Rows, messageId: string, cutoff: Date): Promise<number | null> {
   const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
     SET status = 'streaming', seq = GREATEST(seq, "seqCeiling"), "updatedAt" = now()
-    WHERE id = ${messageId}::uuid AND role = 'assistant' AND status IN ('pending', 'streaming') AND "updatedAt" <= ${cutoff}
+    WHERE id = ${messageId}::uuid AND role = 'assistant' AND status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${cutoff}
     RETURNING seq`;
   return rows.length === 1 ? rows[0].seq : null;
+}
+
+/** The stopReason of a reply a shutdown stopped (docs/PROTOCOL.md §5.5): the server may resume it. */
+export const SHUTDOWN_STOP = "shutdown";
+
+/**
+ * Auto-resume takes over a reply a crash or a restart cut short (docs/PROTOCOL.md
+ * §5.5): still generating and quiet since `cutoff`, or `interrupted` by a
+ * shutdown, resumed fewer than `maxAttempts` times, and its owner has not
+ * turned auto-resume off (settings). One statement decides,
+ * so two sweeping instances never both resume it. The row becomes `resuming`
+ * with `seq` at the dead run's id ceiling. Returns the row, or null.
+ */
+export async function claimForResume(db: Rows, messageId: string, cutoff: Date, maxAttempts: number) {
+  const rows = await db.$queryRaw<{ id: string }[]>`UPDATE "Message"
+    SET status = 'resuming', seq = GREATEST(seq, "seqCeiling"), "resumeAttempts" = "resumeAttempts" + 1, "updatedAt" = now(), error = NULL
+    WHERE id = ${messageId}::uuid AND role = 'assistant' AND "resumeAttempts" < ${maxAttempts}
+      AND ((status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${cutoff})
+        OR (status = 'interrupted' AND metadata->>'stopReason' = ${SHUTDOWN_STOP}))
+      AND NOT EXISTS (SELECT 1 FROM "Conversation" c JOIN "UserSettings" s ON s."userId" = c."userId"
+        WHERE c.id = "Message"."conversationId" AND NOT s."autoResume")
+    RETURNING id`;
+  if (rows.length !== 1) return null;
+  return db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
+}
+
+/** Replies a shutdown stopped that the server may still resume (fewer than `maxAttempts` resumes). */
+export async function shutdownStoppedIds(db: Tx, maxAttempts: number): Promise<string[]> {
+  const rows = await db.message.findMany({
+    where: { role: "assistant", status: "interrupted", resumeAttempts: { lt: maxAttempts }, metadata: { path: ["stopReason"], equals: SHUTDOWN_STOP } },
+    select: { id: true },
+    take: 1000,
+  });
+  return rows.map((r) => r.id);
 }
 
 /** Keeps this process's live replies fresh, so other instances do not judge them stale. */

@@ -2,7 +2,8 @@
 // generation is detached from any request: only Stop (or deleting the
 // conversation) aborts it.
 import type { Message } from "../chat/types";
-import { failToStart, GenerationNotRunnable, runGeneration, type GenerationDeps, type ReplyRow } from "./generation/generation";
+import { GenerationNotRunnable, runGeneration, type GenerationDeps, type ReplyRow } from "./generation/generation";
+import { failToStart } from "./hand-over";
 
 type Live = { controller: AbortController; done: Promise<Message> };
 
@@ -38,11 +39,11 @@ export class GenerationRegistry {
     return this.live.get(messageId)?.done;
   }
 
-  /** Aborts a live generation; resolves with its saved final message. */
-  stop(messageId: string): Promise<Message> | undefined {
+  /** Aborts a live generation; resolves with its saved final message. `reason`: SHUTDOWN_STOP when a shutdown stops it (it may be resumed). */
+  stop(messageId: string, reason?: string): Promise<Message> | undefined {
     const g = this.live.get(messageId);
     if (!g) return undefined;
-    g.controller.abort();
+    g.controller.abort(reason);
     return g.done;
   }
 }

@@ -39,6 +39,7 @@ const appWith = (env: Record<string, string> = {}, parts: Parameters<typeof test
       ANTHROPIC_MODEL: "",
       CHECKPOINT_INTERVAL_MS: "300",
       RESUME_STALE_MS: "45000",
+      AUTO_RESUME_ATTEMPTS: "0", // the Inngest retry's own resume; the sweep's is auto-resume.test.ts
       ...env,
     },
     { dbHandle: db, bus, ...parts },
@@ -270,7 +271,7 @@ describe("generate-reply retried after its worker died", () => {
     const retry = execute(claimed.id, 1);
     await fake.waitForRequests(n + 1);
     // Another instance's sweep (it does not run this reply) right after the claim.
-    expect(await sweepStaleReplies(db.prisma, { staleMs: 30_000, liveIds: [] })).not.toContain(claimed.id);
+    expect(await sweepStaleReplies(db.prisma, { staleMs: 30_000, liveIds: [] })).toEqual({ interrupted: [], resumed: [] });
     expect((await row(claimed.id)).status).toBe("streaming");
     getApp().generations.stop(claimed.id);
     expect((await retry).result).toMatchObject({ ran: true, resumed: true, status: "interrupted" });
@@ -278,7 +279,7 @@ describe("generate-reply retried after its worker died", () => {
 
     const swept = await newReply();
     await db.prisma.$executeRaw`UPDATE "Message" SET status = 'streaming', content = 'cut', "updatedAt" = now() - interval '100 seconds' WHERE id = ${swept.id}::uuid`;
-    expect(await sweepStaleReplies(db.prisma, { staleMs: 90_000, liveIds: [] })).toContain(swept.id);
+    expect((await sweepStaleReplies(db.prisma, { staleMs: 90_000, liveIds: [] })).interrupted).toContain(swept.id);
     const before = fake.requests.length;
     const late = await execute(swept.id, 1);
     expect(late.result).toEqual({ messageId: swept.id, ran: false, reason: "not_pending", status: "interrupted" });
@@ -291,7 +292,7 @@ describe("generate-reply retried after its worker died", () => {
     await db.prisma
       .$executeRaw`UPDATE "Message" SET status = 'streaming', seq = 3, "seqCeiling" = 1003, "updatedAt" = now() - interval '100 seconds' WHERE id = ${initial.id}::uuid`;
     const watcher = await follow(initial);
-    expect(await getApp().replyJobs.sweepStale({ staleMs: 90_000 })).toContain(initial.id);
+    expect((await getApp().replyJobs.sweepStale({ staleMs: 90_000 })).interrupted).toContain(initial.id);
     await watcher.when((all) => all.some((e) => e.event === "done"));
     expect(watcher.events).toEqual([{ id: 1004, event: "done", data: { message: expect.objectContaining({ id: initial.id, status: "interrupted" }) } }]);
   });

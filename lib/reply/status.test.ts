@@ -3,7 +3,7 @@ import { canMove, FINAL_STATUSES, GENERATING_STATUSES, isContinuable, isFinal, i
 
 describe("reply status rules", () => {
   it("splits every status into generating or final", () => {
-    expect(MESSAGE_STATUSES.filter(isGenerating)).toEqual(["pending", "streaming"]);
+    expect(MESSAGE_STATUSES.filter(isGenerating)).toEqual(["pending", "streaming", "resuming"]);
     expect(MESSAGE_STATUSES.filter(isFinal)).toEqual(["complete", "interrupted", "failed"]);
     expect([...GENERATING_STATUSES, ...FINAL_STATUSES].sort()).toEqual([...MESSAGE_STATUSES].sort());
     expect(MESSAGE_STATUSES.filter(isContinuable)).toEqual(["interrupted", "failed"]);
@@ -24,10 +24,20 @@ describe("reply status rules", () => {
         "streaming→failed",
         "interrupted→pending",
         "failed→pending",
+        // Auto-resume (docs/PROTOCOL.md §5.5): a dead run's reply, or one a shutdown stopped.
+        "pending→resuming",
+        "streaming→resuming",
+        "interrupted→resuming",
+        "resuming→streaming",
+        "resuming→complete",
+        "resuming→interrupted",
+        "resuming→failed",
       ].sort(),
     );
     // A complete reply is final for good; nothing goes back to streaming without passing pending.
     expect(MESSAGE_STATUSES.some((to) => to !== "complete" && canMove("complete", to))).toBe(false);
     expect(canMove("interrupted", "streaming")).toBe(false);
+    // A failed reply is never resumed by the server: only the user's Continue takes it back.
+    expect(canMove("failed", "resuming")).toBe(false);
   });
 });

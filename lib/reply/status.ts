@@ -4,16 +4,16 @@
 // beyond the domain types, so the browser bundle can use it.
 import type { MessageStatus } from "../chat/types";
 
-export const MESSAGE_STATUSES = ["pending", "streaming", "complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
+export const MESSAGE_STATUSES = ["pending", "streaming", "resuming", "complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
 
 /** A reply with one of these statuses has (or should have) a generation running. */
-export const GENERATING_STATUSES = ["pending", "streaming"] as const satisfies readonly MessageStatus[];
+export const GENERATING_STATUSES = ["pending", "streaming", "resuming"] as const satisfies readonly MessageStatus[];
 
 /** A reply ends in exactly one of these. */
 export const FINAL_STATUSES = ["complete", "interrupted", "failed"] as const satisfies readonly MessageStatus[];
 
 export function isGenerating(status: MessageStatus): boolean {
-  return status === "pending" || status === "streaming";
+  return status === "pending" || status === "streaming" || status === "resuming";
 }
 
 export function isFinal(status: MessageStatus): boolean {
@@ -28,14 +28,17 @@ export function isContinuable(status: MessageStatus): boolean {
  * The legal moves of a reply's status. pending → streaming when the first
  * event arrives; a generating reply ends in a final status; Continue takes
  * an interrupted or failed reply back to pending; a retry that resumes a
- * dead run's reply claims it as streaming (pending → streaming as well).
+ * dead run's reply claims it as streaming (pending → streaming as well); the
+ * server continuing a reply a crash or a restart cut short (auto-resume)
+ * makes it resuming until its first event.
  * A status may also be written again unchanged (a later checkpoint).
  */
 const NEXT: Record<MessageStatus, readonly MessageStatus[]> = {
-  pending: ["pending", "streaming", "complete", "interrupted", "failed"],
-  streaming: ["streaming", "complete", "interrupted", "failed"],
+  pending: ["pending", "streaming", "resuming", "complete", "interrupted", "failed"],
+  streaming: ["streaming", "resuming", "complete", "interrupted", "failed"],
+  resuming: ["resuming", "streaming", "complete", "interrupted", "failed"],
   complete: ["complete"],
-  interrupted: ["interrupted", "pending"],
+  interrupted: ["interrupted", "pending", "resuming"],
   failed: ["failed", "pending"],
 };
 

@@ -1,6 +1,7 @@
 // A reply admitted a moment ago, before its log is on the bus: a non-streaming
 // repeat (awaitFinalMessage) waits for the log and answers with the ended
-// reply, not the pending row; a reply left pending long ago is not waited for.
+// reply, not the pending row (or the resuming one, just claimed by the sweep);
+// a reply left pending long ago is not waited for.
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { MemoryStreamBus } from "./memory-bus";
@@ -35,6 +36,21 @@ describe("subscribeOnceOpen, through awaitFinalMessage", () => {
     const final: Message = { ...m, status: "complete", content: "whole", parts: [{ type: "text", text: "whole" }] };
     bus.publish(m.id, [{ id: 1, event: "done", data: { message: final } }]);
     expect(await answer).toMatchObject({ id: m.id, status: "complete", content: "whole" });
+  });
+
+  it("waits the same way for a reply the sweep has just claimed for resuming, before its log opens", async () => {
+    const bus = new MemoryStreamBus();
+    const m: Message = { ...pendingMessage(), status: "resuming", content: "kept", parts: [{ type: "text", text: "kept" }] };
+    let saved = m; // the final save lands before `done` (docs/PROTOCOL.md §5.2)
+    let reads = 0;
+    const db = { message: { findUnique: async () => (reads++, rowOf(saved)) } } as unknown as Db;
+    const answer = awaitFinalMessage({ db, bus }, m.id, 0);
+    await expect.poll(() => reads).toBeGreaterThan(1); // it looked, and waits
+    await bus.open(m, 1007);
+    const final: Message = { ...m, status: "complete", content: "kept, and more", parts: [{ type: "text", text: "kept, and more" }] };
+    saved = final;
+    bus.publish(m.id, [{ id: 1008, event: "done", data: { message: final } }]);
+    expect(await answer).toMatchObject({ id: m.id, status: "complete", content: "kept, and more" });
   });
 
   it("does not wait for a reply left pending long ago: it answers with the stored row at once", async () => {

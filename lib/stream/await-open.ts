@@ -27,7 +27,8 @@ export async function subscribeOnceOpen(
   for (let waited = 0; subscription.start.kind === "unknown" && !gone(); waited += OPEN_POLL_MS) {
     stored = await deps.db.message.findUnique({ where: { id: messageId } });
     // A reply left pending long ago (a crash before its log opened) is not waited for.
-    const fresh = stored?.status === "pending" && Date.now() - stored.updatedAt.getTime() < OPEN_FRESH_MS;
+    // (Resuming: the sweep claimed it and is opening its log, docs/PROTOCOL.md §5.5.)
+    const fresh = (stored?.status === "pending" || stored?.status === "resuming") && Date.now() - stored.updatedAt.getTime() < OPEN_FRESH_MS;
     if (!fresh || waited >= OPEN_WAIT_MS) break;
     await new Promise((r) => setTimeout(r, OPEN_POLL_MS));
     subscription.close();

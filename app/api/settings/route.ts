@@ -11,6 +11,7 @@ const PatchBody = z
     // null: back to the deployment's default model.
     defaultModel: z.string().min(1).max(200).nullable().optional(),
     instructions: z.string().max(MAX_INSTRUCTIONS_CHARS).optional(),
+    autoResume: z.boolean().optional(),
   })
   .strict();
 

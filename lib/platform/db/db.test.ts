@@ -108,7 +108,7 @@ describe.each(backends)("data layer on %s", (_name, open, dispose) => {
     const u = await user();
     const live = await createReply(testAdmission(handle().prisma), u, (await createConversation(handle().prisma, u)).id, "live");
     const dead = await createReply(testAdmission(handle().prisma), u, (await createConversation(handle().prisma, u)).id, "dead");
-    const swept = await sweepStaleReplies(handle().prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] });
+    const swept = (await sweepStaleReplies(handle().prisma, { staleMs: 0, liveIds: [live.assistantMessage.id] })).interrupted;
     expect(swept).toContain(dead.assistantMessage.id);
     expect(swept).not.toContain(live.assistantMessage.id);
     const row = await handle().prisma.message.findUniqueOrThrow({ where: { id: dead.assistantMessage.id } });

@@ -15,7 +15,7 @@ import type { StreamEvent } from "../../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../../chat/types";
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer, retryWrite } from "./checkpoint";
-import { endOrphan, reserveIds, type CheckpointState } from "../lifecycle";
+import { reserveIds, SHUTDOWN_STOP, type CheckpointState } from "../lifecycle";
 import { canMove } from "../status";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
@@ -25,7 +25,7 @@ import type { ModelCatalog } from "../../llm/models";
 import { coalesceDeltas } from "./coalesce";
 import type { ToolRegistry } from "../../tools/registry";
 import type { RequestRateLimiter } from "../../platform/rate-limit";
-import { childLog, errorFields, log } from "../../platform/log";
+import { childLog, errorFields } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
 import type { PriceTable } from "../../usage/prices";
 import { usageAfterRun } from "../../usage/metadata";
@@ -71,6 +71,11 @@ export type GenerationDeps = {
 
 export class GenerationNotRunnable extends Error {}
 
+/** Why an aborted run stopped: a shutdown's stop may be resumed by the server (docs/PROTOCOL.md §5.5), a user's never. */
+function stopReasonOf(signal: AbortSignal): string {
+  return signal.reason === SHUTDOWN_STOP ? SHUTDOWN_STOP : "stopped";
+}
+
 /** A reply's row as a generation starts from it (with its owner). */
 export function loadReply(db: Db, messageId: string) {
   return db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
@@ -91,7 +96,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   const { db, provider } = deps;
   const row = loaded?.id === messageId ? loaded : await loadReply(db, messageId);
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
-  const claimed = deps.claimed === true && row.status === "streaming";
+  // Claimed by an Inngest retry (streaming) or by the sweep's auto-resume (resuming): a snapshot goes first.
+  const claimed = (deps.claimed === true && row.status === "streaming") || row.status === "resuming";
   if (row.status !== "pending" && !claimed) throw new GenerationNotRunnable(`message ${messageId} is ${row.status}, not pending`);
   const glog = childLog({ component: "generation", messageId });
 
@@ -137,7 +143,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
       if (asm.seq + 4 > ceiling) ceiling = await retryWrite(() => reserveIds(db, messageId, asm.seq + 4), deps.finalSaveRetryMs);
       publish(events);
     }));
-  let status: MessageStatus = "pending";
+  let status: MessageStatus = row.status === "resuming" ? "resuming" : "pending";
   let error: ErrorBody | null = null;
   const setStatus = async (next: MessageStatus) => {
     // A bug, never a user's doing: the reply still ends, but it is logged.
@@ -178,7 +184,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
           error = { code: ev.code, message: ev.message };
           break;
         }
-        if (status === "pending") {
+        if (status === "pending" || status === "resuming") {
           await setStatus("streaming");
           // Saved in order behind the scenes: the first token must not wait for it.
           void checkpoints.flush(snapshotState("streaming"));
@@ -239,7 +245,8 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     ...prev,
     provider: provider.name,
     model,
-    stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? "stopped" : "error",
+    stopReason:
+      finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? stopReasonOf(signal) : "error",
     ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
     // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).
     ...usageAfterRun(prev, model, asm.usage, deps.prices),
@@ -295,24 +302,4 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   publish([asm.emit({ event: "done", data: { message } })]);
   announceReplyEnd(deps.events, row.conversation.userId, message);
   return message;
-}
-
-/**
- * A generation that could not even start (database error while loading):
- * mark the reply failed and end its subscribers' streams.
- */
-export async function failToStart(deps: Pick<GenerationDeps, "db" | "publish" | "events">, messageId: string, cause: unknown): Promise<void> {
-  log.error({ component: "generation", messageId, err: errorFields(cause) }, "generation could not start");
-  try {
-    const seq = await endOrphan(deps.db, messageId, "failed", {
-      error: { code: "internal", message: "The reply could not be started because of a server error." },
-    });
-    if (seq === null) return;
-    const row = await deps.db.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
-    const message = toMessage(row);
-    deps.publish?.(messageId, [{ id: seq, event: "done", data: { message } }]);
-    announceReplyEnd(deps.events, row.conversation.userId, message);
-  } catch (e) {
-    log.error({ component: "generation", messageId, err: errorFields(e) }, "could not mark the reply failed");
-  }
 }

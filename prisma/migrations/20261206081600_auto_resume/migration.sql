@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "MessageStatus" ADD VALUE 'resuming';
+
+-- AlterTable
+ALTER TABLE "Message" ADD COLUMN     "resumeAttempts" INTEGER NOT NULL DEFAULT 0;

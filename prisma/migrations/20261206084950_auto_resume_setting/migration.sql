@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "UserSettings" ADD COLUMN     "autoResume" BOOLEAN NOT NULL DEFAULT true;
