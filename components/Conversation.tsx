@@ -10,7 +10,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useTransition } from "react";
 import * as api from "@/lib/client/api";
 import { connection, navigate, refreshView } from "@/lib/client/connection";
-import { attachReply, continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
+import { continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import { shortcutOf } from "@/lib/client/shortcuts";
 import type { FilePart, Message } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
@@ -26,6 +26,7 @@ import { useLiveReply } from "./useLiveReply";
 import { ReplyAnnouncer } from "./ReplyAnnouncer";
 import { useMessageTarget } from "./useMessageTarget";
 import { useConversationEvents } from "./useConversationEvents";
+import { useSavedReplyHandover } from "./useSavedReplyHandover";
 
 type Props = {
   conversationId: string | null;
@@ -65,14 +66,8 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   // "Could not reach the server" is stale once it answers again (the banner said the rest).
   useEffect(() => connection.subscribe(() => connection.getState() === "online" && setError((e) => (e === api.NETWORK_MESSAGE ? null : e))), []);
 
-  // A reply that was generating when the page was rendered: follow it live.
-  const last = messages.at(-1);
-  const unattached = !reply && last?.role === "assistant" && isGenerating(last.status) ? last : undefined;
-  useEffect(() => {
-    if (unattached && !liveReplyFor(unattached.conversationId)) {
-      attachReply({ message: unattached, after: resumeAfter, streaming, baseCount: messages.length - 1 });
-    }
-  }, [unattached, resumeAfter, streaming, messages.length]);
+  // A reply generating in the saved view: follow it live; a finished one: hand it back.
+  const unattached = useSavedReplyHandover({ messages, reply, state, resumeAfter, streaming });
 
   // Re-render the server view (sidebar title and order, saved messages) when
   // the server has the message sent from here, and again when the reply ends.
@@ -95,18 +90,6 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
     const timer = setTimeout(() => void refreshView(router), 2_500);
     return () => clearTimeout(timer);
   }, [firstReplyDone, router]);
-
-  // Once the saved copy has caught up with the finished reply, drop ours; and
-  // when the server has run it again since (auto-resume after a restart, or
-  // Continue in another tab: generating, saved later), so the page follows that run.
-  useEffect(() => {
-    if (!reply || !state?.finished) return;
-    const saved = messages.find((m) => m.id === state.messageId);
-    const mine = reply.getMessage();
-    // Same id is not enough: a continued reply's saved copy is its older self.
-    const caughtUp = saved && !isGenerating(saved.status) && saved.status === mine.status && saved.content === mine.content;
-    if (caughtUp || (saved && isGenerating(saved.status) && Date.parse(saved.updatedAt) > Date.parse(mine.updatedAt))) releaseReply(reply);
-  }, [reply, state, messages]);
 
   const onSend = useCallback(
     async (text: string, files: FilePart[]): Promise<boolean> => {

@@ -125,7 +125,7 @@ describe("instructions", () => {
     expect(lastUpstream().system).toBeUndefined();
 
     const s = await patchSettings(cookie, { instructions: "Answer in French." });
-    expect(await s.json()).toEqual({ streaming: true, defaultModel: null, instructions: "Answer in French." });
+    expect(await s.json()).toEqual({ streaming: true, defaultModel: null, instructions: "Answer in French.", autoResume: true });
     await post(cookie, c.id, { content: "only instructions", stream: false });
     expect(lastUpstream().system).toBe("Answer in French.");
 
