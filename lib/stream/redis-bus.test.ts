@@ -175,6 +175,47 @@ describe("RedisStreamBus", () => {
     expect(got.map((e) => e.id)).toEqual(second.map((e) => e.id));
   });
 
+  it("where a late subscriber starts, for a run whose log begins above 0 (a Continue or a resume): by its id, mid-run and after the end", async () => {
+    const a = bus();
+    const other = bus(); // another instance reads the log
+    const id = randomUUID();
+    const BASE = 1007;
+    const kept = { ...message(id), content: "kept ", parts: [{ type: "text" as const, text: "kept " }], status: "resuming" as const };
+    await a.open(kept, BASE);
+    const run = script(id, ["one ", "two ", "three"], BASE).map((e) =>
+      e.event === "part_start"
+        ? { ...e, data: { index: 1, part: { type: "text" as const, text: "" } } }
+        : e.event === "delta" || e.event === "part_stop"
+          ? { ...e, data: { ...e.data, index: 1 } }
+          : e,
+    ) as StreamEvent[];
+    const half = run.findIndex((e) => e.event === "delta" && "text" in e.data && e.data.text === "two ") + 1; // up to "two "
+    const watcher = await follow(other, id, BASE);
+    a.publish(id, run.slice(0, half));
+    await expect.poll(() => watcher.live.length, { timeout: 10_000 }).toBe(half);
+    const midId = run[half - 1].id;
+
+    // Mid-run: an id below the log's start, or none, gets the state so far; an id inside it, exactly what followed.
+    for (const after of [null, 5]) {
+      const start = (await other.subscribe(id, after, () => {})).start;
+      expect(start.kind).toBe("snapshot");
+      if (start.kind !== "snapshot") continue;
+      expect(start.id).toBe(midId);
+      expect(start.message.content).toBe("kept one two ");
+    }
+    for (const after of [BASE, BASE + 2, midId]) {
+      const start = (await other.subscribe(id, after, () => {})).start;
+      expect(start).toEqual({ kind: "replay", events: run.slice(0, half).filter((e) => e.id > after) });
+    }
+
+    a.publish(id, run.slice(half));
+    await watcher.ended;
+    const lastId = run.at(-1)!.id;
+    // After the end: the database has it all, unless the id given is inside this run's log.
+    for (const after of [null, 5, BASE - 1, lastId, lastId + 3]) expect((await other.subscribe(id, after, () => {})).start.kind).toBe("unknown");
+    for (const after of [BASE, midId]) expect((await other.subscribe(id, after, () => {})).start).toEqual({ kind: "replay", events: run.filter((e) => e.id > after) });
+  });
+
   it("coalesces deltas: few Redis commands per 1,000 tokens", async () => {
     const a = bus({ windowMs: 15 });
     const id = randomUUID();
