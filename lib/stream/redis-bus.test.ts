@@ -95,7 +95,9 @@ describe("RedisStreamBus", () => {
     await raw.close();
     // The publisher's own bookkeeping moves past them too, then goes on.
     (a as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, missed.at(-1)!.id);
-    a.publish(id, events.slice(7));
+    a.publish(id, events.slice(7, 9));
+    await expect.poll(() => f.live.length).toBe(9); // the gap, repaired from the log, and the batch that showed it
+    a.publish(id, events.slice(9)); // live again once the repair is over
     await f.ended;
     expect(f.live.map((e) => e.id)).toEqual(events.map((e) => e.id));
     let m = message(id);
@@ -208,12 +210,25 @@ describe("RedisStreamBus", () => {
       expect(start).toEqual({ kind: "replay", events: run.slice(0, half).filter((e) => e.id > after) });
     }
 
-    a.publish(id, run.slice(half));
+    a.publish(id, run.slice(half, -1));
+    await expect.poll(() => watcher.live.length, { timeout: 10_000 }).toBe(run.length - 1);
+    a.publish(id, run.slice(-1)); // `done` alone, as a generation sends it, with nothing waiting: it goes out at once
     await watcher.ended;
     const lastId = run.at(-1)!.id;
     // After the end: the database has it all, unless the id given is inside this run's log.
     for (const after of [null, 5, BASE - 1, lastId, lastId + 3]) expect((await other.subscribe(id, after, () => {})).start.kind).toBe("unknown");
     for (const after of [BASE, midId]) expect((await other.subscribe(id, after, () => {})).start).toEqual({ kind: "replay", events: run.filter((e) => e.id > after) });
+  });
+
+  it("close() writes what is still waiting for its window before it lets go (shutdown)", async () => {
+    const a = bus({ windowMs: 60_000 }); // nothing would go out by itself for a minute
+    const id = randomUUID();
+    await a.open(message(id), 0);
+    const events = script(id, ["last words"]).slice(0, 4);
+    a.publish(id, events);
+    await a.close();
+    const start = (await bus().subscribe(id, 0, () => {})).start;
+    expect(start).toEqual({ kind: "replay", events });
   });
 
   it("coalesces deltas: few Redis commands per 1,000 tokens", async () => {
