@@ -11,6 +11,7 @@ import type { DbHandle } from "../platform/db";
 import { bothDatabases, useDatabase } from "../testing/databases";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic";
 import { MemoryStreamBus } from "../stream/memory-bus";
+import type { StreamBus } from "../stream/bus";
 import type { StreamEvent } from "../stream/events";
 import { applyEvent } from "../stream/reduce";
 import type { App } from "../app";
@@ -27,7 +28,7 @@ const bus = new MemoryStreamBus();
 const apps: App[] = [];
 
 /** An instance over this file's database and bus; prefill model, so the saved text goes back as the assistant turn. */
-function instance(env: Record<string, string> = {}): App {
+function instance(env: Record<string, string> = {}, streams: StreamBus = bus): App {
   const app = testApp(
     {
       LLM_PROVIDER: "anthropic",
@@ -39,7 +40,7 @@ function instance(env: Record<string, string> = {}): App {
       AUTO_RESUME_ATTEMPTS: "2",
       ...env,
     },
-    { dbHandle: db, bus },
+    { dbHandle: db, bus: streams },
   );
   apps.push(app);
   return app;
@@ -200,6 +201,26 @@ describe.each(bothDatabases("auto_resume"))("auto-resume on %s", (_name, open, d
     expect(outcome).toEqual({ interrupted: [theirs.id], resumed: [others.id] });
     expect(await row(theirs.id)).toMatchObject({ status: "interrupted", resumeAttempts: 0, content: KEPT });
     expect(await app.generations.whenDone(others.id)!).toMatchObject({ status: "complete", content: KEPT + " more." });
+  });
+
+  it("a reply whose log cannot open stays resuming for a later sweep; the sweep goes on with the others", async () => {
+    const stuck = await deadReply();
+    const fine = await deadReply();
+    const flaky: StreamBus = {
+      open: async (m, id) => (m.id === stuck.id ? Promise.reject(new Error("bus down")) : bus.open(m, id)),
+      publish: (id, ev) => bus.publish(id, ev),
+      subscribe: (id, after, on) => bus.subscribe(id, after, on),
+      ping: () => bus.ping(),
+    };
+    const app = instance({ STALE_REPLY_MS: "60000" }, flaky);
+    fake.setScenario({ text: " on." });
+
+    const outcome = await app.replyJobs.sweepStale();
+
+    expect(outcome.resumed.sort()).toEqual([stuck.id, fine.id].sort());
+    expect(await app.generations.whenDone(fine.id)!).toMatchObject({ status: "complete", content: KEPT + " on." });
+    expect(app.generations.isLive(stuck.id)).toBe(false);
+    expect(await row(stuck.id)).toMatchObject({ status: "resuming", resumeAttempts: 1, content: KEPT });
   });
 
   it("two instances sweeping at once resume a reply once", async () => {

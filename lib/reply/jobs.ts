@@ -155,11 +155,16 @@ export function createReplyJobs(d: ReplyJobsDeps) {
       childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
     }
     for (const row of swept.resumed) {
-      const message = toMessage(row);
-      childLog({ component: "sweep", messageId: row.id }).warn({ attempt: row.resumeAttempts, fromSeq: row.seq }, "resuming a reply a crash or a restart cut short");
+      const slog = childLog({ component: "sweep", messageId: row.id });
+      slog.warn({ attempt: row.resumeAttempts, fromSeq: row.seq }, "resuming a reply a crash or a restart cut short");
       metrics.generationRetries.inc({ outcome: "auto_resumed" });
-      await handOver({ db, bus: d.bus, jobs: { startGeneration: d.startGeneration }, events: d.events }, message, row.seq);
-      d.events?.publish(row.conversation.userId, { event: "reply.started", data: { conversationId: row.conversationId, messageId: row.id } });
+      try {
+        await handOver({ db, bus: d.bus, jobs: { startGeneration: d.startGeneration }, events: d.events }, toMessage(row), row.seq);
+        d.events?.publish(row.conversation.userId, { event: "reply.started", data: { conversationId: row.conversationId, messageId: row.id } });
+      } catch (e) {
+        // Its log could not open (the bus is down): it stays resuming, and a later sweep takes it again once it is quiet.
+        slog.error({ err: errorFields(e) }, "could not hand a resumed reply over");
+      }
     }
     return { interrupted: swept.interrupted, resumed: swept.resumed.map((r) => r.id) };
   }
