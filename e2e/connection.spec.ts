@@ -37,7 +37,11 @@ test("server restart mid-session: the page stays, a banner says so, nothing type
     const input = page.getByTestId("composer-input");
     await input.fill("typed while the server is away");
 
-    // Regenerate: the request fails, the page stays.
+    // Regenerate: the request fails, the page stays. The app sends it once
+    // more a second later (lib/client/api.ts); both must have failed before the
+    // server is back, or the retry would regenerate on the new server.
+    const failedRegenerates: string[] = [];
+    page.on("requestfailed", (r) => void (r.url().endsWith("/regenerate") && failedRegenerates.push(r.url())));
     await lastAssistant(page).getByTestId("regenerate").click();
     await expect(banner).toBeVisible();
     await expect(page).toHaveURL(second);
@@ -52,6 +56,7 @@ test("server restart mid-session: the page stays, a banner says so, nothing type
     await input.pressSequentially(", and more");
     await expect(input).toHaveValue("typed while the server is away, and more");
     await expectSamePage(page);
+    await expect.poll(() => failedRegenerates.length, { timeout: 30_000 }).toBe(2);
 
     app = await startApp(port, env);
     // Back by itself: the banner goes, and the link clicked meanwhile is followed (Next.js retried it).
