@@ -2,33 +2,33 @@
 // A polite live region for screen readers (WCAG 4.1.3): "Claude is replying"
 // when a reply starts, and how it ended when it ends: never its tokens. Each
 // reply is announced once, even when the page it started on is replaced (the
-// first message of a new chat moves to /c/:id mid-reply).
+// first message of a new chat moves to /c/:id mid-reply, and on a busy
+// machine the new page can arrive after the reply has ended): a new region
+// starts with what the old one last said, which is not announced again.
 import { useEffect, useState } from "react";
 import type { LiveReply } from "@/lib/client/live-reply";
 import type { MessageStatus } from "@/lib/chat/types";
 import { useLiveReply } from "./useLiveReply";
 
-const announced = new WeakMap<LiveReply, "started" | "ended">();
+const STARTED = "Claude is replying";
+/** What was last said about each reply. */
+const announced = new WeakMap<LiveReply, string>();
 
 const ENDED: Partial<Record<MessageStatus, string>> = { complete: "Reply finished", interrupted: "Reply stopped", failed: "Reply failed" };
 
 export function ReplyAnnouncer({ conversationId }: { conversationId: string | null }) {
   const { reply, state } = useLiveReply(conversationId);
-  // Mounted mid-reply (the page it started on was replaced): the region
-  // already holds what was said, so nothing is announced again.
-  const [text, setText] = useState(() => (reply && announced.get(reply) === "started" ? "Claude is replying" : ""));
+  const [text, setText] = useState(() => (reply && announced.get(reply)) || "");
   const finished = state?.finished;
 
   useEffect(() => {
     if (!reply || finished === undefined) return;
     const seen = announced.get(reply);
-    if (!finished && !seen) {
-      announced.set(reply, "started");
-      setText("Claude is replying");
-    } else if (finished && seen !== "ended") {
-      announced.set(reply, "ended");
-      setText(ENDED[reply.getMessage().status] ?? "Reply finished");
-    }
+    const said = !finished ? STARTED : (ENDED[reply.getMessage().status] ?? "Reply finished");
+    // Each ending is said once; "replying" only before anything else was.
+    if (seen === said || (seen && !finished)) return;
+    announced.set(reply, said);
+    setText(said);
   }, [reply, finished]);
 
   return (

@@ -81,11 +81,23 @@ test("a polite live region says when Claude starts replying and when the reply e
   expect(await page.evaluate(() => (window as unknown as { __said: string[] }).__said)).toEqual(["Claude is replying", "Reply finished"]);
 });
 
-test("the reply announcer says when a reply was stopped", async ({ page }) => {
+test("the reply announcer says when a reply was stopped, also when the chat's own page arrives after the stop", async ({ page }) => {
+  // On a busy machine the move from /?new=1 to /c/:id can land after the
+  // reply ended: hold it until then, so the new page's region starts late.
+  let letThrough!: () => void;
+  const held = new Promise<void>((resolve) => (letThrough = resolve));
+  await page.route(/\/c\/[^/?]+(\?.*)?$/, async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto("/?new=1");
   await send(page, "Write a long essay about rivers");
   await expect(page.getByTestId("reply-announcer")).toHaveText("Claude is replying");
   await page.getByTestId("stop-button").click();
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted", { timeout: 30_000 });
+  await expect(page.getByTestId("reply-announcer")).toHaveText("Reply stopped");
+  letThrough();
+  await expect(page).toHaveURL(/\/c\/[^/?]+$/);
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted");
   await expect(page.getByTestId("reply-announcer")).toHaveText("Reply stopped");
 });
