@@ -16,7 +16,7 @@ import type { StreamEvent } from "../stream/events";
 import { applyEvent } from "../stream/reduce";
 import type { App } from "../app";
 import { testApp, pendingReply, testAdmission } from "../testing/app";
-import { SHUTDOWN_STOP } from "./lifecycle";
+import { SHUTDOWN_STOP, shutdownStoppedIds } from "./lifecycle";
 import { continueReply } from "./admission";
 import { updateSettings } from "../chat/settings";
 import type { Message } from "../chat/types";
@@ -116,9 +116,10 @@ describe.each(bothDatabases("auto_resume"))("auto-resume on %s", (_name, open, d
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => 1008 + i));
     expect(events.at(-1)).toMatchObject({ event: "done", data: { message: { status: "complete", content: KEPT + continuation } } });
     expect(final.seq).toBe(events.at(-1)!.id);
-    // A tab that saw text past the last save (ids up to 1007) gets the saved state first, then the rest.
+    // A tab that reconnects with an id of the dead run's (5) the log never held: it is
+    // sent to the database, which has the whole reply now, as a reload reads it.
     const tab = (await bus.subscribe(reply.id, 5, () => {})).start;
-    expect(tab.kind).toBe("unknown"); // ended: the database has it all, as a reload reads it
+    expect(tab.kind).toBe("unknown");
     const folded = events.reduce((m, e) => applyEvent(m, e, new Map()), { ...reply, content: "junk the dead run sent", parts: [] } as Message);
     expect(folded).toMatchObject({ status: "complete", content: KEPT + continuation });
     // The owner's other tabs heard that it started again, and how it ended.
@@ -194,13 +195,24 @@ describe.each(bothDatabases("auto_resume"))("auto-resume on %s", (_name, open, d
     const owner = (await db.prisma.conversation.findUniqueOrThrow({ where: { id: theirs.conversationId } })).userId;
     await updateSettings(db.prisma, owner, { autoResume: false });
     const others = await deadReply();
+    // And one of theirs a shutdown stopped: not even offered to the claim.
+    const drained = await deadReply();
+    await db.prisma.conversation.update({ where: { id: drained.conversationId }, data: { userId: owner } });
+    await db.prisma.message.update({ where: { id: drained.id }, data: { status: "interrupted", metadata: { stopReason: SHUTDOWN_STOP } } });
+    expect(await shutdownStoppedIds(db.prisma, 2)).not.toContain(drained.id);
     fake.setScenario({ text: " more." });
 
     const outcome = await app.replyJobs.sweepStale();
 
     expect(outcome).toEqual({ interrupted: [theirs.id], resumed: [others.id] });
     expect(await row(theirs.id)).toMatchObject({ status: "interrupted", resumeAttempts: 0, content: KEPT });
+    expect(await row(drained.id)).toMatchObject({ status: "interrupted", resumeAttempts: 0, content: KEPT });
     expect(await app.generations.whenDone(others.id)!).toMatchObject({ status: "complete", content: KEPT + " more." });
+    // Turned on again: the shutdown's reply is offered and resumed at the next sweep.
+    await updateSettings(db.prisma, owner, { autoResume: true });
+    expect(await shutdownStoppedIds(db.prisma, 2)).toContain(drained.id);
+    expect(await app.replyJobs.sweepStale()).toEqual({ interrupted: [], resumed: [drained.id] });
+    expect(await app.generations.whenDone(drained.id)!).toMatchObject({ status: "complete", content: KEPT + " more." });
   });
 
   it("a reply whose log cannot open stays resuming for a later sweep; the sweep goes on with the others", async () => {

@@ -99,6 +99,9 @@ export async function saveCheckpoint(db: Tx, messageId: string, s: CheckpointSta
   return res.count === 1;
 }
 
+// The generating statuses in raw SQL: constants from lib/reply/status.ts, never user input.
+const GENERATING_SQL = Prisma.raw(`status IN (${GENERATING_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+
 /** Raises the id ceiling so ids up to `needed + ID_BLOCK` may be sent; returns the new ceiling. */
 export async function reserveIds(db: Tx, messageId: string, needed: number): Promise<number> {
   const ceiling = needed + ID_BLOCK;
@@ -118,10 +121,10 @@ export async function endOrphan(db: Rows, messageId: string, status: "interrupte
   const rows = o.cutoff
     ? await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
         SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${o.cutoff} RETURNING seq`
+        WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} AND "updatedAt" <= ${o.cutoff} RETURNING seq`
     : await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
         SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND status IN ('pending', 'streaming', 'resuming') RETURNING seq`;
+        WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} RETURNING seq`;
   return rows.length === 1 ? rows[0].seq : null;
 }
 
@@ -149,7 +152,7 @@ export async function staleReplyIds(db: Tx, cutoff: Date, liveIds: string[]): Pr
 export async function claimQuietReply(db: Rows, messageId: string, cutoff: Date): Promise<number | null> {
   const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
     SET status = 'streaming', seq = GREATEST(seq, "seqCeiling"), "updatedAt" = now()
-    WHERE id = ${messageId}::uuid AND role = 'assistant' AND status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${cutoff}
+    WHERE id = ${messageId}::uuid AND role = 'assistant' AND ${GENERATING_SQL} AND "updatedAt" <= ${cutoff}
     RETURNING seq`;
   return rows.length === 1 ? rows[0].seq : null;
 }
@@ -169,7 +172,7 @@ export async function claimForResume(db: Rows, messageId: string, cutoff: Date, 
   const rows = await db.$queryRaw<{ id: string }[]>`UPDATE "Message"
     SET status = 'resuming', seq = GREATEST(seq, "seqCeiling"), "resumeAttempts" = "resumeAttempts" + 1, "updatedAt" = now(), error = NULL
     WHERE id = ${messageId}::uuid AND role = 'assistant' AND "resumeAttempts" < ${maxAttempts}
-      AND ((status IN ('pending', 'streaming', 'resuming') AND "updatedAt" <= ${cutoff})
+      AND ((${GENERATING_SQL} AND "updatedAt" <= ${cutoff})
         OR (status = 'interrupted' AND metadata->>'stopReason' = ${SHUTDOWN_STOP}))
       AND NOT EXISTS (SELECT 1 FROM "Conversation" c JOIN "UserSettings" s ON s."userId" = c."userId"
         WHERE c.id = "Message"."conversationId" AND NOT s."autoResume")
@@ -178,10 +181,20 @@ export async function claimForResume(db: Rows, messageId: string, cutoff: Date, 
   return db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
 }
 
-/** Replies a shutdown stopped that the server may still resume (fewer than `maxAttempts` resumes). */
+/**
+ * Replies a shutdown stopped that the server may still resume: fewer than
+ * `maxAttempts` resumes, and the owner has not turned auto-resume off (the
+ * same test as claimForResume's, so a sweep does not offer them again).
+ */
 export async function shutdownStoppedIds(db: Tx, maxAttempts: number): Promise<string[]> {
   const rows = await db.message.findMany({
-    where: { role: "assistant", status: "interrupted", resumeAttempts: { lt: maxAttempts }, metadata: { path: ["stopReason"], equals: SHUTDOWN_STOP } },
+    where: {
+      role: "assistant",
+      status: "interrupted",
+      resumeAttempts: { lt: maxAttempts },
+      metadata: { path: ["stopReason"], equals: SHUTDOWN_STOP },
+      conversation: { user: { NOT: { settings: { is: { autoResume: false } } } } },
+    },
     select: { id: true },
     take: 1000,
   });
