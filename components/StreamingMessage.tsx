@@ -70,6 +70,12 @@ export const StreamingMessage = memo(function StreamingMessage({ message: saved,
   );
 });
 
+/** Who cut an interrupted reply short (docs/PROTOCOL.md §5.5): the user, a restart the server resumes from, or a crash. */
+function interruptedLabel(stopReason: string | null | undefined): string {
+  if (stopReason === "stopped") return "Stopped";
+  return stopReason === "shutdown" ? "Interrupted by a restart" : "Interrupted";
+}
+
 const statusAction =
   "inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800";
 
@@ -191,7 +197,7 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
           {/* What happened first (badge, reason), then what one can do about it. */}
           {message.status === "interrupted" && (
             <span data-testid="status-badge" className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
-              Stopped
+              {interruptedLabel(message.metadata?.stopReason)}
             </span>
           )}
           {message.status === "failed" && (

@@ -137,6 +137,7 @@ test("auto-resume off, the server killed mid-reply: the partial survives, turns 
     await page.goto(url);
     const after = lastAssistant(page);
     await expect(after).toHaveAttribute("data-status", "interrupted", { timeout: 20_000 });
+    await expect(after.getByTestId("status-badge")).toHaveText("Interrupted"); // not "Stopped": nobody pressed Stop
     const partial = await shownText(after);
     expect(partial.length).toBeGreaterThan(0);
     const saved = await (await page.request.get(`${app.url}/api/messages/${id}`)).json();

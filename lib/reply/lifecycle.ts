@@ -111,20 +111,25 @@ export async function reserveIds(db: Tx, messageId: string, needed: number): Pro
 
 /**
  * Ends a reply nobody generates any more (its process died, or it could not
- * start): still pending/streaming (and, with `cutoff`, quiet since then) →
+ * start): still generating (and, with `cutoff`, quiet since then) →
  * `status`. Its seq jumps above every id the dead run could have sent, so a
- * later Continue never reuses one. Returns the new seq, or null if the row
- * was not generating.
+ * later Continue never reuses one. `stopReason` replaces the saved one (a
+ * user's Stop on an orphan must not read as a shutdown the server resumes).
+ * Returns the new seq, or null if the row was not generating.
  */
-export async function endOrphan(db: Rows, messageId: string, status: "interrupted" | "failed", o: { cutoff?: Date; error?: ErrorBody } = {}): Promise<number | null> {
+export async function endOrphan(
+  db: Rows,
+  messageId: string,
+  status: "interrupted" | "failed",
+  o: { cutoff?: Date; error?: ErrorBody; stopReason?: string | null } = {},
+): Promise<number | null> {
   const error = o.error ? JSON.stringify(o.error) : null;
-  const rows = o.cutoff
-    ? await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
-        SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} AND "updatedAt" <= ${o.cutoff} RETURNING seq`
-    : await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
-        SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error)
-        WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} RETURNING seq`;
+  const quiet = o.cutoff ? Prisma.sql`AND "updatedAt" <= ${o.cutoff}` : Prisma.empty;
+  const reason =
+    o.stopReason !== undefined ? Prisma.sql`, metadata = jsonb_set(metadata, '{stopReason}', ${JSON.stringify(o.stopReason)}::jsonb)` : Prisma.empty;
+  const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
+    SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error) ${reason}
+    WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} ${quiet} RETURNING seq`;
   return rows.length === 1 ? rows[0].seq : null;
 }
 

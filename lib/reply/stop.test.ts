@@ -9,6 +9,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropi
 import { AnthropicProvider } from "../llm/anthropic";
 import { createReply } from "./admission";
 import { stopConversationReplies, stopReply } from "./stop";
+import { SHUTDOWN_STOP, shutdownStoppedIds } from "./lifecycle";
 import type { App } from "../app";
 import type { StreamEvent } from "../stream/events";
 import { testAdmission, testApp, testConfig } from "../testing/app";
@@ -81,14 +82,19 @@ describe("stopReply on one instance", () => {
     expect([row.status, row.content]).toEqual(["interrupted", stopped.content]);
   });
 
-  it("marks an orphan interrupted above its id ceiling, keeps its text, and ends the streams following it", async () => {
+  it("marks an orphan interrupted above its id ceiling, keeps its text, and ends the streams following it; the user stopped it, so it is never resumed", async () => {
     const c = await conversation();
     const reply = await pending(c.id, c.userId);
-    await db.prisma.message.update({ where: { id: reply.id }, data: { status: "streaming", seq: 3, seqCeiling: 1003, content: "kept é👍" } });
+    // The orphan of a resumed run: its saved reason is the earlier shutdown's (docs/PROTOCOL.md §5.5).
+    await db.prisma.message.update({
+      where: { id: reply.id },
+      data: { status: "resuming", seq: 3, seqCeiling: 1003, content: "kept é👍", metadata: { model: "m", stopReason: SHUTDOWN_STOP } },
+    });
     await app.bus.open({ ...reply, status: "streaming", content: "kept é👍" }, 3);
     const follower = await followDone(reply.id);
     const stopped = await stopReply(await app.stopping(), reply.id);
-    expect(stopped).toMatchObject({ id: reply.id, status: "interrupted", content: "kept é👍" });
+    expect(stopped).toMatchObject({ id: reply.id, status: "interrupted", content: "kept é👍", metadata: { model: "m", stopReason: "stopped" } });
+    expect(await shutdownStoppedIds(db.prisma, 5)).not.toContain(reply.id);
     const done = await follower.done;
     expect(done).toEqual({ id: 1004, event: "done", data: { message: stopped } });
     follower.close();

@@ -32,7 +32,7 @@ export async function stopReply(s: StopDeps, messageId: string): Promise<Message
     }
   }
   // Nobody runs it (its process died): the saved partial is all there is.
-  const orphaned = await interruptOrphan(s.db, messageId);
+  const orphaned = await interruptOrphan(s.db, messageId, { stopReason: "stopped" });
   if (orphaned) {
     // Streams still following it (any tab, any instance) end with it, instead of waiting.
     const [message] = await announceEnds(s.db, (id, events) => s.bus.publish(id, events), [messageId], s.events);

@@ -8,9 +8,13 @@
 import type { Db } from "../platform/db";
 import { claimForResume, endOrphan, shutdownStoppedIds, staleReplyIds } from "./lifecycle";
 
-/** Marks one reply interrupted if it is still generating (and quiet since `cutoff`). */
-export async function interruptOrphan(db: Db, messageId: string, cutoff?: Date): Promise<boolean> {
-  return (await endOrphan(db, messageId, "interrupted", { cutoff })) !== null;
+/**
+ * Marks one reply interrupted if it is still generating (and quiet since
+ * `cutoff`), with why: `stopped` for a user's Stop, none for a dead run (a
+ * shutdown's reason from an earlier run must not outlive it).
+ */
+export async function interruptOrphan(db: Db, messageId: string, o: { cutoff?: Date; stopReason?: "stopped" } = {}): Promise<boolean> {
+  return (await endOrphan(db, messageId, "interrupted", { cutoff: o.cutoff, stopReason: o.stopReason ?? null })) !== null;
 }
 
 export type Claimed = NonNullable<Awaited<ReturnType<typeof claimForResume>>>;
@@ -29,7 +33,7 @@ export async function sweepStaleReplies(db: Db, o: { staleMs: number; liveIds: s
   for (const id of [...stale, ...stopped]) {
     const claimed = max > 0 ? await claimForResume(db, id, cutoff, max) : null;
     if (claimed) result.resumed.push(claimed);
-    else if (stale.includes(id) && (await interruptOrphan(db, id, cutoff))) result.interrupted.push(id);
+    else if (stale.includes(id) && (await interruptOrphan(db, id, { cutoff }))) result.interrupted.push(id);
   }
   return result;
 }
