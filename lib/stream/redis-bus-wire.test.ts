@@ -4,58 +4,13 @@
 // and what it does when Redis refuses a write or a channel carries garbage.
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createClient } from "redis";
-import { RedisStreamBus } from "./redis-bus";
-import type { StreamEvent } from "./events";
-import type { Message } from "../chat/types";
+import type { RedisStreamBus } from "./redis-bus";
 import { captureLogs } from "../platform/log";
+import { followReply as follow, redisBuses, replyMessage as message, runEvents as script } from "../testing/redis-bus-fixtures";
 
-const URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `tether-wire-${process.pid}-${Date.now()}`;
-const buses: RedisStreamBus[] = [];
-const bus = (o: ConstructorParameters<typeof RedisStreamBus>[1] = {}) => {
-  const b = new RedisStreamBus(URL, { prefix, ...o });
-  buses.push(b);
-  return b;
-};
-const raw = createClient({ url: URL });
-const ready = raw.connect();
-
-afterAll(async () => {
-  await Promise.all(buses.map((b) => b.close()));
-  for await (const keys of raw.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length) await raw.del(keys);
-  await raw.close();
-});
-
-function message(id: string): Message {
-  const now = new Date().toISOString();
-  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
-}
-
-function script(id: string, text: string[], start = 0): StreamEvent[] {
-  let n = start;
-  const done = { ...message(id), content: text.join(""), parts: [{ type: "text" as const, text: text.join("") }], status: "complete" as const };
-  return [
-    { id: ++n, event: "status", data: { status: "streaming" } },
-    { id: ++n, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } },
-    ...text.map((t) => ({ id: ++n, event: "delta" as const, data: { index: 0, text: t } })),
-    { id: ++n, event: "part_stop", data: { index: 0 } },
-    { id: ++n, event: "done", data: { message: done } },
-  ];
-}
-
-/** Every event a subscriber gets (start and live), and a promise of `done`. */
-async function follow(b: RedisStreamBus, id: string, after: number | null) {
-  const live: StreamEvent[] = [];
-  let finish!: () => void;
-  const ended = new Promise<void>((r) => (finish = r));
-  const sub = await b.subscribe(id, after, (e) => {
-    live.push(e);
-    if (e.event === "done") finish();
-  });
-  const all = () => [...(sub.start.kind === "replay" ? sub.start.events : []), ...live];
-  return { sub, live, ended, all };
-}
+const buses = redisBuses("wire");
+const { prefix, raw, ready, bus } = buses;
+afterAll(() => buses.cleanup());
 
 const subscribers = async (channel: string) => {
   await ready;
@@ -94,8 +49,7 @@ describe("RedisStreamBus on the wire", () => {
   });
 
   it("keeps its keys under the prefix (default `tether`) and expires both a minute after `done` by default", async () => {
-    const a = new RedisStreamBus(URL);
-    buses.push(a);
+    const a = bus({ prefix: undefined }); // the default prefix
     const id = randomUUID();
     await a.open(message(id), 0);
     const f = await follow(a, id, 0);

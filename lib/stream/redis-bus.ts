@@ -211,7 +211,6 @@ export class RedisStreamBus implements StreamBus {
     const deliver = (e: StreamEvent) => {
       if (cursor === null) return void early.push(e);
       if (repairing) return void held.push(e);
-      if (e.id <= cursor) return;
       if (e.id > cursor + 1) {
         held.push(e);
         void repair();

@@ -1,0 +1,154 @@
+// The Redis bus when things go wrong, against the Redis on this machine:
+// connections Redis drops, batches lost on the channel while the log is
+// being read, a shutdown while writes are under way, and what the bus keeps
+// once replies end. The bus's private parts are reached only to set a fault
+// up (its connections) or to count what it still holds.
+import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import type { RedisStreamBus } from "./redis-bus";
+import type { StreamEvent } from "./events";
+import { applyEvent } from "./reduce";
+import { captureLogs } from "../platform/log";
+import { followReply, redisBuses, replyMessage, runEvents } from "../testing/redis-bus-fixtures";
+
+const buses = redisBuses("faults");
+const { prefix, raw, ready, bus } = buses;
+afterAll(() => buses.cleanup());
+
+type Client = { clientId(): Promise<number>; blPop(key: string, timeout: number): Promise<unknown> };
+type Inside = {
+  connect(): Promise<Client>;
+  subscriber(): Promise<Client>;
+  lastPublished: Map<string, number>;
+  pending: Map<string, unknown>;
+  flushing: Map<string, unknown>;
+  cmd: unknown;
+};
+const inside = (b: RedisStreamBus) => b as unknown as Inside;
+const logKey = (id: string) => `${prefix}:reply:${id}:log`;
+const PIECES = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!", " data: ", "中文", "."];
+
+/** Writes a batch to the log without its PUBLISH, as a channel message that never arrived. */
+async function lose(publisher: RedisStreamBus, id: string, batch: StreamEvent[]) {
+  await ready;
+  await raw.xAdd(logKey(id), `${batch.at(-1)!.id}-0`, { e: JSON.stringify(batch) });
+  inside(publisher).lastPublished.set(id, batch.at(-1)!.id);
+}
+
+const textOf = (id: string, events: StreamEvent[]) => events.reduce((m, e) => applyEvent(m, e, new Map()), replyMessage(id)).content;
+
+describe("RedisStreamBus under faults", () => {
+  it("a connection Redis drops is logged and comes back by itself; the reply still reaches its subscriber whole", async () => {
+    const logs = captureLogs("warn");
+    try {
+      const a = bus();
+      const b = bus();
+      const id = randomUUID();
+      const events = runEvents(id, PIECES);
+      await a.open(replyMessage(id), 0);
+      // Their ids, read before the subscriber connection subscribes (it cannot answer after).
+      const ids = [await (await inside(a).connect()).clientId(), await (await inside(b).subscriber()).clientId()];
+      const f = await followReply(b, id, 0);
+      a.publish(id, events.slice(0, 4));
+      await expect.poll(() => f.live.length).toBe(4);
+
+      await ready;
+      for (const clientId of ids) await raw.sendCommand(["CLIENT", "KILL", "ID", String(clientId)]);
+      const channel = `${prefix}:reply:${id}`;
+      // Back by itself: the subscriber connection subscribes again.
+      await expect.poll(async () => Number(((await raw.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0), { timeout: 20_000 }).toBe(1);
+      a.publish(id, events.slice(4));
+      await f.ended;
+
+      expect(f.all()).toEqual(events);
+      expect(textOf(id, f.all())).toBe(PIECES.join(""));
+      const dropped = logs.entries().filter((e) => e.msg === "redis error");
+      expect(new Set(dropped.map((e) => e.client))).toEqual(new Set(["stream bus", "stream bus subscriber"]));
+      f.sub.close();
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it("two batches lost in a row, and batches heard while the log is read: every event once, in order", async () => {
+    const a = bus();
+    const b = bus();
+    const watcher = bus();
+    const id = randomUUID();
+    const events = runEvents(id, PIECES); // ids 1..16
+    await a.open(replyMessage(id), 0);
+    const f = await followReply(b, id, 0);
+    const w = await followReply(watcher, id, 0);
+    a.publish(id, events.slice(0, 3));
+    await expect.poll(() => f.live.length).toBe(3);
+
+    // b's command connection waits on a list: its read of the log queues behind, until released.
+    const holdKey = `${prefix}:hold:${id}`;
+    const held = (await inside(b).connect()).blPop(holdKey, 0);
+    await lose(a, id, events.slice(3, 6));
+    await lose(a, id, events.slice(6, 8));
+    const commands = b.commands;
+    a.publish(id, events.slice(8, 10)); // shows b the gap: b reads the log (held)
+    a.publish(id, events.slice(10, 12)); // heard while that read waits
+    await expect.poll(() => w.live.length).toBe(12); // the watcher, not held, has repaired and heard both
+    expect(f.live.map((e) => e.id)).toEqual([1, 2, 3]); // b delivered nothing past the gap yet
+
+    await raw.lPush(holdKey, "go");
+    await held;
+    a.publish(id, events.slice(12));
+    await f.ended;
+
+    expect(f.live).toEqual(events);
+    expect(w.live).toEqual(events);
+    // One read of the log for the whole gap: what is heard meanwhile waits for it, it does not read again.
+    expect(b.commands - commands).toBe(1);
+    expect(textOf(id, f.live)).toBe(PIECES.join(""));
+    f.sub.close();
+    w.sub.close();
+  });
+
+  it("close() waits for writes already under way, closes its connections, and opens none after", async () => {
+    const a = bus();
+    const id = randomUUID();
+    const events = runEvents(id, ["last ", "words"]);
+    await a.open(replyMessage(id), 0);
+    await followReply(a, id, 0); // its subscriber connection too
+    const connections = [await (await inside(a).connect()).clientId()];
+    a.publish(id, events); // holds `done`: written at once
+    await Promise.resolve();
+    await Promise.resolve();
+    // The write is under way: nothing is waiting for a window any more.
+    expect(inside(a).pending.size).toBe(0);
+    expect(inside(a).flushing.size).toBe(1);
+
+    await a.close();
+
+    await ready;
+    expect(await raw.pTTL(logKey(id))).toBeGreaterThan(0); // the expiry after `done` too
+    const entries = await raw.xRange(logKey(id), "-", "+");
+    expect((entries ?? []).flatMap((e) => JSON.parse(String(e.message.e)) as StreamEvent[])).toEqual(events);
+    expect(inside(a).cmd).toBeNull();
+    // Its connections are gone from the server.
+    const listed = String(await raw.sendCommand(["CLIENT", "LIST", "ID", ...connections.map(String)]));
+    expect(listed.trim()).toBe("");
+    const channel = `${prefix}:reply:${id}`;
+    expect(((await raw.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0).toBe(0);
+  });
+
+  it("keeps nothing for a reply once its `done` is written", async () => {
+    const a = bus();
+    const f = bus();
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const followers = [];
+    for (const id of ids) {
+      await a.open(replyMessage(id), 0);
+      followers.push(await followReply(f, id, 0));
+      const events = runEvents(id, ["a", "b"]);
+      a.publish(id, events.slice(0, 3));
+      a.publish(id, events.slice(3));
+    }
+    for (const x of followers) await x.ended;
+    await expect.poll(() => [inside(a).pending.size, inside(a).flushing.size, inside(a).lastPublished.size]).toEqual([0, 0, 0]);
+    for (const x of followers) x.sub.close();
+  });
+});
