@@ -35,11 +35,10 @@ describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {
   }
   const row = (id: string) => db().message.findUniqueOrThrow({ where: { id } });
 
-  it("creates the user's message complete, its text its one part, and an empty pending reply after it", async () => {
+  it("creates the user's message complete, its text its one part, and an empty pending reply 1 ms after it", async () => {
     const c = await conversation();
     const at = new Date("2026-01-02T03:04:05.678Z");
-    const user = await life.createUserMessage(db(), { conversationId: c.id, parentId: null, content: "é👍\n\nid: 1", createdAt: at });
-    const pending = await life.createPendingReply(db(), { conversationId: c.id, parentId: user.id, createdAt: at });
+    const { userRow: user, assistantRow: pending } = await life.createExchange(db(), { conversationId: c.id, parentId: null, content: "é👍\n\nid: 1", createdAt: at });
     expect(await row(user.id)).toMatchObject({
       role: "user",
       status: "complete",
@@ -48,7 +47,7 @@ describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {
       parentId: null,
       createdAt: at,
     });
-    expect(await row(pending.id)).toMatchObject({ role: "assistant", status: "pending", content: "", parts: [], parentId: user.id, createdAt: at, seq: 0 });
+    expect(await row(pending.id)).toMatchObject({ role: "assistant", status: "pending", content: "", parts: [], parentId: user.id, createdAt: new Date(at.getTime() + 1), seq: 0 });
   });
 
   it("reopens a reply as pending with its error cleared", async () => {

@@ -58,10 +58,6 @@ function pendingReplyData(o: { conversationId: string; parentId: string | null; 
   };
 }
 
-export function createUserMessage(tx: Tx, o: NewUserMessage) {
-  return tx.message.create({ data: userMessageData(o) });
-}
-
 /** A new, empty reply waiting for its generation (inside the admission transaction). */
 export function createPendingReply(tx: Tx, o: { conversationId: string; parentId: string | null; createdAt: Date }) {
   return tx.message.create({ data: pendingReplyData(o) });
