@@ -47,6 +47,13 @@ describe("ConversationList", () => {
     const fresh = [c, { ...a, title: "Picnic plans" }];
     list.rebase(fresh, 8);
     expect(list.current).toBe(fresh);
+    // Heard again (another tab's copy, a replay): no change, so the sidebar does not render again.
+    expect(list.apply({ id: 9, event: "conversation.titled", data: { conversationId: "a", title: "Picnic plans" } })).toBe(false);
+    expect(list.apply({ id: 10, event: "conversation.updated", data: { conversation: c } })).toBe(false);
+    expect(list.apply({ id: 11, event: "conversation.deleted", data: { conversationId: "b" } })).toBe(false);
+    expect(list.apply({ id: 12, event: "conversation.created", data: { conversation: c } })).toBe(false);
+    expect(list.current).toBe(fresh);
+    expect(list.apply({ id: 13, event: "conversation.titled", data: { conversationId: "c", title: "Renamed" } })).toBe(true);
   });
 
   it("a reply starting moves its chat to the top once; a stale list gets the move again", () => {

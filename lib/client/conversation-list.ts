@@ -10,16 +10,25 @@ import type { TabEvent } from "./user-events";
 /** Events kept for folding into a later server list; a tab far behind gets a `reset` and refetches anyway. */
 const KEPT = 500;
 
+/** The list with one chat changed; the same list when that changes nothing (or it is not listed). */
+function replaceIn(list: readonly Conversation[], id: string, change: (c: Conversation) => Conversation): readonly Conversation[] {
+  const i = list.findIndex((c) => c.id === id);
+  if (i < 0) return list;
+  const next = change(list[i]);
+  const same = (Object.keys(next) as (keyof Conversation)[]).every((k) => next[k] === list[i][k]);
+  return same ? list : [...list.slice(0, i), next, ...list.slice(i + 1)];
+}
+
 export function applyToList(list: readonly Conversation[], e: TabEvent): readonly Conversation[] {
   switch (e.event) {
     case "conversation.created":
       return list.some((c) => c.id === e.data.conversation.id) ? list : [e.data.conversation, ...list];
     case "conversation.updated":
-      return list.map((c) => (c.id === e.data.conversation.id ? { ...c, ...e.data.conversation } : c));
+      return replaceIn(list, e.data.conversation.id, (c) => ({ ...c, ...e.data.conversation }));
     case "conversation.titled":
-      return list.map((c) => (c.id === e.data.conversationId ? { ...c, title: e.data.title } : c));
+      return replaceIn(list, e.data.conversationId, (c) => ({ ...c, title: e.data.title }));
     case "conversation.deleted":
-      return list.filter((c) => c.id !== e.data.conversationId);
+      return list.some((c) => c.id === e.data.conversationId) ? list.filter((c) => c.id !== e.data.conversationId) : list;
     case "reply.started": {
       const moved = list.find((c) => c.id === e.data.conversationId);
       // Not listed, or already on top (the server list saw this reply): nothing moves.
@@ -64,12 +73,13 @@ export class ConversationList {
     this.list = after.reduce<readonly Conversation[]>((l, e) => applyToList(l, e), server);
   }
 
-  /** One event; true when the list changed. */
+  /** One event; true when the list changed (an event it already reflects changes nothing: no re-render). */
   apply(e: TabEvent): boolean {
     if (!touchesList(e)) return false;
     this.log.push(e);
     if (this.log.length > KEPT) this.log.splice(0, this.log.length - KEPT);
+    const before = this.list;
     this.list = applyToList(this.list, e);
-    return true;
+    return this.list !== before;
   }
 }
