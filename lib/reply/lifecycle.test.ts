@@ -47,7 +47,15 @@ describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {
       parentId: null,
       createdAt: at,
     });
-    expect(await row(pending.id)).toMatchObject({ role: "assistant", status: "pending", content: "", parts: [], parentId: user.id, createdAt: new Date(at.getTime() + 1), seq: 0 });
+    expect(await row(pending.id)).toMatchObject({
+      role: "assistant",
+      status: "pending",
+      content: "",
+      parts: [],
+      parentId: user.id,
+      createdAt: new Date(at.getTime() + 1),
+      seq: 0,
+    });
   });
 
   it("reopens a reply as pending with its error cleared", async () => {

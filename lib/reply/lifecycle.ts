@@ -121,8 +121,7 @@ export async function endOrphan(
 ): Promise<number | null> {
   const error = o.error ? JSON.stringify(o.error) : null;
   const quiet = o.cutoff ? Prisma.sql`AND "updatedAt" <= ${o.cutoff}` : Prisma.empty;
-  const reason =
-    o.stopReason !== undefined ? Prisma.sql`, metadata = jsonb_set(metadata, '{stopReason}', ${JSON.stringify(o.stopReason)}::jsonb)` : Prisma.empty;
+  const reason = o.stopReason !== undefined ? Prisma.sql`, metadata = jsonb_set(metadata, '{stopReason}', ${JSON.stringify(o.stopReason)}::jsonb)` : Prisma.empty;
   const rows = await db.$queryRaw<{ seq: number }[]>`UPDATE "Message"
     SET status = ${status}::"MessageStatus", seq = GREATEST(seq, "seqCeiling") + 1, "updatedAt" = now(), error = COALESCE(${error}::jsonb, error) ${reason}
     WHERE id = ${messageId}::uuid AND ${GENERATING_SQL} ${quiet} RETURNING seq`;
