@@ -7,14 +7,18 @@
 // starts with what the old one last said, which is not announced again.
 import { useEffect, useState } from "react";
 import type { LiveReply } from "@/lib/client/live-reply";
-import type { MessageStatus } from "@/lib/chat/types";
+import type { Message } from "@/lib/chat/types";
 import { useLiveReply } from "./useLiveReply";
 
 const STARTED = "Claude is replying";
 /** What was last said about each reply. */
 const announced = new WeakMap<LiveReply, string>();
 
-const ENDED: Partial<Record<MessageStatus, string>> = { complete: "Reply finished", interrupted: "Reply stopped", failed: "Reply failed" };
+/** How a reply ended, in the words of its badge (StreamingMessage): only a user's Stop is "stopped". */
+function ended(m: Pick<Message, "status" | "metadata">): string {
+  if (m.status === "interrupted") return m.metadata?.stopReason === "stopped" ? "Reply stopped" : "Reply interrupted";
+  return m.status === "failed" ? "Reply failed" : "Reply finished";
+}
 
 export function ReplyAnnouncer({ conversationId }: { conversationId: string | null }) {
   const { reply, state } = useLiveReply(conversationId);
@@ -24,7 +28,7 @@ export function ReplyAnnouncer({ conversationId }: { conversationId: string | nu
   useEffect(() => {
     if (!reply || finished === undefined) return;
     const seen = announced.get(reply);
-    const said = !finished ? STARTED : (ENDED[reply.getMessage().status] ?? "Reply finished");
+    const said = !finished ? STARTED : ended(reply.getMessage());
     // Each ending is said once; "replying" only before anything else was.
     if (seen === said || (seen && !finished)) return;
     announced.set(reply, said);

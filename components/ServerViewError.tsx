@@ -32,6 +32,7 @@ export function ServerViewError({ error, retry }: { error: Error & { digest?: st
       if (!(await connection.probe())) await connection.whenReachable();
       if (cancelled) return;
       tried.push(Date.now());
+      setGaveUp(false);
       retry();
     })();
     return () => {

@@ -2,14 +2,13 @@
 // badge and the reason), then what one can do, each a labelled button:
 // Retry (a new version) and Continue (from where it stopped). Against the
 // fake Anthropic API, which breaks the stream on cue. Screenshots light,
-// dark and narrow under /work/shots/polish (or test-results/).
+// dark and narrow under $SHOTS_DIR/polish (default test-results/).
 import { expect, test } from "@playwright/test";
-import { existsSync } from "node:fs";
 import { useFakeAnthropicApp } from "./fake-anthropic-app";
 import { complete, lastAssistant, pagerLabel } from "./support";
 
 const rich = useFakeAnthropicApp();
-const SHOTS = existsSync("/work/shots/polish") ? "/work/shots/polish" : "test-results";
+const SHOTS = `${process.env.SHOTS_DIR ?? "test-results"}/polish`;
 
 test("a failed reply shows its badge and reason first, then Retry and Continue; Retry makes a new version", async ({ page }) => {
   const reply = await rich.ask(page, "Tell me about tides", {

@@ -2,13 +2,12 @@
 // minutes"): a badge saying its replies are canned and how to talk to Claude,
 // the model named on each reply, a message's time on hover, the demo telling
 // the time where it is asked, plain sign-up errors, and a 404 page that says
-// what is missing. Screenshots light, dark and narrow under /work/shots/polish
+// what is missing. Screenshots light, dark and narrow under $SHOTS_DIR/polish (default test-results/)
 // (or test-results/ when that does not exist).
 import { expect, test, type Page } from "@playwright/test";
-import { existsSync } from "node:fs";
 import { complete, lastAssistant, send, userMessages } from "./support";
 
-const SHOTS = existsSync("/work/shots/polish") ? "/work/shots/polish" : "test-results";
+const SHOTS = `${process.env.SHOTS_DIR ?? "test-results"}/polish`;
 
 async function shoot(page: Page, name: string) {
   for (const [mode, size] of [

@@ -130,8 +130,9 @@ for (const [look, options] of SCREENSHOT_LOOKS) {
     if (look === "narrow") await page.getByTestId("sidebar-toggle").click();
     await expect(row(page, unread).getByTestId("badge-unread")).toBeVisible();
     await expect(row(page, busy).getByTestId("badge-generating")).toBeVisible();
-    mkdirSync("/work/shots/events", { recursive: true });
-    await page.screenshot({ path: `/work/shots/events/sidebar-badges-${look}.png` });
+    const shots = `${process.env.SHOTS_DIR ?? "test-results"}/events`;
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}/sidebar-badges-${look}.png` });
     await context.close();
   });
 }

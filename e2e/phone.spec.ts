@@ -31,7 +31,7 @@ test("a code block on a phone is one frame that scrolls sideways (light, dark, n
       expect(await body.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     }
     await block.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `/work/shots/sidebar/code-block-${name}.png` });
+    await page.screenshot({ path: `${process.env.SHOTS_DIR ?? "test-results"}/sidebar/code-block-${name}.png` });
     await context.close();
   }
 });

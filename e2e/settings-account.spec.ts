@@ -2,8 +2,8 @@
 // across reloads, rendered by the server so the first paint has it), export
 // all, delete all behind a dialog that names what goes, change password,
 // delete account, and the notice after signing out. Screenshots light, dark
-// and narrow of every section and dialog go to /work/shots/account/ when
-// SHOTS_DIR is unset, to be looked at.
+// and narrow of every section and dialog go to $SHOTS_DIR (default
+// test-results/settings-account/), to be looked at.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";

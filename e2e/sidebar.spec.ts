@@ -13,7 +13,7 @@ import { freePort, SCREENSHOT_LOOKS, startApp, type AppServer } from "./support"
 
 test.describe.configure({ mode: "serial" });
 
-const SHOTS = "/work/shots/sidebar";
+const SHOTS = `${process.env.SHOTS_DIR ?? "test-results"}/sidebar`;
 const dataDir = mkdtempSync(join(tmpdir(), "tether-sidebar-"));
 let port: number;
 let app: AppServer;

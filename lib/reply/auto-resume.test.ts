@@ -215,6 +215,25 @@ describe.each(bothDatabases("auto_resume"))("auto-resume on %s", (_name, open, d
     expect(await app.generations.whenDone(drained.id)!).toMatchObject({ status: "complete", content: KEPT + " more." });
   });
 
+  it("a resumed run that died is swept interrupted without the earlier shutdown's reason: never resumed later by it", async () => {
+    const app = instance({ STALE_REPLY_MS: "60000" });
+    const reply = await deadReply();
+    // Quiet for 100 s, as deadReply() leaves it (a Prisma update would touch updatedAt).
+    const metadata = JSON.stringify({ model: "m", stopReason: SHUTDOWN_STOP });
+    await db.prisma.$executeRaw`UPDATE "Message" SET status = 'resuming', "resumeAttempts" = 1, metadata = ${metadata}::jsonb,
+      "updatedAt" = now() - interval '100 seconds' WHERE id = ${reply.id}::uuid`;
+    const owner = (await db.prisma.conversation.findUniqueOrThrow({ where: { id: reply.conversationId } })).userId;
+    await updateSettings(db.prisma, owner, { autoResume: false });
+
+    expect(await app.replyJobs.sweepStale()).toEqual({ interrupted: [reply.id], resumed: [] });
+    expect(await row(reply.id)).toMatchObject({ status: "interrupted", content: KEPT, metadata: { model: "m", stopReason: null } });
+    // Turned on again: nothing of it reads as a shutdown's reply.
+    await updateSettings(db.prisma, owner, { autoResume: true });
+    expect(await shutdownStoppedIds(db.prisma, 2)).not.toContain(reply.id);
+    expect(await app.replyJobs.sweepStale()).toEqual({ interrupted: [], resumed: [] });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it("a reply whose log cannot open stays resuming for a later sweep; the sweep goes on with the others", async () => {
     const stuck = await deadReply();
     const fine = await deadReply();

@@ -50,7 +50,7 @@ describe("RedisStreamBus under faults", () => {
       const ids = [await (await inside(a).connect()).clientId(), await (await inside(b).subscriber()).clientId()];
       const f = await followReply(b, id, 0);
       a.publish(id, events.slice(0, 4));
-      await expect.poll(() => f.live.length).toBe(4);
+      await expect.poll(() => f.live.length, { timeout: 10_000 }).toBe(4);
 
       await ready;
       for (const clientId of ids) await raw.sendCommand(["CLIENT", "KILL", "ID", String(clientId)]);
@@ -80,28 +80,40 @@ describe("RedisStreamBus under faults", () => {
     const f = await followReply(b, id, 0);
     const w = await followReply(watcher, id, 0);
     a.publish(id, events.slice(0, 3));
-    await expect.poll(() => f.live.length).toBe(3);
+    await expect.poll(() => f.live.length, { timeout: 10_000 }).toBe(3);
 
-    // b's command connection waits on a list: its read of the log queues behind, until released.
+    // b's command connection waits on a list: its read of the log queues behind, until released
+    // (a bounded wait, so that a failure here cannot hold the connection past the test).
     const holdKey = `${prefix}:hold:${id}`;
-    const held = (await inside(b).connect()).blPop(holdKey, 0);
-    await lose(a, id, events.slice(3, 6));
-    await lose(a, id, events.slice(6, 8));
-    const commands = b.commands;
-    a.publish(id, events.slice(8, 10)); // shows b the gap: b reads the log (held)
-    a.publish(id, events.slice(10, 12)); // heard while that read waits
-    await expect.poll(() => w.live.length).toBe(12); // the watcher, not held, has repaired and heard both
-    expect(f.live.map((e) => e.id)).toEqual([1, 2, 3]); // b delivered nothing past the gap yet
-
-    await raw.lPush(holdKey, "go");
-    await held;
-    a.publish(id, events.slice(12));
-    await f.ended;
+    const held = (await inside(b).connect()).blPop(holdKey, 30);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await raw.lPush(holdKey, "go");
+      await held;
+    };
+    try {
+      await lose(a, id, events.slice(3, 6));
+      await lose(a, id, events.slice(6, 8));
+      const commands = b.commands;
+      a.publish(id, events.slice(8, 10)); // shows b the gap: b reads the log (held)
+      await expect.poll(() => b.commands - commands, { timeout: 10_000 }).toBe(1); // that read, queued
+      await expect.poll(() => w.live.length, { timeout: 10_000 }).toBe(10); // the watcher, not held, repaired and went on
+      a.publish(id, events.slice(10, 12)); // a batch of its own, heard while b's read waits
+      await expect.poll(() => w.live.length, { timeout: 10_000 }).toBe(12);
+      expect(f.live.map((e) => e.id)).toEqual([1, 2, 3]); // b delivered nothing past the gap yet
+      await release();
+      a.publish(id, events.slice(12));
+      await f.ended;
+      // One read of the log for the whole gap: what is heard meanwhile waits for it, it does not read again.
+      expect(b.commands - commands).toBe(1);
+    } finally {
+      await release();
+    }
 
     expect(f.live).toEqual(events);
     expect(w.live).toEqual(events);
-    // One read of the log for the whole gap: what is heard meanwhile waits for it, it does not read again.
-    expect(b.commands - commands).toBe(1);
     expect(textOf(id, f.live)).toBe(PIECES.join(""));
     f.sub.close();
     w.sub.close();
@@ -148,7 +160,7 @@ describe("RedisStreamBus under faults", () => {
       a.publish(id, events.slice(3));
     }
     for (const x of followers) await x.ended;
-    await expect.poll(() => [inside(a).pending.size, inside(a).flushing.size, inside(a).lastPublished.size]).toEqual([0, 0, 0]);
+    await expect.poll(() => [inside(a).pending.size, inside(a).flushing.size, inside(a).lastPublished.size], { timeout: 10_000 }).toEqual([0, 0, 0]);
     for (const x of followers) x.sub.close();
   });
 });
