@@ -3,32 +3,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createClient } from "redis";
-import { RedisStreamBus } from "./redis-bus";
 import type { StreamEvent } from "./events";
-import type { Message } from "../chat/types";
 import { applyEvent } from "./reduce";
+import { followReply as follow, REDIS_URL as URL, redisBuses, replyMessage as message } from "../testing/redis-bus-fixtures";
 
-const URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `tether-test-${process.pid}-${Date.now()}`;
-const buses: RedisStreamBus[] = [];
-const bus = (o: ConstructorParameters<typeof RedisStreamBus>[1] = {}) => {
-  const b = new RedisStreamBus(URL, { prefix, ...o });
-  buses.push(b);
-  return b;
-};
-
-afterAll(async () => {
-  await Promise.all(buses.map((b) => b.close()));
-  const c = createClient({ url: URL });
-  await c.connect();
-  for await (const keys of c.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length) await c.del(keys);
-  await c.close();
-});
-
-function message(id: string): Message {
-  const now = new Date().toISOString();
-  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
-}
+const buses = redisBuses("test");
+const { prefix, bus } = buses;
+afterAll(() => buses.cleanup());
 
 function script(id: string, pieces: string[], start = 0): StreamEvent[] {
   const ev: StreamEvent[] = [];
@@ -44,18 +25,6 @@ function script(id: string, pieces: string[], start = 0): StreamEvent[] {
 }
 
 const PIECES = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!"];
-
-/** Collects a subscriber's events (start + live) until `done`. */
-async function follow(b: RedisStreamBus, id: string, after: number | null) {
-  const live: StreamEvent[] = [];
-  let finish!: () => void;
-  const ended = new Promise<void>((r) => (finish = r));
-  const sub = await b.subscribe(id, after, (e) => {
-    live.push(e);
-    if (e.event === "done") finish();
-  });
-  return { sub, live, ended };
-}
 
 describe("RedisStreamBus", () => {
   it("replays exactly the events after any N on another instance, then follows live", async () => {
