@@ -44,7 +44,7 @@ export function ServerViewError({ error, retry }: { error: Error & { digest?: st
     <div data-testid="view-error" className="flex flex-1 flex-col items-center justify-center gap-3 px-6 py-24 text-center">
       <h1 className="text-2xl font-semibold tracking-tight">This page couldn&apos;t load</h1>
       <p role="status" className="text-zinc-600 dark:text-zinc-400">
-        {gaveUp ? "It failed again. Your chats are saved." : state === "unreachable" ? "Can't reach the server. Trying again when it is back…" : "Trying again…"}
+        {gaveUp ? "It still didn't load. Your chats are saved." : state === "unreachable" ? "Can't reach the server. Trying again when it is back…" : "Trying again…"}
       </p>
       <button
         type="button"
