@@ -72,12 +72,14 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
   // pop-up keyboard on phones) or when the user sent from here, maybe from the
   // composer this one replaced. Not if they have moved on to something else
   // meanwhile (a copy button, the search box). The Stop button just pressed
-  // counts as nowhere: the reply can end a render before the button goes.
+  // counts as nowhere: the reply can end a render before the button goes, or
+  // after it (the browser moves focus off a removed element only at its next
+  // frame, which on a busy machine comes after this effect).
   const showsStop = !!onStop;
   const stopButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const active = document.activeElement;
-    if (active && active !== document.body && active !== stopButton.current) return;
+    if (active && active !== document.body && active !== stopButton.current && active.isConnected) return;
     if (typingHere || window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
   }, [replying, showsStop]);
 
