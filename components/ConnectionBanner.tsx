@@ -3,15 +3,13 @@
 // (lib/client/connection.ts). Installs the page-wide guard, and refreshes the
 // server view once the server answers again, so the page catches up by itself.
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useSyncExternalStore } from "react";
-import { connection, type Reachability } from "@/lib/client/connection";
+import { useEffect, useRef } from "react";
 import { guardConnection } from "@/lib/client/connection-guard";
-
-const serverState = (): Reachability => "online";
+import { useReachability } from "./useReachability";
 
 export function ConnectionBanner() {
   const router = useRouter();
-  const state = useSyncExternalStore(connection.subscribe, connection.getState, serverState);
+  const state = useReachability();
 
   useEffect(() => guardConnection(), []);
 

@@ -8,6 +8,7 @@
 import { useEffect, useState } from "react";
 import type { LiveReply } from "@/lib/client/live-reply";
 import type { Message } from "@/lib/chat/types";
+import { interruptionCause } from "@/lib/reply/status";
 import { useLiveReply } from "./useLiveReply";
 
 const STARTED = "Claude is replying";
@@ -16,7 +17,7 @@ const announced = new WeakMap<LiveReply, string>();
 
 /** How a reply ended, in the words of its badge (StreamingMessage): only a user's Stop is "stopped". */
 function ended(m: Pick<Message, "status" | "metadata">): string {
-  if (m.status === "interrupted") return m.metadata?.stopReason === "stopped" ? "Reply stopped" : "Reply interrupted";
+  if (m.status === "interrupted") return interruptionCause(m.metadata?.stopReason) === "user" ? "Reply stopped" : "Reply interrupted";
   return m.status === "failed" ? "Reply failed" : "Reply finished";
 }
 

@@ -5,8 +5,9 @@
 // again by itself once the server answers a probe (lib/client/connection.ts),
 // a few times; a view that keeps failing (a bug, not an outage) waits for the
 // user's Try again.
-import { useEffect, useState, useSyncExternalStore } from "react";
-import { connection, type Reachability } from "@/lib/client/connection";
+import { useEffect, useState } from "react";
+import { connection } from "@/lib/client/connection";
+import { useReachability } from "./useReachability";
 
 /** Automatic tries within a minute before the page waits for the user. */
 const AUTO_TRIES = 3;
@@ -17,10 +18,8 @@ function mayTryAgain(now: number): boolean {
   return tried.length < AUTO_TRIES;
 }
 
-const serverState = (): Reachability => "online";
-
 export function ServerViewError({ error, retry }: { error: Error & { digest?: string }; retry: () => void }) {
-  const state = useSyncExternalStore(connection.subscribe, connection.getState, serverState);
+  const state = useReachability();
   const [gaveUp, setGaveUp] = useState(false);
 
   useEffect(() => {

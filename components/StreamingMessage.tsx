@@ -8,7 +8,7 @@ import { memo, useMemo, useSyncExternalStore, type ReactNode } from "react";
 import type { Message, MessageVersions } from "@/lib/chat/types";
 import { NO_EXTRAS, type Connection, type LiveExtras, type LiveReply, type LiveReplyState } from "@/lib/client/live-reply";
 import { replyBlocks } from "@/lib/client/reply-blocks";
-import { isContinuable, isGenerating } from "@/lib/reply/status";
+import { interruptionCause, isContinuable, isGenerating, type InterruptionCause } from "@/lib/reply/status";
 import { MessageActions } from "./MessageActions";
 import { ReplyText } from "./ReplyText";
 import { ThinkingBlock, ToolCard, ToolResultCard } from "./ReplyParts";
@@ -71,10 +71,8 @@ export const StreamingMessage = memo(function StreamingMessage({ message: saved,
 });
 
 /** Who cut an interrupted reply short (docs/PROTOCOL.md §5.5): the user, a restart the server resumes from, or a crash. */
-function interruptedLabel(stopReason: string | null | undefined): string {
-  if (stopReason === "stopped") return "Stopped";
-  return stopReason === "shutdown" ? "Interrupted by a restart" : "Interrupted";
-}
+/** The badge of an interrupted reply, by why it ended. */
+const INTERRUPTED_LABEL: Record<InterruptionCause, string> = { user: "Stopped", restart: "Interrupted by a restart", other: "Interrupted" };
 
 const statusAction =
   "inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-0.5 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-600 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800";
@@ -197,7 +195,7 @@ const ReplyBody = memo(function ReplyBody({ message, streaming, connection, stop
           {/* What happened first (badge, reason), then what one can do about it. */}
           {message.status === "interrupted" && (
             <span data-testid="status-badge" className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
-              {interruptedLabel(message.metadata?.stopReason)}
+              {INTERRUPTED_LABEL[interruptionCause(message.metadata?.stopReason)]}
             </span>
           )}
           {message.status === "failed" && (

@@ -3,6 +3,7 @@
 // each change (lib/chat/conversations.ts, lib/chat/titles.ts, lib/reply/),
 // carried by the user-event bus (bus.ts), served at GET /api/events.
 import type { Conversation, Message } from "../chat/types";
+import { interruptionCause } from "../reply/status";
 
 /** How a reply ended: its final status, `stopped` when its run was stopped (Stop, delete, shutdown). */
 export type ReplyEnd = "complete" | "failed" | "interrupted" | "stopped";
@@ -42,7 +43,7 @@ export interface UserEventSink {
 
 /** A reply's end as the event stream tells it. */
 export function replyEndOf(message: Pick<Message, "status" | "metadata">): ReplyEnd {
-  if (message.status === "interrupted") return message.metadata?.stopReason === "stopped" ? "stopped" : "interrupted";
+  if (message.status === "interrupted") return interruptionCause(message.metadata?.stopReason) === "user" ? "stopped" : "interrupted";
   return message.status === "complete" ? "complete" : message.status === "failed" ? "failed" : "interrupted";
 }
 

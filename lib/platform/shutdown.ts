@@ -6,7 +6,7 @@
 // (NEXT_MANUAL_SIG_HANDLE, set by `npm start`).
 import { AppError } from "../errors";
 import type { GenerationRegistry } from "../reply/registry";
-import { SHUTDOWN_STOP } from "../reply/lifecycle";
+import { SHUTDOWN_STOP } from "../reply/status";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 

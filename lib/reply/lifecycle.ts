@@ -10,7 +10,7 @@ import { Prisma } from "../generated/prisma/client";
 import { toMessage } from "../chat/conversations";
 import type { ErrorBody, FilePart, Message, MessageMetadata, MessageStatus, Part } from "../chat/types";
 import type { StreamEvent } from "../stream/events";
-import { GENERATING_STATUSES } from "./status";
+import { GENERATING_STATUSES, SHUTDOWN_STOP } from "./status";
 import { announceReplyEnd, type UserEventSink } from "../events/types";
 
 type Tx = Pick<Db, "message">;
@@ -157,8 +157,11 @@ export async function claimQuietReply(db: Rows, messageId: string, cutoff: Date)
   return rows.length === 1 ? rows[0].seq : null;
 }
 
-/** The stopReason of a reply a shutdown stopped (docs/PROTOCOL.md §5.5): the server may resume it. */
-export const SHUTDOWN_STOP = "shutdown";
+/** A reply a shutdown stopped (docs/PROTOCOL.md §5.5): the server may resume it. */
+const SHUTDOWN_STOPPED_SQL = Prisma.sql`(status = 'interrupted' AND metadata->>'stopReason' = ${SHUTDOWN_STOP})`;
+/** The reply's owner has not turned auto-resume off (settings; no settings row means on). */
+const OWNER_RESUMES_SQL = Prisma.sql`NOT EXISTS (SELECT 1 FROM "Conversation" c JOIN "UserSettings" s ON s."userId" = c."userId"
+  WHERE c.id = "Message"."conversationId" AND NOT s."autoResume")`;
 
 /**
  * Auto-resume takes over a reply a crash or a restart cut short (docs/PROTOCOL.md
@@ -172,32 +175,17 @@ export async function claimForResume(db: Rows, messageId: string, cutoff: Date, 
   const rows = await db.$queryRaw<{ id: string }[]>`UPDATE "Message"
     SET status = 'resuming', seq = GREATEST(seq, "seqCeiling"), "resumeAttempts" = "resumeAttempts" + 1, "updatedAt" = now(), error = NULL
     WHERE id = ${messageId}::uuid AND role = 'assistant' AND "resumeAttempts" < ${maxAttempts}
-      AND ((${GENERATING_SQL} AND "updatedAt" <= ${cutoff})
-        OR (status = 'interrupted' AND metadata->>'stopReason' = ${SHUTDOWN_STOP}))
-      AND NOT EXISTS (SELECT 1 FROM "Conversation" c JOIN "UserSettings" s ON s."userId" = c."userId"
-        WHERE c.id = "Message"."conversationId" AND NOT s."autoResume")
+      AND ((${GENERATING_SQL} AND "updatedAt" <= ${cutoff}) OR ${SHUTDOWN_STOPPED_SQL}) AND ${OWNER_RESUMES_SQL}
     RETURNING id`;
   if (rows.length !== 1) return null;
   return db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
 }
 
-/**
- * Replies a shutdown stopped that the server may still resume: fewer than
- * `maxAttempts` resumes, and the owner has not turned auto-resume off (the
- * same test as claimForResume's, so a sweep does not offer them again).
- */
-export async function shutdownStoppedIds(db: Tx, maxAttempts: number): Promise<string[]> {
-  const rows = await db.message.findMany({
-    where: {
-      role: "assistant",
-      status: "interrupted",
-      resumeAttempts: { lt: maxAttempts },
-      metadata: { path: ["stopReason"], equals: SHUTDOWN_STOP },
-      conversation: { user: { NOT: { settings: { is: { autoResume: false } } } } },
-    },
-    select: { id: true },
-    take: 1000,
-  });
+/** Replies a shutdown stopped that claimForResume would take (by the same conditions), so a sweep offers no others. */
+export async function shutdownStoppedIds(db: Rows, maxAttempts: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "Message"
+    WHERE role = 'assistant' AND "resumeAttempts" < ${maxAttempts} AND ${SHUTDOWN_STOPPED_SQL} AND ${OWNER_RESUMES_SQL}
+    LIMIT 1000`;
   return rows.map((r) => r.id);
 }
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { canMove, FINAL_STATUSES, GENERATING_STATUSES, isContinuable, isFinal, isGenerating, MESSAGE_STATUSES } from "./status";
+import {
+  canMove,
+  FINAL_STATUSES,
+  GENERATING_STATUSES,
+  interruptionCause,
+  isContinuable,
+  isFinal,
+  isGenerating,
+  MESSAGE_STATUSES,
+  SHUTDOWN_STOP,
+  USER_STOP,
+} from "./status";
 
 describe("reply status rules", () => {
   it("splits every status into generating or final", () => {
@@ -39,5 +50,12 @@ describe("reply status rules", () => {
     expect(canMove("interrupted", "streaming")).toBe(false);
     // A failed reply is never resumed by the server: only the user's Continue takes it back.
     expect(canMove("failed", "resuming")).toBe(false);
+  });
+
+  it("tells a user's Stop and a restart apart from every other interruption (PROTOCOL §5.2)", () => {
+    expect([USER_STOP, SHUTDOWN_STOP]).toEqual(["stopped", "shutdown"]);
+    expect(interruptionCause("stopped")).toBe("user");
+    expect(interruptionCause("shutdown")).toBe("restart");
+    for (const other of [null, undefined, "", "error", "end_turn", "Stopped", 1]) expect(interruptionCause(other)).toBe("other");
   });
 });

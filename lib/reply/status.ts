@@ -45,3 +45,15 @@ const NEXT: Record<MessageStatus, readonly MessageStatus[]> = {
 export function canMove(from: MessageStatus, to: MessageStatus): boolean {
   return NEXT[from].includes(to);
 }
+
+/** metadata.stopReason of a reply the user's Stop ended (docs/PROTOCOL.md §5.2): never resumed by the server. */
+export const USER_STOP = "stopped";
+/** metadata.stopReason of a reply a shutdown stopped (docs/PROTOCOL.md §5.5): the server may resume it. */
+export const SHUTDOWN_STOP = "shutdown";
+
+/** Why an interrupted reply ended: the user's Stop, a shutdown (a restart), or anything else (a crash, a lost run). */
+export type InterruptionCause = "user" | "restart" | "other";
+
+export function interruptionCause(stopReason: unknown): InterruptionCause {
+  return stopReason === USER_STOP ? "user" : stopReason === SHUTDOWN_STOP ? "restart" : "other";
+}

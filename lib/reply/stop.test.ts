@@ -9,7 +9,8 @@ import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropi
 import { AnthropicProvider } from "../llm/anthropic";
 import { createReply } from "./admission";
 import { stopConversationReplies, stopReply } from "./stop";
-import { SHUTDOWN_STOP, shutdownStoppedIds } from "./lifecycle";
+import { shutdownStoppedIds } from "./lifecycle";
+import { SHUTDOWN_STOP } from "./status";
 import type { App } from "../app";
 import type { StreamEvent } from "../stream/events";
 import { testAdmission, testApp, testConfig } from "../testing/app";

@@ -12,7 +12,7 @@ import { awaitFinalMessage } from "../stream/final-message";
 import type { GenerationRegistry } from "./registry";
 import { announceEnds, generatingIn } from "./lifecycle";
 import { interruptOrphan } from "./sweep";
-import { isGenerating } from "./status";
+import { isGenerating, USER_STOP } from "./status";
 import type { UserEventSink } from "../events/types";
 
 export type StopDeps = { db: Db; generations: GenerationRegistry; control: ReplyControl; bus: StreamBus; remoteStopWaitMs: number; events?: UserEventSink };
@@ -32,7 +32,7 @@ export async function stopReply(s: StopDeps, messageId: string): Promise<Message
     }
   }
   // Nobody runs it (its process died): the saved partial is all there is.
-  const orphaned = await interruptOrphan(s.db, messageId, { stopReason: "stopped" });
+  const orphaned = await interruptOrphan(s.db, messageId, { stopReason: USER_STOP });
   if (orphaned) {
     // Streams still following it (any tab, any instance) end with it, instead of waiting.
     const [message] = await announceEnds(s.db, (id, events) => s.bus.publish(id, events), [messageId], s.events);

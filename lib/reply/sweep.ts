@@ -7,13 +7,14 @@
 // row writes are the reply lifecycle's (lifecycle.ts).
 import type { Db } from "../platform/db";
 import { claimForResume, endOrphan, shutdownStoppedIds, staleReplyIds } from "./lifecycle";
+import type { USER_STOP } from "./status";
 
 /**
  * Marks one reply interrupted if it is still generating (and quiet since
  * `cutoff`), with why: `stopped` for a user's Stop, none for a dead run (a
  * shutdown's reason from an earlier run must not outlive it).
  */
-export async function interruptOrphan(db: Db, messageId: string, o: { cutoff?: Date; stopReason?: "stopped" } = {}): Promise<boolean> {
+export async function interruptOrphan(db: Db, messageId: string, o: { cutoff?: Date; stopReason?: typeof USER_STOP } = {}): Promise<boolean> {
   return (await endOrphan(db, messageId, "interrupted", { cutoff: o.cutoff, stopReason: o.stopReason ?? null })) !== null;
 }
 

@@ -15,7 +15,8 @@ import type { StreamEvent } from "../../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../../chat/types";
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer, retryWrite } from "./checkpoint";
-import { reserveIds, SHUTDOWN_STOP, type CheckpointState } from "../lifecycle";
+import { reserveIds, type CheckpointState } from "../lifecycle";
+import { SHUTDOWN_STOP, USER_STOP } from "../status";
 import { canMove } from "../status";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
@@ -73,7 +74,7 @@ export class GenerationNotRunnable extends Error {}
 
 /** Why an aborted run stopped: a shutdown's stop may be resumed by the server (docs/PROTOCOL.md §5.5), a user's never. */
 function stopReasonOf(signal: AbortSignal): string {
-  return signal.reason === SHUTDOWN_STOP ? SHUTDOWN_STOP : "stopped";
+  return signal.reason === SHUTDOWN_STOP ? SHUTDOWN_STOP : USER_STOP;
 }
 
 /** A reply's row as a generation starts from it (with its owner). */
