@@ -2,13 +2,15 @@
 // guest (no sign-up wall), within the per-address guest limit: over it, the
 // page renders without a session and says so. A stale cookie on the app's own
 // fetch of a page is left alone (lib/auth/session.ts, pageSession). API routes
-// never get a guest here: without a session they answer 401 (docs/PROTOCOL.md §3.1).
+// never get a guest here: without a session they answer 401 (docs/PROTOCOL.md §3.1),
+// and neither do viewers of a shared link (§3.7).
 import { NextResponse, type NextRequest } from "next/server";
 import { GUEST_LIMITED_HEADER, pageSession } from "./lib/auth/session";
 import type { RequestRateLimiter } from "./lib/platform/rate-limit";
 import { isSecureRequest } from "./lib/http/cookies";
 import { securePageRequest, strictTransportSecurity } from "./lib/http/security-headers";
 import { getApp } from "./lib/runtime";
+import { isSharedPage, SHARED_PAGE_HEADER } from "./lib/http/share-access";
 
 export async function proxy(req: NextRequest) {
   // Per-request CSP nonce: on the request (Next.js renders its scripts with
@@ -16,7 +18,16 @@ export async function proxy(req: NextRequest) {
   const app = getApp();
   const secure = isSecureRequest(req, app.config);
   const csp = securePageRequest(req, { dev: app.config.http.devCsp, https: secure });
-  const res = await sessionProxy(req, () => app.accounts(), app.limiters.guests, secure);
+  // A shared link's page (/s/:token) is for viewers without a session: none is
+  // made for them, and the layout renders it alone (no sidebar, no account).
+  req.headers.delete(SHARED_PAGE_HEADER); // only this proxy may say it
+  const shared = isSharedPage(req.nextUrl.pathname);
+  if (shared) req.headers.set(SHARED_PAGE_HEADER, "1");
+  // An image or a style sheet (the icon) is no visit: it never makes a guest either.
+  const dest = req.headers.get("sec-fetch-dest");
+  const subresource = dest !== null && !["document", "iframe", "empty"].includes(dest);
+  const res =
+    shared || subresource ? NextResponse.next({ request: { headers: req.headers } }) : await sessionProxy(req, () => app.accounts(), app.limiters.guests, secure);
   res.headers.set("Content-Security-Policy", csp);
   const hsts = strictTransportSecurity(secure, app.config.http.hstsMaxAgeS);
   if (hsts) res.headers.set("Strict-Transport-Security", hsts);

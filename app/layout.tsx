@@ -9,6 +9,7 @@ import { parseThemeChoice, themeAttribute, THEME_COOKIE } from "@/lib/client/the
 import { PageNotice } from "@/components/PageNotice";
 import { tabStart } from "@/lib/events/generating";
 import { getApp } from "@/lib/runtime";
+import { SHARED_PAGE_HEADER } from "@/lib/http/share-access";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -26,6 +27,15 @@ export const viewport: Viewport = {
 // The sidebar lives here so it persists across navigations; pages call
 // router.refresh() after changing conversations to re-render it.
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The theme chosen in Settings, rendered with the page so its first paint has it (lib/client/theme.ts).
+  const theme = themeAttribute(parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value));
+  // A shared link's page stands alone: its viewers need no session and see nothing of anyone's account.
+  if ((await headers()).get(SHARED_PAGE_HEADER))
+    return (
+      <html lang="en" data-theme={theme}>
+        <body>{children}</body>
+      </html>
+    );
   const user = await pageUser();
   // The tab's event stream resumes from this render (docs/PROTOCOL.md §7). Its
   // id is read before the list, so the list includes every event up to it.
@@ -33,8 +43,6 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const conversations: Conversation[] = user ? await listConversations(user.db, user.userId) : [];
   // No session because the proxy refused a new guest (per-address limit): say so.
   const guestLimit = user ? null : guestLimitNotice(await headers());
-  // The theme chosen in Settings, rendered with the page so its first paint has it (lib/client/theme.ts).
-  const theme = themeAttribute(parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value));
   return (
     <html lang="en" data-theme={theme}>
       <body>

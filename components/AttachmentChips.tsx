@@ -78,14 +78,14 @@ export function AttachmentChips({
   );
 }
 
-/** A sent message's file parts as chips, each linking to the file. */
+/** A sent message's file parts as chips, each linking to the file (not a shared conversation's: no file id, no link). */
 export function sentFileChips(parts: FilePart[]): ChipView[] {
-  return parts.map((p) => ({
-    key: p.fileId,
+  return parts.map((p, i) => ({
+    key: p.fileId || `file-${i}`,
     name: p.name,
     size: p.size,
     kind: p.kind,
-    thumb: p.kind === "image" ? fileUrl(p.fileId) : undefined,
-    href: fileUrl(p.fileId),
+    thumb: p.kind === "image" && p.fileId ? fileUrl(p.fileId) : undefined,
+    href: p.fileId ? fileUrl(p.fileId) : undefined,
   }));
 }

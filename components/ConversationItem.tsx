@@ -6,7 +6,8 @@
 // link is its one tab stop (the list moves focus between rows with ↑/↓:
 // Sidebar); from it, Shift+F10 or the Menu key
 // opens the menu and → reaches its button (← back). Inline rename (Enter
-// saves, Esc cancels, leaving the field saves) and delete with a confirm.
+// saves, Esc cancels, leaving the field saves), delete with a confirm, and
+// the share dialog.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -15,6 +16,7 @@ import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu, type MenuAction } from "./ConversationMenu";
 import { ConversationBadges } from "./ConversationBadges";
+import { ShareDialog } from "./ShareDialog";
 
 type Mode = "view" | "rename" | "confirm-delete";
 export type Mark = { pinned?: boolean; archived?: boolean };
@@ -40,6 +42,7 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
   const router = useRouter();
   const [mode, setMode] = useState<Mode>("view");
   const [menuOpen, setMenuOpen] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [title, setTitle] = useState(conversation.title);
   const [draft, setDraft] = useState(conversation.title);
   const [busy, setBusy] = useState(false);
@@ -66,6 +69,7 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
       setError(null);
       setMode("rename");
     } else if (action === "delete") setMode("confirm-delete");
+    else if (action === "share") setSharing(true);
     else if (action === "pin") onMark(conversation.id, { pinned: !conversation.pinnedAt });
     else onMark(conversation.id, { archived: !conversation.archivedAt });
   };
@@ -225,6 +229,17 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
             />
           </div>
         </>
+      )}
+      {sharing && (
+        <ShareDialog
+          conversationId={conversation.id}
+          title={title}
+          open
+          onClose={() => {
+            setSharing(false);
+            backToRow();
+          }}
+        />
       )}
       {error && (
         <p role="alert" className="px-3 pb-2 text-xs text-red-700 dark:text-red-400">

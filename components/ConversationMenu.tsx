@@ -1,6 +1,6 @@
 "use client";
 // The "⋯" menu of a conversation in the sidebar (WAI-ARIA menu button
-// pattern): Rename, Pin/Unpin, Archive/Unarchive, the exports (plain download
+// pattern): Rename, Pin/Unpin, Archive/Unarchive, Share (ShareDialog), the exports (plain download
 // links: the server names the file) and Delete. Keyboard: it opens on its
 // first item, ↑/↓/Home/End move, Esc closes back to where it was opened from,
 // Tab or a click elsewhere closes it. The row opens it too (Shift+F10, the
@@ -11,7 +11,7 @@ import { exportUrl, getConversationUsage, type ExportFormat } from "@/lib/client
 import { formatAmount, formatTokens } from "@/lib/client/usage-format";
 import type { UsageTotals } from "@/lib/usage/report";
 
-export type MenuAction = "rename" | "pin" | "archive" | "delete";
+export type MenuAction = "rename" | "pin" | "archive" | "share" | "delete";
 
 type Props = {
   conversationId: string;
@@ -37,6 +37,9 @@ const ICONS: Record<MenuAction | "export", ReactNode> = {
   rename: <path d="M13.5 3.5l3 3L7 16H4v-3l9.5-9.5z" strokeLinejoin="round" />,
   pin: <path d="M7 3h6l-1 5 3 3H5l3-3-1-5zM10 11v6" strokeLinejoin="round" strokeLinecap="round" />,
   archive: <path d="M3 4h14v3H3zM4.5 7v9h11V7M8 10.5h4" strokeLinejoin="round" strokeLinecap="round" />,
+  share: (
+    <path d="M8.5 11.5a3 3 0 004.2 0l2.8-2.8a3 3 0 00-4.2-4.2l-1 1M11.5 8.5a3 3 0 00-4.2 0l-2.8 2.8a3 3 0 004.2 4.2l1-1" strokeLinecap="round" strokeLinejoin="round" />
+  ),
   delete: <path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" strokeLinecap="round" strokeLinejoin="round" />,
   export: <path d="M10 3.5v9M6 9l4 4 4-4M4 16.5h12" strokeLinecap="round" strokeLinejoin="round" />,
 };
@@ -142,6 +145,10 @@ export function ConversationMenu({ conversationId, title, pinned, archived, open
           <button type="button" role="menuitem" tabIndex={-1} data-testid="menu-archive" onClick={() => act("archive")} className={itemClass}>
             <Icon of="archive" />
             {archived ? "Unarchive" : "Archive"}
+          </button>
+          <button type="button" role="menuitem" tabIndex={-1} data-testid="menu-share" onClick={() => act("share")} className={itemClass}>
+            <Icon of="share" />
+            Share…
           </button>
           <div role="separator" className="my-1 border-t border-zinc-100 dark:border-zinc-800" />
           {EXPORTS.map((item) => (

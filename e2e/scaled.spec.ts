@@ -1,5 +1,6 @@
 // Scaled mode: two app instances sharing PostgreSQL and Redis. A reply
-// started on A is followed, stopped and continued from B; A killed mid-reply
+// started on A is followed, stopped and continued from B; a shared link's
+// viewer on B watches it and is shut out by a revocation on A; A killed mid-reply
 // leaves a partial that B's sweep resumes by itself (docs/PROTOCOL.md §5.5).
 import { expect, test } from "@playwright/test";
 import pg from "pg";
@@ -71,6 +72,35 @@ test("a reply started on A is followed, stopped and continued from B with the ex
   const final = await shownText(lastAssistant(other));
   expect(final.startsWith(partial.trimEnd())).toBe(true);
   expect((await saved(a.url, page.request, id)).content).toBe(final);
+});
+
+test("a shared link opened on B shows a reply generating on A live, and revoking it on A shuts B's viewer out at once", async ({ page, browser }) => {
+  await page.goto(`${a.url}/?new=1`);
+  await send(page, "Tell me about links that can be taken back");
+  const onA = lastAssistant(page);
+  await waitForPartial(onA, 30);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  const conversationId = new URL(page.url()).pathname.slice(3);
+  const shared = await page.request.post(`${a.url}/api/conversations/${conversationId}/share`);
+  expect(shared.status()).toBe(201);
+  const { share } = (await shared.json()) as { share: { token: string } };
+
+  const stranger = await browser.newContext(); // no session at all
+  const view = await stranger.newPage();
+  await view.goto(`${b.url}/s/${share.token}`);
+  const mirror = lastAssistant(view);
+  await expect(mirror).toHaveAttribute("data-status", "streaming");
+  const before = (await shownText(mirror)).length;
+  await expect.poll(async () => (await shownText(mirror)).length).toBeGreaterThan(before); // live through Redis
+
+  const revoked = await page.request.delete(`${a.url}/api/conversations/${conversationId}/share`);
+  expect(revoked.status()).toBe(204);
+  await expect(view.getByTestId("not-found")).toContainText("no longer shared"); // heard on B through Redis
+  expect((await view.request.get(`${b.url}/api/share/${share.token}`)).status()).toBe(404);
+  await expect(onA).toHaveAttribute("data-status", "streaming"); // the owner's reply goes on
+  await page.getByTestId("stop-button").click();
+  await expect(onA).toHaveAttribute("data-status", "interrupted");
+  await stranger.close();
 });
 
 test("A killed mid-reply: B's sweep resumes it by itself from the saved partial, and a page on B watches it complete", async ({ page }) => {

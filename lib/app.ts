@@ -47,7 +47,7 @@ export type App = {
   tools: ToolRegistry | undefined;
   jobs: JobRunner;
   replyJobs: ReplyJobs;
-  limiters: { messages: RequestRateLimiter; guests: RequestRateLimiter; search: RequestRateLimiter } & AttemptLimiters;
+  limiters: { messages: RequestRateLimiter; guests: RequestRateLimiter; search: RequestRateLimiter; share: RequestRateLimiter } & AttemptLimiters;
   /** MAX_ACTIVE_GENERATIONS: what this instance generates at once, all users together. */
   capacity: GenerationCapacity;
   shutdown: Shutdown;
@@ -155,6 +155,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
         signUp: createRateLimiter("sign-up", config.rates.signUp, config.redisUrl),
         guests: createRateLimiter("guests", config.rates.guests, config.redisUrl),
         search: createRateLimiter("search", config.rates.search, config.redisUrl),
+        share: createRateLimiter("share", config.rates.share, config.redisUrl),
       });
     },
     capacity: new GenerationCapacity(generations, config.reply.maxActive),
@@ -169,7 +170,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
           await Promise.all(ids.map((id) => stopReply(s, id)));
         },
       };
-      return { db: await db(), settings: app.auth, replies, sessions };
+      return { db: await db(), settings: app.auth, replies, sessions, events };
     },
     generationDeps,
     admission: async () => ({

@@ -9,6 +9,7 @@ import type { Db } from "../platform/db";
 import { sessionSecret } from "./session-secret";
 import type { Revocation, SessionCache } from "./session-cache";
 import { adoptGuestData } from "./guest-data";
+import type { UserEventSink } from "../events/types";
 
 /**
  * The session cookie's name as the library knows it, and its name over plain
@@ -38,11 +39,12 @@ export type AuthSettings = { secret: string | undefined; dataDir: string; accoun
 export type ReplyCap = { maxActivePerUser: number; stop(messageIds: string[]): Promise<void> };
 
 /** The database and the settings: what every account operation uses; `sessions` caches verified sessions. */
-export type Accounts = { db: Db; settings: AuthSettings; replies?: ReplyCap; sessions?: SessionCache };
+/** `events`: the users' event streams (a guest's hears which conversations moved into the account). */
+export type Accounts = { db: Db; settings: AuthSettings; replies?: ReplyCap; sessions?: SessionCache; events?: UserEventSink };
 
 const guestExpiry = () => new Date(Date.now() + GUEST_SESSION_SECONDS * 1000);
 
-export function createAuth({ db, settings, replies }: Accounts) {
+export function createAuth({ db, settings, replies, events }: Accounts) {
   const sessions = { revoke: (r: Revocation) => sessionCaches.get(db)?.revoke(r) };
   return betterAuth({
     appName: "Tether",
@@ -95,7 +97,9 @@ export function createAuth({ db, settings, replies }: Accounts) {
         // (lib/auth/data-owner.ts). Guest replies past the account's cap
         // of generating replies are stopped (saved as interrupted).
         onLinkAccount: async ({ anonymousUser, newUser }) => {
-          const { overCap } = await adoptGuestData(db, anonymousUser.user.id, newUser.user.id, replies?.maxActivePerUser);
+          const { movedIds, overCap } = await adoptGuestData(db, anonymousUser.user.id, newUser.user.id, replies?.maxActivePerUser);
+          // Whatever follows a moved conversation through its owner's stream (a shared link's viewers) follows the account now.
+          for (const conversationId of movedIds) events?.publish(anonymousUser.user.id, { event: "conversation.moved", data: { conversationId } });
           await sessions.revoke({ userId: anonymousUser.user.id }); // its sessions were deleted with the move, outside the library
           if (overCap.length) await replies?.stop(overCap);
         },

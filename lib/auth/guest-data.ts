@@ -15,8 +15,13 @@ type Row = { id: string; mergedIntoId: string | null };
  * may have generating (`maxActive`), for the caller to stop. Counted under
  * the account's lock, so no reply is admitted while the account is over.
  */
-export async function adoptGuestData(db: Db, guestId: string, accountId: string, maxActive = Infinity): Promise<{ conversations: number; overCap: string[] }> {
-  const none = { conversations: 0, overCap: [] };
+export async function adoptGuestData(
+  db: Db,
+  guestId: string,
+  accountId: string,
+  maxActive = Infinity,
+): Promise<{ conversations: number; movedIds: string[]; overCap: string[] }> {
+  const none = { conversations: 0, movedIds: [], overCap: [] };
   if (guestId === accountId) return none;
   return db.$transaction(async (tx) => {
     const [guest] = await tx.$queryRaw<Row[]>`SELECT id, "mergedIntoId" FROM "User" WHERE id = ${guestId}::uuid FOR UPDATE`;
@@ -32,6 +37,7 @@ export async function adoptGuestData(db: Db, guestId: string, accountId: string,
     const [theirs, ours] = await Promise.all([generating(guestId), generating(accountId)]);
     const room = Math.max(0, maxActive - ours.length);
     const overCap = theirs.slice(0, Math.max(0, theirs.length - room)).map((r) => r.id);
+    const movedIds = (await tx.conversation.findMany({ where: { userId: guestId }, select: { id: true } })).map((c) => c.id);
     const moved = await tx.conversation.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
     await tx.attachment.updateMany({ where: { userId: guestId }, data: { userId: accountId } });
     // Its idempotency keys too, so a start retried after signing in attaches (a key the account already used stays the account's).
@@ -44,6 +50,6 @@ export async function adoptGuestData(db: Db, guestId: string, accountId: string,
     else await tx.userSettings.deleteMany({ where: { userId: guestId } });
     await tx.user.update({ where: { id: guestId }, data: { mergedIntoId: accountId } });
     await tx.session.deleteMany({ where: { userId: guestId } });
-    return { conversations: moved.count, overCap };
+    return { conversations: moved.count, movedIds, overCap };
   });
 }

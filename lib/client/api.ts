@@ -70,7 +70,7 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   return res;
 }
 
-async function apiJson<T>(path: string, method = "GET", body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function apiJson<T>(path: string, method = "GET", body?: unknown, signal?: AbortSignal): Promise<T> {
   const res = await apiFetch(path, {
     method,
     signal,

@@ -15,6 +15,10 @@ export type UserEventMap = {
   /** A title set by the server: from the first message, or generated after the first reply. */
   "conversation.titled": { conversationId: string; title: string };
   "conversation.deleted": { conversationId: string };
+  /** Moved from this guest into the account it signed up or in to (published on the guest's stream). */
+  "conversation.moved": { conversationId: string };
+  /** Its public link created or revoked (docs/PROTOCOL.md §3.7): a revocation ends open viewers. */
+  "conversation.shared": { conversationId: string; shared: boolean };
   "message.created": { conversationId: string; messageId: string; role: "user" };
   "reply.started": { conversationId: string; messageId: string; userMessageId?: string };
   "reply.ended": { conversationId: string; messageId: string; status: ReplyEnd };
@@ -26,6 +30,8 @@ export const USER_EVENT_NAMES = [
   "conversation.updated",
   "conversation.titled",
   "conversation.deleted",
+  "conversation.moved",
+  "conversation.shared",
   "message.created",
   "reply.started",
   "reply.ended",

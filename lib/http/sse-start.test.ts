@@ -9,7 +9,7 @@ import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { metrics } from "../platform/metrics";
 import { readSse } from "../testing/route-client";
-import { frame, sseResponse } from "./sse";
+import { frame, sseResponse, type StreamView } from "./sse";
 
 const now = new Date("2026-12-04T10:00:00.000Z");
 function msg(id: string, over: Partial<Message> = {}): Message {
@@ -289,6 +289,36 @@ describe("sseResponse while live", () => {
     await expect(readSse(sseResponse({ db: noDb, bus, keepAliveMs: 60_000 }, "m", { kind: "resume", after: null }, ctrl.signal))).rejects.toThrow("bus down");
     ctrl.abort();
     expect(await gauge()).toBe(before);
+  });
+
+  it("a viewer's view is closed exactly once: after a failed start, after `done`, after a cancel and a later abort", async () => {
+    let closes = 0;
+    const view: StreamView = { present: (m) => m, onClose: () => void closes++ };
+    const down: StreamBus = { ...scriptedBus({ kind: "unknown" }).bus, subscribe: async () => Promise.reject(new Error("bus down")) };
+    const ctrl = new AbortController();
+    await expect(readSse(sseResponse({ db: noDb, bus: down, keepAliveMs: 60_000 }, "m", { kind: "resume", after: null }, ctrl.signal, view))).rejects.toThrow("bus down");
+    expect(closes).toBe(1);
+    ctrl.abort();
+    expect(closes).toBe(1);
+
+    closes = 0;
+    const id = randomUUID();
+    const { bus, emit, calls } = scriptedBus({ kind: "replay", events: [] });
+    const reading = readSse(sseResponse({ db: noDb, bus, keepAliveMs: 60_000 }, id, { kind: "resume", after: 0 }, undefined, view));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    emit(delta(1, "a"));
+    emit(done(2, msg(id, { content: "a", status: "complete" })));
+    expect((await reading).map((f) => f.event)).toEqual(["delta", "done"]);
+    expect(closes).toBe(1);
+
+    closes = 0;
+    const live = scriptedBus({ kind: "replay", events: [] });
+    const leaving = new AbortController();
+    const reader = sseResponse({ db: noDb, bus: live.bus, keepAliveMs: 60_000 }, id, { kind: "resume", after: 0 }, leaving.signal, view).body!.getReader();
+    await vi.waitFor(() => expect(live.calls).toHaveLength(1));
+    await reader.cancel();
+    leaving.abort();
+    expect(closes).toBe(1);
   });
 
   it("a stream that ends during its start leaves no keep-alive timer behind", async () => {

@@ -41,7 +41,30 @@ export function encodedFrame(e: StreamEvent): Uint8Array {
   return bytes;
 }
 
+/** Where a resuming reader starts: `Last-Event-ID` wins over `?after=`; anything but a whole number is unusable (null). */
+export function resumeAfter(req: Request): number | null {
+  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("after");
+  if (raw === null || !/^\d{1,15}$/.test(raw.trim())) return null;
+  return Number(raw.trim());
+}
+
 export type StreamStart = { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message } | { kind: "resume"; after: number | null };
+
+/** A stream for someone other than the owner (a shared link's viewer, docs/PROTOCOL.md §3.7). */
+export type StreamView = {
+  /** The message as this viewer may see it, in `snapshot` and `done`. */
+  present(m: Message): Message;
+  /** Any other event as this viewer may see it: the same object when unchanged (its encoding is shared). */
+  event?(e: StreamEvent): StreamEvent;
+  /** Called once when the stream ends, however it ends (a failed start too). */
+  onClose?(): void;
+};
+
+/** An event as `view` shows it. */
+function viewed(view: StreamView, e: StreamEvent): StreamEvent {
+  if (e.event === "snapshot" || e.event === "done") return { ...e, data: { message: view.present(e.data.message) } };
+  return view.event?.(e) ?? e;
+}
 
 export function sseResponse(
   /** `keepAliveMs`: SSE_KEEPALIVE_MS, the longest an idle stream goes without a comment line. */
@@ -49,7 +72,14 @@ export function sseResponse(
   messageId: string,
   start: StreamStart,
   signal?: AbortSignal,
+  view?: StreamView,
 ): Response {
+  const shown = (m: Message) => (view ? view.present(m) : m);
+  let viewClosed = false;
+  const closeView = () => {
+    if (!viewClosed) view?.onClose?.();
+    viewClosed = true;
+  };
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>(
     {
@@ -70,12 +100,14 @@ export function sseResponse(
         };
         const failStart = (e: unknown): never => {
           uncount();
+          closeView();
           throw e;
         };
         const close = () => {
           if (closed) return;
           closed = true;
           uncount();
+          closeView();
           if (keepalive) clearInterval(keepalive);
           sub?.close();
           try {
@@ -85,7 +117,8 @@ export function sseResponse(
           }
         };
         cleanup = close;
-        signal?.addEventListener("abort", close, { once: true });
+        if (signal?.aborted) close();
+        else signal?.addEventListener("abort", close, { once: true });
         const flush = () => {
           flushScheduled = false;
           if (closed || batch.length === 0) return;
@@ -109,7 +142,9 @@ export function sseResponse(
         const send = (e: StreamEvent) => {
           if (e.id <= lastSent) return; // exactly once, in order
           lastSent = e.id;
-          write(encodedFrame(e));
+          // The owner's frames are encoded once for all of them; a viewer's changed ones are its own.
+          const out = view ? viewed(view, e) : e;
+          write(out === e ? encodedFrame(e) : frame(out.id, out.event, out.data));
           if (e.event === "done") {
             flush();
             close();
@@ -135,13 +170,13 @@ export function sseResponse(
           for (const e of s.events) send(e);
         } else if (s.kind === "snapshot") {
           // After a POST's own snapshot this is numbered and resets the client.
-          write(frame(s.id, "snapshot", { message: s.message }));
+          write(frame(s.id, "snapshot", { message: shown(s.message) }));
           lastSent = s.id;
         } else {
           // Nothing live: the stored message is final (or its process is gone).
           const row = stored;
           if (row) {
-            const message = toMessage(row);
+            const message = shown(toMessage(row));
             if (start.kind === "resume") write(frame(row.seq, "snapshot", { message }));
             write(frame(row.seq, "done", { message }), true);
           }

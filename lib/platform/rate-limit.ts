@@ -126,3 +126,9 @@ export async function enforceGuestRate(limiter: RequestRateLimiter, address: str
   if (address === "unknown") return;
   await enforceRate(limiter, `address:${address}`, "new guest sessions");
 }
+
+/** Requests to shared links (viewers have no session) per client address: a bound on what one client makes the server read. */
+export async function enforceShareRate(limiter: RequestRateLimiter, address: string): Promise<void> {
+  if (address === "unknown") return;
+  await enforceRate(limiter, `address:${address}`, "requests to shared links");
+}

@@ -17,6 +17,17 @@ export function builtinTools(): Tool[] {
   return [searchConversationsTool, calculateTool, currentTimeTool()] as Tool[];
 }
 
+let ownerDataTools: Set<string> | undefined;
+/** Whether a tool's results show the owner's other conversations (Tool.ownerDataOnly). */
+export function isOwnerDataTool(name: string): boolean {
+  ownerDataTools ??= new Set(
+    builtinTools()
+      .filter((t) => t.ownerDataOnly)
+      .map((t) => t.name),
+  );
+  return ownerDataTools.has(name);
+}
+
 /** The configured registry: every built-in tool, or none (undefined) with TOOLS=off. */
 export function createToolRegistry(c: Config["tools"]): ToolRegistry | undefined {
   if (!c.enabled) return undefined;

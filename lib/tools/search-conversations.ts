@@ -92,6 +92,7 @@ export async function searchConversations(ctx: Pick<ToolContext, "db" | "userId"
 
 export const searchConversationsTool = defineTool({
   name: "search_conversations",
+  ownerDataOnly: true,
   description:
     "Full-text search over the user's own earlier conversations with you. Returns matching messages with their conversation title and a snippet " +
     "(matched words in **bold**). Supports quoted phrases, OR, and -excluded words.",

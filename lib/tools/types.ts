@@ -28,6 +28,8 @@ export type Tool<S extends z.ZodType = z.ZodType> = {
   input: S;
   /** Overrides the registry's timeout for this tool. */
   timeoutMs?: number;
+  /** Its results show the owner's other conversations: a shared link's viewers never see them (docs/PROTOCOL.md §3.7). */
+  ownerDataOnly?: boolean;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolOutput>;
 };
 

@@ -16,8 +16,8 @@ import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from ".
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer, retryWrite } from "./checkpoint";
 import { reserveIds, type CheckpointState } from "../lifecycle";
-import { SHUTDOWN_STOP, USER_STOP } from "../status";
 import { canMove } from "../status";
+import { endMetadata } from "./end-metadata";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
@@ -29,7 +29,6 @@ import type { RequestRateLimiter } from "../../platform/rate-limit";
 import { childLog, errorFields } from "../../platform/log";
 import { metrics, recordGeneration } from "../../platform/metrics";
 import type { PriceTable } from "../../usage/prices";
-import { usageAfterRun } from "../../usage/metadata";
 import type { FileStore } from "../../files/store";
 import { withFileData } from "../../files/attachments";
 import { announceReplyEnd, type UserEventSink } from "../../events/types";
@@ -71,11 +70,6 @@ export type GenerationDeps = {
 };
 
 export class GenerationNotRunnable extends Error {}
-
-/** Why an aborted run stopped: a shutdown's stop may be resumed by the server (docs/PROTOCOL.md §5.5), a user's never. */
-function stopReasonOf(signal: AbortSignal): string {
-  return signal.reason === SHUTDOWN_STOP ? SHUTDOWN_STOP : USER_STOP;
-}
 
 /** A reply's row as a generation starts from it (with its owner). */
 export function loadReply(db: Db, messageId: string) {
@@ -239,22 +233,19 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   if (error && !signal.aborted) publish([asm.emit({ event: "error", data: error })]);
   const durationMs = Date.now() - startedAt;
   const content = asm.content;
-  const prev = (row.metadata ?? {}) as MessageMetadata;
-  // The model the API said it used, else the one this run asked for.
-  const model = asm.model ?? setup.model;
-  const metadata: MessageMetadata = {
-    ...prev,
+  const metadata = endMetadata({
+    prev: (row.metadata ?? {}) as MessageMetadata,
     provider: provider.name,
-    model,
-    stopReason:
-      finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : finalStatus === "interrupted" ? stopReasonOf(signal) : "error",
-    ...(toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + toolSteps } : {}),
-    // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).
-    ...usageAfterRun(prev, model, asm.usage, deps.prices),
-    ...(asm.firstTokenAt !== undefined ? { firstTokenMs: asm.firstTokenAt - startedAt } : {}),
+    model: asm.model ?? setup.model, // the model the API said it used, else the one this run asked for
+    status: finalStatus,
+    stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : undefined,
+    signal,
+    toolSteps,
+    asm,
+    startedAt,
     durationMs,
-    charsPerSecond: durationMs > 0 ? Math.round((content.length / durationMs) * 1000 * 10) / 10 : 0,
-  };
+    prices: deps.prices,
+  });
   const errorCode = finalStatus === "failed" ? (error?.code ?? "internal") : undefined;
   recordGeneration({ status: finalStatus, provider: provider.name, durationMs, firstTokenMs: metadata.firstTokenMs, chars: content.length - startChars, errorCode });
   glog[finalStatus === "failed" ? "warn" : "info"](

@@ -1,0 +1,14 @@
+import { route } from "@/lib/http/api";
+import { requireShare } from "@/lib/http/share-access";
+import { shareEventsResponse } from "@/lib/http/share-sse";
+import { resolveShareToken } from "@/lib/share/links";
+
+export const dynamic = "force-dynamic";
+
+// `changed` / `revoked` for a shared conversation's viewers (docs/PROTOCOL.md §3.7).
+export const GET = route<{ token: string }>(async (req, p) => {
+  const { app, db, share } = await requireShare(req, p.token);
+  app.shutdown.refuseWhileDraining(); // 503: the viewer reconnects, reaching another instance
+  const deps = { events: app.events, keepAliveMs: app.config.http.keepAliveMs };
+  return shareEventsResponse(deps, share, () => resolveShareToken(db, p.token), [req.signal, app.shutdown.signal]);
+});

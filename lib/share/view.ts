@@ -1,0 +1,115 @@
+// What a viewer of a shared conversation sees (docs/PROTOCOL.md §3.7): its
+// title and its current path, each message without what belongs to the owner
+// alone — usage, cost and timings, file ids, other versions' ids, the
+// conversation's id, and what tools found in the owner's other conversations.
+// The reply streams a viewer opens go through the same rules.
+import type { Db } from "../platform/db";
+import { AppError } from "../errors";
+import { toMessage } from "../chat/conversations";
+import { shownPath } from "../chat/message-tree";
+import type { Message, Part } from "../chat/types";
+import { isGenerating } from "../reply/status";
+import type { SharedConversation } from "./links";
+import { isOwnerDataTool } from "../tools";
+import type { StreamView } from "../http/sse";
+
+/** Every shared message's conversationId: a viewer never learns the real one. */
+export const SHARED_CONVERSATION_ID = "shared";
+/** What a viewer reads instead of a result that shows the owner's other conversations. */
+export const HIDDEN_TOOL_RESULT = "(Not shown: this result came from the owner's other conversations.)";
+
+/**
+ * Tracks which tool calls of a reply read the owner's other conversations
+ * (lib/tools, `ownerDataOnly`), so their results are hidden from viewers:
+ * the call comes before its result, in the message's parts and in its
+ * stream alike.
+ */
+class HiddenResults {
+  private readonly ids = new Set<string>();
+
+  see(p: Part): void {
+    if (p.type === "tool_use" && isOwnerDataTool(p.name)) this.ids.add(p.id);
+  }
+
+  part(p: Part): Part {
+    if (p.type === "file") {
+      const { data: _data, fileId: _fileId, ...rest } = p;
+      return { ...rest, fileId: "" };
+    }
+    if (p.type === "tool_result" && this.ids.has(p.toolUseId)) return { ...p, content: HIDDEN_TOOL_RESULT };
+    return p;
+  }
+
+  message(m: Message): Message {
+    for (const p of m.parts) this.see(p);
+    const shown: Message = {
+      id: m.id,
+      conversationId: SHARED_CONVERSATION_ID,
+      role: m.role,
+      content: m.content,
+      parts: m.parts.map((p) => this.part(p)),
+      status: m.status,
+      // The model and why a reply ended are part of what a reader sees (its badges).
+      metadata: { ...(m.metadata.model ? { model: m.metadata.model } : {}), ...(m.metadata.stopReason !== undefined ? { stopReason: m.metadata.stopReason } : {}) },
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      parentId: null,
+    };
+    if (m.error) shown.error = m.error;
+    return shown;
+  }
+}
+
+/** A message as a viewer sees it. */
+export function sharedMessage(m: Message): Message {
+  return new HiddenResults().message(m);
+}
+
+/** One viewer's reply stream (lib/http/sse.ts): its messages and tool results as a viewer sees them. */
+export function sharedStreamView(onClose: () => void): StreamView {
+  const hidden = new HiddenResults();
+  return {
+    present: (m) => hidden.message(m),
+    event(e) {
+      if (e.event !== "part_start") return e;
+      hidden.see(e.data.part);
+      const part = hidden.part(e.data.part);
+      return part === e.data.part ? e : { ...e, data: { ...e.data, part } };
+    },
+    onClose,
+  };
+}
+
+export type SharedView = {
+  conversation: { title: string };
+  messages: Message[];
+  /** The event id the last message's text includes, when that message is still generating (resume after it). */
+  resumeAfter?: number;
+};
+
+/** The conversation's title and current path as a viewer sees them. */
+export async function sharedView(db: Db, share: SharedConversation): Promise<SharedView> {
+  const conversation = await db.conversation.findUnique({ where: { id: share.conversationId } });
+  if (!conversation) throw new AppError("not_found", "shared conversation not found");
+  const messages = await shownPath(db, conversation, toMessage);
+  const view: SharedView = { conversation: { title: conversation.title }, messages };
+  const last = messages.at(-1);
+  if (last?.role === "assistant" && isGenerating(last.status)) {
+    // Its text and `seq` from one read of the row: the stream resumes right after that text.
+    const row = await db.message.findUnique({ where: { id: last.id } });
+    if (row) {
+      messages[messages.length - 1] = toMessage(row);
+      view.resumeAfter = row.seq;
+    }
+  }
+  view.messages = messages.map(sharedMessage);
+  return view;
+}
+
+/** A message a viewer may stream: on the conversation's current path. Anything else: 404. */
+export async function requireSharedMessage(db: Db, share: SharedConversation, messageId: string): Promise<string> {
+  const conversation = await db.conversation.findUnique({ where: { id: share.conversationId }, select: { id: true, currentLeafId: true } });
+  const path = conversation ? await shownPath(db, conversation, toMessage) : [];
+  if (!path.some((m) => m.id === messageId)) throw new AppError("not_found", "message not found");
+  return messageId;
+}

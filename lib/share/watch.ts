@@ -1,0 +1,52 @@
+// How a viewer's open streams learn that their link is gone, or that the
+// conversation changed: from the owner's event stream (lib/events, in memory
+// or over Redis), filtered to the shared conversation. Nothing of those events
+// reaches the viewer but "changed" or "ended". A guest's conversation that
+// moves into an account ends the watch as MOVED: the viewer reconnects, and
+// its new watch follows the account.
+import type { EventsSubscription, UserEventBus } from "../events/bus";
+import type { UserEvent } from "../events/types";
+import type { SharedConversation } from "./links";
+
+/** The watch's abort reasons: the link is gone, or the conversation has a new owner to follow (reconnect). */
+export const REVOKED = "revoked";
+export const MOVED = "moved";
+
+export type ShareWatch = {
+  /** Aborted once the link is revoked or the conversation deleted (REVOKED), or moved to another owner (MOVED). */
+  readonly signal: AbortSignal;
+  close(): void;
+};
+
+function concerns(e: UserEvent, conversationId: string): boolean {
+  switch (e.event) {
+    case "conversation.updated":
+      return e.data.conversation.id === conversationId;
+    case "conversation.created":
+      return false;
+    default:
+      return e.data.conversationId === conversationId;
+  }
+}
+
+/**
+ * Watches the shared conversation. Subscribe before checking the token again
+ * (resolveShareToken): a revocation between the two is then never missed.
+ * `onChange`: a new message, a reply started or ended, a new title.
+ */
+export async function watchShare(events: UserEventBus, share: SharedConversation, onChange?: () => void): Promise<ShareWatch> {
+  const ended = new AbortController();
+  // Not const: the listener may run before subscribe() returns (it then finds no subscription yet).
+  let sub: EventsSubscription | undefined;
+  // eslint-disable-next-line prefer-const
+  sub = await events.subscribe(share.ownerId, null, (e) => {
+    if (ended.signal.aborted || !concerns(e, share.conversationId)) return;
+    const end = e.event === "conversation.deleted" || (e.event === "conversation.shared" && !e.data.shared) ? REVOKED : e.event === "conversation.moved" ? MOVED : null;
+    if (end) {
+      ended.abort(end);
+      sub?.close();
+    } else onChange?.();
+  });
+  if (ended.signal.aborted) sub.close();
+  return { signal: ended.signal, close: () => sub.close() };
+}
