@@ -28,7 +28,7 @@ class HiddenResults {
   private readonly ids = new Set<string>();
 
   see(p: Part): void {
-    if (p.type === "tool_use" && isOwnerDataTool(p.name)) this.ids.add(p.id);
+    if (p.type === "tool_use" && isOwnerDataTool(p.name) && !p) this.ids.add(p.id);
   }
 
   part(p: Part): Part {

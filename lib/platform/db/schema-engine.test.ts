@@ -13,7 +13,19 @@ import { pgPoolConfig } from "./index";
 const MIGRATIONS = resolve("prisma/migrations");
 const SCHEMA = resolve("prisma/schema.prisma");
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/test";
-const TABLES = ["Account", "Attachment", "Conversation", "IdempotencyKey", "Message", "Session", "ShareLink", "User", "UserSettings", "Verification", "_prisma_migrations"];
+const TABLES = [
+  "Account",
+  "Attachment",
+  "Conversation",
+  "IdempotencyKey",
+  "Message",
+  "Session",
+  "ShareLink",
+  "User",
+  "UserSettings",
+  "Verification",
+  "_prisma_migrations",
+];
 
 async function repoMigrations(dir = MIGRATIONS): Promise<{ name: string; checksum: string }[]> {
   const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
