@@ -24,6 +24,7 @@ describe("configuration", () => {
       signUp: { points: 10, windowSec: 3600 },
       guests: { points: 20, windowSec: 3600 },
       search: { points: 30, windowSec: 60 },
+      share: { points: 300, windowSec: 60 },
     });
     expect(c.purge).toEqual({ emptyGuestTtlMs: 24 * 3_600_000, intervalMs: 600_000 });
   });

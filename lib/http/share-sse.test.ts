@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MemoryUserEventBus } from "../events/memory-bus";
 import type { SharedConversation } from "../share/links";
+import { watchShare } from "../share/watch";
 import { shareEventsResponse } from "./share-sse";
 
 const CHANGED = "event: changed\ndata: {}\n\n";
@@ -35,7 +36,7 @@ function countingBus() {
 function sharedStream() {
   const { bus, open } = countingBus();
   const share: SharedConversation = { conversationId: randomUUID(), ownerId: randomUUID() };
-  const res = shareEventsResponse({ events: bus, keepAliveMs: 60_000 }, share, async () => {});
+  const res = shareEventsResponse(60_000, (onChange) => watchShare(bus, share, onChange));
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   /** An event of the owner's about the shared conversation: one `changed` for the viewer. */
   const change = (title: string) => bus.publish(share.ownerId, { event: "conversation.titled", data: { conversationId: share.conversationId, title } });

@@ -3,9 +3,7 @@
 // start too: whatever changed since their copy), `revoked` when the link is
 // gone, and a comment line every SSE_KEEPALIVE_MS. No ids: a reconnecting
 // viewer fetches the conversation again instead of replaying.
-import type { UserEventBus } from "../events/bus";
-import type { SharedConversation } from "../share/links";
-import { MOVED, watchShare, type ShareWatch } from "../share/watch";
+import { MOVED, type ShareWatch } from "../share/watch";
 import { AppError } from "../errors";
 import { SSE_HEADERS } from "./sse";
 
@@ -16,10 +14,9 @@ const REVOKED = encoder.encode("event: revoked\ndata: {}\n\n");
 const MAX_QUEUED_BYTES = 64 * 1024;
 
 export function shareEventsResponse(
-  deps: { events: UserEventBus; keepAliveMs: number },
-  share: SharedConversation,
-  /** Throws when the link no longer opens the conversation (checked once subscribed). */
-  stillShared: () => Promise<unknown>,
+  keepAliveMs: number,
+  /** Watches the link (lib/share/watch.ts watchLink); throws 404 when it no longer opens the conversation. */
+  watchLink: (onChange: () => void) => Promise<ShareWatch>,
   /** Any of them aborted ends the stream (the request's, the instance's shutdown). */
   signals: AbortSignal[] = [],
 ): Response {
@@ -28,8 +25,7 @@ export function shareEventsResponse(
     {
       async start(controller) {
         let closed = false;
-        // Not const: close() may run before the watch exists.
-        // eslint-disable-next-line prefer-const
+        // Set once the watch is up; close() may run before.
         let watch: ShareWatch | undefined;
         let keepalive: ReturnType<typeof setInterval> | undefined;
         const close = () => {
@@ -56,20 +52,19 @@ export function shareEventsResponse(
         };
         if (signals.some((s) => s.aborted)) return close();
         for (const s of signals) s.addEventListener("abort", close, { once: true });
-        watch = await watchShare(deps.events, share, () => write(CHANGED));
+        try {
+          watch = await watchLink(() => write(CHANGED));
+        } catch (e) {
+          // Gone: say so. Anything else (the database, the bus): end, and the viewer reconnects.
+          return e instanceof AppError && e.code === "not_found" ? revoked() : close();
+        }
         if (closed) return watch.close();
         // Moved to another owner: end without a word; the viewer's reconnect follows the new owner.
         const ended = () => (watch?.signal.reason === MOVED ? close() : revoked());
         if (watch.signal.aborted) return ended();
         watch.signal.addEventListener("abort", ended, { once: true });
-        try {
-          await stillShared();
-        } catch (e) {
-          // Gone: say so. Anything else (the database): end, and the viewer reconnects.
-          return e instanceof AppError && e.code === "not_found" ? revoked() : close();
-        }
         write(CHANGED);
-        if (!closed) keepalive = setInterval(() => write(encoder.encode(": keep-alive\n\n")), deps.keepAliveMs);
+        if (!closed) keepalive = setInterval(() => write(encoder.encode(": keep-alive\n\n")), keepAliveMs);
       },
       cancel() {
         cleanup();

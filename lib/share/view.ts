@@ -22,13 +22,18 @@ export const HIDDEN_TOOL_RESULT = "(Not shown: this result came from the owner's
  * Tracks which tool calls of a reply read the owner's other conversations
  * (lib/tools, `ownerDataOnly`), so their results are hidden from viewers:
  * the call comes before its result, in the message's parts and in its
- * stream alike.
+ * stream alike. A result whose call was never seen (a stream resumed after
+ * the call, past what the saved row held) is hidden too; the `done` that
+ * ends the stream shows it if it may be shown.
  */
 class HiddenResults {
   private readonly ids = new Set<string>();
+  private readonly known = new Set<string>();
 
   see(p: Part): void {
-    if (p.type === "tool_use" && isOwnerDataTool(p.name) && !p) this.ids.add(p.id);
+    if (p.type !== "tool_use") return;
+    this.known.add(p.id);
+    if (isOwnerDataTool(p.name)) this.ids.add(p.id);
   }
 
   part(p: Part): Part {
@@ -36,7 +41,7 @@ class HiddenResults {
       const { data: _data, fileId: _fileId, ...rest } = p;
       return { ...rest, fileId: "" };
     }
-    if (p.type === "tool_result" && this.ids.has(p.toolUseId)) return { ...p, content: HIDDEN_TOOL_RESULT };
+    if (p.type === "tool_result" && (this.ids.has(p.toolUseId) || !this.known.has(p.toolUseId))) return { ...p, content: HIDDEN_TOOL_RESULT };
     return p;
   }
 
@@ -65,9 +70,10 @@ export function sharedMessage(m: Message): Message {
   return new HiddenResults().message(m);
 }
 
-/** One viewer's reply stream (lib/http/sse.ts): its messages and tool results as a viewer sees them. */
-export function sharedStreamView(onClose: () => void): StreamView {
+/** One viewer's reply stream (lib/http/sse.ts): its messages and tool results as a viewer sees them. `saved`: the reply as last saved (its tool calls). */
+export function sharedStreamView(saved: Message, onClose: () => void): StreamView {
   const hidden = new HiddenResults();
+  for (const p of saved.parts) hidden.see(p);
   return {
     present: (m) => hidden.message(m),
     event(e) {
@@ -106,10 +112,11 @@ export async function sharedView(db: Db, share: SharedConversation): Promise<Sha
   return view;
 }
 
-/** A message a viewer may stream: on the conversation's current path. Anything else: 404. */
-export async function requireSharedMessage(db: Db, share: SharedConversation, messageId: string): Promise<string> {
+/** A message a viewer may stream, as saved: on the conversation's current path. Anything else: 404. */
+export async function requireSharedMessage(db: Db, share: SharedConversation, messageId: string): Promise<Message> {
   const conversation = await db.conversation.findUnique({ where: { id: share.conversationId }, select: { id: true, currentLeafId: true } });
   const path = conversation ? await shownPath(db, conversation, toMessage) : [];
-  if (!path.some((m) => m.id === messageId)) throw new AppError("not_found", "message not found");
-  return messageId;
+  const found = path.find((m) => m.id === messageId);
+  if (!found) throw new AppError("not_found", "message not found");
+  return found;
 }

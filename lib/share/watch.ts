@@ -6,7 +6,8 @@
 // its new watch follows the account.
 import type { EventsSubscription, UserEventBus } from "../events/bus";
 import type { UserEvent } from "../events/types";
-import type { SharedConversation } from "./links";
+import type { Db } from "../platform/db";
+import { resolveShareToken, type SharedConversation } from "./links";
 
 /** The watch's abort reasons: the link is gone, or the conversation has a new owner to follow (reconnect). */
 export const REVOKED = "revoked";
@@ -49,4 +50,25 @@ export async function watchShare(events: UserEventBus, share: SharedConversation
   });
   if (ended.signal.aborted) sub.close();
   return { signal: ended.signal, close: () => sub.close() };
+}
+
+/**
+ * Watches a link's conversation from a state that cannot miss an end: it
+ * subscribes, then resolves the token again (404 if it was revoked in
+ * between), and follows the owner the token has now (a guest may have moved
+ * into an account in between).
+ */
+export async function watchLink(events: UserEventBus, db: Db, token: string, share: SharedConversation, onChange?: () => void): Promise<ShareWatch> {
+  let watch = await watchShare(events, share, onChange);
+  try {
+    const now = await resolveShareToken(db, token);
+    if (now.ownerId !== share.ownerId) {
+      watch.close();
+      watch = await watchShare(events, now, onChange);
+    }
+    return watch;
+  } catch (e) {
+    watch.close();
+    throw e;
+  }
 }

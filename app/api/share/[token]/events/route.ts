@@ -1,7 +1,7 @@
 import { route } from "@/lib/http/api";
 import { requireShare } from "@/lib/http/share-access";
 import { shareEventsResponse } from "@/lib/http/share-sse";
-import { resolveShareToken } from "@/lib/share/links";
+import { watchLink } from "@/lib/share/watch";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ token: string }>(async (req, p) => {
   const { app, db, share } = await requireShare(req, p.token);
   app.shutdown.refuseWhileDraining(); // 503: the viewer reconnects, reaching another instance
-  const deps = { events: app.events, keepAliveMs: app.config.http.keepAliveMs };
-  return shareEventsResponse(deps, share, () => resolveShareToken(db, p.token), [req.signal, app.shutdown.signal]);
+  const watch = (onChange: () => void) => watchLink(app.events, db, p.token, share, onChange);
+  return shareEventsResponse(app.config.http.keepAliveMs, watch, [req.signal, app.shutdown.signal]);
 });

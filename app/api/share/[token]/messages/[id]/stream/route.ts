@@ -1,9 +1,8 @@
 import { pathId, route } from "@/lib/http/api";
 import { requireShare } from "@/lib/http/share-access";
 import { resumeAfter, sseResponse } from "@/lib/http/sse";
-import { resolveShareToken } from "@/lib/share/links";
 import { requireSharedMessage, sharedStreamView } from "@/lib/share/view";
-import { watchShare } from "@/lib/share/watch";
+import { watchLink } from "@/lib/share/watch";
 
 export const dynamic = "force-dynamic";
 
@@ -11,21 +10,15 @@ export const dynamic = "force-dynamic";
 // the owner's stream, its messages as viewers see them, ended at once by a revocation.
 export const GET = route<{ token: string; id: string }>(async (req, p) => {
   const { app, db, share } = await requireShare(req, p.token);
-  const messageId = await requireSharedMessage(db, share, pathId(p.id, "message"));
-  const watch = await watchShare(app.events, share);
-  try {
-    await resolveShareToken(db, p.token); // revoked since the first check: the watch was not listening yet
-  } catch (e) {
-    watch.close();
-    throw e;
-  }
+  const saved = await requireSharedMessage(db, share, pathId(p.id, "message"));
+  const watch = await watchLink(app.events, db, p.token, share);
   const deps = { db, bus: app.bus, keepAliveMs: app.config.http.keepAliveMs };
   const signal = AbortSignal.any([req.signal, watch.signal]);
   return sseResponse(
     deps,
-    messageId,
+    saved.id,
     { kind: "resume", after: resumeAfter(req) },
     signal,
-    sharedStreamView(() => watch.close()),
+    sharedStreamView(saved, () => watch.close()),
   );
 });
