@@ -1,13 +1,15 @@
 "use client";
 // The message box: grows with its text, Enter sends, Shift+Enter adds a line.
-// Never locked: while a reply generates one keeps typing (Enter then sends
-// nothing and keeps the text) and Send becomes Stop in the same place. Unsent
+// Never locked: while a reply generates one keeps typing, Enter (or Queue)
+// queues the message to be sent when the reply ends (docs/PROTOCOL.md §3.8),
+// and Send becomes Stop in the same place. Unsent
 // text is kept per conversation (localStorage), so a reload or a detour does
 // not lose it. Files come by the attach button, drag and drop, or paste (useAttachments).
 import { useEffect, useRef, useState } from "react";
 import type { FilePart } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
 import { AttachmentChips } from "./AttachmentChips";
+import { ComposerNotices } from "./ComposerNotices";
 import { useAttachments } from "./useAttachments";
 import { useAutosize } from "./useAutosize";
 import { checkContent, lengthNotice } from "@/lib/client/content";
@@ -25,6 +27,8 @@ type Props = {
   onDismissError: () => void;
   /** Resolves true once the server took the message; false restores the text. */
   onSend: (content: string, files: FilePart[]) => Promise<boolean>;
+  /** While a reply generates: queues the text instead (resolves false to keep it in the box). */
+  onQueue?: (content: string) => Promise<boolean>;
   /** The server's attachment limits (default: the server's defaults). */
   fileLimits?: FileLimits;
 };
@@ -36,7 +40,7 @@ const MAX_HEIGHT_PX = 240;
 // (the navigation to /c/:id) while the reply is still running.
 let typingHere = false;
 
-export function Composer({ draftId, replying, onStop, stopping, error, onDismissError, onSend, fileLimits }: Props) {
+export function Composer({ draftId, replying, onStop, stopping, error, onDismissError, onSend, onQueue, fileLimits }: Props) {
   const [value, setValue] = useState("");
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -83,8 +87,26 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
     if (typingHere || window.matchMedia("(min-width: 768px)").matches) box.current?.focus({ preventScroll: true });
   }, [replying, showsStop]);
 
+  // While Claude replies the text goes to the queue (files wait in the box: a queued message carries none).
+  const queueing = replying && !!onQueue;
+  const canQueue = queueing && !sending && text.ok && files.parts.length === 0;
+
+  const queue = async (content: string) => {
+    setSending(true);
+    change("");
+    try {
+      if (!(await onQueue!(content))) change(current.current === "" ? content : `${content}\n${current.current}`);
+    } finally {
+      setSending(false);
+    }
+  };
+
   const submit = async () => {
     const content = value;
+    if (queueing) {
+      if (canQueue) await queue(content);
+      return;
+    }
     if (blocked || !ready) return;
     const chips = files.chips;
     const parts = files.parts;
@@ -129,41 +151,7 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
         void files.add(Array.from(e.dataTransfer.files));
       }}
     >
-      {error && (
-        <div
-          role="alert"
-          data-testid="composer-error"
-          className="mb-2 flex items-start gap-2 rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200"
-        >
-          <span className="flex-1" data-testid="composer-error-message">
-            {error}
-          </span>
-          <button
-            type="button"
-            onClick={onDismissError}
-            aria-label="Dismiss error"
-            className="rounded p-0.5 text-red-700 hover:bg-red-100 dark:text-red-300 dark:hover:bg-red-900"
-          >
-            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
-              <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
-            </svg>
-          </button>
-        </div>
-      )}
-      {files.notice && (
-        <div
-          role="alert"
-          data-testid="attach-error"
-          className="mb-2 flex items-start gap-2 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/50 dark:text-amber-100"
-        >
-          <span className="flex-1">{files.notice}</span>
-          <button type="button" onClick={files.dismissNotice} aria-label="Dismiss" className="rounded p-0.5 hover:bg-amber-100 dark:hover:bg-amber-900">
-            <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden>
-              <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
-            </svg>
-          </button>
-        </div>
-      )}
+      <ComposerNotices error={error} onDismissError={onDismissError} notice={files.notice} onDismissNotice={files.dismissNotice} />
       <div
         data-testid="composer-box"
         data-dragging={dragging || undefined}
@@ -228,8 +216,19 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
             }}
             className="max-h-60 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 leading-6 outline-none placeholder:text-zinc-400 focus-visible:outline-none dark:placeholder:text-zinc-500"
           />
+          {queueing && (
+            <button
+              type="submit"
+              data-testid="queue-button"
+              disabled={!canQueue}
+              title={files.parts.length ? "Files can't be queued: send them when Claude has finished" : "Send when Claude has finished (Enter)"}
+              className="inline-flex h-10 shrink-0 items-center rounded-xl border border-zinc-300 px-3 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-clay-600 disabled:cursor-not-allowed disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-800"
+            >
+              Queue
+            </button>
+          )}
           {onStop ? (
-            // In Send's place while a reply generates (the text stays in the box).
+            // In Send's place while a reply generates.
             <button
               ref={stopButton}
               type="button"
@@ -267,7 +266,11 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
         </p>
       ) : (
         <p data-testid="composer-hint" className="mt-1.5 hidden text-center text-xs text-zinc-600 sm:block dark:text-zinc-400">
-          {replying ? "Claude is replying · Esc to stop · what you type is kept" : "Enter to send · Shift+Enter for a new line"}
+          {queueing
+            ? "Claude is replying · Enter queues your message · Esc to stop"
+            : replying
+              ? "Claude is replying · Esc to stop · what you type is kept"
+              : "Enter to send · Shift+Enter for a new line"}
         </p>
       )}
     </form>

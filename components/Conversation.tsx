@@ -11,10 +11,10 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import * as api from "@/lib/client/api";
 import { connection, navigate, refreshView } from "@/lib/client/connection";
 import { continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
-import { shortcutOf } from "@/lib/client/shortcuts";
 import type { FilePart, Message } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
-import { isGenerating } from "@/lib/reply/status";
+import { isContinuable, isGenerating } from "@/lib/reply/status";
+import type { QueuedMessage } from "@/lib/client/queue";
 import { Composer } from "./Composer";
 import { EmptyHeading, StarterSuggestions } from "./EmptyChat";
 import { ConversationSetup, type Setup } from "./ConversationSetup";
@@ -27,6 +27,9 @@ import { ReplyAnnouncer } from "./ReplyAnnouncer";
 import { useMessageTarget } from "./useMessageTarget";
 import { useConversationEvents } from "./useConversationEvents";
 import { useSavedReplyHandover } from "./useSavedReplyHandover";
+import { QueuedMessages } from "./QueuedMessages";
+import { useQueue } from "./useQueue";
+import { useStopReply } from "./useStopReply";
 
 type Props = {
   conversationId: string | null;
@@ -41,14 +44,26 @@ type Props = {
   setup?: Setup;
   /** The user's default model (settings). */
   defaultModel?: string | null;
+  /** Its queue of follow-ups, as the server rendered it. */
+  queue?: QueuedMessage[];
 };
 
-export function Conversation({ conversationId: initialId, messages, streaming, resumeAfter, setup: initialSetup, defaultModel = null, fileLimits }: Props) {
+export function Conversation({
+  conversationId: initialId,
+  messages,
+  streaming,
+  resumeAfter,
+  setup: initialSetup,
+  defaultModel = null,
+  fileLimits,
+  queue: initialQueue,
+}: Props) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
   const [setup, setSetup] = useState<Setup>(initialSetup ?? { model: null, systemPrompt: "" });
   const [error, setError] = useState<string | null>(null);
   const { reply, state } = useLiveReply(conversationId);
+  const queue = useQueue(conversationId, initialQueue);
   // A reply started in another tab: shown once the refreshed view has it.
   const elsewhere = useConversationEvents(conversationId);
   const scroller = useRef<HTMLDivElement>(null);
@@ -112,6 +127,20 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
       }
     },
     [conversationId, streaming, messages.length, initialId, router, toBottom, setup],
+  );
+
+  const onQueue = useCallback(
+    async (text: string): Promise<boolean> => {
+      setError(null);
+      try {
+        await queue.add(text);
+        return true;
+      } catch (e) {
+        setError(api.describeError(e));
+        return false;
+      }
+    },
+    [queue],
   );
 
   const onStopSaved = useCallback(
@@ -211,37 +240,13 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
   const generating = reply ? !state?.finished : !!unattached || !!elsewhere;
   const empty = saved.length === 0 && !reply;
   const hints = versionHintsOf(reply);
-  const stop = useMemo(
-    () =>
-      !generating
-        ? undefined
-        : reply
-          ? () => void reply.stop()
-          : unattached
-            ? () => void onStopSaved(unattached.id)
-            : elsewhere
-              ? () => void onStopSaved(elsewhere)
-              : undefined,
-    [generating, reply, unattached, elsewhere, onStopSaved],
-  );
+  const stop = useStopReply({ generating, reply, unattached: unattached?.id, elsewhere, onStopSaved });
 
   // Nothing that changes the path while a reply generates or a switch is under way.
   const locked = generating || selecting || refreshing;
   const replyActions = useMemo<ReplyActions>(() => ({ locked, onSelect, onRegenerate }), [locked, onSelect, onRegenerate]);
   const userActions = useMemo(() => ({ locked, onSelect, onEdit }), [locked, onSelect, onEdit]);
   const editor = useMemo(() => editing && { draft: editing.draft, locked, onCancel: onEditCancel, onSend: onEditSend }, [editing, locked, onEditCancel, onEditSend]);
-
-  // Esc stops the reply (fields, menus and the search box handle their own Esc first).
-  useEffect(() => {
-    if (!stop) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (shortcutOf(e) !== "stop-reply" || (e.target as Element | null)?.closest?.("#sidebar, [role=dialog], [role=menu]")) return;
-      e.preventDefault();
-      stop();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [stop]);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -272,6 +277,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
             reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
             reply && state && <StreamingMessage key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
           ]}
+          <QueuedMessages queue={queue} held={!generating && isContinuable((reply && state?.finished ? reply.getMessage() : saved.at(-1))?.status ?? "complete")} />
         </div>
       </div>
       <div className="relative shrink-0 bg-gradient-to-t from-white from-70% pt-2 max-sm:order-last dark:from-zinc-950">
@@ -286,6 +292,7 @@ export function Conversation({ conversationId: initialId, messages, streaming, r
           error={error}
           onDismissError={() => setError(null)}
           onSend={onSend}
+          onQueue={generating && conversationId ? onQueue : undefined}
         />
       </div>
       {empty && (

@@ -16,7 +16,9 @@ test.afterAll(async () => app?.kill());
 
 const box = async (page: Page, testId: string) => (await page.getByTestId(testId).boundingBox())!;
 
-test("the composer is never locked: typing while Claude replies, Enter keeps the text, Stop in Send's place, focus back after each reply", async ({ page }) => {
+test("the composer is never locked: typing while Claude replies, Enter queues it and it goes when the reply ends, Stop in Send's place, focus back after each reply", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await page.goto(`${app.url}/?new=1`);
   const input = page.getByTestId("composer-input");
@@ -31,32 +33,31 @@ test("the composer is never locked: typing while Claude replies, Enter keeps the
   const stop = await box(page, "stop-button");
   await expect(page.getByTestId("send-button")).toHaveCount(0);
 
-  // Typing goes on; Enter sends nothing and keeps the text.
+  // Typing goes on; Enter queues the message (docs/PROTOCOL.md §3.8): the box empties, the queue shows it.
   await expect(input).toBeEnabled();
   await expect(input).toBeFocused();
   await input.pressSequentially("And about ships?");
   await input.press("Enter");
-  await expect(input).toHaveValue("And about ships?");
+  await expect(input).toHaveValue("");
+  await expect(page.getByTestId("queued-text")).toHaveText("And about ships?");
   await expect(userMessages(page)).toHaveCount(1);
   await expect(reply).toHaveAttribute("aria-busy", "true");
 
-  // The first reply ends: focus is in the box, the text still there, and it sends now.
+  // The first reply ends: the queued message goes by itself, and focus stays in the box.
   await complete(reply, 120_000); // a whole slow reply (80 ms a token)
-  await expect(input).toBeFocused();
-  await expect(input).toHaveValue("And about ships?");
-  const send = await box(page, "send-button");
-  expect(Math.abs(stop.x + stop.width - (send.x + send.width))).toBeLessThanOrEqual(1);
-  expect(Math.abs(stop.y + stop.height - (send.y + send.height))).toBeLessThanOrEqual(1);
-  await input.press("Enter");
   await expect(userMessages(page)).toHaveCount(2);
-  await expect(input).toHaveValue("");
+  await expect(userMessages(page).last()).toContainText("And about ships?");
+  await expect(page.getByTestId("queue")).toHaveCount(0);
+  await expect(input).toBeFocused();
 
   // Stop by pointer: the button goes away under it, focus still comes back to the box.
   await waitForPartial(lastAssistant(page), 20);
   await page.getByTestId("stop-button").click();
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted");
   await expect(input).toBeFocused();
-  await expect(page.getByTestId("send-button")).toBeVisible();
+  const send = await box(page, "send-button");
+  expect(Math.abs(stop.x + stop.width - (send.x + send.width))).toBeLessThanOrEqual(1);
+  expect(Math.abs(stop.y + stop.height - (send.y + send.height))).toBeLessThanOrEqual(1);
 });
 
 test("what is typed while a reply runs is a draft: a reload keeps it", async ({ page }) => {

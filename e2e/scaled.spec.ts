@@ -1,10 +1,11 @@
 // Scaled mode: two app instances sharing PostgreSQL and Redis. A reply
 // started on A is followed, stopped and continued from B; a shared link's
-// viewer on B watches it and is shut out by a revocation on A; A killed mid-reply
+// viewer on B watches it and is shut out by a revocation on A; a message
+// queued on B goes when A's reply ends; A killed mid-reply
 // leaves a partial that B's sweep resumes by itself (docs/PROTOCOL.md §5.5).
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { lastAssistant, send, shownText, startApp, waitForPartial, type AppServer } from "./support";
+import { lastAssistant, send, shownText, startApp, userMessages, waitForPartial, type AppServer } from "./support";
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const schema = `e2e_scaled_${Date.now()}`;
@@ -101,6 +102,32 @@ test("a shared link opened on B shows a reply generating on A live, and revoking
   await page.getByTestId("stop-button").click();
   await expect(onA).toHaveAttribute("data-status", "interrupted");
   await stranger.close();
+});
+
+test("a message queued on B while A writes the reply goes by itself when A's reply ends, once", async ({ page, context }) => {
+  await page.goto(`${a.url}/?new=1`);
+  await send(page, "Tell me about queues shared by two servers");
+  const onA = lastAssistant(page);
+  await waitForPartial(onA, 30);
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  const path = new URL(page.url()).pathname;
+
+  const other = await context.newPage();
+  await other.goto(`${b.url}${path}`);
+  await expect(lastAssistant(other)).toHaveAttribute("data-status", "streaming");
+  const input = other.getByTestId("composer-input");
+  await input.fill("And what happens after?");
+  await input.press("Enter");
+  await expect(other.getByTestId("queued-text")).toHaveText("And what happens after?");
+  await expect(page.getByTestId("queued-text")).toHaveText("And what happens after?"); // A's page hears it through Redis
+
+  await expect(userMessages(page)).toHaveCount(2, { timeout: 120_000 });
+  await expect(userMessages(other)).toHaveCount(2);
+  await expect(page.getByTestId("queue")).toHaveCount(0);
+  await expect(other.getByTestId("queue")).toHaveCount(0);
+  await page.getByTestId("stop-button").click(); // the queued message's reply, on whichever instance runs it
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted");
+  await expect(userMessages(other)).toHaveCount(2); // started once
 });
 
 test("A killed mid-reply: B's sweep resumes it by itself from the saved partial, and a page on B watches it complete", async ({ page }) => {

@@ -30,6 +30,7 @@ import { RedisRevocations, SessionCache } from "./auth/session-cache";
 import { createFileStore, type FileStore } from "./files";
 import { sweepFiles } from "./files/attachments";
 import { forgetExpiredKeys } from "./reply/idempotency";
+import { startQueued } from "./reply/queue";
 
 export type App = {
   config: Config;
@@ -62,6 +63,8 @@ export type App = {
   admission(): Promise<Admission>;
   /** What Stop uses. */
   stopping(): Promise<StopDeps>;
+  /** Starts the conversation's next queued message if it is ready for it (lib/reply/queue.ts). */
+  startQueued(conversationId: string): Promise<boolean>;
   /** Deletes expired sessions and idle guests (the periodic timer and the Inngest cron). */
   purgeIdle(): Promise<PurgeResult & { files: number; idempotencyKeys: number }>;
   /** Releases what the app opened (database, Redis connections). */
@@ -126,6 +129,7 @@ export function createApp(config: Config, parts: AppParts = {}): App {
     generationDeps,
     requestTitle: (id) => jobs.requestTitle(id),
     startGeneration: (id) => jobs.startGeneration(id),
+    startQueued: (conversationId) => app.startQueued(conversationId),
     autoResumeAttempts: config.reply.autoResumeAttempts,
     draining: () => shutdown.draining,
     titles: config.titles,
@@ -183,6 +187,8 @@ export function createApp(config: Config, parts: AppParts = {}): App {
       events,
     }),
     stopping: async () => ({ db: await db(), generations, control, bus, events, remoteStopWaitMs: config.reply.remoteStopWaitMs }),
+    startQueued: async (conversationId) =>
+      startQueued({ admission: await app.admission(), handOver: { db: await db(), bus, jobs, events }, capacity: app.capacity, events }, conversationId),
     // Files after users: a purged guest's files are then already orphaned.
     purgeIdle: async () => {
       const forgetUsers = async (ids: string[]) => void (await Promise.all(ids.map((userId) => sessions.revoke({ userId }))));

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   unsupported_file: 415,
   too_many_generations: 429,
   rate_limited: 429,
+  queue_full: 429,
   internal: 500,
   unavailable: 503,
   overloaded: 503,

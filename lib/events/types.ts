@@ -22,6 +22,8 @@ export type UserEventMap = {
   "message.created": { conversationId: string; messageId: string; role: "user" };
   "reply.started": { conversationId: string; messageId: string; userMessageId?: string };
   "reply.ended": { conversationId: string; messageId: string; status: ReplyEnd };
+  /** Its queue of follow-ups changed: added, edited, removed, or one started (docs/PROTOCOL.md §3.8). */
+  "queue.changed": { conversationId: string };
 };
 
 export type UserEventName = keyof UserEventMap;
@@ -35,6 +37,7 @@ export const USER_EVENT_NAMES = [
   "message.created",
   "reply.started",
   "reply.ended",
+  "queue.changed",
 ] as const satisfies readonly UserEventName[];
 
 /** An event before the bus numbers it. */

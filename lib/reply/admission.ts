@@ -154,24 +154,37 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
 export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number };
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = [], claim?: IdempotencyClaim) {
-  let title: string | undefined;
   return withAdmission<PostedExchange>(
     a,
     userId,
-    async (tx, ownerId) => {
-      const conv = await admitGeneration(a, tx, ownerId, conversationId);
-      // The new message follows the path the conversation shows.
-      const parentId = await currentLeaf(tx, conv);
-      const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
-      if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
-      const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
-      return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
-    },
+    (tx, ownerId) => admitPost(a, tx, ownerId, conversationId, content, fileIds),
     (r) => r.assistantMessage.id,
-    (r) => ({ conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id, title }),
+    postStart(conversationId),
     claim && { claim, replay: exchangeReplay },
   );
 }
+
+/** A post inside withAdmission's transaction: the limits, then the message on the shown path and its reply (`title` when it names the conversation). */
+export async function admitPost(a: Admission, tx: Tx, ownerId: string, conversationId: string, content: string, fileIds: string[] = []) {
+  const conv = await admitGeneration(a, tx, ownerId, conversationId);
+  // The new message follows the path the conversation shows.
+  const parentId = await currentLeaf(tx, conv);
+  const files = await messageFiles(a, tx, ownerId, conversationId, fileIds);
+  let title: string | undefined;
+  if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
+  const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0, title };
+}
+
+/** How an admitted post is announced on the owner's event stream. */
+export const postStart =
+  (conversationId: string) =>
+  (r: PostedExchange & { title?: string }): ReplyStart => ({
+    conversationId,
+    replyId: r.assistantMessage.id,
+    userMessageId: r.userMessage.id,
+    title: r.title,
+  });
 
 /** A replayed post or edit: its user message and reply as they stand. */
 export function exchangeReplay(r: ReplayedStart): PostedExchange {

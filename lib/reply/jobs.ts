@@ -11,6 +11,7 @@ import type { GenerationRegistry } from "./registry";
 import { announceEnds, saveCheckpoint, type CheckpointState } from "./lifecycle";
 import { sweepStaleReplies } from "./sweep";
 import { claimAbandoned } from "./resume";
+import { waitingQueues } from "./queue";
 import { handOver } from "./hand-over";
 import { toMessage } from "../chat/conversations";
 import { childLog, errorFields } from "../platform/log";
@@ -46,6 +47,8 @@ export type ReplyJobsDeps = {
   requestTitle: (conversationId: string) => Promise<void>;
   /** Starts a reply's generation (the job runner's startGeneration): auto-resume hands replies over through it. */
   startGeneration: (messageId: string) => Promise<void>;
+  /** Starts a conversation's next queued message if it is ready for it (queue.ts); never throws. */
+  startQueued?: (conversationId: string) => Promise<unknown>;
   /** AUTO_RESUME_ATTEMPTS: how often the sweep may continue one reply by itself (0: never). */
   autoResumeAttempts: number;
   /** True once this instance drains: it resumes nothing then (another instance, or the next start, will). */
@@ -154,6 +157,7 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     } catch (e) {
       childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not announce swept replies");
     }
+    await startWaitingQueues(db);
     for (const row of swept.resumed) {
       const slog = childLog({ component: "sweep", messageId: row.id });
       slog.warn({ attempt: row.resumeAttempts, fromSeq: row.seq }, "resuming a reply a crash or a restart cut short");
@@ -169,17 +173,31 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     return { interrupted: swept.interrupted, resumed: swept.resumed.map((r) => r.id) };
   }
 
+  /** Queues a refused or lost start left waiting although their conversation is ready (queue.ts). */
+  async function startWaitingQueues(db: Db): Promise<void> {
+    if (!d.startQueued || d.draining()) return;
+    try {
+      for (const id of await waitingQueues(db)) await d.startQueued(id);
+    } catch (e) {
+      childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not start waiting queues");
+    }
+  }
+
   /**
-   * What follows a finished reply: the conversation's first complete answer
-   * asks for a title (a job of its own). Never throws: a title is not worth
-   * failing a reply for.
+   * What follows a finished reply: a complete one starts the conversation's
+   * next queued message (queue.ts), and the first complete answer asks for
+   * a title (a job of its own). Never throws: neither is worth failing a
+   * reply for.
    */
   async function afterReply(message: Message): Promise<void> {
-    if (message.status !== "complete" || !d.titles) return;
+    if (message.status !== "complete") return;
+    const { conversationId } = message;
+    await d.startQueued?.(conversationId).catch((e) => childLog({ component: "queue", conversationId }).error({ err: errorFields(e) }, "could not start the queue"));
+    if (!d.titles) return;
     try {
-      if (await isFirstExchange(await d.db(), message)) await d.requestTitle(message.conversationId);
+      if (await isFirstExchange(await d.db(), message)) await d.requestTitle(conversationId);
     } catch (e) {
-      childLog({ component: "titles", conversationId: message.conversationId }).warn({ err: errorFields(e) }, "could not ask for a title");
+      childLog({ component: "titles", conversationId }).warn({ err: errorFields(e) }, "could not ask for a title");
     }
   }
 

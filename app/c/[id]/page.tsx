@@ -8,6 +8,7 @@ import { getSettings } from "@/lib/chat/settings";
 import { getApp } from "@/lib/runtime";
 import { AppError } from "@/lib/errors";
 import { isGenerating } from "@/lib/reply/status";
+import { listQueue } from "@/lib/reply/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -43,7 +44,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 // stream right after the last event that text includes.
 export default async function ConversationPage({ params }: Params) {
   const { conversation, messages, user } = await load((await params).id);
-  const { streaming, defaultModel } = await getSettings(user.db, user.userId);
+  const [{ streaming, defaultModel }, queue] = await Promise.all([getSettings(user.db, user.userId), listQueue(user.db, user.userId, conversation.id)]);
   let resumeAfter: number | undefined;
   const last = messages.at(-1);
   if (last?.role === "assistant" && isGenerating(last.status)) {
@@ -65,6 +66,7 @@ export default async function ConversationPage({ params }: Params) {
       setup={{ model: conversation.model, systemPrompt: conversation.systemPrompt }}
       defaultModel={defaultModel}
       fileLimits={getApp().config.files.limits}
+      queue={queue}
     />
   );
 }

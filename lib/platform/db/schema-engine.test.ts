@@ -19,6 +19,7 @@ const TABLES = [
   "Conversation",
   "IdempotencyKey",
   "Message",
+  "QueuedMessage",
   "Session",
   "ShareLink",
   "User",

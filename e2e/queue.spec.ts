@@ -1,0 +1,111 @@
+// Queued follow-ups (issue 14, docs/PROTOCOL.md §3.8): what the user sends
+// while Claude replies waits under the reply, can be edited and removed, is
+// the same after a reload and in a second tab, and goes by itself, in order,
+// when the reply ends complete. A stopped reply holds the queue and says so.
+import { expect, test as base, type Page } from "@playwright/test";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, startApp, userMessages, waitForPartial, type AppServer } from "./support";
+
+// A server of its own whose demo model writes slowly: a reply is still running while the test queues.
+const test = base.extend<object, { slowApp: AppServer }>({
+  slowApp: [
+    async ({}, use) => {
+      const app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-queue-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "40" });
+      await use(app);
+      await app.kill();
+    },
+    { scope: "worker", timeout: 90_000 },
+  ],
+  baseURL: async ({ slowApp }, use) => use(slowApp.url),
+});
+test.describe.configure({ timeout: 180_000 });
+
+const queued = (page: Page) => page.getByTestId("queued-message");
+
+/** Types into the composer and presses Enter while a reply runs. */
+async function queue(page: Page, text: string) {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+  await expect(input).toHaveValue("");
+}
+
+test("queued while Claude replies: edited, removed, the same after a reload and in another tab, then sent in order by itself", async ({ page, context }) => {
+  await page.goto("/?new=1");
+  await send(page, "Write a long essay about lighthouses");
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  await waitForPartial(lastAssistant(page), 20);
+  await queue(page, "Now about ships");
+  await queue(page, "And a typo to remove");
+  await queue(page, "Then harbours");
+  await expect(queued(page)).toHaveCount(3);
+
+  // Edit the first, remove the second.
+  await queued(page).nth(0).getByTestId("queued-edit").click();
+  await queued(page).nth(0).getByTestId("queued-editor").fill("Now about sailing ships");
+  await queued(page).nth(0).getByTestId("queued-save").click();
+  await expect(queued(page).nth(0).getByTestId("queued-text")).toHaveText("Now about sailing ships");
+  await queued(page).nth(1).getByTestId("queued-remove").click();
+  await expect(queued(page)).toHaveCount(2);
+
+  // Reloaded, and in a second tab: the same queue, from the server.
+  await page.reload();
+  await expect(queued(page).getByTestId("queued-text")).toHaveText(["Now about sailing ships", "Then harbours"]);
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(queued(other).getByTestId("queued-text")).toHaveText(["Now about sailing ships", "Then harbours"]);
+
+  // The reply ends: the next queued message goes by itself, then the one after it.
+  await complete(lastAssistant(page), 120_000);
+  await expect(userMessages(page)).toHaveCount(3, { timeout: 120_000 });
+  await expect(userMessages(page).nth(1)).toContainText("Now about sailing ships");
+  await expect(userMessages(page).nth(2)).toContainText("Then harbours");
+  await expect(queued(page)).toHaveCount(0);
+  await expect(queued(other)).toHaveCount(0);
+  await expect(userMessages(other)).toHaveCount(3);
+  await complete(lastAssistant(page), 120_000);
+  await expect(userMessages(page)).toHaveCount(3); // the removed one never went
+});
+
+test("a stopped reply holds the queue and says so; Continue to the end lets it go", async ({ page }) => {
+  await page.goto("/?new=1");
+  await send(page, "Write a long essay about glaciers");
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  await waitForPartial(lastAssistant(page), 20);
+  await queue(page, "What about icebergs?");
+  await page.getByTestId("stop-button").click();
+  await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted");
+  await expect(page.getByTestId("queue")).toHaveAttribute("data-held", "true");
+  await expect(page.getByTestId("queue")).toContainText("Queue paused");
+  await expect(userMessages(page)).toHaveCount(1);
+
+  await lastAssistant(page).getByTestId("continue-button").click();
+  await complete(lastAssistant(page), 120_000);
+  await expect(userMessages(page)).toHaveCount(2, { timeout: 60_000 });
+  await expect(userMessages(page).last()).toContainText("What about icebergs?");
+  await expect(page.getByTestId("queue")).toHaveCount(0);
+});
+
+for (const [look, options] of SCREENSHOT_LOOKS) {
+  test(`screenshot: the queue under a streaming reply (${look})`, async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ ...options, baseURL });
+    const page = await context.newPage();
+    await page.goto("/?new=1");
+    await send(page, "Write a long essay about lighthouses");
+    await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+    await waitForPartial(lastAssistant(page), 20);
+    await queue(page, "Now tell me about the ships they guided, and the keepers' lives");
+    await queue(page, "Then a short poem about a foghorn");
+    await page.getByTestId("composer-input").fill("And one more thing…");
+    await expect(queued(page)).toHaveCount(2);
+    const shots = `${process.env.SHOTS_DIR ?? "test-results"}/queue`;
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}/queue-${look}.png` });
+    await page.getByTestId("stop-button").click();
+    await expect(page.getByTestId("queue")).toHaveAttribute("data-held", "true");
+    await page.screenshot({ path: `${shots}/queue-held-${look}.png` });
+    await context.close();
+  });
+}
