@@ -5,35 +5,22 @@
 // starts once; adds racing in concurrent transactions never pass the limit of 20. Replies are held mid-way by a tool that waits for the test.
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, type SseFrame } from "@/lib/testing/route-client";
 import { newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
 import { followEvents } from "@/lib/testing/user-events";
 import { setApp } from "@/lib/runtime";
-import { defineTool, ToolRegistry } from "@/lib/tools";
+import { ToolRegistry } from "@/lib/tools";
 import type { App } from "@/lib/app";
 import type { Message } from "@/lib/chat/types";
 import * as queue from "@/app/api/conversations/[id]/queue/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as select from "@/app/api/messages/[id]/select/route";
+import { holdTool, newGate } from "@/lib/testing/hold-tool";
 
-function newGate() {
-  let open!: () => void, reach!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reach = r)), reach: () => reach() };
-}
 let gate = newGate();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("queue_scaled", { CONVERSATION_TITLES: "off", MESSAGE_RATE_LIMIT: "0" }, { scaled: true, parts: { tools: new ToolRegistry([hold]) } });
 
 type Queued = { id: string; content: string; createdAt: string; updatedAt: string };

@@ -7,11 +7,10 @@
 // change. Replies are held mid-way by a tool that waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, type SseFrame } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
-import { defineTool, ToolRegistry } from "@/lib/tools";
+import { ToolRegistry } from "@/lib/tools";
 import type { Message } from "@/lib/chat/types";
 import { GENERATING_STATUSES } from "@/lib/reply/status";
 import { waitingQueues } from "@/lib/reply/queue";
@@ -20,23 +19,10 @@ import * as queued from "@/app/api/queue/[id]/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
+import { holdTool, newGate } from "@/lib/testing/hold-tool";
 
-/** The reply waits in its `hold` tool call until the test opens the gate (or the reply is stopped). */
-function newGate() {
-  let open!: () => void, reach!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reach = r)), reach: () => reach() };
-}
 let gate = newGate();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("queue", { CHECKPOINT_INTERVAL_MS: "20" }, { parts: { tools: new ToolRegistry([hold]) } });
 
 type Queued = { id: string; content: string; createdAt: string; updatedAt: string };

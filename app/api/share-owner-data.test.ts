@@ -7,46 +7,27 @@
 // Replies are held mid-way by a tool that waits for the test (`hold`).
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, type SseFrame } from "@/lib/testing/route-client";
 import { newConversation, newGuest, post } from "@/lib/testing/api-steps";
-import { builtinTools, defineTool, ToolRegistry } from "@/lib/tools";
+import { builtinTools, ToolRegistry } from "@/lib/tools";
 import { HIDDEN_TOOL_RESULT } from "@/lib/share/view";
 import type { Message, Part } from "@/lib/chat/types";
 import * as share from "@/app/api/conversations/[id]/share/route";
 import * as message from "@/app/api/messages/[id]/route";
-import * as shared from "@/app/api/share/[token]/route";
-import * as sharedStream from "@/app/api/share/[token]/messages/[id]/stream/route";
+import { holdTool, newGate } from "@/lib/testing/hold-tool";
+import { view, viewStream } from "@/lib/testing/share-steps";
 
-/** The reply waits in its `hold` tool call until the test opens the gate (or the reply is stopped). */
-function newGate() {
-  let open!: () => void, reached!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reached = r)), reach: () => reached() };
-}
 let gate = newGate();
 /** The held reply of the test before (ended before the next one starts, whatever became of its test). */
 let previous: Promise<unknown> = Promise.resolve();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("share_owner_data", { CHECKPOINT_INTERVAL_MS: "20" }, { parts: { tools: new ToolRegistry([hold, ...builtinTools()]) } });
 afterAll(async () => {
   gate.open();
   await previous;
 });
-
-const view = (token: string) => call(shared.GET, "GET", `/api/share/${token}`, { params: { token } });
-const viewStream = (token: string, id: string, query = "", headers: Record<string, string> = {}) =>
-  call(sharedStream.GET, "GET", `/api/share/${token}/messages/${id}/stream${query}`, { params: { token, id }, headers });
 
 /** Follows an SSE response: its frames and raw text as they come; `ended` resolves once the server closes it. */
 function follow(res: Response) {
@@ -134,8 +115,8 @@ describe("what tools found in the owner's other conversations", () => {
     for (const mine of secrets) expect(found).toContain(mine); // what there is to hide
     const streams = {
       fromSnapshot: follow(await viewStream(token, replyId)),
-      fromStart: follow(await viewStream(token, replyId, "?after=0")),
-      resumedBeforeTheCall: follow(await viewStream(token, replyId, "", { "last-event-id": String(callId - 1) })),
+      fromStart: follow(await viewStream(token, replyId, {}, "?after=0")),
+      resumedBeforeTheCall: follow(await viewStream(token, replyId, { "last-event-id": String(callId - 1) })),
     };
     // Held after both results: the snapshot already holds them.
     const snapshot = await streams.fromSnapshot.next((f) => f.event === "snapshot");
@@ -172,8 +153,8 @@ describe("what tools found in the owner's other conversations", () => {
   // result's part_start goes out as is. Expected to fail until lib/share/view.ts hides it; then drop `.fails`.
   it("is hidden from a viewer resumed (Last-Event-ID) after the call, before its result", async () => {
     const { token, ownerStream, replyId, search, callId, resultId, secrets } = await searchingReply();
-    const afterCall = follow(await viewStream(token, replyId, "", { "last-event-id": String(callId) }));
-    const beforeResult = follow(await viewStream(token, replyId, "", { "last-event-id": String(resultId - 1) }));
+    const afterCall = follow(await viewStream(token, replyId, { "last-event-id": String(callId) }));
+    const beforeResult = follow(await viewStream(token, replyId, { "last-event-id": String(resultId - 1) }));
     gate.open();
     await ownerStream.ended;
     for (const viewer of [afterCall, beforeResult]) {

@@ -9,38 +9,23 @@
 // waits for the test.
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { createParser } from "eventsource-parser";
 import type { App } from "@/lib/app";
 import { setApp } from "@/lib/runtime";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, cookieFrom, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
-import { defineTool, ToolRegistry } from "@/lib/tools";
+import { ToolRegistry } from "@/lib/tools";
 import { RedisUserEventBus } from "@/lib/events/redis-bus";
 import type { Message } from "@/lib/chat/types";
 import type { DbHandle } from "@/lib/platform/db";
 import * as signUp from "@/app/api/auth/sign-up/route";
 import * as share from "@/app/api/conversations/[id]/share/route";
-import * as shared from "@/app/api/share/[token]/route";
-import * as sharedEvents from "@/app/api/share/[token]/events/route";
-import * as sharedStream from "@/app/api/share/[token]/messages/[id]/stream/route";
+import { holdTool, newGate } from "@/lib/testing/hold-tool";
+import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
 
-function newGate() {
-  let open!: () => void, reached!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reached = r)), reach: () => reached() };
-}
 let gate = newGate();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("share_scaled", { SIGN_UP_RATE_LIMIT: "0" }, { scaled: true, parts: { tools: new ToolRegistry([hold]) } });
 
 const apps: App[] = [];
@@ -55,11 +40,6 @@ function instanceB(): App {
   apps.push(b);
   return b;
 }
-
-const view = (token: string) => call(shared.GET, "GET", `/api/share/${token}`, { params: { token } });
-const viewEvents = (token: string) => call(sharedEvents.GET, "GET", `/api/share/${token}/events`, { params: { token } });
-const viewStream = (token: string, id: string, headers: Record<string, string> = {}) =>
-  call(sharedStream.GET, "GET", `/api/share/${token}/messages/${id}/stream`, { params: { token, id }, headers });
 
 /** An SSE response's frames as they come; `ended` resolves once the server closes it. */
 function follow(res: Response) {

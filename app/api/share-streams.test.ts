@@ -7,46 +7,25 @@
 // Replies are held mid-way by a tool that waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
 import { followEvents } from "@/lib/testing/user-events";
-import { defineTool, ToolRegistry } from "@/lib/tools";
+import { ToolRegistry } from "@/lib/tools";
 import { MemoryUserEventBus } from "@/lib/events/memory-bus";
 import type { Message } from "@/lib/chat/types";
 import * as share from "@/app/api/conversations/[id]/share/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
-import * as shared from "@/app/api/share/[token]/route";
-import * as sharedEvents from "@/app/api/share/[token]/events/route";
-import * as sharedStream from "@/app/api/share/[token]/messages/[id]/stream/route";
+import { holdTool, newGate } from "@/lib/testing/hold-tool";
+import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
 
-/** The reply waits in its `hold` tool call until the test opens the gate (or the reply is stopped). */
-function newGate() {
-  let open!: () => void, reached!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reached = r)), reach: () => reached() };
-}
 let gate = newGate();
 /** The held reply of the test before (ended before the next one starts, whatever became of its test). */
 let previous: Promise<unknown> = Promise.resolve();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("share_streams", { CHECKPOINT_INTERVAL_MS: "20" }, { parts: { tools: new ToolRegistry([hold]) } });
-
-const view = (token: string) => call(shared.GET, "GET", `/api/share/${token}`, { params: { token } });
-const viewEvents = (token: string) => call(sharedEvents.GET, "GET", `/api/share/${token}/events`, { params: { token } });
-const viewStream = (token: string, id: string, query = "", headers: Record<string, string> = {}) =>
-  call(sharedStream.GET, "GET", `/api/share/${token}/messages/${id}/stream${query}`, { params: { token, id }, headers });
 
 /** Follows an SSE response: its frames and raw text as they come; `ended` resolves once the server closes it. */
 function follow(res: Response) {
@@ -129,8 +108,8 @@ describe("a viewer's reply stream", () => {
     expect(shown.resumeAfter).toBe((await savedReply(replyId)).seq);
     const fromSnapshot = follow(await viewStream(token, replyId));
     await fromSnapshot.next((f) => f.event === "snapshot");
-    const fromResume = follow(await viewStream(token, replyId, `?after=${shown.resumeAfter}`));
-    const fromStart = follow(await viewStream(token, replyId, "?after=0"));
+    const fromResume = follow(await viewStream(token, replyId, {}, `?after=${shown.resumeAfter}`));
+    const fromStart = follow(await viewStream(token, replyId, {}, "?after=0"));
     await fromStart.next((f) => f.event === "part_start" && f.data.part.type === "tool_use");
     gate.open();
     const [owned, a, b, c] = await Promise.all([ownerStream.ended, fromSnapshot.ended, fromResume.ended, fromStart.ended]);
@@ -160,9 +139,9 @@ describe("a viewer's reply stream", () => {
     // Resuming after the end: exactly the rest; Last-Event-ID wins over ?after=.
     const k = c[Math.floor(c.length / 2)].id!;
     const rest = c.filter((f) => f.id! > k);
-    expect(await readSse(await viewStream(token, replyId, "", { "last-event-id": String(k) }))).toEqual(rest);
-    expect(await readSse(await viewStream(token, replyId, "?after=0", { "last-event-id": String(k) }))).toEqual(rest);
-    expect(await readSse(await viewStream(token, replyId, `?after=${k}`))).toEqual(rest);
+    expect(await readSse(await viewStream(token, replyId, { "last-event-id": String(k) }))).toEqual(rest);
+    expect(await readSse(await viewStream(token, replyId, { "last-event-id": String(k) }, "?after=0"))).toEqual(rest);
+    expect(await readSse(await viewStream(token, replyId, {}, `?after=${k}`))).toEqual(rest);
   });
 
   it("serves a finished message from the database as a viewer sees it", async () => {

@@ -26,18 +26,12 @@ import * as exportAll from "@/app/api/export/route";
 import * as search from "@/app/api/search/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as select from "@/app/api/messages/[id]/select/route";
-import * as shared from "@/app/api/share/[token]/route";
-import * as sharedEvents from "@/app/api/share/[token]/events/route";
-import * as sharedStream from "@/app/api/share/[token]/messages/[id]/stream/route";
+import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
 
 const h = useRouteHarness("share", {}, { parts: { files: new MemoryFileStore() } });
 
 const link = (method: "GET" | "POST" | "DELETE", cookie: string | undefined, id: string) =>
   call(share[method], method, `/api/conversations/${id}/share`, { cookie, params: { id } });
-const view = (token: string, headers: Record<string, string> = {}) => call(shared.GET, "GET", `/api/share/${token}`, { params: { token }, headers });
-const viewEvents = (token: string, headers: Record<string, string> = {}) => call(sharedEvents.GET, "GET", `/api/share/${token}/events`, { params: { token }, headers });
-const viewStream = (token: string, id: string, headers: Record<string, string> = {}) =>
-  call(sharedStream.GET, "GET", `/api/share/${token}/messages/${id}/stream`, { params: { token, id }, headers });
 const ownView = async (cookie: string, id: string) => (await call(conversation.GET, "GET", "/", { cookie, params: { id } })).json();
 
 /** A conversation of a new guest, shared; its token. */

@@ -6,12 +6,11 @@
 // A start is paused deterministically in its rate check (`GatedLimiter`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { useRouteHarness } from "../testing/route-harness";
 import { call, readSse, type SseFrame } from "../testing/route-client";
 import { newConversation, newGuest, post } from "../testing/api-steps";
 import { setApp } from "../runtime";
-import { defineTool, ToolRegistry } from "../tools";
+import { ToolRegistry } from "../tools";
 import { RequestRateLimiter } from "../platform/rate-limit";
 import type { Message } from "../chat/types";
 import type { App } from "../app";
@@ -19,22 +18,10 @@ import { startQueued } from "./queue";
 import * as queue from "@/app/api/conversations/[id]/queue/route";
 import * as queued from "@/app/api/queue/[id]/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
+import { holdTool, newGate } from "../testing/hold-tool";
 
-function newGate() {
-  let open!: () => void, reach!: () => void;
-  return { opened: new Promise<void>((r) => (open = r)), open: () => open(), reached: new Promise<void>((r) => (reach = r)), reach: () => reach() };
-}
 let gate = newGate();
-const hold = defineTool({
-  name: "hold",
-  description: "waits for the test",
-  input: z.object({}),
-  async execute(_input, ctx) {
-    gate.reach();
-    await Promise.race([gate.opened, new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }))]);
-    return "held no more";
-  },
-});
+const hold = holdTool(() => gate);
 const h = useRouteHarness("queue_starts", {}, { parts: { tools: new ToolRegistry([hold]) } });
 
 type Queued = { id: string; content: string; createdAt: string; updatedAt: string };
