@@ -129,17 +129,13 @@ export function Conversation({
     [conversationId, streaming, messages.length, initialId, router, toBottom, setup],
   );
 
+  // Sent while a reply runs: queued (docs/PROTOCOL.md §3.8); false keeps the text in the box.
   const onQueue = useCallback(
-    async (text: string): Promise<boolean> => {
-      setError(null);
-      try {
-        await queue.add(text);
-        return true;
-      } catch (e) {
-        setError(api.describeError(e));
-        return false;
-      }
-    },
+    (text: string) =>
+      queue.add(text).then(
+        () => true,
+        (e: unknown) => (setError(api.describeError(e)), false),
+      ),
     [queue],
   );
 

@@ -70,8 +70,7 @@ export const StreamingMessage = memo(function StreamingMessage({ message: saved,
   );
 });
 
-/** Who cut an interrupted reply short (docs/PROTOCOL.md §5.5): the user, a restart the server resumes from, or a crash. */
-/** The badge of an interrupted reply, by why it ended. */
+/** The badge of an interrupted reply, by who cut it short (docs/PROTOCOL.md §5.5): the user, a restart the server resumes from, or a crash. */
 const INTERRUPTED_LABEL: Record<InterruptionCause, string> = { user: "Stopped", restart: "Interrupted by a restart", other: "Interrupted" };
 
 const statusAction =

@@ -124,7 +124,7 @@ export const VARIABLES = {
     "JSON log level on stdout (default info; silent under Vitest)",
   ],
   METRICS_TOKEN: [str(), "enables Prometheus metrics at GET /api/metrics, for requests that send it as a Bearer token"],
-  MESSAGE_RATE_LIMIT: [int(30, 0), "replies a user may start per window (post, Continue, edit, regenerate); 0 = off"],
+  MESSAGE_RATE_LIMIT: [int(30, 0), "replies a user may start per window (post, Continue, edit, regenerate, and each start of a queued message); 0 = off"],
   MESSAGE_RATE_WINDOW_S: [int(60, 1), "the window of MESSAGE_RATE_LIMIT, in seconds"],
   SIGN_IN_RATE_LIMIT: [int(10, 0), "sign-in attempts for one email from one client address per window; 0 = off"],
   SIGN_IN_ADDRESS_RATE_LIMIT: [int(50, 0), "sign-in attempts from one client address per window, whatever the emails; 0 = off"],

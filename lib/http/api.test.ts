@@ -8,7 +8,7 @@ import { DataDirLockedError } from "../platform/db/lock";
 import { setApp } from "../runtime";
 import { testApp } from "../testing/app";
 import type { App } from "../app";
-import { checkSameOrigin, errorResponse, json, pathId, readJson, requestId, route } from "./api";
+import { checkSameOrigin, errorResponse, json, pathId, readJson, requestId, route, routeLabel } from "./api";
 
 let app: App;
 beforeAll(() => {
@@ -190,5 +190,19 @@ describe("route", () => {
     expect([cross.status, ran]).toEqual([403, 0]);
     const ok = await handler(new Request("http://app.test/api/x", { method: "POST" }), { params: Promise.resolve({ id: "a" }) });
     expect([ok.status, await ok.json(), ran]).toEqual([200, { id: "a" }, 1]);
+  });
+});
+
+describe("routeLabel", () => {
+  it("folds every id and a shared link's token, so logs and metrics hold no credential and few label values", () => {
+    const token = "A".repeat(20) + "_-b".repeat(7) + "x".repeat(2);
+    expect(routeLabel(`/api/share/${token}`)).toBe("/api/share/:token");
+    expect(routeLabel(`/api/share/${token}/events`)).toBe("/api/share/:token/events");
+    expect(routeLabel(`/api/share/${token}/messages/0a0b/stream`)).toBe("/api/share/:token/messages/:id/stream");
+    expect(routeLabel("/api/queue/anything")).toBe("/api/queue/:id");
+    expect(routeLabel("/api/files/whatever")).toBe("/api/files/:id");
+    expect(routeLabel("/api/conversations/x/share")).toBe("/api/conversations/:id/share");
+    expect(routeLabel("/api/messages/y/stream")).toBe("/api/messages/:id/stream");
+    expect(routeLabel("/api/health")).toBe("/api/health");
   });
 });

@@ -70,7 +70,14 @@ export function checkSameOrigin(req: Request, trustedProxyHops = 0): void {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Dynamic path segments, folded so a route label has few values (any id, valid or not). */
-const ID_SEGMENT = /^(\/api\/(?:messages|conversations))\/[^/]+/;
+const ID_SEGMENT = /^(\/api\/(?:messages|conversations|queue|files))\/[^/]+/;
+/** A shared link's token is a credential: never in a log line or a metric label (docs/PROTOCOL.md §3.7). */
+const SHARE_SEGMENTS = /^\/api\/share\/[^/]+(\/messages\/[^/]+)?/;
+
+/** A request's route as logs and metrics name it: every id and token folded. */
+export function routeLabel(path: string): string {
+  return path.replace(ID_SEGMENT, "$1/:id").replace(SHARE_SEGMENTS, (_m, message?: string) => `/api/share/:token${message ? "/messages/:id" : ""}`);
+}
 const MESSAGE_PATH = /^\/api\/messages\/([0-9a-f-]{36})(?:\/|$)/i;
 const CONVERSATION_PATH = /^\/api\/conversations\/([0-9a-f-]{36})(?:\/|$)/i;
 /** Polled by load balancers and Prometheus: logged at debug only. */
@@ -85,7 +92,7 @@ export function requestId(req: Request): string {
 /** The log context a request starts with: its route (ids folded) and the ids in its path. */
 function requestContext(req: Request, reqId: string): LogContext {
   const path = new URL(req.url).pathname;
-  const ctx: LogContext = { reqId, route: path.replace(ID_SEGMENT, "$1/:id") };
+  const ctx: LogContext = { reqId, route: routeLabel(path) };
   const message = MESSAGE_PATH.exec(path)?.[1];
   const conversation = CONVERSATION_PATH.exec(path)?.[1];
   if (message && UUID_RE.test(message)) ctx.messageId = message.toLowerCase();

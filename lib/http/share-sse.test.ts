@@ -78,3 +78,22 @@ describe("shareEventsResponse's queue", () => {
     expect(open()).toBe(0);
   });
 });
+
+describe("what a viewer hears of", () => {
+  it("changes a viewer sees, never the owner's queue or a new share, nor anything of another conversation", async () => {
+    const bus = new MemoryUserEventBus();
+    const share: SharedConversation = { conversationId: randomUUID(), ownerId: randomUUID() };
+    const ended = new AbortController();
+    const res = shareEventsResponse(60_000, (onChange) => watchShare(bus, share, onChange), [ended.signal]);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toBe(CHANGED); // watching
+    const conversationId = share.conversationId;
+    bus.publish(share.ownerId, { event: "queue.changed", data: { conversationId } });
+    bus.publish(share.ownerId, { event: "conversation.shared", data: { conversationId, shared: true } });
+    bus.publish(share.ownerId, { event: "message.created", data: { conversationId: randomUUID(), messageId: randomUUID(), role: "user" } });
+    bus.publish(share.ownerId, { event: "reply.started", data: { conversationId, messageId: randomUUID() } });
+    bus.publish(share.ownerId, { event: "reply.ended", data: { conversationId, messageId: randomUUID(), status: "complete" } });
+    ended.abort(); // the memory bus delivers at once: everything heard is queued by now
+    expect(await readAll(reader)).toBe(CHANGED + CHANGED);
+  });
+});

@@ -177,7 +177,8 @@ export function createReplyJobs(d: ReplyJobsDeps) {
   async function startWaitingQueues(db: Db): Promise<void> {
     if (!d.startQueued || d.draining()) return;
     try {
-      for (const id of await waitingQueues(db)) await d.startQueued(id);
+      // One at a time; a failure is logged by startQueued and does not stop the others.
+      for (const id of await waitingQueues(db)) await d.startQueued(id).catch(() => {});
     } catch (e) {
       childLog({ component: "sweep" }).error({ err: errorFields(e) }, "could not start waiting queues");
     }

@@ -60,9 +60,22 @@ async function requireQueued(db: Db, userId: string, id: string) {
   return row;
 }
 
-/** Whether a queued message is still waiting (false once it has started, or was removed). */
-export async function isQueued(db: Db, id: string): Promise<boolean> {
-  return (await db.queuedMessage.count({ where: { id } })) === 1;
+/**
+ * Queues a message, then starts the queue if the conversation is ready
+ * (`start`: app.startQueued). `started`: this message is no longer queued,
+ * whichever start took it (this one, or the end of the reply before it).
+ */
+export async function queueFollowUp(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  content: string,
+  start: (conversationId: string) => Promise<unknown>,
+  events?: UserEventSink,
+): Promise<{ queued: QueuedMessage; started: boolean }> {
+  const queued = await queueMessage(db, userId, conversationId, content, events);
+  await start(conversationId);
+  return { queued, started: (await db.queuedMessage.count({ where: { id: queued.id } })) === 0 };
 }
 
 /** Changes a queued message's text (404 once it has started: it is no longer queued). */
@@ -151,15 +164,23 @@ export async function startNextQueued(a: Admission, conversationId: string): Pro
 /** What starting a queued message uses: admission, the hand-over to a generation, the instance's capacity. */
 export type QueueStartDeps = { admission: Admission; handOver: HandOverDeps; capacity: Pick<GenerationCapacity, "handedOver">; events?: UserEventSink };
 
-/** Starts the conversation's next queued message if it is ready (startNextQueued) and hands its reply to a generation; true if one started. */
+/**
+ * Starts the conversation's next queued message if it is ready
+ * (startNextQueued) and hands its reply to a generation; true if one
+ * started. Never throws: what did not start stays queued for the sweep.
+ */
 export async function startQueued(d: QueueStartDeps, conversationId: string): Promise<boolean> {
-  const started = await startNextQueued(d.admission, conversationId);
-  if (!started) return false;
+  let started: QueuedStart | null = null;
   try {
+    started = await startNextQueued(d.admission, conversationId);
+    if (!started) return false;
+    // A reply that cannot be handed over fails visibly (handOver): the message has started either way.
     await handOver(d.handOver, started.assistantMessage, 0);
+  } catch (e) {
+    childLog({ component: "queue", conversationId }).error({ err: errorFields(e) }, "could not start a queued message");
   } finally {
-    d.capacity.handedOver(started.assistantMessage.id); // as deliverReply does for a post
+    if (started) d.capacity.handedOver(started.assistantMessage.id); // as deliverReply does for a post
   }
-  announce(d.events, started.ownerId, conversationId);
-  return true;
+  if (started) announce(d.events, started.ownerId, conversationId);
+  return started !== null;
 }

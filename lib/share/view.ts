@@ -41,8 +41,13 @@ class HiddenResults {
       const { data: _data, fileId: _fileId, ...rest } = p;
       return { ...rest, fileId: "" };
     }
-    if (p.type === "tool_result" && (this.ids.has(p.toolUseId) || !this.known.has(p.toolUseId))) return { ...p, content: HIDDEN_TOOL_RESULT };
+    if (p.type === "tool_result" && this.hides(p.toolUseId)) return { ...p, content: HIDDEN_TOOL_RESULT };
     return p;
+  }
+
+  /** Whether what a tool call reports is hidden: it read the owner's other conversations, or its call was not seen. */
+  hides(toolUseId: string): boolean {
+    return this.ids.has(toolUseId) || !this.known.has(toolUseId);
   }
 
   message(m: Message): Message {
@@ -77,6 +82,8 @@ export function sharedStreamView(saved: Message, onClose: () => void): StreamVie
   return {
     present: (m) => hidden.message(m),
     event(e) {
+      // Its progress says what it found ("Found 3 matching messages"): a hidden call's says only that it works.
+      if (e.event === "tool_progress") return hidden.hides(e.data.toolUseId) ? { ...e, data: { toolUseId: e.data.toolUseId, message: "Working…" } } : e;
       if (e.event !== "part_start") return e;
       hidden.see(e.data.part);
       const part = hidden.part(e.data.part);

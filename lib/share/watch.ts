@@ -19,14 +19,22 @@ export type ShareWatch = {
   close(): void;
 };
 
+/** What a viewer hears of: the conversation's end or move, and changes to what a viewer sees (not the owner's queue or sharing). */
 function concerns(e: UserEvent, conversationId: string): boolean {
   switch (e.event) {
     case "conversation.updated":
       return e.data.conversation.id === conversationId;
-    case "conversation.created":
-      return false;
-    default:
+    case "conversation.titled":
+    case "conversation.deleted":
+    case "conversation.moved":
+    case "message.created":
+    case "reply.started":
+    case "reply.ended":
       return e.data.conversationId === conversationId;
+    case "conversation.shared":
+      return e.data.conversationId === conversationId && !e.data.shared;
+    default:
+      return false;
   }
 }
 

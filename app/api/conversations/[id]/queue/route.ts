@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { requireContent } from "@/lib/reply/admission";
-import { isQueued, listQueue, queueMessage } from "@/lib/reply/queue";
+import { listQueue, queueFollowUp } from "@/lib/reply/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -19,8 +19,5 @@ export const POST = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const conversationId = pathId(p.id, "conversation");
   const { content } = await readJson(req, QueueBody);
-  const queued = await queueMessage(db, userId, conversationId, requireContent(content), app.events);
-  await app.startQueued(conversationId);
-  // This message, not an older one; and whichever start took it (this one, or the end of the reply before it).
-  return json({ queued, started: !(await isQueued(db, queued.id)) }, 201);
+  return json(await queueFollowUp(db, userId, conversationId, requireContent(content), (id) => app.startQueued(id), app.events), 201);
 });
