@@ -124,7 +124,7 @@ test("export downloads Markdown and JSON with the exact texts", async ({ page })
   expect(markdown).toContain(answer);
 
   await item.getByTestId("conversation-menu-button").click();
-  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowDown"); // past Rename, Pin, Archive, Markdown
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowDown"); // past Rename, Pin, Archive, Share, Markdown
   await expect(item.getByTestId("export-json")).toBeFocused();
   download = page.waitForEvent("download");
   await page.keyboard.press("Enter");

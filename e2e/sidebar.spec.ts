@@ -95,7 +95,7 @@ test("20 chats in date groups, titles across the row, one ⋯ menu; pin moves a 
   await row(page, old).hover();
   await row(page, old).getByTestId("conversation-menu-button").click();
   const menu = row(page, old).getByTestId("conversation-menu");
-  await expect(menu.getByRole("menuitem")).toHaveText(["Rename", "Pin", "Archive", /Export as Markdown/, /Export as JSON/, "Delete"]);
+  await expect(menu.getByRole("menuitem")).toHaveText(["Rename", "Pin", "Archive", "Share…", /Export as Markdown/, /Export as JSON/, "Delete"]);
   await menu.getByRole("menuitem", { name: "Pin" }).click();
   await expect.poll(() => groupOf(page, old)).toBe("Pinned");
   await page.reload();
