@@ -5,7 +5,7 @@
 // viewer fetches the conversation again instead of replaying.
 import { MOVED, type ShareWatch } from "../share/watch";
 import { AppError } from "../errors";
-import { SSE_HEADERS } from "./sse";
+import { sseChannelResponse } from "./sse-channel";
 
 const encoder = new TextEncoder();
 const CHANGED = encoder.encode("event: changed\ndata: {}\n\n");
@@ -20,57 +20,25 @@ export function shareEventsResponse(
   /** Any of them aborted ends the stream (the request's, the instance's shutdown). */
   signals: AbortSignal[] = [],
 ): Response {
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async start(controller) {
-        let closed = false;
-        // Set once the watch is up; close() may run before.
-        let watch: ShareWatch | undefined;
-        let keepalive: ReturnType<typeof setInterval> | undefined;
-        const close = () => {
-          if (closed) return;
-          closed = true;
-          for (const s of signals) s.removeEventListener("abort", close);
-          if (keepalive) clearInterval(keepalive);
-          watch?.close();
-          try {
-            controller.close();
-          } catch {
-            /* already closed or cancelled */
-          }
-        };
-        cleanup = close;
-        const write = (bytes: Uint8Array) => {
-          if (closed) return;
-          controller.enqueue(bytes);
-          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) close();
-        };
-        const revoked = () => {
-          write(REVOKED);
-          close();
-        };
-        if (signals.some((s) => s.aborted)) return close();
-        for (const s of signals) s.addEventListener("abort", close, { once: true });
-        try {
-          watch = await watchLink(() => write(CHANGED));
-        } catch (e) {
-          // Gone: say so. Anything else (the database, the bus): end, and the viewer reconnects.
-          return e instanceof AppError && e.code === "not_found" ? revoked() : close();
-        }
-        if (closed) return watch.close();
-        // Moved to another owner: end without a word; the viewer's reconnect follows the new owner.
-        const ended = () => (watch?.signal.reason === MOVED ? close() : revoked());
-        if (watch.signal.aborted) return ended();
-        watch.signal.addEventListener("abort", ended, { once: true });
-        write(CHANGED);
-        if (!closed) keepalive = setInterval(() => write(encoder.encode(": keep-alive\n\n")), keepAliveMs);
-      },
-      cancel() {
-        cleanup();
-      },
-    },
-    { highWaterMark: 16 * 1024, size: (chunk) => chunk.byteLength },
-  );
-  return new Response(body, { status: 200, headers: SSE_HEADERS });
+  return sseChannelResponse({ maxQueuedBytes: MAX_QUEUED_BYTES, highWaterMark: 16 * 1024, signals }, async (ch) => {
+    const revoked = () => {
+      ch.write(REVOKED);
+      ch.close();
+    };
+    let watch: ShareWatch;
+    try {
+      watch = await watchLink(() => ch.write(CHANGED));
+    } catch (e) {
+      // Gone: say so. Anything else (the database, the bus): end, and the viewer reconnects.
+      return e instanceof AppError && e.code === "not_found" ? revoked() : ch.close();
+    }
+    ch.onClose(() => watch.close());
+    if (ch.closed) return;
+    // Moved to another owner: end without a word; the viewer's reconnect follows the new owner.
+    const ended = () => (watch.signal.reason === MOVED ? ch.close() : revoked());
+    if (watch.signal.aborted) return ended();
+    watch.signal.addEventListener("abort", ended, { once: true });
+    ch.write(CHANGED);
+    ch.keepAlive(keepAliveMs);
+  });
 }
