@@ -13,7 +13,7 @@ import { connection, navigate, refreshView } from "@/lib/client/connection";
 import { continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import type { FilePart, Message } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
-import { isContinuable, isGenerating } from "@/lib/reply/status";
+import { holdsQueue, isGenerating } from "@/lib/reply/status";
 import type { QueuedMessage } from "@/lib/client/queue";
 import { Composer } from "./Composer";
 import { EmptyHeading, StarterSuggestions } from "./EmptyChat";
@@ -273,7 +273,7 @@ export function Conversation({
             reply && state?.userMessage && <UserMessage key={state.userMessage.id} message={state.userMessage} versionsHint={hints?.user} />,
             reply && state && <StreamingMessage key={state.messageId} reply={reply} state={state} streaming={streaming} versionsHint={hints?.assistant} />,
           ]}
-          <QueuedMessages queue={queue} held={!generating && isContinuable((reply && state?.finished ? reply.getMessage() : saved.at(-1))?.status ?? "complete")} />
+          <QueuedMessages queue={queue} held={!generating && holdsQueue((reply && state?.finished ? reply.getMessage() : saved.at(-1))?.status ?? "complete")} />
         </div>
       </div>
       <div className="relative shrink-0 bg-gradient-to-t from-white from-70% pt-2 max-sm:order-last dark:from-zinc-950">

@@ -15,7 +15,8 @@ export const isSharedPage = (pathname: string) => pathname.startsWith("/s/");
 
 export type ShareCaller = { app: App; db: Db; share: SharedConversation };
 
-export async function requireShare(req: Request, token: string | undefined): Promise<ShareCaller> {
+/** For a route, or a page (its request's headers): 429 past the address's limit, 404 for a token that opens nothing. */
+export async function requireShare(req: Pick<Request, "headers">, token: string | undefined): Promise<ShareCaller> {
   const app = getApp();
   await enforceShareRate(app.limiters.share, clientAddress(req.headers, app.config.http.trustedProxyHops));
   const db = await app.db();

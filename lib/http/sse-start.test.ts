@@ -9,7 +9,8 @@ import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { metrics } from "../platform/metrics";
 import { readSse } from "../testing/route-client";
-import { frame, sseResponse, type StreamView } from "./sse";
+import { frame, sseResponse } from "./sse";
+import type { StreamView } from "../stream/events";
 
 const now = new Date("2026-12-04T10:00:00.000Z");
 function msg(id: string, over: Partial<Message> = {}): Message {

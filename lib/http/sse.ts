@@ -7,7 +7,7 @@ import type { Db } from "../platform/db";
 import { toMessage } from "../chat/conversations";
 import type { StreamBus, Subscription } from "../stream/bus";
 import { subscribeOnceOpen } from "../stream/await-open";
-import type { StreamEvent, StreamEventMap } from "../stream/events";
+import type { StreamEvent, StreamEventMap, StreamView } from "../stream/events";
 import type { Message } from "../chat/types";
 import { metrics } from "../platform/metrics";
 
@@ -49,16 +49,6 @@ export function resumeAfter(req: Request): number | null {
 }
 
 export type StreamStart = { kind: "post"; snapshot: Message; snapshotId: number; userMessage?: Message } | { kind: "resume"; after: number | null };
-
-/** A stream for someone other than the owner (a shared link's viewer, docs/PROTOCOL.md §3.7). */
-export type StreamView = {
-  /** The message as this viewer may see it, in `snapshot` and `done`. */
-  present(m: Message): Message;
-  /** Any other event as this viewer may see it: the same object when unchanged (its encoding is shared). */
-  event?(e: StreamEvent): StreamEvent;
-  /** Called once when the stream ends, however it ends (a failed start too). */
-  onClose?(): void;
-};
 
 /** An event as `view` shows it. */
 function viewed(view: StreamView, e: StreamEvent): StreamEvent {

@@ -96,7 +96,9 @@ export async function saveCheckpoint(db: Tx, messageId: string, s: CheckpointSta
 }
 
 // The generating statuses in raw SQL: constants from lib/reply/status.ts, never user input.
-const GENERATING_SQL = Prisma.raw(`status IN (${GENERATING_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+/** `column IN (…generating statuses)`, as literals: PostgreSQL compares the status enum with untyped literals only. */
+export const generatingSql = (column = "status") => Prisma.raw(`${column} IN (${GENERATING_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+const GENERATING_SQL = generatingSql();
 
 /** Raises the id ceiling so ids up to `needed + ID_BLOCK` may be sent; returns the new ceiling. */
 export async function reserveIds(db: Tx, messageId: string, needed: number): Promise<number> {

@@ -15,7 +15,8 @@ import { lockDataOwner } from "../auth/data-owner";
 import type { UserEventSink } from "../events/types";
 import { errorFields, childLog } from "../platform/log";
 import { admitPost, postStart, withAdmission, type Admission } from "./admission";
-import { GENERATING_STATUSES } from "./status";
+import { holdsQueue } from "./status";
+import { generatingSql } from "./lifecycle";
 import { Prisma } from "../generated/prisma/client";
 import { handOver, type HandOverDeps } from "./hand-over";
 import type { GenerationCapacity } from "./capacity";
@@ -35,6 +36,11 @@ function announce(events: UserEventSink | undefined, ownerId: string, conversati
 /** The conversation's queue, oldest (next) first. Another user's conversation: 404. */
 export async function listQueue(db: Db, userId: string, conversationId: string): Promise<QueuedMessage[]> {
   await requireConversation(db, userId, conversationId);
+  return queueOf(db, conversationId);
+}
+
+/** The queue of a conversation the caller has already found to be the user's. */
+export async function queueOf(db: Db, conversationId: string): Promise<QueuedMessage[]> {
   return (await db.queuedMessage.findMany({ where: { conversationId }, orderBy: ORDER })).map(toQueued);
 }
 
@@ -98,8 +104,7 @@ export async function removeQueued(db: Db, userId: string, id: string, events?: 
 /** A queued message's start as a post: its user message and reply, not yet handed to a generation. */
 export type QueuedStart = { queuedId: string; ownerId: string; userMessage: Message; assistantMessage: Message };
 
-// Literals, not parameters: PostgreSQL compares the status enum with untyped literals only.
-const G_GENERATING_SQL = Prisma.raw(`g.status IN (${GENERATING_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+const G_GENERATING_SQL = generatingSql("g.status");
 
 /**
  * Conversations with a queue that are ready for its next message: nothing
@@ -109,12 +114,13 @@ const G_GENERATING_SQL = Prisma.raw(`g.status IN (${GENERATING_STATUSES.map((s) 
  */
 async function readyQueues(db: Db, conversationId?: string): Promise<string[]> {
   const one = conversationId ? Prisma.sql`AND c.id = ${conversationId}::uuid` : Prisma.empty;
-  const rows = await db.$queryRaw<{ id: string }[]>`SELECT DISTINCT c.id::text AS id FROM "QueuedMessage" q
+  // The last message neither generating nor holding the queue (holdsQueue): complete, or none yet. Oldest waiting first.
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT c.id::text AS id FROM "QueuedMessage" q
     JOIN "Conversation" c ON c.id = q."conversationId"
     LEFT JOIN "Message" m ON m.id = c."currentLeafId"
     WHERE (m.id IS NULL OR m.role = 'user' OR m.status = 'complete') ${one}
       AND NOT EXISTS (SELECT 1 FROM "Message" g WHERE g."conversationId" = c.id AND ${G_GENERATING_SQL})
-    LIMIT 100`;
+    GROUP BY c.id ORDER BY min(q."createdAt") LIMIT 100`;
   return rows.map((r) => r.id);
 }
 
@@ -145,7 +151,7 @@ export async function startNextQueued(a: Admission, conversationId: string): Pro
         const leaf = await tx.conversation.findUnique({ where: { id: conversationId }, select: { currentLeafId: true } });
         const last = leaf?.currentLeafId ? await tx.message.findUnique({ where: { id: leaf.currentLeafId }, select: { role: true, status: true } }) : null;
         // Checked again under the lock: a Stop may have ended the reply since readyQueues.
-        if (last?.role === "assistant" && (last.status === "interrupted" || last.status === "failed")) throw new AppError("conflict", "the queue waits");
+        if (last?.role === "assistant" && holdsQueue(last.status)) throw new AppError("conflict", "the queue waits");
         return { ...(await admitPost(a, tx, ownerId, conversationId, next.content)), ownerId, queuedId: next.id };
       },
       (x) => x.assistantMessage.id,

@@ -24,6 +24,9 @@ export function isContinuable(status: MessageStatus): boolean {
   return status === "interrupted" || status === "failed";
 }
 
+/** A last reply with this status holds the conversation's queue of follow-ups (docs/PROTOCOL.md §3.8): the user decides what comes next. */
+export const holdsQueue = isContinuable;
+
 /**
  * The legal moves of a reply's status. pending → streaming when the first
  * event arrives; a generating reply ends in a final status; Continue takes

@@ -11,7 +11,7 @@ import type { Message, Part } from "../chat/types";
 import { isGenerating } from "../reply/status";
 import type { SharedConversation } from "./links";
 import { isOwnerDataTool } from "../tools";
-import type { StreamView } from "../http/sse";
+import type { StreamView } from "../stream/events";
 
 /** Every shared message's conversationId: a viewer never learns the real one. */
 export const SHARED_CONVERSATION_ID = "shared";

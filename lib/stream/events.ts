@@ -19,3 +19,13 @@ export type StreamEventName = keyof StreamEventMap;
 export type StreamEvent = {
   [K in StreamEventName]: { id: number; event: K; data: StreamEventMap[K] };
 }[StreamEventName];
+
+/** A stream for someone other than the owner (a shared link's viewer, docs/PROTOCOL.md §3.7). */
+export type StreamView = {
+  /** The message as this viewer may see it, in `snapshot` and `done`. */
+  present(m: Message): Message;
+  /** Any other event as this viewer may see it: the same object when unchanged (its encoding is shared). */
+  event?(e: StreamEvent): StreamEvent;
+  /** Called once when the stream ends, however it ends (a failed start too). */
+  onClose?(): void;
+};

@@ -8,7 +8,7 @@ import { getSettings } from "@/lib/chat/settings";
 import { getApp } from "@/lib/runtime";
 import { AppError } from "@/lib/errors";
 import { isGenerating } from "@/lib/reply/status";
-import { listQueue } from "@/lib/reply/queue";
+import { queueOf } from "@/lib/reply/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -44,7 +44,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 // stream right after the last event that text includes.
 export default async function ConversationPage({ params }: Params) {
   const { conversation, messages, user } = await load((await params).id);
-  const [{ streaming, defaultModel }, queue] = await Promise.all([getSettings(user.db, user.userId), listQueue(user.db, user.userId, conversation.id)]);
+  const [{ streaming, defaultModel }, queue] = await Promise.all([getSettings(user.db, user.userId), queueOf(user.db, conversation.id)]);
   let resumeAfter: number | undefined;
   const last = messages.at(-1);
   if (last?.role === "assistant" && isGenerating(last.status)) {

@@ -5,11 +5,8 @@ import { cache } from "react";
 import { SharedConversation } from "@/components/SharedConversation";
 import { SharedFrame, SharedNotice } from "@/components/SharedFrame";
 import { AppError } from "@/lib/errors";
-import { clientAddress } from "@/lib/http/client-address";
-import { enforceShareRate } from "@/lib/platform/rate-limit";
-import { getApp } from "@/lib/runtime";
-import { resolveShareToken } from "@/lib/share/links";
 import { sharedView } from "@/lib/share/view";
+import { requireShare } from "@/lib/http/share-access";
 
 export const dynamic = "force-dynamic";
 
@@ -17,11 +14,9 @@ type Params = { params: Promise<{ token: string }> };
 
 // Shared by generateMetadata and the page (one count and one read per request).
 const load = cache(async (token: string) => {
-  const app = getApp();
   try {
-    await enforceShareRate(app.limiters.share, clientAddress(await headers(), app.config.http.trustedProxyHops));
-    const db = await app.db();
-    return { view: await sharedView(db, await resolveShareToken(db, token)) };
+    const { db, share } = await requireShare({ headers: await headers() }, token);
+    return { view: await sharedView(db, share) };
   } catch (e) {
     if (e instanceof AppError && e.code === "not_found") notFound();
     if (e instanceof AppError && e.code === "rate_limited") return { limited: e.message };

@@ -4,7 +4,7 @@ import { MAX_SYSTEM_PROMPT_CHARS } from "@/lib/chat/types";
 import { json, pathId, readJson, requireUser, route } from "@/lib/http/api";
 import { conversationUsage } from "@/lib/usage/report";
 import { deleteConversationFully } from "@/lib/chat/deletion";
-import { listQueue } from "@/lib/reply/queue";
+import { queueOf } from "@/lib/reply/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -24,7 +24,7 @@ const PatchBody = z
 export const GET = route<P>(async (req, p) => {
   const { app, db, userId } = await requireUser(req);
   const found = await getConversationWithMessages(db, userId, pathId(p.id, "conversation"));
-  const [usage, queue] = await Promise.all([conversationUsage(db, found.conversation.id, app.config.prices.currency), listQueue(db, userId, found.conversation.id)]);
+  const [usage, queue] = await Promise.all([conversationUsage(db, found.conversation.id, app.config.prices.currency), queueOf(db, found.conversation.id)]);
   return json({ ...found, usage, queue });
 });
 
