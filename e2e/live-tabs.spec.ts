@@ -2,26 +2,14 @@
 // docs/PROTOCOL.md §4.8): what one tab does shows in the others live — a
 // message and its streaming reply, chats created, renamed and deleted — and
 // the sidebar marks chats with a reply generating or one finished unseen.
-import { expect, test as base, type Page } from "@playwright/test";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, shownText, startApp, userMessages, type AppServer } from "./support";
+import { expect, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { complete, lastAssistant, SCREENSHOT_LOOKS, send, shownText, testWithSlowApp, userMessages } from "./support";
 
 // A server of its own whose demo model writes slower than the suite's, so a
 // reply is still streaming when the other tab has caught up, however busy
 // the machine.
-const test = base.extend<object, { slowApp: AppServer }>({
-  slowApp: [
-    async ({}, use) => {
-      const app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-live-tabs-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "40" });
-      await use(app);
-      await app.kill();
-    },
-    { scope: "worker", timeout: 90_000 },
-  ],
-  baseURL: async ({ slowApp }, use) => use(slowApp.url),
-});
+const test = testWithSlowApp("live-tabs", 40);
 test.describe.configure({ timeout: 120_000 });
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);

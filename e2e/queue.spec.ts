@@ -2,24 +2,12 @@
 // while Claude replies waits under the reply, can be edited and removed, is
 // the same after a reload and in a second tab, and goes by itself, in order,
 // when the reply ends complete. A stopped reply holds the queue and says so.
-import { expect, test as base, type Page } from "@playwright/test";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, startApp, userMessages, waitForPartial, type AppServer } from "./support";
+import { expect, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { complete, lastAssistant, SCREENSHOT_LOOKS, send, testWithSlowApp, userMessages, waitForPartial } from "./support";
 
 // A server of its own whose demo model writes slowly: a reply is still running while the test queues.
-const test = base.extend<object, { slowApp: AppServer }>({
-  slowApp: [
-    async ({}, use) => {
-      const app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-queue-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "40" });
-      await use(app);
-      await app.kill();
-    },
-    { scope: "worker", timeout: 90_000 },
-  ],
-  baseURL: async ({ slowApp }, use) => use(slowApp.url),
-});
+const test = testWithSlowApp("queue", 40);
 test.describe.configure({ timeout: 180_000 });
 
 const queued = (page: Page) => page.getByTestId("queued-message");

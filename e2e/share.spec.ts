@@ -1,25 +1,13 @@
-// Live share links (issue 14, docs/PROTOCOL.md §3.9): the owner shares a
+// Live share links (issue 14, docs/PROTOCOL.md §3.7): the owner shares a
 // conversation from its menu; a viewer without a session reads it and watches
 // a reply while it is written; Stop sharing ends the viewer's page at once.
-import { expect, test as base, type Browser, type Page } from "@playwright/test";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, shownText, startApp, userMessages, type AppServer } from "./support";
+import { expect, type Browser, type Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { complete, lastAssistant, savedMessage, SCREENSHOT_LOOKS, send, shownText, testWithSlowApp, userMessages } from "./support";
 
 // A server of its own whose demo model writes slowly, so a reply is still
 // streaming when the viewer looks, however busy the machine.
-const test = base.extend<object, { slowApp: AppServer }>({
-  slowApp: [
-    async ({}, use) => {
-      const app = await startApp(await freePort(), { DATA_DIR: mkdtempSync(join(tmpdir(), "tether-share-")), LLM_PROVIDER: "demo", DEMO_TOKEN_DELAY_MS: "40" });
-      await use(app);
-      await app.kill();
-    },
-    { scope: "worker", timeout: 90_000 },
-  ],
-  baseURL: async ({ slowApp }, use) => use(slowApp.url),
-});
+const test = testWithSlowApp("share", 40);
 test.describe.configure({ timeout: 120_000 });
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
@@ -78,7 +66,11 @@ test("a viewer without a session reads the chat, watches a reply live, and is sh
   await expect.poll(async () => (await shownText(mirror)).length).toBeGreaterThan(early);
   await complete(lastAssistant(page));
   await complete(mirror);
-  expect(await shownText(mirror)).toBe(await shownText(lastAssistant(page)));
+  // Byte-exact on the viewer's screen: the owner's screen and the database hold the same text.
+  const saved = await savedMessage(page.request, (await mirror.getAttribute("data-message-id"))!);
+  expect(saved.status).toBe("complete");
+  expect(await shownText(mirror)).toBe(saved.content);
+  expect(await shownText(lastAssistant(page))).toBe(saved.content);
 
   // Reloaded mid-reply, the viewer gets the text so far at once and the rest live.
   await send(page, "Write a long essay about glaciers");

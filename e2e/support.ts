@@ -1,5 +1,8 @@
 // Shared steps of the end-to-end tests.
-import { expect, type APIRequestContext, type BrowserContextOptions, type Locator, type Page } from "@playwright/test";
+import { expect, test as base, type APIRequestContext, type BrowserContextOptions, type Locator, type Page } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -106,4 +109,28 @@ export async function startApp(port: number, env: Record<string, string>): Promi
       await exited;
     },
   };
+}
+
+/**
+ * A Playwright `test` whose every worker has a server of its own (a demo model
+ * writing one token every `tokenDelayMs`, a fresh DATA_DIR), with `baseURL`
+ * pointing at it: slow enough that a reply is surely still streaming while a
+ * test acts, however busy the machine.
+ */
+export function testWithSlowApp(name: string, tokenDelayMs: number) {
+  return base.extend<object, { slowApp: AppServer }>({
+    slowApp: [
+      async ({}, use) => {
+        const app = await startApp(await freePort(), {
+          DATA_DIR: mkdtempSync(join(tmpdir(), `tether-${name}-`)),
+          LLM_PROVIDER: "demo",
+          DEMO_TOKEN_DELAY_MS: String(tokenDelayMs),
+        });
+        await use(app);
+        await app.kill();
+      },
+      { scope: "worker", timeout: 90_000 },
+    ],
+    baseURL: async ({ slowApp }, provide) => provide(slowApp.url),
+  });
 }
