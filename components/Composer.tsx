@@ -89,16 +89,12 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
 
   // While Claude replies the text goes to the queue (files wait in the box: a queued message carries none).
   const queueing = replying && !!onQueue;
-  const canQueue = queueing && !sending && text.ok && files.parts.length === 0;
+  // Not held by a queueing still on its way: each Enter queues (useQueue sends them in order).
+  const canQueue = queueing && text.ok && files.parts.length === 0;
 
   const queue = async (content: string) => {
-    setSending(true);
     change("");
-    try {
-      if (!(await onQueue!(content))) change(current.current === "" ? content : `${content}\n${current.current}`);
-    } finally {
-      setSending(false);
-    }
+    if (!(await onQueue!(content))) change(current.current === "" ? content : `${content}\n${current.current}`);
   };
 
   const submit = async () => {

@@ -43,11 +43,17 @@ export function useQueue(conversationId: string | null, initial: QueuedMessage[]
     } else if (e.event === "queue.changed" && e.data.conversationId === conversationId) void reload();
   });
 
+  // One add at a time, in the order they were asked for: the queue's order is the order of Enter presses.
+  const adding = useRef<Promise<unknown>>(Promise.resolve());
   const add = useCallback(
-    async (content: string) => {
-      if (!conversationId) return;
-      const { queued, started } = await addToQueue(conversationId, content);
-      if (!started) setItems((list) => (list.some((q) => q.id === queued.id) ? list : [...list, queued]));
+    (content: string) => {
+      const next = adding.current.catch(() => {}).then(async () => {
+        if (!conversationId) return;
+        const { queued, started } = await addToQueue(conversationId, content);
+        if (!started) setItems((list) => (list.some((q) => q.id === queued.id) ? list : [...list, queued]));
+      });
+      adding.current = next;
+      return next;
     },
     [conversationId],
   );
