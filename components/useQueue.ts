@@ -47,11 +47,13 @@ export function useQueue(conversationId: string | null, initial: QueuedMessage[]
   const adding = useRef<Promise<unknown>>(Promise.resolve());
   const add = useCallback(
     (content: string) => {
-      const next = adding.current.catch(() => {}).then(async () => {
-        if (!conversationId) return;
-        const { queued, started } = await addToQueue(conversationId, content);
-        if (!started) setItems((list) => (list.some((q) => q.id === queued.id) ? list : [...list, queued]));
-      });
+      const next = adding.current
+        .catch(() => {})
+        .then(async () => {
+          if (!conversationId) return;
+          const { queued, started } = await addToQueue(conversationId, content);
+          if (!started) setItems((list) => (list.some((q) => q.id === queued.id) ? list : [...list, queued]));
+        });
       adding.current = next;
       return next;
     },
