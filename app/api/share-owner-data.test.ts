@@ -7,7 +7,6 @@
 // Replies are held mid-way by a tool that waits for the test (`hold`).
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, type SseFrame } from "@/lib/testing/route-client";
 import { newConversation, newGuest, post } from "@/lib/testing/api-steps";
@@ -18,6 +17,7 @@ import * as share from "@/app/api/conversations/[id]/share/route";
 import * as message from "@/app/api/messages/[id]/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewStream } from "@/lib/testing/share-steps";
+import { followSse } from "@/lib/testing/sse-follow";
 
 let gate = newGate();
 /** The held reply of the test before (ended before the next one starts, whatever became of its test). */
@@ -29,39 +29,7 @@ afterAll(async () => {
   await previous;
 });
 
-/** Follows an SSE response: its frames and raw text as they come; `ended` resolves once the server closes it. */
-function follow(res: Response) {
-  expect(res.status).toBe(200);
-  const frames: SseFrame[] = [];
-  let raw = "";
-  let over = false;
-  const wake = new Set<() => void>();
-  const parser = createParser({ onEvent: (m) => frames.push({ id: m.id === undefined ? null : Number(m.id), event: m.event ?? "message", data: JSON.parse(m.data) }) });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const ended = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      raw += r.value;
-      parser.feed(r.value);
-      for (const w of wake) w();
-    }
-    over = true;
-    for (const w of wake) w();
-    return frames;
-  })();
-  /** The first frame matching (rejects if the stream ends without one). */
-  const next = (match: (f: SseFrame) => boolean) =>
-    new Promise<SseFrame>((resolve, reject) => {
-      const check = () => {
-        const f = frames.find(match);
-        if (f || over) wake.delete(check);
-        if (f) resolve(f);
-        else if (over) reject(new Error(`stream ended without the frame; got ${frames.map((x) => x.event)}`));
-      };
-      wake.add(check);
-      check();
-    });
-  return { frames, raw: () => raw, ended, next };
-}
+const follow = followSse;
 
 const isResult = (id: string) => (f: SseFrame) => f.event === "part_start" && f.data.part.type === "tool_result" && f.data.part.toolUseId === id;
 /** Every tool_result in the frames: in part_start, snapshot and done. */

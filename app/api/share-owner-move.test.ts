@@ -9,7 +9,6 @@
 // waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, cookieFrom, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
@@ -20,6 +19,7 @@ import * as signUp from "@/app/api/auth/sign-up/route";
 import * as share from "@/app/api/conversations/[id]/share/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
+import { followSse } from "@/lib/testing/sse-follow";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
@@ -27,39 +27,7 @@ const h = useRouteHarness("share_owner_move", { SIGN_UP_RATE_LIMIT: "0" }, { par
 
 const link = (method: "POST" | "DELETE", cookie: string, id: string) => call(share[method], method, "/", { cookie, params: { id } });
 
-/** Follows an SSE response: its frames and raw text as they come; `ended` resolves once the server closes it. */
-function follow(res: Response) {
-  expect(res.status).toBe(200);
-  const frames: SseFrame[] = [];
-  let raw = "";
-  let over = false;
-  const wake = new Set<() => void>();
-  const parser = createParser({ onEvent: (m) => frames.push({ id: m.id === undefined ? null : Number(m.id), event: m.event ?? "message", data: JSON.parse(m.data) }) });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const ended = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      raw += r.value;
-      parser.feed(r.value);
-      for (const w of wake) w();
-    }
-    over = true;
-    for (const w of wake) w();
-    return frames;
-  })();
-  /** The first frame matching, at index `from` or later (rejects if the stream ends without one). */
-  const next = (match: (f: SseFrame) => boolean, from = 0) =>
-    new Promise<SseFrame>((resolve, reject) => {
-      const check = () => {
-        const f = frames.slice(from).find(match);
-        if (f || over) wake.delete(check);
-        if (f) resolve(f);
-        else if (over) reject(new Error(`stream ended without the frame; got ${frames.map((x) => x.event)}`));
-      };
-      wake.add(check);
-      check();
-    });
-  return { frames, raw: () => raw, ended, next, close: () => void reader.cancel().catch(() => {}) };
-}
+const follow = followSse;
 
 /** A reply posted by `cookie` to the conversation that waits in `hold`: the owner's stream and the reply's id. */
 async function heldReply(cookie: string, cid: string, before: string, after: string) {

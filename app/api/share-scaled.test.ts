@@ -9,11 +9,10 @@
 // waits for the test.
 import { afterAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createParser } from "eventsource-parser";
 import type { App } from "@/lib/app";
 import { setApp } from "@/lib/runtime";
 import { useRouteHarness } from "@/lib/testing/route-harness";
-import { call, cookieFrom, rebuildText, type SseFrame } from "@/lib/testing/route-client";
+import { call, cookieFrom, rebuildText } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
 import { ToolRegistry } from "@/lib/tools";
 import { RedisUserEventBus } from "@/lib/events/redis-bus";
@@ -23,6 +22,7 @@ import * as signUp from "@/app/api/auth/sign-up/route";
 import * as share from "@/app/api/conversations/[id]/share/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
+import { followSse } from "@/lib/testing/sse-follow";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
@@ -41,36 +41,7 @@ function instanceB(): App {
   return b;
 }
 
-/** An SSE response's frames as they come; `ended` resolves once the server closes it. */
-function follow(res: Response) {
-  expect(res.status).toBe(200);
-  const frames: SseFrame[] = [];
-  let over = false;
-  const wake = new Set<() => void>();
-  const parser = createParser({ onEvent: (m) => frames.push({ id: m.id === undefined ? null : Number(m.id), event: m.event ?? "message", data: JSON.parse(m.data) }) });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const ended = (async () => {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      parser.feed(r.value);
-      for (const w of wake) w();
-    }
-    over = true;
-    for (const w of wake) w();
-    return frames;
-  })();
-  const next = (match: (f: SseFrame) => boolean) =>
-    new Promise<SseFrame>((resolve, reject) => {
-      const check = () => {
-        const f = frames.find(match);
-        if (f || over) wake.delete(check);
-        if (f) resolve(f);
-        else if (over) reject(new Error(`stream ended without the frame; got ${frames.map((x) => x.event)}`));
-      };
-      wake.add(check);
-      check();
-    });
-  return { frames, ended, next };
-}
+const follow = followSse;
 
 /** On instance A: a shared conversation and a reply that waits in `hold` (still generating). */
 async function heldReplyOnA(after: string) {

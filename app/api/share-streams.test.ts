@@ -7,7 +7,6 @@
 // Replies are held mid-way by a tool that waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, readSse, rebuildText, type SseFrame } from "@/lib/testing/route-client";
 import { expectError, newConversation, newGuest, post, TRICKY } from "@/lib/testing/api-steps";
@@ -20,6 +19,7 @@ import * as conversation from "@/app/api/conversations/[id]/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
+import { followSse } from "@/lib/testing/sse-follow";
 
 let gate = newGate();
 /** The held reply of the test before (ended before the next one starts, whatever became of its test). */
@@ -27,46 +27,7 @@ let previous: Promise<unknown> = Promise.resolve();
 const hold = holdTool(() => gate);
 const h = useRouteHarness("share_streams", { CHECKPOINT_INTERVAL_MS: "20" }, { parts: { tools: new ToolRegistry([hold]) } });
 
-/** Follows an SSE response: its frames and raw text as they come; `ended` resolves once the server closes it. */
-function follow(res: Response) {
-  expect(res.status).toBe(200);
-  const frames: SseFrame[] = [];
-  let raw = "";
-  let over = false;
-  const wake = new Set<() => void>();
-  const parser = createParser({ onEvent: (m) => frames.push({ id: m.id === undefined ? null : Number(m.id), event: m.event ?? "message", data: JSON.parse(m.data) }) });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const ended = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      raw += value;
-      parser.feed(value);
-      for (const w of wake) w();
-    }
-    over = true;
-    for (const w of wake) w();
-    return frames;
-  })();
-  return {
-    frames,
-    raw: () => raw,
-    ended,
-    /** The first frame matching (rejects if the stream ends without one). */
-    next: (match: (f: SseFrame) => boolean) =>
-      new Promise<SseFrame>((resolve, reject) => {
-        const check = () => {
-          const f = frames.find(match);
-          if (f || over) wake.delete(check);
-          if (f) resolve(f);
-          else if (over) reject(new Error(`stream ended without the frame; got ${frames.map((x) => x.event)}`));
-        };
-        wake.add(check);
-        check();
-      }),
-    close: () => void reader.cancel().catch(() => {}),
-  };
-}
+const follow = followSse;
 
 /** A shared conversation with one finished exchange; a reply posted to it that waits in `hold` (still generating). */
 async function heldReply(before = "Let me check: ", after = TRICKY) {
