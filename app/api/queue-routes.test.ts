@@ -16,10 +16,10 @@ import * as queued from "@/app/api/queue/[id]/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
+import { type Queued, listQueue, shown, settled } from "@/lib/testing/queue-steps";
 
 const h = useRouteHarness("queue_routes", { MESSAGE_RATE_LIMIT: "0" });
 
-type Queued = { id: string; content: string; createdAt: string; updatedAt: string };
 const enqueue = (cookie: string | undefined, cid: string, o: { body?: unknown; rawBody?: string }) =>
   call(queue.POST, "POST", "/", { cookie, params: { id: cid }, ...o });
 async function queueOk(cookie: string, cid: string, content: string): Promise<Queued> {
@@ -31,28 +31,11 @@ async function queueOk(cookie: string, cid: string, content: string): Promise<Qu
 }
 const edit = (cookie: string | undefined, id: string, o: { body?: unknown; rawBody?: string }) => call(queued.PATCH, "PATCH", "/", { cookie, params: { id }, ...o });
 const remove = (cookie: string | undefined, id: string) => call(queued.DELETE, "DELETE", "/", { cookie, params: { id } });
-const listQueue = async (cookie: string, cid: string): Promise<Queued[]> => (await (await call(queue.GET, "GET", "/", { cookie, params: { id: cid } })).json()).queue;
-const shown = async (cookie: string, cid: string): Promise<{ messages: Message[]; queue: Queued[] }> =>
-  (await call(conversation.GET, "GET", "/", { cookie, params: { id: cid } })).json();
 const continueReply = async (cookie: string, id: string) => {
   h.fake.enqueue({ text: "mended" });
   const res = await call(cont.POST, "POST", "/", { cookie, params: { id }, body: { stream: false } });
   expect((await res.json()).assistantMessage.status).toBe("complete");
 };
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 10))) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-  }
-}
-const settled = (cookie: string, cid: string, n: number) =>
-  until(
-    `${n} messages, settled`,
-    () => shown(cookie, cid),
-    (s) => s.messages.length >= n && !["pending", "streaming", "resuming"].includes(s.messages.at(-1)!.status),
-  );
 
 /** A guest's conversation whose reply failed: its queue is held. */
 async function heldConversation() {

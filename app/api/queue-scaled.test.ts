@@ -14,16 +14,15 @@ import { ToolRegistry } from "@/lib/tools";
 import type { App } from "@/lib/app";
 import type { Message } from "@/lib/chat/types";
 import * as queue from "@/app/api/conversations/[id]/queue/route";
-import * as conversation from "@/app/api/conversations/[id]/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as select from "@/app/api/messages/[id]/select/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
+import { type Queued, shown, settled } from "@/lib/testing/queue-steps";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
 const h = useRouteHarness("queue_scaled", { CONVERSATION_TITLES: "off", MESSAGE_RATE_LIMIT: "0" }, { scaled: true, parts: { tools: new ToolRegistry([hold]) } });
 
-type Queued = { id: string; content: string; createdAt: string; updatedAt: string };
 /** Each request on the instance named. */
 async function on<T>(app: App, f: () => Promise<T>): Promise<T> {
   setApp(app);
@@ -38,23 +37,7 @@ const enqueue = async (cookie: string, cid: string, content: string): Promise<{ 
   expect(res.status).toBe(201);
   return res.json();
 };
-const shown = async (cookie: string, cid: string): Promise<{ messages: Message[]; queue: Queued[] }> =>
-  (await call(conversation.GET, "GET", "/", { cookie, params: { id: cid } })).json();
 const count = (cid: string) => h.db.prisma.message.count({ where: { conversationId: cid } });
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 20))) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-  }
-}
-const settled = (cookie: string, cid: string, n: number) =>
-  until(
-    `${n} messages, settled`,
-    () => shown(cookie, cid),
-    (s) => s.messages.length >= n && !["pending", "streaming", "resuming"].includes(s.messages.at(-1)!.status),
-  );
 
 describe("queued follow-ups across instances (PostgreSQL + Redis)", () => {
   it("queued on B while A generates: starts once when A's reply completes; B shows it; B's tabs hear queue.changed", async () => {

@@ -16,45 +16,28 @@ import { GENERATING_STATUSES } from "@/lib/reply/status";
 import { waitingQueues } from "@/lib/reply/queue";
 import * as queue from "@/app/api/conversations/[id]/queue/route";
 import * as queued from "@/app/api/queue/[id]/route";
-import * as conversation from "@/app/api/conversations/[id]/route";
 import * as stop from "@/app/api/messages/[id]/stop/route";
 import * as cont from "@/app/api/messages/[id]/continue/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
+import { type Queued, listQueue, shown, until, settled } from "@/lib/testing/queue-steps";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
 const h = useRouteHarness("queue", { CHECKPOINT_INTERVAL_MS: "20" }, { parts: { tools: new ToolRegistry([hold]) } });
 
-type Queued = { id: string; content: string; createdAt: string; updatedAt: string };
 const enqueue = (cookie: string, cid: string, content: string) => call(queue.POST, "POST", "/", { cookie, params: { id: cid }, body: { content } });
 async function queueOk(cookie: string, cid: string, content: string): Promise<{ queued: Queued; started: boolean }> {
   const res = await enqueue(cookie, cid, content);
   expect(res.status).toBe(201);
   return res.json();
 }
-const listQueue = async (cookie: string, cid: string): Promise<Queued[]> => (await (await call(queue.GET, "GET", "/", { cookie, params: { id: cid } })).json()).queue;
-const shown = async (cookie: string, cid: string): Promise<{ messages: Message[]; queue: Queued[] }> =>
-  (await call(conversation.GET, "GET", "/", { cookie, params: { id: cid } })).json();
 const allMessages = (cid: string) => h.db.prisma.message.findMany({ where: { conversationId: cid }, orderBy: { createdAt: "asc" } });
 
 /** Polls until `ok` (a bound, not a timing assertion). */
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 10))) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-  }
-}
 /** No queue ready to start, then nothing generating (in this order, a start in between is seen). */
 const quiet = async () =>
   (await waitingQueues(h.db.prisma)).length === 0 && (await h.db.prisma.message.count({ where: { status: { in: [...GENERATING_STATUSES] } } })) === 0;
 /** The shown path once it has `n` messages, the last a finished reply. */
-const settled = (cookie: string, cid: string, n: number) =>
-  until(
-    `${n} messages, settled`,
-    () => shown(cookie, cid),
-    (s) => s.messages.length >= n && !["pending", "streaming", "resuming"].includes(s.messages.at(-1)!.status),
-  );
 
 /** A reply posted to `cid` that waits in `hold` (generating) until gate.open(); its stream read in the background. */
 async function heldReply(cookie: string, cid: string, after: { text: string; end?: "error"; failAfter?: number } = { text: "All checked." }, signal?: AbortSignal) {

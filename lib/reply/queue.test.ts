@@ -12,42 +12,23 @@ import { newConversation, newGuest, post } from "../testing/api-steps";
 import { setApp } from "../runtime";
 import { ToolRegistry } from "../tools";
 import { RequestRateLimiter } from "../platform/rate-limit";
-import type { Message } from "../chat/types";
 import type { App } from "../app";
 import { startQueued } from "./queue";
 import * as queue from "@/app/api/conversations/[id]/queue/route";
 import * as queued from "@/app/api/queue/[id]/route";
-import * as conversation from "@/app/api/conversations/[id]/route";
 import { holdTool, newGate } from "../testing/hold-tool";
+import { type Queued, listQueue, shown, settled } from "../testing/queue-steps";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
 const h = useRouteHarness("queue_starts", {}, { parts: { tools: new ToolRegistry([hold]) } });
 
-type Queued = { id: string; content: string; createdAt: string; updatedAt: string };
 const enqueue = async (cookie: string, cid: string, content: string): Promise<{ queued: Queued; started: boolean }> => {
   const res = await call(queue.POST, "POST", "/", { cookie, params: { id: cid }, body: { content } });
   expect(res.status).toBe(201);
   return res.json();
 };
-const listQueue = async (cookie: string, cid: string): Promise<Queued[]> => (await (await call(queue.GET, "GET", "/", { cookie, params: { id: cid } })).json()).queue;
-const shown = async (cookie: string, cid: string): Promise<{ messages: Message[]; queue: Queued[] }> =>
-  (await call(conversation.GET, "GET", "/", { cookie, params: { id: cid } })).json();
 const count = (cid: string) => h.db.prisma.message.count({ where: { conversationId: cid } });
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 10))) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-  }
-}
-const settled = (cookie: string, cid: string, n: number) =>
-  until(
-    `${n} messages, settled`,
-    () => shown(cookie, cid),
-    (s) => s.messages.length >= n && !["pending", "streaming", "resuming"].includes(s.messages.at(-1)!.status),
-  );
 
 /** Runs `f` with routes on an app whose message rate is `limit` per hour. */
 async function withRate<T>(limit: number, f: (app: App) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
