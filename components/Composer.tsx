@@ -224,8 +224,10 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
             </button>
           )}
           {onStop ? (
-            // In Send's place while a reply generates.
+            // In Send's place while a reply generates. Keyed apart from Send, so
+            // that a Stop pressed and focused is removed, not turned into Send.
             <button
+              key="stop"
               ref={stopButton}
               type="button"
               data-testid="stop-button"
@@ -239,6 +241,7 @@ export function Composer({ draftId, replying, onStop, stopping, error, onDismiss
             </button>
           ) : (
             <button
+              key="send"
               type="submit"
               data-testid="send-button"
               disabled={blocked || !ready}
