@@ -6,7 +6,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, startApp, userMessages, waitForPartial, type AppServer } from "./support";
+import { assistantMessages, complete, freePort, lastAssistant, SCREENSHOT_LOOKS, send, startApp, userMessages, waitForPartial, type AppServer } from "./support";
 
 let app: AppServer;
 test.beforeAll(async () => {
@@ -25,7 +25,8 @@ test("the composer is never locked: typing while Claude replies, Enter queues it
   await input.fill("Tell me about lighthouses");
   await input.press("Enter");
   await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/); // the composer was rebuilt here
-  const reply = lastAssistant(page);
+  // The first reply, by position: once the queued message goes, the last reply is its reply.
+  const reply = assistantMessages(page).first();
   await expect(reply).toHaveAttribute("aria-busy", "true");
 
   // Stop takes Send's place (compared below, once Send is back: the empty
@@ -51,6 +52,7 @@ test("the composer is never locked: typing while Claude replies, Enter queues it
   await expect(input).toBeFocused();
 
   // Stop by pointer: the button goes away under it, focus still comes back to the box.
+  await expect(assistantMessages(page)).toHaveCount(2);
   await waitForPartial(lastAssistant(page), 20);
   await page.getByTestId("stop-button").click();
   await expect(lastAssistant(page)).toHaveAttribute("data-status", "interrupted");

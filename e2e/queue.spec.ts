@@ -4,7 +4,7 @@
 // when the reply ends complete. A stopped reply holds the queue and says so.
 import { expect, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
-import { complete, lastAssistant, SCREENSHOT_LOOKS, send, testWithSlowApp, userMessages, waitForPartial } from "./support";
+import { assistantMessages, complete, lastAssistant, SCREENSHOT_LOOKS, send, testWithSlowApp, userMessages, waitForPartial } from "./support";
 
 // A server of its own whose demo model writes slowly: a reply is still running while the test queues.
 const test = testWithSlowApp("queue", 40);
@@ -46,7 +46,7 @@ test("queued while Claude replies: edited, removed, the same after a reload and 
   await expect(queued(other).getByTestId("queued-text")).toHaveText(["Now about sailing ships", "Then harbours"]);
 
   // The reply ends: the next queued message goes by itself, then the one after it.
-  await complete(lastAssistant(page), 120_000);
+  await complete(assistantMessages(page).first(), 120_000);
   await expect(userMessages(page)).toHaveCount(3, { timeout: 120_000 });
   await expect(userMessages(page).nth(1)).toContainText("Now about sailing ships");
   await expect(userMessages(page).nth(2)).toContainText("Then harbours");
@@ -70,7 +70,7 @@ test("a stopped reply holds the queue and says so; Continue to the end lets it g
   await expect(userMessages(page)).toHaveCount(1);
 
   await lastAssistant(page).getByTestId("continue-button").click();
-  await complete(lastAssistant(page), 120_000);
+  await complete(assistantMessages(page).first(), 120_000);
   await expect(userMessages(page)).toHaveCount(2, { timeout: 60_000 });
   await expect(userMessages(page).last()).toContainText("What about icebergs?");
   await expect(page.getByTestId("queue")).toHaveCount(0);
