@@ -4,9 +4,9 @@
 // a viewer reconnecting follows the account — its reply stream resumes by
 // Last-Event-ID to the reply's end byte-exact — and the account revoking the
 // link ends it at once (also across instances: share-scaled.test.ts). A move
-// between a viewer's token check and its watch leaves it watching the guest
-// (a known bug, `it.fails` below). Replies are held mid-way by a tool that
-// waits for the test (`hold`).
+// between a viewer's token check and its watch leaves nothing watching the
+// guest (lib/share/watch.ts follows the owner the token has once watching).
+// Replies are held mid-way by a tool that waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { useRouteHarness } from "@/lib/testing/route-harness";
@@ -129,10 +129,8 @@ function signUpOnNextSubscribe(guest: string) {
   return { inner, restore, arm: () => void (armed = true), account: () => account! };
 }
 
-// KNOWN BUG (reported): the routes check the token again once watching (a revocation in between is
-// never missed) but not its owner, so a viewer that connects across the move watches the guest's
-// stream for good and the account's revocation never reaches it. Expected to fail until the re-check
-// also compares the owner; then drop `.fails`.
+// Once watching, the routes check the token again, its owner included: a viewer that connects
+// across the move follows the account, so the account's revocation reaches it.
 describe("a move between a viewer's token check and its watch", () => {
   it("leaves no events stream watching the guest: it has ended once the account revokes the link", async () => {
     const guest = await newGuest();

@@ -197,6 +197,59 @@ describe("ending a share", () => {
       await ownerStream.ended;
     }
   });
+
+  it("a revocation whose event is lost (no publish) still ends open viewers at their next token check, one keep-alive later", async () => {
+    const restore = h.reconfigure({ CHECKPOINT_INTERVAL_MS: "20", SSE_KEEPALIVE_MS: "50" }, { tools: new ToolRegistry([hold]) });
+    const { token, ownerStream, replyId } = await heldReply();
+    try {
+      const viewer = follow(await viewStream(token, replyId));
+      await viewer.next((f) => f.event === "snapshot");
+      const events = follow(await viewEvents(token));
+      await events.next((f) => f.event === "changed");
+      // Revoked behind the bus's back: the row goes, no event is published.
+      expect((await h.db.prisma.shareLink.deleteMany({ where: { token } })).count).toBe(1);
+      expect((await viewer.ended).map((f) => f.event)).toEqual(["snapshot"]);
+      expect((await events.ended).map((f) => f.event)).toEqual(["changed", "revoked"]);
+      expect((await savedReply(replyId)).status).toBe("streaming");
+    } finally {
+      gate.open();
+      await ownerStream.ended;
+      await restore();
+    }
+  });
+});
+
+describe("a failed reply", () => {
+  it("shows a viewer its code, never the owner's message (it can name the deployment): live in `error` and `done`, in GET and from the database", async () => {
+    gate.open();
+    await previous;
+    h.fake.reset();
+    gate = newGate();
+    const owner = await newGuest();
+    const c = await newConversation(owner, "Shared failure");
+    const token = (await (await call(share.POST, "POST", "/", { cookie: owner, params: { id: c.id } })).json()).share.token as string;
+    const SECRET = "workspace wrk_s3cret may not use this model";
+    h.fake.enqueue({ text: "Let me check: ", chunk: 1, tool: { id: "toolu_failing", name: "hold", input: {} } }, { status: 403, errorMessage: SECRET });
+    const ownerStream = follow(await post(owner, c.id, { content: "go" }));
+    previous = ownerStream.ended.catch(() => {});
+    const replyId = ((await ownerStream.next((f) => f.event === "snapshot")).data.message as Message).id;
+    await gate.reached;
+    const viewer = follow(await viewStream(token, replyId));
+    await viewer.next((f) => f.event === "snapshot");
+    gate.open();
+
+    const owners = await ownerStream.ended;
+    expect(owners.at(-1)!.data.message).toMatchObject({ status: "failed", error: { code: "upstream_forbidden", message: expect.stringContaining(SECRET) } });
+    const shown = { code: "upstream_forbidden", message: "The reply could not be completed." };
+    const live = await viewer.ended;
+    expect(live.find((f) => f.event === "error")!.data).toEqual(shown);
+    expect(live.at(-1)!.data.message).toMatchObject({ status: "failed", error: shown });
+    const saved = await (await view(token)).json();
+    expect(saved.messages.at(-1)).toMatchObject({ status: "failed", error: shown });
+    const again = await follow(await viewStream(token, replyId)).ended;
+    for (const body of [JSON.stringify(live), JSON.stringify(saved), JSON.stringify(again)]) expect(body).not.toContain("wrk_s3cret");
+    expect(again.at(-1)!.data.message).toMatchObject({ status: "failed", error: shown });
+  });
 });
 
 describe("the viewer's event stream", () => {

@@ -17,6 +17,12 @@ import type { StreamView } from "../stream/events";
 export const SHARED_CONVERSATION_ID = "shared";
 /** What a viewer reads instead of a result that shows the owner's other conversations. */
 export const HIDDEN_TOOL_RESULT = "(Not shown: this result came from the owner's other conversations.)";
+/**
+ * Why a reply failed, as a viewer reads it: the code, not the owner's message,
+ * which can name the deployment (its key's workspace, a host, what the API
+ * said of the request).
+ */
+export const viewerError = (e: { code: string }) => ({ code: e.code, message: "The reply could not be completed." });
 
 /**
  * Tracks which tool calls of a reply read the owner's other conversations
@@ -65,7 +71,7 @@ class HiddenResults {
       updatedAt: m.updatedAt,
       parentId: null,
     };
-    if (m.error) shown.error = m.error;
+    if (m.error) shown.error = viewerError(m.error);
     return shown;
   }
 }
@@ -84,6 +90,7 @@ export function sharedStreamView(saved: Message, onClose: () => void): StreamVie
     event(e) {
       // Its progress says what it found ("Found 3 matching messages"): a hidden call's says only that it works.
       if (e.event === "tool_progress") return hidden.hides(e.data.toolUseId) ? { ...e, data: { toolUseId: e.data.toolUseId, message: "Working…" } } : e;
+      if (e.event === "error") return { ...e, data: viewerError(e.data) };
       if (e.event !== "part_start") return e;
       hidden.see(e.data.part);
       const part = hidden.part(e.data.part);

@@ -7,6 +7,7 @@
 import type { EventsSubscription, UserEventBus } from "../events/bus";
 import type { UserEvent } from "../events/types";
 import type { Db } from "../platform/db";
+import { AppError } from "../errors";
 import { resolveShareToken, type SharedConversation } from "./links";
 
 /** The watch's abort reasons: the link is gone, or the conversation has a new owner to follow (reconnect). */
@@ -64,19 +65,48 @@ export async function watchShare(events: UserEventBus, share: SharedConversation
  * Watches a link's conversation from a state that cannot miss an end: it
  * subscribes, then resolves the token again (404 if it was revoked in
  * between), and follows the owner the token has now (a guest may have moved
- * into an account in between).
+ * into an account in between). Every `recheckMs` it resolves the token once
+ * more, so an end whose event never arrived (a publish lost with a Redis
+ * connection) still ends the watch, at the latest that much later.
  */
-export async function watchLink(events: UserEventBus, db: Db, token: string, share: SharedConversation, onChange?: () => void): Promise<ShareWatch> {
-  let watch = await watchShare(events, share, onChange);
+export async function watchLink(
+  events: UserEventBus,
+  db: Db,
+  token: string,
+  share: SharedConversation,
+  o: { recheckMs: number; onChange?: () => void },
+): Promise<ShareWatch> {
+  let watch = await watchShare(events, share, o.onChange);
+  let owner = share.ownerId;
   try {
     const now = await resolveShareToken(db, token);
-    if (now.ownerId !== share.ownerId) {
+    if (now.ownerId !== owner) {
       watch.close();
-      watch = await watchShare(events, now, onChange);
+      watch = await watchShare(events, now, o.onChange);
+      owner = now.ownerId;
     }
-    return watch;
   } catch (e) {
     watch.close();
     throw e;
   }
+  const checked = new AbortController();
+  const signal = AbortSignal.any([watch.signal, checked.signal]);
+  const recheck = setInterval(() => {
+    resolveShareToken(db, token).then(
+      (now) => now.ownerId !== owner && checked.abort(MOVED),
+      // Only a 404 ends it: a database that fails to answer is not a revocation.
+      (e: unknown) => e instanceof AppError && e.code === "not_found" && checked.abort(REVOKED),
+    );
+  }, o.recheckMs);
+  recheck.unref();
+  const stop = () => clearInterval(recheck);
+  signal.addEventListener("abort", stop, { once: true });
+  const inner = watch;
+  return {
+    signal,
+    close() {
+      stop();
+      inner.close();
+    },
+  };
 }

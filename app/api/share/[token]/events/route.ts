@@ -9,6 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ token: string }>(async (req, p) => {
   const { app, db, share } = await requireShare(req, p.token);
   app.shutdown.refuseWhileDraining(); // 503: the viewer reconnects, reaching another instance
-  const watch = (onChange: () => void) => watchLink(app.events, db, p.token, share, onChange);
-  return shareEventsResponse(app.config.http.keepAliveMs, watch, [req.signal, app.shutdown.signal]);
+  const { keepAliveMs } = app.config.http;
+  const watch = (onChange: () => void) => watchLink(app.events, db, p.token, share, { recheckMs: keepAliveMs, onChange });
+  return shareEventsResponse(keepAliveMs, watch, [req.signal, app.shutdown.signal]);
 });

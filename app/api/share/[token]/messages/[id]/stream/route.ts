@@ -11,8 +11,10 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ token: string; id: string }>(async (req, p) => {
   const { app, db, share } = await requireShare(req, p.token);
   const saved = await requireSharedMessage(db, share, pathId(p.id, "message"));
-  const watch = await watchLink(app.events, db, p.token, share);
-  const deps = { db, bus: app.bus, keepAliveMs: app.config.http.keepAliveMs };
+  const { keepAliveMs } = app.config.http;
+  // The token is checked again as often as a keep-alive goes out (lib/share/watch.ts).
+  const watch = await watchLink(app.events, db, p.token, share, { recheckMs: keepAliveMs });
+  const deps = { db, bus: app.bus, keepAliveMs };
   const signal = AbortSignal.any([req.signal, watch.signal]);
   return sseResponse(
     deps,
