@@ -78,7 +78,7 @@ export function ShareDialog({ conversationId, title, open, onClose }: Props) {
         </h2>
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">
           Anyone with the link can read this conversation and watch replies as they are written. They can&apos;t write in it, and they see nothing else of yours: not your
-          other chats, your usage or your account.
+          other chats, your usage or your account. Claude&apos;s replies are shown as written, even where they quote a search of your chats.
         </p>
         {link === undefined && !error && <p className="mt-4 text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>}
         {link && (
