@@ -3,6 +3,12 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaClient } from "../../generated/prisma/client";
 import { embeddedDataDir, openEmbeddedDatabase } from "./embedded";
+import { migrationsApplied, type RawQuery } from "./migration-status";
+
+const rawQuery =
+  (prisma: PrismaClient): RawQuery =>
+  (sql) =>
+    prisma.$queryRawUnsafe(sql);
 
 export type Db = PrismaClient;
 export type DbKind = "pglite" | "postgres";
@@ -26,11 +32,11 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
   if (config.kind === "postgres") {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const adapter = new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined);
-    if (migrate) {
+    const prisma = new PrismaClient({ adapter });
+    if (migrate && !(await migrationsApplied(rawQuery(prisma)))) {
       const { applyMigrations } = await import("./schema-engine");
       await applyMigrations(new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined));
     }
-    const prisma = new PrismaClient({ adapter });
     return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
   }
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
@@ -44,7 +50,7 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
     ({ pglite, release } = await openEmbeddedDatabase(embeddedDataDir(config.dataDir)));
   }
   try {
-    if (migrate) {
+    if (migrate && !(await migrationsApplied(async (sql) => (await pglite.query<{ migration_name: string; checksum: string }>(sql)).rows))) {
       const { applyMigrations } = await import("./schema-engine");
       await applyMigrations(new PrismaPGlite(pglite));
     }
