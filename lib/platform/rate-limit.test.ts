@@ -86,6 +86,15 @@ describe.each([
     expect(retry).toBeLessThanOrEqual(30);
   });
 
+  it("gives one counted request back (a refund), and only for its key", async () => {
+    const l = new RequestRateLimiter({ points: 2, windowSec: 60 }, store());
+    expect((await consumeN(l, "r", 2)).map((d) => d.allowed)).toEqual([true, true]);
+    await l.refund("r");
+    expect((await consumeN(l, "r", 2)).map((d) => d.allowed)).toEqual([true, false]);
+    await l.refund("other");
+    expect((await l.consume("r")).allowed).toBe(false);
+  });
+
   it("opens a new window once the old one is over", async () => {
     const l = new RequestRateLimiter({ points: 1, windowSec: 1 }, store());
     expect((await l.consume("w")).allowed).toBe(true);

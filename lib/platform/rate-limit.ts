@@ -71,6 +71,15 @@ export class RequestRateLimiter {
       return { allowed: true, remaining: 0 };
     }
   }
+
+  /** Gives one counted request for `key` back; a store that fails keeps it counted (the window ends it). */
+  async refund(key: string): Promise<void> {
+    try {
+      await this.limiter?.reward(key, 1);
+    } catch (e) {
+      log.warn({ component: "rate-limit", limiter: this.name, err: errorFields(e) }, "could not give a request back");
+    }
+  }
 }
 
 /** Throws 429 `rate_limited` with Retry-After (seconds) when `key` is over its limit. */
@@ -105,6 +114,9 @@ export const userRateKey = (userId: string) => `user:${userId}`;
 export async function enforceMessageRate(limiter: RequestRateLimiter, userId: string): Promise<void> {
   await enforceRate(limiter, userRateKey(userId));
 }
+
+/** Gives back the request enforceMessageRate counted, for a start the server tried by itself and that was refused. */
+export const refundMessageRate = (limiter: RequestRateLimiter, userId: string): Promise<void> => limiter.refund(userRateKey(userId));
 
 /**
  * Full-text search costs the database real work per message searched: at

@@ -12,7 +12,7 @@ import { toMessage, DEFAULT_TITLE } from "../chat/conversations";
 import { currentLeaf } from "../chat/message-tree";
 import type { Message } from "../chat/types";
 import type { Shutdown } from "../platform/shutdown";
-import { enforceMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
+import { enforceMessageRate, refundMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { lockDataOwner } from "../auth/data-owner";
 import { createExchange, generatingCounts, reopenReply } from "./lifecycle";
 import { isContinuable } from "./status";
@@ -114,6 +114,27 @@ export async function withAdmission<T extends object>(
     return admitted;
   } finally {
     slot.release(); // no-op once handed over
+  }
+}
+
+/**
+ * withAdmission for a start the server makes by itself (a queued message,
+ * lib/reply/queue.ts): refused after the message rate counted it (a limit,
+ * capacity, a race), it gives that request back, so a queue that waits and is
+ * tried again never uses up the rate the user's own sends need.
+ */
+export async function withServerAdmission<T extends object>(
+  a: Admission,
+  userId: string,
+  admit: (tx: Tx, ownerId: string) => Promise<T>,
+  replyOf: (admitted: T) => string,
+  started?: (admitted: T) => ReplyStart,
+): Promise<T & Replayed> {
+  try {
+    return await withAdmission(a, userId, admit, replyOf, started);
+  } catch (e) {
+    if (!(e instanceof AppError && e.code === "rate_limited")) await refundMessageRate(a.limiter, userId);
+    throw e;
   }
 }
 

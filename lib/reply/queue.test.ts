@@ -108,6 +108,40 @@ describe("a start refused by the message rate", () => {
   });
 });
 
+describe("a start refused after the message rate counted it", () => {
+  it("gives the request back: a queue that waits behind the per-user limit and is tried again uses none of the user's rate", async () => {
+    const cookie = await newGuest();
+    const a = await newConversation(cookie);
+    const b = await newConversation(cookie);
+    await withRate(
+      3,
+      async (limited) => {
+        h.fake.reset();
+        h.fake.enqueue({ text: "first answer" });
+        expect((await (await post(cookie, b.id, { content: "first", stream: false })).json()).assistantMessage.status).toBe("complete"); // 1 of 3
+        gate = newGate();
+        h.fake.enqueue({ text: "Checking: ", tool: { id: `toolu_${randomUUID().slice(0, 8)}`, name: "hold", input: {} } }, { text: "done." });
+        const held = readSse(await post(cookie, a.id, { content: "held" })); // 2 of 3
+        await gate.reached;
+        // B is ready, but A holds the user's only generation: every try is refused inside admission.
+        expect((await enqueue(cookie, b.id, "after A")).started).toBe(false);
+        for (let i = 0; i < 4; i++) await limited.replyJobs.sweepStale();
+        expect(await limited.startQueued(b.id)).toBe(false);
+        expect(await count(b.id)).toBe(2);
+        gate.open();
+        expect(((await held).at(-1) as SseFrame).data.message.status).toBe("complete");
+        // The third request of the hour is still there for it.
+        await limited.replyJobs.sweepStale();
+        expect((await settled(cookie, b.id, 4)).messages.map((m) => m.content)).toEqual(["first", "first answer", "after A", "Echo: after A"]);
+        const refused = await post(cookie, a.id, { content: "a fourth", stream: false });
+        expect(refused.status).toBe(429);
+        expect((await refused.json()).error.code).toBe("rate_limited");
+      },
+      { MAX_ACTIVE_GENERATIONS_PER_USER: "1" },
+    );
+  });
+});
+
 describe("starts racing each other", () => {
   it("two sweeps and two direct starts at once start the oldest exactly once; the next starts after its reply", async () => {
     const { cookie, cid, waiting } = await waitingQueue("oldest", "next");
@@ -137,9 +171,8 @@ describe("starts racing each other", () => {
   });
 });
 
-describe("known bugs (reported): expected to fail until queue.ts / the queue route are fixed; then drop `.fails`", () => {
-  // queue.ts startNextQueued reads the message's content before its transaction and posts that copy:
-  // an edit answered 200 between the read and the take is lost.
+describe("what a start takes and what the add answers", () => {
+  // startNextQueued takes the message's content inside its transaction: an edit answered 200 before the take is what starts.
   it("an edit answered 200 before the start took the message is the text it starts with", async () => {
     const { cookie, cid, waiting } = await waitingQueue("old text");
     const paused = await pausedStart(cid);
@@ -150,8 +183,7 @@ describe("known bugs (reported): expected to fail until queue.ts / the queue rou
     expect((await settled(cookie, cid, 4)).messages[2].content).toBe("new text");
   });
 
-  // The queue route answers app.startQueued's result, which says whether the conversation's OLDEST
-  // queued message started: the new one may still be queued behind it.
+  // The conversation's oldest queued message is what starts: the add's `started` says whether the one just added did.
   it("`started: true` means the message just queued started, not an older one", async () => {
     const { cookie, cid, waiting } = await waitingQueue("waiting since the rate refused it");
     const r = await enqueue(cookie, cid, "just queued");

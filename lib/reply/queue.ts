@@ -14,7 +14,7 @@ import { requireConversation } from "../chat/conversations";
 import { lockDataOwner } from "../auth/data-owner";
 import type { UserEventSink } from "../events/types";
 import { errorFields, childLog } from "../platform/log";
-import { admitPost, postStart, withAdmission, type Admission } from "./admission";
+import { admitPost, postStart, withServerAdmission, type Admission } from "./admission";
 import { holdsQueue } from "./status";
 import { generatingSql } from "./lifecycle";
 import { Prisma } from "../generated/prisma/client";
@@ -138,7 +138,7 @@ export async function startNextQueued(a: Admission, conversationId: string): Pro
   const conv = await a.db.conversation.findUnique({ where: { id: conversationId }, select: { userId: true } });
   if (!conv) return null;
   try {
-    const r = await withAdmission(
+    const r = await withServerAdmission(
       a,
       conv.userId,
       async (tx, ownerId) => {
