@@ -6,6 +6,7 @@
 // link ends it at once (also across instances: share-scaled.test.ts). A move
 // between a viewer's token check and its watch leaves nothing watching the
 // guest (lib/share/watch.ts follows the owner the token has once watching).
+// A reply generating across the sign-up announces its end to the account.
 // Replies are held mid-way by a tool that waits for the test (`hold`).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
@@ -20,6 +21,7 @@ import * as share from "@/app/api/conversations/[id]/share/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
 import { followSse } from "@/lib/testing/sse-follow";
+import { followEvents } from "@/lib/testing/user-events";
 
 let gate = newGate();
 const hold = holdTool(() => gate);
@@ -99,6 +101,30 @@ describe("a guest's shared conversation moved into its new account", () => {
       await expectError(await viewEvents(token), 404, "not_found");
       gate.open();
       expect((await second.ownerStream.ended).at(-1)!.data.message).toMatchObject({ status: "complete", content: "After the move. the rest" });
+    } finally {
+      gate.open();
+    }
+  });
+});
+
+describe("a reply generating while its guest signs up", () => {
+  it("announces its end to the account it moved into (its tabs' event stream), not to the guest it started for", async () => {
+    const guest = await newGuest();
+    const c = await newConversation(guest, "Signed up mid-reply");
+    const reply = await heldReply(guest, c.id, "Before. ", "after.");
+    try {
+      const signedUp = await call(signUp.POST, "POST", "/api/auth/sign-up", {
+        cookie: guest,
+        body: { email: `user-${randomUUID()}@example.com`, password: "correct horse battery" },
+      });
+      expect(signedUp.status).toBe(201);
+      const account = await followEvents(cookieFrom(signedUp));
+      await account.next((f) => f.event === "snapshot");
+      gate.open();
+      expect((await reply.ownerStream.ended).at(-1)!.data.message).toMatchObject({ status: "complete", content: "Before. after." });
+      const ended = await account.next((f) => f.event === "reply.ended");
+      expect(ended.data).toEqual({ conversationId: c.id, messageId: reply.replyId, status: "complete" });
+      account.close();
     } finally {
       gate.open();
     }

@@ -285,13 +285,16 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
       seq: asm.seq + 1,
     });
   let message: Message;
+  // Its owner now: a guest that signed up while it generated moved it into the account.
+  let ownerId = row.conversation.userId;
   try {
-    const saved = await db.message.findUnique({ where: { id: messageId } });
+    const saved = await db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { userId: true } } } });
     message = saved && saved.seq === asm.seq + 1 ? toMessage(saved) : fallback();
+    ownerId = saved?.conversation.userId ?? ownerId;
   } catch {
     message = fallback(); // the database is unreachable: subscribers still get the end
   }
   publish([asm.emit({ event: "done", data: { message } })]);
-  announceReplyEnd(deps.events, row.conversation.userId, message);
+  announceReplyEnd(deps.events, ownerId, message);
   return message;
 }
