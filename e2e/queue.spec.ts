@@ -76,6 +76,35 @@ test("a stopped reply holds the queue and says so; Continue to the end lets it g
   await expect(page.getByTestId("queue")).toHaveCount(0);
 });
 
+test("an edit still open when its message starts is kept, and can be queued again", async ({ page }) => {
+  await page.goto("/?new=1");
+  await send(page, "Write a long essay about harbours");
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+  await waitForPartial(lastAssistant(page), 20);
+  await queue(page, "What about tides?");
+  await queued(page).getByTestId("queued-edit").click();
+  await queued(page).getByTestId("queued-editor").fill("What about tides — and the moon? 🌕");
+
+  // The reply ends with the edit unsaved: the message goes as it was, the edit stays.
+  await complete(assistantMessages(page).first(), 120_000);
+  await expect(userMessages(page)).toHaveCount(2);
+  await expect(userMessages(page).last()).toContainText("What about tides?");
+  await expect(queued(page)).toHaveCount(0);
+  await expect(page.getByTestId("queued-left-text")).toHaveText("What about tides — and the moon? 🌕");
+  const shots = `${process.env.SHOTS_DIR ?? "test-results"}/queue`;
+  mkdirSync(shots, { recursive: true });
+  await page.getByTestId("queued-left-edit").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/queue-left-edit.png` });
+  await page.getByTestId("queued-left-queue").click();
+  await expect(page.getByTestId("queued-left-edit")).toHaveCount(0);
+  // Queued behind the reply that just started, or sent at once if that one has ended already.
+  await expect(async () => {
+    const inQueue = await queued(page).getByTestId("queued-text").allTextContents();
+    const sent = await userMessages(page).allTextContents();
+    expect(inQueue.includes("What about tides — and the moon? 🌕") || sent.some((t) => t.includes("and the moon? 🌕"))).toBe(true);
+  }).toPass({ timeout: 30_000 });
+});
+
 for (const [look, options] of SCREENSHOT_LOOKS) {
   test(`screenshot: the queue under a streaming reply (${look})`, async ({ browser, baseURL }) => {
     const context = await browser.newContext({ ...options, baseURL });
