@@ -2,7 +2,8 @@
 // A modal confirmation (the native <dialog>: focus moves into it, the page
 // behind is inert, Escape cancels). Its title says what will happen; the
 // confirm button is disabled until `canConfirm` (a typed confirmation).
-import { useEffect, useRef, type FormEvent, type ReactNode } from "react";
+import type { FormEvent, ReactNode } from "react";
+import { useModalDialog } from "./useModalDialog";
 
 export function ConfirmDialog({
   open,
@@ -29,13 +30,7 @@ export function ConfirmDialog({
   onConfirm(): void;
   onClose(): void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -3,7 +3,8 @@
 // read-only link to the conversation, copy it, or revoke it. Viewers of the
 // link see its current path and watch replies live; they see nothing else of
 // the owner, and a revoked link is gone at once, for open viewers too.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
+import { useModalDialog } from "./useModalDialog";
 import { describeError } from "@/lib/client/api";
 import { copyText } from "@/lib/client/clipboard";
 import { createShareLink, getShareLink, revokeShareLink, sharePageUrl, type ShareLink } from "@/lib/client/share";
@@ -15,19 +16,12 @@ const button =
 const secondary = `${button} border border-zinc-300 bg-white text-zinc-700 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200 dark:hover:bg-zinc-800`;
 
 export function ShareDialog({ conversationId, title, open, onClose }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   // undefined: not read yet; null: not shared.
   const [link, setLink] = useState<ShareLink | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   useEffect(() => {
     if (!open) return;
