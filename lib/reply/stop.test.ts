@@ -112,6 +112,26 @@ describe("stopReply on one instance", () => {
   });
 });
 
+describe("stopReply of a finished reply", () => {
+  it("asks no other instance and announces nothing: it returns the saved reply (distributed control recorded)", async () => {
+    const c = await conversation();
+    const reply = await pending(c.id, c.userId);
+    await db.prisma.message.update({ where: { id: reply.id }, data: { status: "complete", seq: 4, content: "finished ✓" } });
+    const s = await app.stopping();
+    const asked: string[] = [];
+    const published: string[] = [];
+    const control = { distributed: true, requestStop: async (id: string) => void asked.push(id), close: async () => {} } as unknown as typeof s.control;
+    const bus = Object.assign(Object.create(s.bus) as typeof s.bus, {
+      publish: (id: string, events: StreamEvent[]) => {
+        published.push(id);
+        return s.bus.publish(id, events);
+      },
+    });
+    expect(await stopReply({ ...s, control, bus }, reply.id)).toMatchObject({ id: reply.id, status: "complete", content: "finished ✓" });
+    expect({ asked, published }).toEqual({ asked: [], published: [] });
+  });
+});
+
 describe("stopConversationReplies", () => {
   it("stops every generating reply of the user's conversation, and nothing of another user's", async () => {
     const c = await conversation();
