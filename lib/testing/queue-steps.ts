@@ -4,6 +4,7 @@
 import { call } from "./route-client";
 import type { Message } from "../chat/types";
 import type { QueuedMessage } from "../reply/queue";
+import { isGenerating } from "../reply/status";
 import * as queue from "../../app/api/conversations/[id]/queue/route";
 import * as conversation from "../../app/api/conversations/[id]/route";
 
@@ -32,5 +33,5 @@ export const settled = (cookie: string, cid: string, n: number) =>
   until(
     `${n} messages, settled`,
     () => shown(cookie, cid),
-    (s) => s.messages.length >= n && !["pending", "streaming", "resuming"].includes(s.messages.at(-1)!.status),
+    (s) => s.messages.length >= n && !isGenerating(s.messages.at(-1)!.status),
   );
