@@ -15,8 +15,10 @@ const SCHEMA = resolve("prisma/schema.prisma");
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/test";
 const TABLES = [
   "Account",
+  "ApiKey",
   "Attachment",
   "Conversation",
+  "GatewayRequest",
   "IdempotencyKey",
   "Message",
   "QueuedMessage",
