@@ -51,5 +51,6 @@ async function sessionProxy(req: NextRequest, accounts: Parameters<typeof pageSe
 }
 
 export const config = {
-  matcher: ["/((?!api/|_next/|favicon.ico|robots.txt).*)"],
+  // The gateway (/v1, docs/GATEWAY.md) authenticates by API key: its clients never get a guest.
+  matcher: ["/((?!api/|v1/|_next/|favicon.ico|robots.txt).*)"],
 };

@@ -16,7 +16,7 @@ describe("configuration", () => {
     expect(c.db).toEqual({ kind: "pglite", dataDir: "./data" });
     expect(c.jobs).toBe("in-process");
     expect(c.reply).toMatchObject({ checkpointMs: 500, idleTimeoutMs: 60_000, staleMs: 90_000, resumeStaleMs: 45_000, maxActivePerUser: 3, maxActive: 100 });
-    expect(c.http).toMatchObject({ maxBodyBytes: 262_144, keepAliveMs: 15_000 });
+    expect(c.http).toMatchObject({ maxBodyBytes: 262_144, gatewayMaxBodyBytes: 33_554_432, keepAliveMs: 15_000 });
     expect(c.rates).toEqual({
       messages: { points: 30, windowSec: 60 },
       signInPair: { points: 10, windowSec: 900 },

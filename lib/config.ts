@@ -160,6 +160,7 @@ export const VARIABLES = {
   GUEST_EMPTY_TTL_H: [int(24, 1, 24 * 400), "a guest that never created a conversation is deleted after this many hours without a new or refreshed session"],
   PURGE_INTERVAL_MS: [int(600_000, 0), "how often expired sessions and idle guests are deleted (0: never here; the Inngest cron still runs)"],
   MAX_BODY_BYTES: [int(262_144, 1024), "largest request body accepted"],
+  GATEWAY_MAX_BODY_BYTES: [int(33_554_432, 1024), "largest POST /v1/messages body accepted (the gateway, docs/GATEWAY.md; the Messages API takes 32 MB)"],
   // Attachments (docs/API.md#files): caps within what the Messages API takes.
   FILES_S3_BUCKET: [str(), "attachments in this S3-compatible bucket, shared by every instance (set it in scaled mode); unset: files under DATA_DIR/files"],
   FILES_S3_ENDPOINT: [z.preprocess(blankIsUnset, z.url().optional()), "S3 endpoint URL of a non-AWS store (MinIO, R2…); unset: AWS"],
@@ -296,6 +297,7 @@ function derive(v: RawConfig, env: Env) {
       trustedProxyHops: v.TRUSTED_PROXY_HOPS,
       hstsMaxAgeS: v.HSTS_MAX_AGE_S,
       maxBodyBytes: v.MAX_BODY_BYTES,
+      gatewayMaxBodyBytes: v.GATEWAY_MAX_BODY_BYTES,
       keepAliveMs: v.SSE_KEEPALIVE_MS,
       devCsp: v.NODE_ENV === "development",
     },

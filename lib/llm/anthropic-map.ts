@@ -5,7 +5,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { FilePart, Part, Usage } from "../chat/types";
 import { DEMO_SIGNATURE_PREFIX } from "./thinking";
-import type { ChatTurn, ProviderErrorCode, ProviderEvent, ToolSpec } from "./types";
+import type { ChatTurn, ProviderErrorCode, ProviderEvent, RawRequest, ToolSpec } from "./types";
 
 /**
  * Turns → API messages. Blocks the API would refuse are left out: empty text,
@@ -50,6 +50,24 @@ export function fileBlock(p: FilePart): Anthropic.ContentBlockParam {
   return { type: "text", text: `Attached file "${p.name}":\n\n${p.data}` };
 }
 
+/**
+ * A gateway request as sent upstream: the client's parameters and messages as
+ * written, the app's own turns (a Continue's partial reply) after them, a turn
+ * of the same role joined to the client's last message.
+ */
+export function rawParams(raw: RawRequest, turns: ChatTurn[], model: string): Anthropic.MessageCreateParamsStreaming {
+  const messages = [...raw.messages] as Anthropic.MessageParam[];
+  for (const m of toMessageParams(turns)) {
+    const last = messages.at(-1);
+    if (last?.role !== m.role) messages.push(m);
+    else messages[messages.length - 1] = { role: m.role, content: [...blocksOf(last.content), ...blocksOf(m.content)] } as Anthropic.MessageParam;
+  }
+  return { ...raw.params, model, messages, stream: true } as Anthropic.MessageCreateParamsStreaming;
+}
+
+const blocksOf = (c: Anthropic.MessageParam["content"]): Anthropic.ContentBlockParam[] =>
+  typeof c === "string" ? [{ type: "text", text: c }] : (c as Anthropic.ContentBlockParam[]);
+
 /** Our tool specs → the API's custom tools. */
 export function toToolParams(tools: ToolSpec[]): Anthropic.Tool[] {
   return tools.map((t) => ({
@@ -71,6 +89,7 @@ export class EventMapper {
   private indexes = new Map<number, number>();
   private next = 0;
   private stopReason: string | null = null;
+  private stopSequence: string | null = null;
   readonly usage: Usage = { inputTokens: 0, outputTokens: 0 };
   sawMessageStop = false;
 
@@ -113,11 +132,12 @@ export class EventMapper {
       }
       case "message_delta":
         this.stopReason = ev.delta.stop_reason ?? this.stopReason;
+        this.stopSequence = ev.delta.stop_sequence ?? this.stopSequence;
         this.addUsage(ev.usage);
         return [];
       case "message_stop":
         this.sawMessageStop = true;
-        return [{ type: "message_stop", stopReason: this.stopReason, usage: { ...this.usage } }];
+        return [{ type: "message_stop", stopReason: this.stopReason, stopSequence: this.stopSequence, usage: { ...this.usage } }];
       default:
         return [];
     }

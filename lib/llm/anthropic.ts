@@ -6,10 +6,10 @@
 //    before any content (the SDK itself only retries before the headers);
 //  - a caller's abort ends the upstream request and the iteration, silently.
 import Anthropic from "@anthropic-ai/sdk";
-import { EventMapper, classifyError, isTransient, toMessageParams, toToolParams, type ClassifiedError } from "./anthropic-map";
+import { EventMapper, classifyError, isTransient, rawParams, toMessageParams, toToolParams, type ClassifiedError } from "./anthropic-map";
 import { DEFAULT_THINKING_BUDGET, resolveThinking } from "./thinking";
 import { withCacheBreakpoints } from "./prompt-cache";
-import type { ChatRequest, LlmProvider, ModelInfo, ProviderEvent, ThinkingMode } from "./types";
+import type { ChatRequest, LlmProvider, ModelInfo, ProviderEvent, RawRequest, ThinkingMode } from "./types";
 
 /** Newest Sonnet in SDK 1.12's model list. */
 export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5";
@@ -65,8 +65,9 @@ export class AnthropicProvider implements LlmProvider {
     this.client = opts.apiKey ? new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: opts.maxRetries ?? 2 }) : null;
   }
 
-  prefillFor(model: string): boolean {
+  prefillFor(model: string, raw?: RawRequest): boolean {
     // Prefill is not allowed with extended thinking.
+    if (raw) return modelAcceptsPrefill(model) && !isThinkingOn(raw.params.thinking);
     const thinkingOn = resolveThinking(model, this.thinking, this.thinkingBudget, this.maxTokens).param !== undefined;
     return modelAcceptsPrefill(model) && !thinkingOn;
   }
@@ -86,6 +87,11 @@ export class AnthropicProvider implements LlmProvider {
       return;
     }
     const model = req.model || this.model;
+    if (req.raw) {
+      // A gateway request: the client chose its own limits, thinking, tools and cache breakpoints.
+      yield* this.run(this.client, rawParams(req.raw, req.turns, model), req);
+      return;
+    }
     const thinking = resolveThinking(model, req.thinking ?? this.thinking, this.thinkingBudget, req.maxTokens ?? this.maxTokens);
     let params: Anthropic.MessageCreateParamsStreaming = {
       model,
@@ -97,8 +103,13 @@ export class AnthropicProvider implements LlmProvider {
       ...(req.tools?.length ? { tools: toToolParams(req.tools), ...(req.toolChoice === "none" ? { tool_choice: { type: "none" as const } } : {}) } : {}),
     };
     if (this.promptCaching) params = withCacheBreakpoints(params);
+    yield* this.run(this.client, params, req);
+  }
+
+  /** The request, with our retries of failures before any content. */
+  private async *run(client: Anthropic, params: Anthropic.MessageCreateParamsStreaming, req: ChatRequest): AsyncGenerator<ProviderEvent> {
     for (let attempt = 0; ; attempt++) {
-      const outcome = yield* this.attempt(this.client, params, req, attempt < this.preContentRetries);
+      const outcome = yield* this.attempt(client, params, req, attempt < this.preContentRetries);
       if (outcome === "done" || req.signal.aborted) return;
       await sleep(this.retryDelayMs * 2 ** attempt, req.signal);
       if (req.signal.aborted) return;
@@ -196,6 +207,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", done, { once: true });
   });
 }
+
+const isThinkingOn = (t: unknown) => !!t && typeof t === "object" && (t as { type?: unknown }).type !== "disabled";
 
 /** Claude 4.6 and later reject an assistant prefill with a 400 (docs/PROTOCOL.md §5.4 explains Continue without it). */
 export function modelAcceptsPrefill(model: string): boolean {

@@ -4,7 +4,7 @@
 // signature) and tool use with input streamed in JSON fragments, then an
 // answer from the tool results (demo-turn.ts). Deterministic: the same
 // request always gets the same reply.
-import type { ChatRequest, LlmProvider, ModelInfo, ProviderEvent } from "./types";
+import type { ChatRequest, ChatTurn, LlmProvider, ModelInfo, ProviderEvent } from "./types";
 import { planDemoTurn, type DemoBlock } from "./demo-turn";
 import { hash } from "./demo-replies";
 
@@ -40,9 +40,10 @@ export class DemoProvider implements LlmProvider {
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {
     const { signal } = req;
     if (signal.aborted) return;
-    const turn = planDemoTurn(req);
-    const rand = rng(hash(JSON.stringify(req.turns)));
-    const inputTokens = Math.max(1, Math.ceil(JSON.stringify(req.turns).length / 4));
+    const turns = req.raw ? [...rawTurns(req.raw.messages), ...req.turns] : req.turns;
+    const turn = planDemoTurn({ ...req, turns });
+    const rand = rng(hash(JSON.stringify(turns)));
+    const inputTokens = Math.max(1, Math.ceil(JSON.stringify(turns).length / 4));
     let outChars = 0;
 
     yield { type: "message_start", model: this.model, usage: { inputTokens, outputTokens: 1 } };
@@ -100,5 +101,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     const t = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** A gateway request's messages as the demo reads them: their text only. */
+function rawTurns(messages: unknown[]): ChatTurn[] {
+  return messages.flatMap((m): ChatTurn[] => {
+    const { role, content } = (m ?? {}) as { role?: unknown; content?: unknown };
+    if (role !== "user" && role !== "assistant") return [];
+    const blocks = Array.isArray(content) ? (content as { type?: unknown; text?: unknown }[]) : [];
+    const text = typeof content === "string" ? content : blocks.map((b) => (b?.type === "text" && typeof b.text === "string" ? b.text : "")).join("");
+    return [{ role, parts: [{ type: "text", text }] }];
   });
 }

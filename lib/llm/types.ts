@@ -23,8 +23,17 @@ export type ThinkingMode = "off" | "auto" | "adaptive" | "enabled";
 export const CONTINUE_INSTRUCTION =
   "Your previous reply was cut off. Continue it exactly where it stopped: do not repeat any of it, add no preamble, and keep its formatting (close any open code block or table only when the content calls for it).";
 
+/**
+ * A gateway request's own body (docs/GATEWAY.md): its messages and every other
+ * parameter go upstream as the client wrote them; `turns` (a Continue's
+ * partial reply) follow its messages.
+ */
+export type RawRequest = { messages: unknown[]; params: Record<string, unknown> };
+
 export type ChatRequest = {
   turns: ChatTurn[];
+  /** A gateway reply: sent instead of the app's own system prompt, tools, thinking and limits. */
+  raw?: RawRequest;
   /** The model for this request (lib/llm/models.ts chooses it); default: the provider's. */
   model?: string;
   system?: string;
@@ -54,7 +63,7 @@ export type ProviderEvent =
   | { type: "signature"; index: number; signature: string }
   | { type: "input_json_delta"; index: number; json: string }
   | { type: "block_stop"; index: number }
-  | { type: "message_stop"; stopReason: string | null; usage: Usage }
+  | { type: "message_stop"; stopReason: string | null; stopSequence?: string | null; usage: Usage }
   /** Terminal: nothing follows. `retryable` = failed before any content. */
   | { type: "error"; code: ProviderErrorCode; message: string };
 
@@ -81,8 +90,8 @@ export interface LlmProvider {
    * from the partial text instead.
    */
   readonly supportsPrefill: boolean;
-  /** `supportsPrefill` for a model chosen per request. */
-  prefillFor(model: string): boolean;
+  /** `supportsPrefill` for a model chosen per request (and a gateway request's own thinking setting). */
+  prefillFor(model: string, raw?: RawRequest): boolean;
   /** The models this provider can answer with (the Models API for Claude); throws when it cannot tell. */
   listModels(): Promise<ModelInfo[]>;
   /**

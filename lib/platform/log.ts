@@ -17,6 +17,8 @@ export type LogContext = {
   userId?: string;
   messageId?: string;
   conversationId?: string;
+  /** The gateway's API key (its id, never the secret). */
+  apiKeyId?: string;
 };
 
 /** Field names whose values never reach a log line (at any of the first three levels). */

@@ -10,7 +10,7 @@ import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { toMessage, DEFAULT_TITLE } from "../chat/conversations";
 import { currentLeaf } from "../chat/message-tree";
-import type { Message } from "../chat/types";
+import type { Message, MessageMetadata } from "../chat/types";
 import type { Shutdown } from "../platform/shutdown";
 import { enforceMessageRate, refundMessageRate, type RequestRateLimiter } from "../platform/rate-limit";
 import { lockDataOwner } from "../auth/data-owner";
@@ -58,7 +58,7 @@ export function requireContent(content: string, withFiles = false): string {
 // wait for them rather than fail (a 503 comes only past these limits).
 export const ADMIT_TX = { maxWait: 15_000, timeout: 20_000 };
 
-function titleFrom(content: string): string {
+export function titleFrom(content: string): string {
   const line = content.trim().split(/\s+/).join(" ");
   const chars = [...line];
   return chars.length <= 60 ? line : chars.slice(0, 59).join("").trimEnd() + "…";
@@ -156,7 +156,10 @@ export async function admitGeneration(a: Admission, tx: Tx, userId: string, conv
  * row comes from the lifecycle). Also used by edit and resend, with the
  * edited message's parent.
  */
-export async function addExchange(tx: Tx, o: { conversationId: string; parentId: string | null; content: string; files?: FilePart[]; title?: string }) {
+export async function addExchange(
+  tx: Tx,
+  o: { conversationId: string; parentId: string | null; content: string; files?: FilePart[]; title?: string; replyMetadata?: MessageMetadata },
+) {
   const now = Date.now();
   const { userRow, assistantRow } = await createExchange(tx, { ...o, createdAt: new Date(now) });
   // A new title (the first message's) goes in the same write.

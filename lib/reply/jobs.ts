@@ -17,6 +17,7 @@ import { toMessage } from "../chat/conversations";
 import { childLog, errorFields } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { generateTitle, isFirstExchange, type TitleOutcome } from "../chat/titles";
+import { isGatewayReply } from "../gateway/request";
 import type { Message, MessageStatus } from "../chat/types";
 import type { UserEventSink } from "../events/types";
 
@@ -194,7 +195,8 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     if (message.status !== "complete") return;
     const { conversationId } = message;
     await d.startQueued?.(conversationId).catch((e) => childLog({ component: "queue", conversationId }).error({ err: errorFields(e) }, "could not start the queue"));
-    if (!d.titles) return;
+    // A gateway conversation keeps its first message's title: no model call its client did not ask for (docs/GATEWAY.md).
+    if (!d.titles || isGatewayReply(message.metadata)) return;
     try {
       if (await isFirstExchange(await d.db(), message)) await d.requestTitle(conversationId);
     } catch (e) {

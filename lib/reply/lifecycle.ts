@@ -46,7 +46,7 @@ function userMessageData(o: NewUserMessage) {
 }
 
 /** A new, empty reply waiting for its generation. */
-function pendingReplyData(o: { conversationId: string; parentId: string | null; createdAt: Date }) {
+function pendingReplyData(o: { conversationId: string; parentId: string | null; createdAt: Date; metadata?: MessageMetadata }) {
   return {
     conversationId: o.conversationId,
     parentId: o.parentId,
@@ -55,6 +55,7 @@ function pendingReplyData(o: { conversationId: string; parentId: string | null; 
     parts: [],
     status: "pending" as const,
     createdAt: o.createdAt,
+    ...(o.metadata ? { metadata: o.metadata as Prisma.InputJsonValue } : {}),
   };
 }
 
@@ -68,9 +69,9 @@ export function createPendingReply(tx: Tx, o: { conversationId: string; parentId
  * "oldest first" stays exact. (One multi-row insert returning both rows was
  * measured slower on PostgreSQL than these two: docs/BENCHMARKS.md, Run F.)
  */
-export async function createExchange(tx: Tx, o: NewUserMessage) {
+export async function createExchange(tx: Tx, o: NewUserMessage & { replyMetadata?: MessageMetadata }) {
   const userRow = await tx.message.create({ data: userMessageData(o) });
-  const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userRow.id, createdAt: new Date(o.createdAt.getTime() + 1) });
+  const reply = pendingReplyData({ conversationId: o.conversationId, parentId: userRow.id, createdAt: new Date(o.createdAt.getTime() + 1), metadata: o.replyMetadata });
   return { userRow, assistantRow: await tx.message.create({ data: reply }) };
 }
 

@@ -6,8 +6,8 @@ export type StreamEventMap = {
   snapshot: { message: Message; userMessage?: Message };
   part_start: { index: number; part: Part };
   delta: { index: number; text: string } | { index: number; json: string };
-  /** `durationMs`: set for a thinking part, its final duration (docs/PROTOCOL.md §4.2). */
-  part_stop: { index: number; durationMs?: number };
+  /** For a thinking part: `durationMs`, its final duration, and `signature` when the model signed it (docs/PROTOCOL.md §4.2). */
+  part_stop: { index: number; durationMs?: number; signature?: string };
   tool_progress: { toolUseId: string; message: string; percent?: number };
   status: { status: MessageStatus };
   error: { code: string; message: string };

@@ -37,9 +37,13 @@ export function applyEvent(msg: Message, e: StreamEvent, pendingJson: PendingJso
       const part = msg.parts[e.data.index];
       const raw = pendingJson.get(e.data.index);
       pendingJson.delete(e.data.index);
-      if (part?.type === "thinking" && typeof e.data.durationMs === "number") {
+      if (part?.type === "thinking" && (typeof e.data.durationMs === "number" || typeof e.data.signature === "string")) {
         const parts = msg.parts.slice();
-        parts[e.data.index] = { ...part, durationMs: e.data.durationMs };
+        parts[e.data.index] = {
+          ...part,
+          ...(typeof e.data.durationMs === "number" ? { durationMs: e.data.durationMs } : {}),
+          ...(typeof e.data.signature === "string" ? { signature: e.data.signature } : {}),
+        };
         return { ...msg, parts };
       }
       if (part?.type !== "tool_use" || raw === undefined) return msg;

@@ -19,7 +19,7 @@ const empty: Message = {
 };
 
 describe("thinking duration", () => {
-  it("is set when the thinking block ends, sent in part_stop, and rebuilt by the reducer", () => {
+  it("is set when the thinking block ends, sent in part_stop with the signature, and rebuilt by the reducer", () => {
     const a = new ReplyAssembler([], 0);
     const events: StreamEvent[] = [
       ...a.apply({ type: "block_start", index: 0, block: { type: "thinking" } }),
@@ -33,16 +33,11 @@ describe("thinking duration", () => {
     const thinking = a.parts[0];
     expect(thinking.type === "thinking" && typeof thinking.durationMs).toBe("number");
     const stops = events.filter((e) => e.event === "part_stop");
-    expect(stops[0].data).toEqual({ index: 0, durationMs: (thinking as { durationMs: number }).durationMs });
+    expect(stops[0].data).toEqual({ index: 0, durationMs: (thinking as { durationMs: number }).durationMs, signature: "sig" });
     expect(stops[1].data).toEqual({ index: 1 }); // text parts have no duration
     const rebuilt = events.reduce((msg, e) => applyEvent(msg, e), empty);
-    // The signature is not streamed (it comes with `done`); everything else matches.
-    expect(rebuilt.parts).toEqual(
-      [
-        { ...thinking, signature: undefined },
-        { type: "text", text: "Hi" },
-      ].map((p) => JSON.parse(JSON.stringify(p))),
-    );
+    // The signature travels in part_stop: the rebuilt parts are the assembler's, signature included.
+    expect(rebuilt.parts).toEqual([thinking, { type: "text", text: "Hi" }]);
   });
 
   it("is absent for thinking cut off before its end", () => {

@@ -14,6 +14,8 @@ export class ReplyAssembler {
   seq: number;
   model: string | undefined;
   stopReason: string | null | undefined;
+  /** Which of the request's stop sequences ended the turn (null: none did). */
+  stopSequence: string | null | undefined;
   /** Usage of the model turns that ended (message_stop), summed. */
   private endedUsage: Usage | undefined;
   /** What message_start reported for the turn under way (input and cache counts; output so far). */
@@ -46,6 +48,7 @@ export class ReplyAssembler {
     this.resumeTextIndex = undefined;
     this.spaceIndex = undefined;
     this.stopReason = undefined;
+    this.stopSequence = undefined;
     this.turnStart = this.parts.length;
     this.endedUsage = addUsage(this.endedUsage, this.openUsage);
     this.openUsage = undefined;
@@ -158,12 +161,15 @@ export class ReplyAssembler {
         if (part.type === "thinking" && began !== undefined) {
           this.thinkingStart.delete(ev.index);
           part.durationMs = Math.max(0, Date.now() - began);
-          return [this.next({ event: "part_stop", data: { index, durationMs: part.durationMs } })];
+          // The signature travels with the stop, so a live reader holds the whole block (the gateway sends it on).
+          const signed = part.signature ? { signature: part.signature } : {};
+          return [this.next({ event: "part_stop", data: { index, durationMs: part.durationMs, ...signed } })];
         }
         return [this.next({ event: "part_stop", data: { index } })];
       }
       case "message_stop":
         this.stopReason = ev.stopReason;
+        this.stopSequence = ev.stopSequence;
         this.endedUsage = addUsage(this.endedUsage, ev.usage); // summed over a tool loop's turns
         this.openUsage = undefined;
         return [];

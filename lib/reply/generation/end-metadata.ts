@@ -14,6 +14,8 @@ export function endMetadata(o: {
   status: MessageStatus;
   /** A complete run's own stop reason (the model's, or max_tool_steps). */
   stopReason: string | null | undefined;
+  /** The stop sequence that ended a complete run (kept only when one did). */
+  stopSequence?: string | null;
   signal: AbortSignal;
   toolSteps: number;
   asm: Pick<ReplyAssembler, "usage" | "firstTokenAt" | "content">;
@@ -29,6 +31,7 @@ export function endMetadata(o: {
     provider: o.provider,
     model: o.model,
     stopReason: o.status === "complete" ? (o.stopReason ?? null) : o.status === "interrupted" ? aborted : "error",
+    ...(o.status === "complete" && o.stopSequence ? { stopSequence: o.stopSequence } : {}),
     ...(o.toolSteps > 0 ? { toolSteps: (Number(prev.toolSteps) || 0) + o.toolSteps } : {}),
     // Summed with earlier runs of this reply (Continue), per model, priced (lib/usage/metadata.ts).
     ...usageAfterRun(prev, o.model, asm.usage, o.prices),

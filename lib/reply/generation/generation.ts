@@ -22,6 +22,7 @@ import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
 import { replySetup } from "./reply-setup";
+import { gatewaySetup } from "./gateway-setup";
 import type { ModelCatalog } from "../../llm/models";
 import { coalesceDeltas } from "./coalesce";
 import type { ToolRegistry } from "../../tools/registry";
@@ -32,6 +33,7 @@ import type { PriceTable } from "../../usage/prices";
 import type { FileStore } from "../../files/store";
 import { withFileData } from "../../files/attachments";
 import { announceReplyEnd, type UserEventSink } from "../../events/types";
+import { isGatewayReply } from "../../gateway/request";
 
 export type GenerationDeps = {
   db: Db;
@@ -99,13 +101,15 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   // The reads before the upstream request, at once: the reply's own path (earlier
   // versions and branches are not part of it), its model and system prompt, and
   // the first block of ids (reserved before any is sent, docs/PROTOCOL.md §1.6).
+  // A gateway reply is asked with its client's own request instead (docs/GATEWAY.md).
+  const gateway = isGatewayReply(row.metadata);
   const [history, setup, firstCeiling] = await Promise.all([
-    historyBefore(db, row).then((h) => withFileData(h, deps.files, db)),
-    replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }),
+    gateway ? [] : historyBefore(db, row).then((h) => withFileData(h, deps.files, db)),
+    gateway ? gatewaySetup(db, messageId) : replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }),
     reserveIds(db, messageId, row.seq + 1),
   ]);
   const startedAt = Date.now();
-  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model));
+  const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model, setup.raw));
   const asm = new ReplyAssembler(plan.parts, row.seq, plan);
   const startChars = asm.content.length; // a Continue or resume starts with saved text
   let checkpointFailures = 0; // failed saves are retried: log the first and every 20th
@@ -147,7 +151,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     publish([asm.emit({ event: "status", data: { status: next } })]);
   };
 
-  const tools = deps.tools;
+  const tools = setup.raw ? undefined : deps.tools; // a gateway client runs its own tools
   const toolSpecs = tools?.specs();
   const maxToolSteps = deps.maxToolSteps;
   const lastUser = [...history].reverse().find((m) => m.role === "user");
@@ -168,6 +172,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
         turns,
         model: setup.model,
         system: setup.system,
+        raw: setup.raw,
         signal,
         idleTimeoutMs: deps.idleTimeoutMs,
         ...(toolSpecs?.length ? { tools: toolSpecs, toolChoice: toolSteps >= maxToolSteps ? ("none" as const) : ("auto" as const) } : {}),
@@ -239,6 +244,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     model: asm.model ?? setup.model, // the model the API said it used, else the one this run asked for
     status: finalStatus,
     stopReason: finalStatus === "complete" ? (stepLimitReached ? "max_tool_steps" : (asm.stopReason ?? null)) : undefined,
+    stopSequence: asm.stopSequence,
     signal,
     toolSteps,
     asm,

@@ -4,9 +4,11 @@
 // conversation's system prompt). docs/API.md, "Models and instructions".
 import type { Db } from "../../platform/db";
 import type { ModelCatalog } from "../../llm/models";
+import type { RawRequest } from "../../llm/types";
 import type { MessageMetadata, Part } from "../../chat/types";
 
-export type ReplySetup = { model: string; system?: string };
+/** `raw`: a gateway reply's own request (gateway-setup.ts). */
+export type ReplySetup = { model: string; system?: string; raw?: RawRequest };
 
 type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown; conversation: { userId: string } };
 

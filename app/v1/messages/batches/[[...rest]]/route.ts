@@ -1,0 +1,6 @@
+import { gatewayRoute, unsupported } from "@/lib/http/gateway";
+
+export const dynamic = "force-dynamic";
+
+const handler = gatewayRoute(async () => unsupported("The Message Batches API (/v1/messages/batches)"));
+export { handler as GET, handler as POST, handler as DELETE };

@@ -1,0 +1,48 @@
+// Admitting a gateway request (docs/GATEWAY.md): the same rules as a post in
+// the app (the user's message rate, the instance's capacity, at most N replies
+// generating per user, refused while draining), in one transaction that
+// creates the request's conversation (named after its key), its user message,
+// a pending reply marked as the gateway's, and the stored request the
+// generation will send upstream.
+import type { Prisma } from "../generated/prisma/client";
+import { AppError } from "../errors";
+import { toConversation, toMessage } from "../chat/conversations";
+import type { Conversation, Message } from "../chat/types";
+import { addExchange, titleFrom, withAdmission, type Admission, MAX_CONTENT_CHARS } from "../reply/admission";
+import { countGenerating } from "../reply/lifecycle";
+import { GATEWAY_REPLY, shownUserText, toGatewayRequest, type GatewayBody } from "./request";
+
+/** Who is calling: an active API key and its user (lib/gateway/keys.ts). */
+export type GatewayCaller = { keyId: string; userId: string; name: string };
+
+export type GatewayStart = { conversation: Conversation; userMessage: Message; assistantMessage: Message; seq: number };
+
+export async function admitGatewayRequest(a: Admission, caller: GatewayCaller, body: GatewayBody): Promise<GatewayStart> {
+  const request = toGatewayRequest(body);
+  // Shown and searched only: the request itself is stored whole, however long.
+  const content = [...shownUserText(body)].slice(0, MAX_CONTENT_CHARS).join("");
+  const started = await withAdmission<GatewayStart>(
+    a,
+    caller.userId,
+    async (tx, ownerId) => {
+      a.shutdown.refuseWhileDraining();
+      if ((await countGenerating(tx, { userId: ownerId })) >= a.maxActivePerUser) {
+        throw new AppError("too_many_generations", `At most ${a.maxActivePerUser} replies can be generated at once.`, { "Retry-After": "5" });
+      }
+      const conv = await tx.conversation.create({
+        data: { userId: ownerId, title: titleFrom(content) || "API request", model: request.model, apiKeyId: caller.keyId },
+      });
+      const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: null, content, replyMetadata: GATEWAY_REPLY });
+      await tx.gatewayRequest.create({ data: { messageId: assistantRow.id, body: request as unknown as Prisma.InputJsonValue } });
+      return { conversation: toConversation(conv), userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
+    },
+    (r) => r.assistantMessage.id,
+  );
+  // Committed: the owner's open tabs show the conversation, live (docs/PROTOCOL.md §4.8).
+  const { conversation, userMessage, assistantMessage } = started;
+  const conversationId = conversation.id;
+  a.events?.publish(caller.userId, { event: "conversation.created", data: { conversation } });
+  a.events?.publish(caller.userId, { event: "message.created", data: { conversationId, messageId: userMessage.id, role: "user" } });
+  a.events?.publish(caller.userId, { event: "reply.started", data: { conversationId, messageId: assistantMessage.id, userMessageId: userMessage.id } });
+  return started;
+}

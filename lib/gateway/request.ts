@@ -1,0 +1,67 @@
+// A gateway request (POST /v1/messages, docs/GATEWAY.md): the Anthropic
+// Messages API's body, checked only as far as Tether needs to store and route
+// it. Every other field goes upstream as the client wrote it, so a parameter
+// the API adds later works without a change here; the API itself judges it.
+import { z } from "zod";
+import type { Db } from "../platform/db";
+import type { RawRequest } from "../llm/types";
+
+const Block = z.looseObject({ type: z.string().min(1) });
+const Content = z.union([z.string(), z.array(Block)]);
+
+export const GatewayBody = z.looseObject({
+  model: z.string().trim().min(1).max(256),
+  max_tokens: z.number().int().min(1).max(1_000_000),
+  messages: z
+    .array(z.looseObject({ role: z.enum(["user", "assistant"]), content: Content }))
+    .min(1)
+    .max(100_000),
+  system: z.union([z.string(), z.array(Block)]).optional(),
+  tools: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  metadata: z.looseObject({}).optional(),
+  stream: z.boolean().optional(),
+});
+export type GatewayBody = z.infer<typeof GatewayBody>;
+
+/** What a gateway reply is generated from: its model and the request as sent upstream (without `stream`). */
+export type GatewayRequest = { model: string; raw: RawRequest };
+
+export function toGatewayRequest(body: GatewayBody): GatewayRequest {
+  const { model, messages, stream: _stream, ...params } = body;
+  return { model, raw: { messages, params } };
+}
+
+type AnyBlock = { type: string; text?: unknown; tool_use_id?: unknown };
+
+/**
+ * The user message a gateway conversation shows: the text of the request's
+ * last user message, or what it carried instead (tool results, files).
+ */
+export function shownUserText(body: GatewayBody): string {
+  const last = body.messages.findLast((m) => m.role === "user");
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  const blocks = last.content as AnyBlock[];
+  const text = blocks
+    .filter((b) => b.type === "text" && typeof b.text === "string")
+    .map((b) => b.text as string)
+    .join("\n\n");
+  if (text.trim()) return text;
+  const results = blocks.filter((b) => b.type === "tool_result").length;
+  if (results) return `[${results} tool result${results > 1 ? "s" : ""}]`;
+  return `[${blocks.map((b) => b.type).join(", ") || "empty message"}]`;
+}
+
+/** The request a gateway reply was admitted with (null: not a gateway reply, or its row is gone). */
+export async function readGatewayRequest(db: Db, messageId: string): Promise<GatewayRequest | null> {
+  const row = await db.gatewayRequest.findUnique({ where: { messageId } });
+  return row ? (row.body as unknown as GatewayRequest) : null;
+}
+
+/** Marks a reply's metadata as the gateway's (read by the generation before anything else). */
+export const GATEWAY_REPLY = { gateway: true } as const;
+export const isGatewayReply = (metadata: unknown) => (metadata as { gateway?: unknown } | null)?.gateway === true;
