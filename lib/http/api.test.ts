@@ -201,6 +201,7 @@ describe("routeLabel", () => {
     expect(routeLabel(`/api/share/${token}/messages/0a0b/stream`)).toBe("/api/share/:token/messages/:id/stream");
     expect(routeLabel("/api/queue/anything")).toBe("/api/queue/:id");
     expect(routeLabel("/api/files/whatever")).toBe("/api/files/:id");
+    expect(routeLabel("/api/keys/some-key-id")).toBe("/api/keys/:id");
     expect(routeLabel("/api/conversations/x/share")).toBe("/api/conversations/:id/share");
     expect(routeLabel("/api/messages/y/stream")).toBe("/api/messages/:id/stream");
     expect(routeLabel("/api/health")).toBe("/api/health");
