@@ -18,6 +18,7 @@ import type { QueuedMessage } from "@/lib/client/queue";
 import { Composer } from "./Composer";
 import { EmptyHeading, StarterSuggestions } from "./EmptyChat";
 import { ConversationSetup, type Setup } from "./ConversationSetup";
+import { ApiKeyNote } from "./ApiKeyBadge";
 import { JumpToLatest } from "./JumpToLatest";
 import { StreamingMessage, type ReplyActions } from "./StreamingMessage";
 import { UserMessage } from "./UserMessage";
@@ -46,6 +47,8 @@ type Props = {
   defaultModel?: string | null;
   /** Its queue of follow-ups, as the server rendered it. */
   queue?: QueuedMessage[];
+  /** The API key that started it through the gateway (docs/GATEWAY.md). */
+  apiKey?: { id: string; name: string } | null;
 };
 
 export function Conversation({
@@ -57,6 +60,7 @@ export function Conversation({
   defaultModel = null,
   fileLimits,
   queue: initialQueue,
+  apiKey = null,
 }: Props) {
   const router = useRouter();
   const [conversationId, setConversationId] = useState(initialId);
@@ -251,6 +255,7 @@ export function Conversation({
       <div ref={scroller} className={`min-h-0 flex-1 overflow-y-auto ${empty ? "flex flex-col justify-end max-sm:justify-center" : ""}`} data-testid="message-list">
         <div ref={content} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
           {empty ? <EmptyHeading /> : <h1 className="sr-only">Conversation</h1>}
+          {apiKey && <ApiKeyNote name={apiKey.name} />}
           {/* One keyed list (one array) for saved and live messages: when the
               saved copy of the live reply arrives, it lands on the same key. */}
           {[

@@ -16,6 +16,7 @@ import { liveReplyFor, releaseReply } from "@/lib/client/reply-registry";
 import type { Conversation } from "@/lib/chat/types";
 import { ConversationMenu, type MenuAction } from "./ConversationMenu";
 import { ConversationBadges } from "./ConversationBadges";
+import { ApiKeyBadge } from "./ApiKeyBadge";
 import { ShareDialog } from "./ShareDialog";
 
 type Mode = "view" | "rename" | "confirm-delete";
@@ -202,6 +203,7 @@ export function ConversationItem({ conversation, active, tabbable, onDeleted, on
           >
             <span className="flex items-center gap-1.5">
               <ConversationBadges conversationId={conversation.id} />
+              {conversation.apiKey && <ApiKeyBadge name={conversation.apiKey.name} />}
               <span data-testid="conversation-title" className={`min-w-0 flex-1 truncate ${faded}`}>
                 {title}
               </span>

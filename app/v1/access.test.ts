@@ -66,7 +66,8 @@ describe("gateway access", () => {
     const conv = await db.conversation.findUniqueOrThrow({ where: { id: res.headers.get("tether-conversation-id")! } });
     expect(conv).toMatchObject({ userId: alice.userId, apiKeyId: alice.keyId, title: "hello gateway", model: "claude-haiku-4-5" });
     const listed = await (await call(conversations.GET, "GET", "/api/conversations", { cookie: alice.cookie })).json();
-    expect(JSON.stringify(listed)).toContain(conv.id);
+    const shown = (listed.conversations ?? listed).find((c: { id: string }) => c.id === conv.id);
+    expect(shown).toMatchObject({ apiKey: { id: alice.keyId, name: "key of alice-gateway@example.com" } });
     const upstream = h.fake.requests.at(-1)!.body;
     expect(upstream).toMatchObject({ temperature: 0.5, metadata: { user_id: "u-1" }, max_tokens: 200, messages: ask.messages });
   });

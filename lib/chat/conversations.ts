@@ -13,7 +13,11 @@ import type { UserEventSink } from "../events/types";
 export const DEFAULT_TITLE = "New chat";
 export const MAX_TITLE_CHARS = 200;
 
-export function toConversation(row: ConversationRow): Conversation {
+/** What a conversation row is read with: the name of the key that started it (docs/GATEWAY.md). */
+export const WITH_API_KEY = { apiKey: { select: { id: true, name: true } } } as const;
+type KeyedRow = ConversationRow & { apiKey?: { id: string; name: string } | null };
+
+export function toConversation(row: KeyedRow): Conversation {
   return {
     id: row.id,
     title: row.title,
@@ -21,6 +25,7 @@ export function toConversation(row: ConversationRow): Conversation {
     systemPrompt: row.systemPrompt,
     pinnedAt: row.pinnedAt?.toISOString() ?? null,
     archivedAt: row.archivedAt?.toISOString() ?? null,
+    apiKey: row.apiKey ? { id: row.apiKey.id, name: row.apiKey.name } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -75,12 +80,13 @@ export async function listConversations(db: Db, userId: string, o: { archived?: 
     where: { userId, ...(o.archived === undefined ? {} : { archivedAt: o.archived ? { not: null } : null }) },
     orderBy: [{ updatedAt: "desc" }, { createdAt: "desc" }, { id: "desc" }],
     take: 500,
+    include: WITH_API_KEY,
   });
   return rows.map(toConversation);
 }
 
-export async function requireConversation(db: Db, userId: string, id: string): Promise<ConversationRow> {
-  const row = await db.conversation.findFirst({ where: { id, userId } });
+export async function requireConversation(db: Db, userId: string, id: string): Promise<KeyedRow> {
+  const row = await db.conversation.findFirst({ where: { id, userId }, include: WITH_API_KEY });
   if (!row) throw new AppError("not_found", "conversation not found");
   return row;
 }
@@ -108,6 +114,7 @@ export async function updateConversation(db: Db, userId: string, id: string, pat
       ...(patch.pinned !== undefined ? { pinnedAt: patch.pinned ? (before.pinnedAt ?? now) : null } : {}),
       ...(patch.archived !== undefined ? { archivedAt: patch.archived ? (before.archivedAt ?? now) : null } : {}),
     },
+    include: WITH_API_KEY,
   });
   const conversation = toConversation(row);
   events?.publish(row.userId, { event: "conversation.updated", data: { conversation } });

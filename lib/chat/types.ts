@@ -105,6 +105,8 @@ export type Conversation = {
   pinnedAt: string | null;
   /** When the user archived it (null: not archived); archived ones leave the list but still open and are searched. */
   archivedAt: string | null;
+  /** The API key that started it through the gateway (docs/GATEWAY.md); null: started in the app. */
+  apiKey: { id: string; name: string } | null;
   createdAt: string;
   updatedAt: string;
 };

@@ -10,6 +10,7 @@ const chat = (id: string, updatedAt: string, more: Partial<Conversation> = {}): 
   systemPrompt: "",
   pinnedAt: null,
   archivedAt: null,
+  apiKey: null,
   createdAt: updatedAt,
   updatedAt,
   ...more,

@@ -13,6 +13,7 @@ const chat = (id: string, title: string): Conversation => ({
   systemPrompt: "",
   pinnedAt: null,
   archivedAt: null,
+  apiKey: null,
   createdAt: "2026-12-01T00:00:00.000Z",
   updatedAt: "2026-12-01T00:00:00.000Z",
 });

@@ -6,7 +6,7 @@
 // generation will send upstream.
 import type { Prisma } from "../generated/prisma/client";
 import { AppError } from "../errors";
-import { toConversation, toMessage } from "../chat/conversations";
+import { toConversation, toMessage, WITH_API_KEY } from "../chat/conversations";
 import type { Conversation, Message } from "../chat/types";
 import { addExchange, titleFrom, withAdmission, type Admission, MAX_CONTENT_CHARS } from "../reply/admission";
 import { countGenerating } from "../reply/lifecycle";
@@ -31,6 +31,7 @@ export async function admitGatewayRequest(a: Admission, caller: GatewayCaller, b
       }
       const conv = await tx.conversation.create({
         data: { userId: ownerId, title: titleFrom(content) || "API request", model: request.model, apiKeyId: caller.keyId },
+        include: WITH_API_KEY,
       });
       const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: null, content, replyMetadata: GATEWAY_REPLY });
       await tx.gatewayRequest.create({ data: { messageId: assistantRow.id, body: request as unknown as Prisma.InputJsonValue } });

@@ -67,6 +67,7 @@ export default async function ConversationPage({ params }: Params) {
       defaultModel={defaultModel}
       fileLimits={getApp().config.files.limits}
       queue={queue}
+      apiKey={conversation.apiKey}
     />
   );
 }
