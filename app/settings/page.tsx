@@ -16,6 +16,8 @@ import { PasswordSettings } from "@/components/PasswordSettings";
 import { DeleteAccount } from "@/components/DeleteAccount";
 import { NotificationSettings } from "@/components/NotificationSettings";
 import { dataSummary } from "@/lib/chat/data-summary";
+import { ApiKeySettings } from "@/components/ApiKeySettings";
+import { listApiKeys, MAX_API_KEYS_PER_USER } from "@/lib/gateway/keys";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Settings · Tether" };
@@ -29,6 +31,7 @@ export default async function SettingsPage() {
   const otherSessions = user && !user.guest ? await otherSessionCount(user.db, user) : 0;
   const usage = user ? await dailyUsage(user.db, user.userId, 30, getApp().config.prices.currency) : undefined;
   const summary = user ? await dataSummary(user.db, user.userId) : null;
+  const apiKeys = account && !account.guest && user ? await listApiKeys(user.db, user.userId) : [];
   const theme = parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
@@ -45,6 +48,7 @@ export default async function SettingsPage() {
         {summary && <DataSettings summary={summary} />}
         {/* Keyed by the count: a password change (which signs out the others) resets the card. */}
         {account && <AccountSessions key={otherSessions} account={account} otherSessions={otherSessions} />}
+        {account && <ApiKeySettings guest={account.guest} initialKeys={apiKeys} maxKeys={MAX_API_KEYS_PER_USER} />}
         {account && !account.guest && <PasswordSettings email={account.email} />}
         {account && !account.guest && summary && <DeleteAccount email={account.email} summary={summary} />}
       </div>
