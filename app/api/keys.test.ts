@@ -125,6 +125,9 @@ describe("/api/keys", () => {
       await expectError(await create(me, body), 400, "invalid_input");
     await expectError(await call(keys.POST, "POST", "/api/keys", { cookie: me, rawBody: "{name: 'laptop'" }), 400, "invalid_json");
     await expectError(await call(keys.POST, "POST", "/api/keys", { cookie: me }), 400, "invalid_input"); // no body at all
+    // What PostgreSQL cannot store is refused before it is written, never a 500.
+    for (const rawBody of ['{"name":"a\\u0000b"}', '{"name":"\\ud800 lone"}'])
+      await expectError(await call(keys.POST, "POST", "/api/keys", { cookie: me, rawBody }), 400, "invalid_input");
     expect((await listed(me)).keys).toEqual([]);
     // 100 code points (200 UTF-16 units) is the longest name.
     expect((await created(me, "😀".repeat(100))).key.name).toBe("😀".repeat(100));

@@ -22,6 +22,7 @@ import * as edit from "@/app/api/messages/[id]/edit/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
 import * as select from "@/app/api/messages/[id]/select/route";
 import * as settings from "@/app/api/settings/route";
+import * as apiKeys from "@/app/api/keys/route";
 
 const RUNS = Number(process.env.PROPERTY_RUNS) || 30;
 
@@ -54,6 +55,7 @@ const shaped = fc.record({ content: junk, stream: junk, title: junk, streaming: 
 const withContent = fc.record({ content: anyText, stream: fc.boolean() }, { requiredKeys: ["content"] });
 const withTitle = fc.record({ title: anyText });
 const withStreaming = fc.record({ streaming: fc.boolean() });
+const withName = fc.record({ name: anyText });
 const withStream = fc.record({ stream: fc.boolean() }, { requiredKeys: [] });
 const credentials = fc.record({ email: fc.oneof(fc.emailAddress(), anyText), password: fc.oneof(fc.string({ minLength: 8, maxLength: 80 }), anyText) });
 const HUGE_NUMBERS = ['{"content":1e999}', '{"title":-1e999}', '{"streaming":123456789012345678901234567890}', '{"stream":1.5e-400}', '{"content":"x","stream":9e15}'];
@@ -131,6 +133,8 @@ const TARGETS: Target[] = [
   { name: "POST /api/messages/:id/regenerate", handler: regenerate.POST, method: "POST", valid: withStream, param: "reply" },
   { name: "POST /api/messages/:id/select", handler: select.POST, method: "POST", valid: withStream, param: "reply" },
   { name: "PATCH /api/settings", handler: settings.PATCH, method: "PATCH", valid: withStreaming },
+  // The world's user is a guest: well-formed bodies end 403, after the body is read and checked.
+  { name: "POST /api/keys", handler: apiKeys.POST, method: "POST", valid: withName },
 ];
 
 describe("random bodies never give a 500", () => {
