@@ -209,6 +209,25 @@ function hash(s: string): string {
 
 const cp = (s: string) => Array.from(s).length;
 
+/**
+ * The request's `stop_sequences`, as the API applies them: the reply ends
+ * where its text would first complete one, without it (and without any block
+ * after it); the message names the sequence it stopped on.
+ */
+function stopAt(blocks: FakeBlock[], stops: unknown): { blocks: FakeBlock[]; stopSequence: string | null } {
+  const list = Array.isArray(stops) ? stops.filter((x): x is string => typeof x === "string" && x !== "") : [];
+  for (const [i, b] of blocks.entries()) {
+    if (b.type !== "text") continue;
+    let hit: { at: number; end: number; seq: string } | undefined;
+    for (const seq of list) {
+      const at = b.text.indexOf(seq);
+      if (at >= 0 && (!hit || at + seq.length < hit.end)) hit = { at, end: at + seq.length, seq };
+    }
+    if (hit) return { blocks: [...blocks.slice(0, i), ...(hit.at > 0 ? [{ type: "text" as const, text: b.text.slice(0, hit.at) }] : [])], stopSequence: hit.seq };
+  }
+  return { blocks, stopSequence: null };
+}
+
 /** Every event of a complete, successful stream, in order. */
 export function buildSteps(
   s: Scenario,
@@ -222,7 +241,7 @@ export function buildSteps(
 ): Step[] {
   const sizes = Array.isArray(s.chunk) ? s.chunk : [s.chunk ?? 5];
   const counter = { n: 0 };
-  const blocks = blocksOf(s, req);
+  const { blocks, stopSequence } = stopAt(blocksOf(s, req), (req.body as { stop_sequences?: unknown } | undefined)?.stop_sequences);
   let outChars = 0;
   const steps: Step[] = [];
   const push = (event: string, data: unknown, size = 0) => steps.push({ event, data, size });
@@ -262,10 +281,10 @@ export function buildSteps(
     }
     push("content_block_stop", { type: "content_block_stop", index });
   });
-  const stopReason = s.stopReason ?? (blocks.at(-1)?.type === "tool_use" ? "tool_use" : "end_turn");
+  const stopReason = s.stopReason ?? (stopSequence !== null ? "stop_sequence" : blocks.at(-1)?.type === "tool_use" ? "tool_use" : "end_turn");
   push("message_delta", {
     type: "message_delta",
-    delta: { stop_reason: stopReason, stop_sequence: null },
+    delta: { stop_reason: stopReason, stop_sequence: stopSequence },
     // Cumulative, as the API sends it: the input counts again, output for the whole message.
     usage: { ...input, output_tokens: Math.max(1, Math.ceil(outChars / 4)) },
   });

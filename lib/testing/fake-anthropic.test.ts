@@ -99,6 +99,31 @@ describe("fake Anthropic server", () => {
     });
   });
 
+  it("stops on the request's stop_sequences as the API does: text cut before the first completed, the sequence named", async () => {
+    const send = async (stream: boolean, stop_sequences: string[]) => {
+      fake.enqueue({ text: "one, two; STOP three END", tool: { name: "t", input: {} } });
+      const res = await fetch(`${fake.url}/v1/messages`, {
+        method: "POST",
+        body: JSON.stringify({ model: "m", max_tokens: 10, stream, stop_sequences, messages: [{ role: "user", content: "x" }] }),
+      });
+      if (!stream) return res.json();
+      const events = parseSse(await res.text());
+      const delta = events.find((e) => e.event === "message_delta")?.data.delta;
+      const blocks = events.filter((e) => e.event === "content_block_start").map((e) => e.data.content_block.type);
+      return { text: streamedText(events), blocks, ...delta };
+    };
+    // "two; STOP" starts first, but "; " is complete first; the tool call after the cut never comes.
+    expect(await send(true, ["END", "two; STOP", "; "])).toEqual({ text: "one, two", blocks: ["text"], stop_reason: "stop_sequence", stop_sequence: "; " });
+    expect(await send(false, ["STOP"])).toMatchObject({
+      content: [{ type: "text", text: "one, two; " }],
+      stop_reason: "stop_sequence",
+      stop_sequence: "STOP",
+    });
+    // None in the text: the usual ending, stop_sequence null.
+    expect(await send(true, ["nowhere"])).toMatchObject({ text: "one, two; STOP three END", blocks: ["text", "tool_use"], stop_reason: "tool_use", stop_sequence: null });
+    expect(await send(true, ["one"])).toMatchObject({ text: "", blocks: [], stop_reason: "stop_sequence", stop_sequence: "one" });
+  });
+
   it("refuses, like the real API, requests a chat client can get wrong", async () => {
     type M = { role: "user" | "assistant"; content: unknown };
     const send = async (messages: M[], extra: Record<string, unknown> = {}) => {
