@@ -204,6 +204,8 @@ describe("routeLabel", () => {
     expect(routeLabel("/api/keys/some-key-id")).toBe("/api/keys/:id");
     expect(routeLabel("/api/conversations/x/share")).toBe("/api/conversations/:id/share");
     expect(routeLabel("/api/messages/y/stream")).toBe("/api/messages/:id/stream");
+    expect(routeLabel("/v1/messages/msg_0123abcd/stream")).toBe("/v1/messages/:id/stream");
+    expect(routeLabel("/v1/messages")).toBe("/v1/messages");
     expect(routeLabel("/api/health")).toBe("/api/health");
   });
 });

@@ -70,7 +70,7 @@ export function checkSameOrigin(req: Request, trustedProxyHops = 0): void {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Dynamic path segments, folded so a route label has few values (any id, valid or not). */
-const ID_SEGMENT = /^(\/api\/(?:messages|conversations|queue|files|keys))\/[^/]+/;
+const ID_SEGMENT = /^(\/api\/(?:messages|conversations|queue|files|keys)|\/v1\/messages)\/[^/]+/;
 /** A shared link's token is a credential: never in a log line or a metric label (docs/PROTOCOL.md §3.7). */
 const SHARE_SEGMENTS = /^\/api\/share\/[^/]+(\/messages\/[^/]+)?/;
 
