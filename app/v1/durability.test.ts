@@ -87,7 +87,9 @@ describe("gateway streams", () => {
     const apiId = res.headers.get("tether-message-id")!;
     expect(apiId).toMatch(/^msg_[0-9a-f]{32}$/);
     const frames = await readFrames(res);
-    expect(frames[0]).toMatchObject({ id: "0", event: "message_start", data: { message: { id: apiId, role: "assistant" } } });
+    expect(frames[0]).toMatchObject({ id: null, event: "ping" }); // at once, before Claude answers
+    expect(frames[1]).toMatchObject({ event: "message_start", data: { message: { id: apiId, role: "assistant", model: "claude-haiku-4-5" } } });
+    expect(frames[1].id).toMatch(/^\d+$/);
     expect(frames.at(-1)?.event).toBe("message_stop");
     expect(increasing(ids(frames))).toBe(true);
     expect(textOf(frames)).toBe(TRICKY);

@@ -4,13 +4,12 @@
 // creates the request's conversation (named after its key), its user message,
 // a pending reply marked as the gateway's, and the stored request the
 // generation will send upstream.
-import type { Prisma } from "../generated/prisma/client";
 import { AppError } from "../errors";
 import { toConversation, toMessage, WITH_API_KEY } from "../chat/conversations";
 import type { Conversation, Message } from "../chat/types";
 import { addExchange, titleFrom, withAdmission, type Admission, MAX_CONTENT_CHARS } from "../reply/admission";
 import { countGenerating } from "../reply/lifecycle";
-import { GATEWAY_REPLY, shownUserText, toGatewayRequest, type GatewayBody } from "./request";
+import { GATEWAY_REPLY, shownUserText, storedBody, type GatewayBody } from "./request";
 
 /** Who is calling: an active API key and its user (lib/gateway/keys.ts). */
 export type GatewayCaller = { keyId: string; userId: string; name: string };
@@ -18,7 +17,6 @@ export type GatewayCaller = { keyId: string; userId: string; name: string };
 export type GatewayStart = { conversation: Conversation; userMessage: Message; assistantMessage: Message; seq: number };
 
 export async function admitGatewayRequest(a: Admission, caller: GatewayCaller, body: GatewayBody): Promise<GatewayStart> {
-  const request = toGatewayRequest(body);
   // Shown and searched only: the request itself is stored whole, however long.
   const content = [...shownUserText(body)].slice(0, MAX_CONTENT_CHARS).join("");
   const started = await withAdmission<GatewayStart>(
@@ -30,11 +28,11 @@ export async function admitGatewayRequest(a: Admission, caller: GatewayCaller, b
         throw new AppError("too_many_generations", `At most ${a.maxActivePerUser} replies can be generated at once.`, { "Retry-After": "5" });
       }
       const conv = await tx.conversation.create({
-        data: { userId: ownerId, title: titleFrom(content) || "API request", model: request.model, apiKeyId: caller.keyId },
+        data: { userId: ownerId, title: titleFrom(content) || "API request", model: body.model, apiKeyId: caller.keyId },
         include: WITH_API_KEY,
       });
       const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: null, content, replyMetadata: GATEWAY_REPLY });
-      await tx.gatewayRequest.create({ data: { messageId: assistantRow.id, body: request as unknown as Prisma.InputJsonValue } });
+      await tx.gatewayRequest.create({ data: { messageId: assistantRow.id, body: storedBody(body) } });
       return { conversation: toConversation(conv), userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
     },
     (r) => r.assistantMessage.id,

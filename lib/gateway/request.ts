@@ -5,12 +5,13 @@
 import { z } from "zod";
 import type { Db } from "../platform/db";
 import type { RawRequest } from "../llm/types";
+import { AppError } from "../errors";
 
 const Block = z.looseObject({ type: z.string().min(1) });
 const Content = z.union([z.string(), z.array(Block)]);
 
 export const GatewayBody = z.looseObject({
-  model: z.string().trim().min(1).max(256),
+  model: z.string().min(1).max(256),
   max_tokens: z.number().int().min(1).max(1_000_000),
   messages: z
     .array(z.looseObject({ role: z.enum(["user", "assistant"]), content: Content }))
@@ -27,13 +28,25 @@ export const GatewayBody = z.looseObject({
 });
 export type GatewayBody = z.infer<typeof GatewayBody>;
 
-/** What a gateway reply is generated from: its model and the request as sent upstream (without `stream`). */
+/** What a gateway reply is generated from: its model and the client's body, as sent. */
 export type GatewayRequest = { model: string; raw: RawRequest };
 
-export function toGatewayRequest(body: GatewayBody): GatewayRequest {
-  const { model, messages, stream: _stream, ...params } = body;
-  return { model, raw: { messages, params } };
+/**
+ * The client's body, checked: the object as parsed from its JSON, in its own
+ * key order (zod's output would put the known keys first). 400 when it is not
+ * a Messages API body.
+ */
+export function checkedBody(data: unknown): GatewayBody {
+  const parsed = GatewayBody.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError("invalid_input", `${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "invalid request"}`);
+  }
+  return data as GatewayBody;
 }
+
+/** The body as stored: the client's JSON text, re-encoded from its parse (same keys, same order). */
+export const storedBody = (body: GatewayBody) => JSON.stringify(body);
 
 type AnyBlock = { type: string; text?: unknown; tool_use_id?: unknown };
 
@@ -59,7 +72,9 @@ export function shownUserText(body: GatewayBody): string {
 /** The request a gateway reply was admitted with (null: not a gateway reply, or its row is gone). */
 export async function readGatewayRequest(db: Db, messageId: string): Promise<GatewayRequest | null> {
   const row = await db.gatewayRequest.findUnique({ where: { messageId } });
-  return row ? (row.body as unknown as GatewayRequest) : null;
+  if (!row) return null;
+  const body = JSON.parse(row.body) as GatewayBody;
+  return { model: body.model, raw: { body } };
 }
 
 /** Marks a reply's metadata as the gateway's (read by the generation before anything else). */

@@ -98,25 +98,36 @@ type Block = { wire: number; type: WireType; open: boolean; sent: number; signed
 export class WireTranslator {
   private readonly blocks = new Map<number, Block>();
   private nextWire = 0;
+  private started = false;
   private ended = false;
 
   constructor(private readonly head: { id: string; model: string }) {}
 
   /**
-   * The first frames of a stream: message_start, named after the event the
-   * stream starts from, then what `from` holds (a snapshot; ended when final).
+   * The first frames of a stream that starts from a saved state (`from`: a
+   * snapshot, ended when final): message_start and what the state holds. A
+   * stream read from the log's start sends message_start when the reply
+   * starts streaming instead, naming the model that answered.
    */
-  begin(seq: number, from?: { message: Message; final: boolean }): WireFrame[] {
-    const message = { id: this.head.id, type: "message", role: "assistant", model: this.head.model, content: [], stop_reason: null, stop_sequence: null };
-    const frames: Frame[] = [{ event: "message_start", data: { type: "message_start", message: { ...message, usage: { input_tokens: 0, output_tokens: 0 } } } }];
-    if (from) frames.push(...(from.final ? this.end(from.message) : this.catchUp(from.message, false)));
-    return number(seq, frames);
+  begin(seq: number, from: { message: Message; final: boolean }): WireFrame[] {
+    const model = (from.message.metadata.model as string | undefined) ?? this.head.model;
+    return number(seq, [...this.start(model), ...(from.final ? this.end(from.message) : this.catchUp(from.message, false))]);
   }
 
   /** The frames of one numbered event. */
   event(e: StreamEvent): WireFrame[] {
     if (this.ended) return [];
-    return number(e.id, this.frames(e));
+    if (e.event === "status" && e.data.status === "streaming") return number(e.id, this.start(e.data.model ?? this.head.model));
+    const frames = this.frames(e);
+    // Ended or failed before it streamed (Stop, an upstream error): message_start still comes first.
+    return number(e.id, frames.length ? [...this.start(this.head.model), ...frames] : frames);
+  }
+
+  private start(model: string): Frame[] {
+    if (this.started) return [];
+    this.started = true;
+    const message = { id: this.head.id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null };
+    return [{ event: "message_start", data: { type: "message_start", message: { ...message, usage: { input_tokens: 0, output_tokens: 0 } } } }];
   }
 
   private frames(e: StreamEvent): Frame[] {

@@ -42,7 +42,7 @@ export async function gatewaySse(
   let first: WireFrame[];
   let lastId = 0;
   if (start.kind === "replay") {
-    first = translator.begin(0);
+    first = [];
     for (const e of start.events) first.push(...translator.event(e));
     lastId = start.events.at(-1)?.id ?? 0;
   } else if (start.kind === "snapshot") {
@@ -96,6 +96,8 @@ export async function gatewaySse(
         };
         if (signal?.aborted) return close();
         signal?.addEventListener("abort", close, { once: true });
+        // The headers (the reply's id) and a first byte go out at once, before Claude answers.
+        controller.enqueue(PING);
         write(first);
         if (closed || start.kind === "unknown") return close();
         live = (e) => {

@@ -56,13 +56,14 @@ export function fileBlock(p: FilePart): Anthropic.ContentBlockParam {
  * of the same role joined to the client's last message.
  */
 export function rawParams(raw: RawRequest, turns: ChatTurn[], model: string): Anthropic.MessageCreateParamsStreaming {
-  const messages = [...raw.messages] as Anthropic.MessageParam[];
+  const messages = [...raw.body.messages] as Anthropic.MessageParam[];
   for (const m of toMessageParams(turns)) {
     const last = messages.at(-1);
     if (last?.role !== m.role) messages.push(m);
     else messages[messages.length - 1] = { role: m.role, content: [...blocksOf(last.content), ...blocksOf(m.content)] } as Anthropic.MessageParam;
   }
-  return { ...raw.params, model, messages, stream: true } as Anthropic.MessageCreateParamsStreaming;
+  // Keys the body has keep their place (the client's order goes upstream as written).
+  return { ...raw.body, model, messages, stream: true } as Anthropic.MessageCreateParamsStreaming;
 }
 
 const blocksOf = (c: Anthropic.MessageParam["content"]): Anthropic.ContentBlockParam[] =>

@@ -67,7 +67,7 @@ export class AnthropicProvider implements LlmProvider {
 
   prefillFor(model: string, raw?: RawRequest): boolean {
     // Prefill is not allowed with extended thinking.
-    if (raw) return modelAcceptsPrefill(model) && !isThinkingOn(raw.params.thinking);
+    if (raw) return modelAcceptsPrefill(model) && !isThinkingOn(raw.body.thinking);
     const thinkingOn = resolveThinking(model, this.thinking, this.thinkingBudget, this.maxTokens).param !== undefined;
     return modelAcceptsPrefill(model) && !thinkingOn;
   }

@@ -40,7 +40,7 @@ export class DemoProvider implements LlmProvider {
   async *stream(req: ChatRequest): AsyncGenerator<ProviderEvent> {
     const { signal } = req;
     if (signal.aborted) return;
-    const turns = req.raw ? [...rawTurns(req.raw.messages), ...req.turns] : req.turns;
+    const turns = req.raw ? [...rawTurns(req.raw.body.messages), ...req.turns] : req.turns;
     const turn = planDemoTurn({ ...req, turns });
     const rand = rng(hash(JSON.stringify(turns)));
     const inputTokens = Math.max(1, Math.ceil(JSON.stringify(turns).length / 4));

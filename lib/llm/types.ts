@@ -24,11 +24,11 @@ export const CONTINUE_INSTRUCTION =
   "Your previous reply was cut off. Continue it exactly where it stopped: do not repeat any of it, add no preamble, and keep its formatting (close any open code block or table only when the content calls for it).";
 
 /**
- * A gateway request's own body (docs/GATEWAY.md): its messages and every other
- * parameter go upstream as the client wrote them; `turns` (a Continue's
- * partial reply) follow its messages.
+ * A gateway request's own body (docs/GATEWAY.md), keys in the client's order:
+ * its messages and every other parameter go upstream as the client wrote them;
+ * `turns` (a Continue's partial reply) follow its messages.
  */
-export type RawRequest = { messages: unknown[]; params: Record<string, unknown> };
+export type RawRequest = { body: Record<string, unknown> & { messages: unknown[] } };
 
 export type ChatRequest = {
   turns: ChatTurn[];

@@ -9,7 +9,8 @@ export type StreamEventMap = {
   /** For a thinking part: `durationMs`, its final duration, and `signature` when the model signed it (docs/PROTOCOL.md §4.2). */
   part_stop: { index: number; durationMs?: number; signature?: string };
   tool_progress: { toolUseId: string; message: string; percent?: number };
-  status: { status: MessageStatus };
+  /** `model`: when streaming starts, the model that answered as the API named it (docs/PROTOCOL.md §4.2). */
+  status: { status: MessageStatus; model?: string };
   error: { code: string; message: string };
   done: { message: Message };
 };

@@ -144,11 +144,11 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
     }));
   let status: MessageStatus = row.status === "resuming" ? "resuming" : "pending";
   let error: ErrorBody | null = null;
-  const setStatus = async (next: MessageStatus) => {
+  const setStatus = async (next: MessageStatus, model?: string) => {
     // A bug, never a user's doing: the reply still ends, but it is logged.
     if (!canMove(status, next)) glog.error({ from: status, to: next }, "illegal status change");
     status = next;
-    publish([asm.emit({ event: "status", data: { status: next } })]);
+    publish([asm.emit({ event: "status", data: { status: next, ...(model ? { model } : {}) } })]);
   };
 
   const tools = setup.raw ? undefined : deps.tools; // a gateway client runs its own tools
@@ -185,7 +185,7 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
           break;
         }
         if (status === "pending" || status === "resuming") {
-          await setStatus("streaming");
+          await setStatus("streaming", ev.type === "message_start" ? ev.model : undefined);
           // Saved in order behind the scenes: the first token must not wait for it.
           void checkpoints.flush(snapshotState("streaming"));
         }

@@ -18,7 +18,7 @@ CREATE TABLE "ApiKey" (
 -- CreateTable
 CREATE TABLE "GatewayRequest" (
     "messageId" UUID NOT NULL,
-    "body" JSONB NOT NULL,
+    "body" TEXT NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "GatewayRequest_pkey" PRIMARY KEY ("messageId")
