@@ -19,6 +19,7 @@ CREATE TABLE "ApiKey" (
 CREATE TABLE "GatewayRequest" (
     "messageId" UUID NOT NULL,
     "body" TEXT NOT NULL,
+    "historyHash" TEXT NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "GatewayRequest_pkey" PRIMARY KEY ("messageId")
@@ -29,6 +30,9 @@ CREATE UNIQUE INDEX "ApiKey_secretHash_key" ON "ApiKey"("secretHash");
 
 -- CreateIndex
 CREATE INDEX "ApiKey_userId_createdAt_idx" ON "ApiKey"("userId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "GatewayRequest_historyHash_idx" ON "GatewayRequest"("historyHash");
 
 -- AddForeignKey
 ALTER TABLE "Conversation" ADD CONSTRAINT "Conversation_apiKeyId_fkey" FOREIGN KEY ("apiKeyId") REFERENCES "ApiKey"("id") ON DELETE SET NULL ON UPDATE CASCADE;
