@@ -8,11 +8,11 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
 import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
-import { createParser } from "eventsource-parser";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call, cookieFrom } from "@/lib/testing/route-client";
 import { startGatewayServer, type GatewayServer } from "@/lib/testing/gateway-server";
 import { TRICKY } from "@/lib/testing/api-steps";
+import { ids, increasing, readFrames, textOf, type Frame } from "@/lib/testing/gateway-frames";
 import { createApiKey } from "@/lib/gateway/keys";
 import { replyIdOf } from "@/lib/gateway/wire";
 import * as signUp from "@/app/api/auth/sign-up/route";
@@ -30,8 +30,6 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-type Frame = { id: string | null; event: string; data: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 const body = (text: string, more: Record<string, unknown> = {}) =>
   JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 1000, stream: true, messages: [{ role: "user", content: text }], ...more });
 
@@ -39,44 +37,6 @@ function gwFetch(path: string, init: RequestInit & { headers?: Record<string, st
   return fetch(`${gw.url}${path}`, { ...init, headers: { "content-type": "application/json", "x-api-key": owner.secret, ...init.headers } });
 }
 
-/** Reads SSE frames until the server ends the stream, or until `until` says stop (then the connection is dropped). */
-async function readFrames(res: Response, until?: (f: Frame, all: Frame[]) => boolean): Promise<Frame[]> {
-  const frames: Frame[] = [];
-  let stop = false;
-  const parser = createParser({
-    onEvent: (m) => {
-      if (stop) return;
-      const f = { id: m.id ?? null, event: m.event ?? "message", data: JSON.parse(m.data) };
-      frames.push(f);
-      if (until?.(f, frames)) stop = true;
-    },
-  });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  while (!stop) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parser.feed(value);
-  }
-  if (stop) await reader.cancel();
-  return frames;
-}
-
-/** The text of a stream's text blocks, joined, from its deltas. */
-const textOf = (frames: Frame[]) =>
-  frames
-    .filter((f) => f.event === "content_block_delta" && f.data.delta.type === "text_delta")
-    .map((f) => f.data.delta.text as string)
-    .join("");
-const upstreamText = (frames: Frame[]) => frames.filter((f) => f.event !== "ping");
-const ids = (frames: Frame[]) => upstreamText(frames).map((f) => f.id);
-const pos = (id: string) => id.split(".").map(Number);
-const increasing = (list: (string | null)[]) =>
-  list.every((id, i) => {
-    if (id === null) return false;
-    if (i === 0) return true;
-    const [a, b] = [pos(list[i - 1]!), pos(id)];
-    return a[0] < b[0] || (a[0] === b[0] && (a[1] ?? 0) < (b[1] ?? 0));
-  });
 const savedContent = async (apiId: string) => (await (await h.app.db()).message.findUniqueOrThrow({ where: { id: replyIdOf(apiId)! } })).content;
 
 describe("gateway streams", () => {
