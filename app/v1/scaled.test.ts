@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "@/lib/app";
 import { setApp } from "@/lib/runtime";
+import type { RedisControl } from "@/lib/stream/control";
 import { useRouteHarness } from "@/lib/testing/route-harness";
 import { call } from "@/lib/testing/route-client";
 import { ids, increasing, readFrames, textOf } from "@/lib/testing/gateway-frames";
@@ -21,7 +22,7 @@ let key: Record<string, string>;
 beforeAll(async () => {
   b = h.build({});
   // Each instance hears Stop requests from the others (a server does this at start).
-  await Promise.all([h.app.control.listen(), b.control.listen()]);
+  await Promise.all([h.app, b].map((app) => (app.control as RedisControl).listen()));
   const db = await h.app.db();
   const user = await db.user.create({ data: { email: "scaled-gateway@example.com", name: "scaled" } });
   key = { "x-api-key": (await createApiKey(db, user.id, "scaled")).secret };
