@@ -72,6 +72,12 @@ describe("gateway access", () => {
     expect(upstream).toMatchObject({ temperature: 0.5, metadata: { user_id: "u-1" }, max_tokens: 200, messages: ask.messages });
   });
 
+  it("a browser's cross-site request is judged by its key alone: the API's answers, never the app's CSRF refusal", async () => {
+    const crossSite = { origin: "https://elsewhere.example", "sec-fetch-site": "cross-site" };
+    expect((await post({ ...crossSite, ...key(alice) })).status).toBe(200);
+    await expectApiError(await post({ ...crossSite, cookie: alice.cookie }), 401, "authentication_error");
+  });
+
   it("Authorization: Bearer works as x-api-key does", async () => {
     expect((await post({ authorization: `Bearer ${alice.secret}` })).status).toBe(200);
   });

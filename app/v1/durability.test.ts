@@ -136,6 +136,21 @@ describe("gateway streams", () => {
     expect(await savedContent(apiId)).toBe(read);
   });
 
+  it("a non-streaming client that leaves before the end: the reply goes on and is saved whole", async () => {
+    const text = "Finished without anyone waiting for it: ✓ 🦊";
+    h.fake.enqueue({ text, chunk: 2, delayMs: 20 });
+    const asked = h.fake.requests.length;
+    const left = new AbortController();
+    const answer = gwFetch("/v1/messages", { method: "POST", body: body("leave early", { stream: false }), signal: left.signal });
+    await h.fake.waitForRequests(asked + 1);
+    left.abort(); // before any byte of the answer: a non-streaming answer comes whole, at the end
+    await expect(answer).rejects.toThrow();
+    const db = await h.app.db();
+    const reply = async () => db.message.findFirst({ where: { role: "assistant", parent: { content: "leave early" } } });
+    while ((await reply())?.status !== "complete") await new Promise((r) => setTimeout(r, 20));
+    expect((await reply())!.content).toBe(text);
+  });
+
   it("POST /v1/messages/{id}/stop stops it too and answers the message as it stands", async () => {
     h.fake.enqueue({ text: "stop through the API, ".repeat(40), chunk: 2, delayMs: 20 });
     const res = await gwFetch("/v1/messages", { method: "POST", body: body("stop via api") });

@@ -105,7 +105,11 @@ function requestContext(req: Request, reqId: string): LogContext {
  * logs the request (id, route, status, time to the response) when it is
  * answered. Work the handler starts (a generation) keeps the log context.
  */
-export function route<P = Record<string, string>>(fn: (req: Request, params: P) => Promise<Response>) {
+export function route<P = Record<string, string>>(
+  fn: (req: Request, params: P) => Promise<Response>,
+  /** `sameOrigin: false`: a route that never takes a cookie (the gateway's API keys), so no cross-site check. */
+  o: { sameOrigin?: boolean } = {},
+) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
     const started = performance.now();
     const reqId = requestId(req);
@@ -114,7 +118,7 @@ export function route<P = Record<string, string>>(fn: (req: Request, params: P) 
       let res: Response;
       const { config } = getApp();
       try {
-        checkSameOrigin(req, config.http.trustedProxyHops);
+        if (o.sameOrigin !== false) checkSameOrigin(req, config.http.trustedProxyHops);
         res = await fn(req, (await ctx?.params) ?? ({} as P));
       } catch (e) {
         res = errorResponse(e);

@@ -27,7 +27,12 @@ export async function deliverGatewayReply(
   }
   const headers = { "tether-message-id": apiMessageId(id), "tether-conversation-id": s.conversation.id };
   if (o.streaming) return gatewaySse({ db, bus: app.bus, keepAliveMs: app.config.http.keepAliveMs }, id, { model: o.model, after: null, headers }, req.signal);
-  const final = await awaitFinalMessage({ db, bus: app.bus }, id, s.seq, req.signal);
+  // A client that leaves before the end gets nothing more; the reply goes on, saved, and can be fetched.
+  const final = await awaitFinalMessage({ db, bus: app.bus }, id, s.seq, req.signal).catch((e: unknown) => {
+    if (req.signal.aborted) return null;
+    throw e;
+  });
+  if (!final) return new Response(null, { status: 499, headers });
   if (final.status === "failed") {
     const e = final.error ?? { code: "internal", message: "The reply failed." };
     return apiError(apiErrorType(e.code), e.message, headers);

@@ -46,15 +46,22 @@ function gatewayErrorResponse(e: unknown): Response {
   );
 }
 
-/** A gateway route: the shared request log and metrics, errors in the API's shape. */
+/**
+ * A gateway route: the shared request log and metrics, errors in the API's
+ * shape. No cross-site check: only an API key authenticates here, never a
+ * cookie a page on another site could ride on (docs/SECURITY.md).
+ */
 export function gatewayRoute<P = Record<string, string>>(fn: (req: Request, params: P) => Promise<Response>) {
-  return route<P>(async (req, params) => {
-    try {
-      return await fn(req, params);
-    } catch (e) {
-      return gatewayErrorResponse(e);
-    }
-  });
+  return route<P>(
+    async (req, params) => {
+      try {
+        return await fn(req, params);
+      } catch (e) {
+        return gatewayErrorResponse(e);
+      }
+    },
+    { sameOrigin: false },
+  );
 }
 
 /** The secret a client sent: `x-api-key`, as the SDK sends it, or `Authorization: Bearer`. */
