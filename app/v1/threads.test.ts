@@ -79,7 +79,7 @@ describe("gateway threads", () => {
     );
     expect(answer.conversationId).toBe(call.conversationId);
     expect(answer.message.content).toEqual([{ type: "text", text: "Tool results: 18°C" }]);
-    expect((await pathOf(call.conversationId)).slice(2)).toEqual(["user:[1 tool result]", "assistant:Tool results: 18°C"]);
+    expect((await pathOf(call.conversationId)).slice(2)).toEqual(["user:Tool result: 18°C", "assistant:Tool results: 18°C"]);
   });
 
   it("a history that differs from the reply (edited, or another user's) starts a conversation of its own", async () => {

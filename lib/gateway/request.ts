@@ -48,25 +48,37 @@ export function checkedBody(data: unknown): GatewayBody {
 /** The body as stored: the client's JSON text, re-encoded from its parse (same keys, same order). */
 export const storedBody = (body: GatewayBody) => JSON.stringify(body);
 
-type AnyBlock = { type: string; text?: unknown; tool_use_id?: unknown };
+type AnyBlock = { type: string; text?: unknown; content?: unknown; is_error?: unknown };
+
+/** Longest text shown for one tool result (the whole result went to Claude). */
+const SHOWN_RESULT_CHARS = 2_000;
+
+const textIn = (content: unknown): string =>
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+      ? (content as AnyBlock[]).map((b) => (b?.type === "text" && typeof b.text === "string" ? b.text : `[${b?.type ?? "block"}]`)).join("\n")
+      : "";
 
 /**
- * The user message a gateway conversation shows: the text of the request's
- * last user message, or what it carried instead (tool results, files).
+ * The user message a gateway conversation shows: the request's last user
+ * message, its text, tool results as "Tool result: …" (shortened), and any
+ * other block named by its type.
  */
 export function shownUserText(body: GatewayBody): string {
   const last = body.messages.findLast((m) => m.role === "user");
   if (!last) return "";
   if (typeof last.content === "string") return last.content;
-  const blocks = last.content as AnyBlock[];
-  const text = blocks
-    .filter((b) => b.type === "text" && typeof b.text === "string")
-    .map((b) => b.text as string)
+  return (last.content as AnyBlock[])
+    .map((b) => {
+      if (b.type === "text" && typeof b.text === "string") return b.text;
+      if (b.type !== "tool_result") return `[${b.type}]`;
+      const text = [...textIn(b.content)];
+      const shown = text.length > SHOWN_RESULT_CHARS ? `${text.slice(0, SHOWN_RESULT_CHARS).join("")}…` : text.join("");
+      return `${b.is_error === true ? "Tool error" : "Tool result"}: ${shown}`;
+    })
+    .filter((t) => t.trim() !== "")
     .join("\n\n");
-  if (text.trim()) return text;
-  const results = blocks.filter((b) => b.type === "tool_result").length;
-  if (results) return `[${results} tool result${results > 1 ? "s" : ""}]`;
-  return `[${blocks.map((b) => b.type).join(", ") || "empty message"}]`;
 }
 
 /** The request a gateway reply was admitted with (null: not a gateway reply, or its row is gone). */
