@@ -17,6 +17,8 @@ import type { Message } from "@/lib/chat/types";
 import * as share from "@/app/api/conversations/[id]/share/route";
 import * as conversation from "@/app/api/conversations/[id]/route";
 import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
+import * as stop from "@/app/api/messages/[id]/stop/route";
+import * as cont from "@/app/api/messages/[id]/continue/route";
 import { holdTool, newGate } from "@/lib/testing/hold-tool";
 import { view, viewEvents, viewStream } from "@/lib/testing/share-steps";
 import { followSse } from "@/lib/testing/sse-follow";
@@ -103,6 +105,35 @@ describe("a viewer's reply stream", () => {
     expect(await readSse(await viewStream(token, replyId, { "last-event-id": String(k) }))).toEqual(rest);
     expect(await readSse(await viewStream(token, replyId, { "last-event-id": String(k) }, "?after=0"))).toEqual(rest);
     expect(await readSse(await viewStream(token, replyId, {}, `?after=${k}`))).toEqual(rest);
+  });
+
+  it("a numbered snapshot in the live log (a Continue whose saved text was trimmed) reaches a viewer as a viewer sees it", async () => {
+    gate.open();
+    await previous;
+    h.fake.reset();
+    const owner = await newGuest();
+    const c = await newConversation(owner, "Shared, continued");
+    const token = (await (await call(share.POST, "POST", "/", { cookie: owner, params: { id: c.id } })).json()).share.token as string;
+    // Stalls after "Partial " (trailing space): Stop leaves it interrupted with the space, and usage in its metadata.
+    h.fake.enqueue({ text: "Partial answer", chunk: 1, end: "stall", failAfter: 8, times: 1 });
+    const owned = follow(await post(owner, c.id, { content: "go" }));
+    const replyId = ((await owned.next((f) => f.event === "snapshot")).data.message as Message).id;
+    while ((await savedReply(replyId)).content !== "Partial ") await new Promise((r) => setTimeout(r, 10));
+    await call(stop.POST, "POST", "/", { cookie: owner, params: { id: replyId } });
+    await owned.ended;
+    const seq = (await savedReply(replyId)).seq;
+    h.fake.enqueue({ text: " and the rest." });
+    const resumed = follow(await call(cont.POST, "POST", "/", { cookie: owner, params: { id: replyId } }));
+    const viewer = follow(await viewStream(token, replyId, {}, `?after=${seq}`));
+    const [own, seen] = await Promise.all([resumed.ended, viewer.ended]);
+    // Prefill trims the saved text: a numbered snapshot announces it, to the owner whole and to the viewer presented.
+    const ownSnapshot = own.find((f) => f.event === "snapshot" && f.id! > seq)!;
+    expect(ownSnapshot.data.message).toMatchObject({ content: "Partial", metadata: { usage: expect.any(Object) } });
+    const seenSnapshot = seen.find((f) => f.event === "snapshot" && f.id === ownSnapshot.id)!;
+    expectViewerMessage(seenSnapshot.data.message);
+    expect(seenSnapshot.data.message.content).toBe("Partial");
+    expect(viewer.raw()).not.toMatch(/usage|cost|durationMs|firstTokenMs/);
+    expect(viewer.raw()).not.toContain(c.id);
   });
 
   it("serves a finished message from the database as a viewer sees it", async () => {
