@@ -49,8 +49,11 @@ export default defineConfig({
       NODE_ENV: "production",
       // Request and generation logs would bury the test output; warnings still show.
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-      // Every browser context is a new guest, all from 127.0.0.1.
+      // Every browser context is a new guest, all from 127.0.0.1, and many specs sign up
+      // from there too (the limits themselves are tested in app/api/auth/attempts.test.ts
+      // and e2e/client-address.spec.ts).
       GUEST_RATE_LIMIT: "0",
+      SIGN_UP_RATE_LIMIT: "0",
     },
   },
 });
