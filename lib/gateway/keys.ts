@@ -1,4 +1,4 @@
-// Tether API keys (issue 18): named secrets a user makes in settings to call
+// Tether API keys (docs/API.md, "API keys"): named secrets a user makes in settings to call
 // the Anthropic-compatible gateway (docs/GATEWAY.md) from their own code. The
 // secret is shown once, at creation; only its SHA-256 is stored, so the
 // database alone opens nothing, and a key is found by that hash, never by
