@@ -1,7 +1,8 @@
 // Starts an admitted gateway reply and answers its client (docs/GATEWAY.md):
 // the Messages API's event stream, or its Message object once the reply has
-// ended. Either way the reply's id is in the response headers from the first
-// byte, so a client can resume or stop it whatever becomes of its connection.
+// ended. The reply's id is in the response headers: a stream sends them at
+// once, so its client can resume or stop it whatever becomes of its
+// connection; a Message comes whole, at the end.
 import type { App } from "../app";
 import type { Db } from "../platform/db";
 import { handOver } from "../reply/hand-over";
