@@ -15,6 +15,7 @@ import { AppError } from "../errors";
 import { metrics } from "../platform/metrics";
 import { apiMessageId, isAfter, WireTranslator, type FramePos, type WireFrame } from "../gateway/wire";
 import { SSE_HEADERS } from "./sse";
+import { sseChannelResponse } from "./sse-channel";
 
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -58,65 +59,43 @@ export async function gatewaySse(
   let sentPos: FramePos | null = exact ? o.after : null;
   const headers = { ...SSE_HEADERS, ...o.headers, "tether-resume": exact || o.after === null ? "exact" : "restart" };
 
-  let cleanup = () => {};
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        let closed = false;
-        let keepalive: ReturnType<typeof setInterval> | undefined;
-        metrics.sseSubscribers.inc();
-        const close = () => {
-          if (closed) return;
-          closed = true;
-          metrics.sseSubscribers.dec();
-          if (keepalive) clearInterval(keepalive);
-          subscription.close();
-          signal?.removeEventListener("abort", close);
-          try {
-            controller.close();
-          } catch {
-            /* already closed or cancelled */
-          }
-        };
-        cleanup = close;
-        const write = (frames: WireFrame[]) => {
-          const out: Uint8Array[] = [];
-          let last: WireFrame | undefined;
-          for (const f of frames) {
-            const pos = parsePos(f.id);
-            if (sentPos && !isAfter(pos, sentPos)) continue; // exactly once, in order
-            sentPos = pos;
-            out.push(encode(f));
-            last = f;
-          }
-          if (closed || out.length === 0) return;
-          controller.enqueue(out.length === 1 ? out[0] : new Uint8Array(Buffer.concat(out)));
-          if (last && ends(last)) close();
-          else if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) close(); // a reader that stopped reading resumes by id
-        };
-        if (signal?.aborted) return close();
-        signal?.addEventListener("abort", close, { once: true });
-        // The headers (the reply's id) and a first byte go out at once, before Claude answers.
-        controller.enqueue(PING);
-        write(first);
-        if (closed || start.kind === "unknown") return close();
-        live = (e) => {
-          if (e.id <= lastId) return;
-          lastId = e.id;
-          write(translator.event(e));
-        };
-        const pending = held ?? [];
-        held = null;
-        for (const e of pending) live(e);
-        if (!closed) keepalive = setInterval(() => !closed && controller.enqueue(PING), deps.keepAliveMs);
-      },
-      cancel() {
-        cleanup();
-      },
-    },
-    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
-  );
-  return new Response(body, { status: 200, headers });
+  if (signal?.aborted) subscription.close(); // the channel will not start: nothing else would release it
+  // The channel's plumbing (a reader too far behind dropped, keep-alive, one close) is the user events' (sse-channel.ts).
+  const res = sseChannelResponse({ maxQueuedBytes: MAX_QUEUED_BYTES, highWaterMark: 64 * 1024, signals: signal ? [signal] : [] }, async (ch) => {
+    metrics.sseSubscribers.inc();
+    ch.onClose(() => {
+      metrics.sseSubscribers.dec();
+      subscription.close();
+    });
+    const write = (frames: WireFrame[]) => {
+      const out: Uint8Array[] = [];
+      let last: WireFrame | undefined;
+      for (const f of frames) {
+        const pos = parsePos(f.id);
+        if (sentPos && !isAfter(pos, sentPos)) continue; // exactly once, in order
+        sentPos = pos;
+        out.push(encode(f));
+        last = f;
+      }
+      if (out.length) ch.write(out.length === 1 ? out[0] : new Uint8Array(Buffer.concat(out)));
+      if (last && ends(last)) ch.close();
+    };
+    // The headers (the reply's id) and a first byte go out at once, before Claude answers.
+    ch.write(PING);
+    write(first);
+    if (ch.closed || start.kind === "unknown") return ch.close();
+    live = (e) => {
+      if (e.id <= lastId) return;
+      lastId = e.id;
+      write(translator.event(e));
+    };
+    const pending = held ?? [];
+    held = null;
+    for (const e of pending) live(e);
+    ch.keepAlive(deps.keepAliveMs);
+  });
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  return res;
 }
 
 function parsePos(id: string): FramePos {
