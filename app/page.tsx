@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { Conversation } from "@/components/Conversation";
+import { NewConversation } from "@/components/NewConversation";
 import { pageUser } from "@/lib/http/page-user";
 import { listConversations } from "@/lib/chat/conversations";
 import { getSettings } from "@/lib/chat/settings";
@@ -17,5 +17,5 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
     if (newest) redirect(`/c/${newest.id}`);
   }
   const { streaming, defaultModel } = user ? await getSettings(user.db, user.userId) : { streaming: true, defaultModel: null };
-  return <Conversation conversationId={null} messages={[]} streaming={streaming} defaultModel={defaultModel} fileLimits={getApp().config.files.limits} />;
+  return <NewConversation streaming={streaming} defaultModel={defaultModel} fileLimits={getApp().config.files.limits} />;
 }

@@ -10,6 +10,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useTransition } from "react";
 import * as api from "@/lib/client/api";
 import { connection, navigate, refreshView } from "@/lib/client/connection";
+import { newChatRequests } from "@/lib/client/new-chat";
 import { continueReply, editAndResend, liveReplyFor, regenerateReply, releaseReply, sendMessage, versionHintsOf } from "@/lib/client/reply-registry";
 import type { FilePart, Message } from "@/lib/chat/types";
 import type { FileLimits } from "@/lib/client/attachments";
@@ -115,6 +116,7 @@ export function Conversation({
       setError(null);
       try {
         let id = conversationId;
+        const asked = newChatRequests();
         if (!id) {
           id = (await api.createConversation(undefined, setup)).id;
           setConversationId(id);
@@ -122,8 +124,9 @@ export function Conversation({
         const { accepted } = sendMessage({ conversationId: id, content: text, streaming, baseCount: messages.length, files });
         toBottom();
         await accepted;
-        // The reply keeps streaming through this navigation: it lives in the registry.
-        if (initialId === null) void navigate(router, `/c/${id}`, "replace");
+        // The reply keeps streaming through this navigation: it lives in the
+        // registry. Not once "New chat" was asked for meanwhile (lib/client/new-chat.ts).
+        if (initialId === null) void navigate(router, `/c/${id}`, "replace", () => newChatRequests() === asked);
         return true;
       } catch (e) {
         setError(api.describeError(e));

@@ -13,6 +13,7 @@ import * as api from "@/lib/client/api";
 import { createSearch, IDLE, MAX_QUERY_CHARS, type SearchState } from "@/lib/client/search-query";
 import { shortcutLabel, shortcutOf } from "@/lib/client/shortcuts";
 import type { SearchResult } from "@/lib/chat/types";
+import { requestNewChat } from "@/lib/client/new-chat";
 import { SearchSnippet } from "./SearchSnippet";
 import { useAppleKeys } from "./useAppleKeys";
 
@@ -55,6 +56,7 @@ export function SidebarSearch() {
         setOpen(true);
       } else if (shortcut === "new-chat") {
         e.preventDefault();
+        requestNewChat();
         router.push("/?new=1");
       }
     };

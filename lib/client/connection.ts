@@ -122,8 +122,11 @@ export async function refreshView(router: ViewRouter): Promise<void> {
   if (connection.getState() === "online" && (await connection.probe())) router.refresh();
 }
 
-/** Navigates within the app once the server answers (never a full page load). */
-export async function navigate(router: ViewRouter, href: string, mode: "push" | "replace" = "push"): Promise<void> {
+/**
+ * Navigates within the app once the server answers (never a full page load),
+ * unless `wanted` says by then that the page has moved on.
+ */
+export async function navigate(router: ViewRouter, href: string, mode: "push" | "replace" = "push", wanted = () => true): Promise<void> {
   if (!(await connection.probe())) await connection.whenReachable();
-  router[mode](href);
+  if (wanted()) router[mode](href);
 }
