@@ -163,4 +163,56 @@ describe("RedisStreamBus under faults", () => {
     await expect.poll(() => [inside(a).pending.size, inside(a).flushing.size, inside(a).lastPublished.size], { timeout: 10_000 }).toEqual([0, 0, 0]);
     for (const x of followers) x.sub.close();
   });
+
+  it("a batch whose write is retried still lands before the next one, though the batch before it ended meanwhile", async () => {
+    // Three batches of one reply: A's write is held, B is queued behind it,
+    // and B's first write fails once. C, sent while B waits to retry, must
+    // still wait for B: written first, C would make the log refuse B's id
+    // (smaller than its last), and B's events would be missing from the log
+    // that resuming readers replay.
+    const a = bus({ windowMs: 0 });
+    const id = randomUUID();
+    const events = runEvents(id, ["the ", "first ", "batches"]); // ids 1..7
+    const [batchA, batchB, batchC] = [events.slice(0, 2), events.slice(2, 4), events.slice(4)];
+    await a.open(replyMessage(id), 0);
+    let releaseA!: () => void;
+    const heldA = new Promise<void>((r) => (releaseA = r));
+    let aWriting!: () => void;
+    const aStarted = new Promise<void>((r) => (aWriting = r));
+    let failedB = false;
+    const real = inside(a).connect.bind(a);
+    inside(a).connect = async () => {
+      const c = await real();
+      return new Proxy(c, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target) as unknown;
+          if (prop !== "xAdd" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+          return async (key: string, entryId: string, ...rest: unknown[]) => {
+            if (entryId === "2-0") {
+              aWriting();
+              await heldA;
+            }
+            if (entryId === "4-0" && !failedB) {
+              failedB = true;
+              a.publish(id, batchC); // holds `done`: written at once, or queued behind B
+              throw new Error("ECONNRESET (injected)");
+            }
+            return (value as (...args: unknown[]) => Promise<unknown>).call(target, key, entryId, ...rest);
+          };
+        },
+      });
+    };
+
+    a.publish(id, batchA);
+    await aStarted;
+    const writingA = inside(a).flushing.get(id);
+    a.publish(id, batchB);
+    await expect.poll(() => inside(a).flushing.get(id) !== writingA).toBe(true); // B's write is queued behind A's
+    releaseA();
+    await expect.poll(() => [failedB, inside(a).flushing.size], { timeout: 10_000 }).toEqual([true, 0]);
+
+    await ready;
+    const entries = await raw.xRange(logKey(id), "-", "+");
+    expect((entries ?? []).flatMap((e) => JSON.parse(String(e.message.e)) as StreamEvent[])).toEqual(events);
+  });
 });

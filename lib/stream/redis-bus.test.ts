@@ -189,6 +189,39 @@ describe("RedisStreamBus", () => {
     for (const after of [BASE, midId]) expect((await other.subscribe(id, after, () => {})).start).toEqual({ kind: "replay", events: run.filter((e) => e.id > after) });
   });
 
+  it("a Continue after a crash: an id from the run before it gets the state so far, with that run's text once", async () => {
+    const a = bus();
+    const other = bus();
+    const id = randomUUID();
+    await a.open(message(id), 0);
+    // The first run's process dies after "one two ": its log has no `done`.
+    const first = script(id, ["one ", "two "]).slice(0, 4);
+    const watcher = await follow(other, id, 0);
+    a.publish(id, first);
+    await expect.poll(() => watcher.live.length, { timeout: 10_000 }).toBe(first.length);
+    watcher.sub.close();
+    // The saved partial is continued on a run whose ids jump past the dead one's (docs/PROTOCOL.md §5).
+    const BASE = 2000;
+    const kept = { ...message(id), content: "one two ", parts: [{ type: "text" as const, text: "one two " }], status: "resuming" as const };
+    await a.open(kept, BASE);
+    const second = await follow(other, id, BASE);
+    const run: StreamEvent[] = [
+      { id: BASE + 1, event: "status", data: { status: "streaming" } },
+      { id: BASE + 2, event: "delta", data: { index: 0, text: "three" } },
+    ];
+    a.publish(id, run);
+    await expect.poll(() => second.live.length, { timeout: 10_000 }).toBe(run.length);
+
+    for (const after of [null, 2, first.at(-1)!.id]) {
+      const start = (await other.subscribe(id, after, () => {})).start;
+      expect(start.kind).toBe("snapshot");
+      if (start.kind !== "snapshot") continue;
+      expect(start.id).toBe(BASE + 2);
+      expect(start.message.content).toBe("one two three");
+    }
+    second.sub.close();
+  });
+
   it("close() writes what is still waiting for its window before it lets go (shutdown)", async () => {
     const a = bus({ windowMs: 60_000 }); // nothing would go out by itself for a minute
     const id = randomUUID();

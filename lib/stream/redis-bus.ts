@@ -15,10 +15,10 @@ import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
 
-// No client-side command timeout (node-redis defaults to 5 s): under load a
-// write can wait longer than that for the socket, and a timed-out XADD or
-// PUBLISH would be an event lost. A dead connection still fails them (and
-// they are retried, see flush).
+// No client-side command timeout (node-redis gives up after 5 s by default):
+// under load a write can wait longer than that for the socket, and a write
+// given up on while Redis may still run it would only be retried (flush), a
+// duplicate and a warning each time. A dead connection still fails them.
 const makeClient = (url: string) => createClient({ url, commandOptions: { timeout: 0 } });
 type Client = ReturnType<typeof makeClient>;
 type Listener = (batch: StreamEvent[]) => void;
