@@ -11,7 +11,7 @@ import { ConnectionBanner } from "./ConnectionBanner";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
 import { shortcutOf } from "@/lib/client/shortcuts";
-import { requestNewChat } from "@/lib/client/new-chat";
+import { onNewChatClick } from "@/lib/client/new-chat";
 import type { TabStart } from "@/lib/events/generating";
 import { useTabEventsStart } from "./useTabEvents";
 import { useLiveConversations } from "./useLiveConversations";
@@ -109,7 +109,7 @@ export function AppShell({ conversations: fromServer, account = null, guestLimit
           </span>
           <Link
             href="/?new=1"
-            onClick={requestNewChat}
+            onClick={onNewChatClick}
             data-testid="mobile-new-chat"
             aria-label="New chat"
             title="New chat"

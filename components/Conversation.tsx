@@ -125,8 +125,10 @@ export function Conversation({
         toBottom();
         await accepted;
         // The reply keeps streaming through this navigation: it lives in the
-        // registry. Not once "New chat" was asked for meanwhile (lib/client/new-chat.ts).
-        if (initialId === null) void navigate(router, `/c/${id}`, "replace", () => newChatRequests() === asked);
+        // registry. Not once the user went elsewhere meanwhile: "New chat"
+        // (lib/client/new-chat.ts) or another page.
+        const stayed = () => newChatRequests() === asked && window.location.pathname === "/";
+        if (initialId === null) void navigate(router, `/c/${id}`, "replace", stayed);
         return true;
       } catch (e) {
         setError(api.describeError(e));

@@ -18,7 +18,7 @@ import * as api from "@/lib/client/api";
 import { groupConversations, startOfDay, type Zone } from "@/lib/client/conversation-groups";
 import type { Conversation } from "@/lib/chat/types";
 import type { AccountView } from "@/lib/auth/client";
-import { requestNewChat } from "@/lib/client/new-chat";
+import { onNewChatClick } from "@/lib/client/new-chat";
 
 type Props = { conversations: readonly Conversation[]; account?: AccountView | null; open: boolean; onClose: () => void; onNavigate: () => void };
 
@@ -139,7 +139,7 @@ export function Sidebar({ conversations, account = null, open, onClose, onNaviga
       <div className="px-3 pb-2">
         <Link
           href="/?new=1"
-          onClick={requestNewChat}
+          onClick={onNewChatClick}
           data-testid="new-chat"
           title="New chat (Ctrl/⌘+Shift+O)"
           className="flex w-full items-center justify-center gap-2 rounded-lg bg-clay-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-clay-700"

@@ -15,6 +15,11 @@ export function requestNewChat(): void {
   for (const listener of listeners) listener();
 }
 
+/** A "New chat" link's click: counted unless it opens elsewhere (a modifier key, another button). */
+export function onNewChatClick(e: { button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean; defaultPrevented: boolean }): void {
+  if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey && !e.defaultPrevented) requestNewChat();
+}
+
 /** How many new chats this tab has asked for (useSyncExternalStore's snapshot). */
 export const newChatRequests = (): number => requests;
 
