@@ -172,7 +172,8 @@ test("a send whose answer is lost on the way back is sent again by itself and at
   await expect(assistantMessages(page)).toHaveCount(1);
   const id = (await reply.getAttribute("data-message-id"))!;
   expect(await shownText(reply)).toBe((await savedMessage(page.request, id)).content);
-  // The server too has one exchange.
+  // The server too has one exchange (reloaded at the chat's address, which a busy machine can delay).
+  await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
   await page.reload();
   await expect(userMessages(page)).toHaveCount(1);
   await expect(assistantMessages(page)).toHaveCount(1);

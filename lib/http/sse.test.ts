@@ -7,7 +7,7 @@ import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
 import { metrics } from "../platform/metrics";
 
-import { encodedFrame, frame, sseResponse } from "./sse";
+import { encodedFrame, frame, resumeAfter, sseResponse } from "./sse";
 
 const noDb = {} as Db; // these streams never fall back to the database
 const keepAliveMs = 30;
@@ -84,6 +84,28 @@ describe("sseResponse", () => {
     // Later events reach nobody, and the stream stays ended.
     bus.publish(id, [{ id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } }]);
     expect((await reader.read()).done).toBe(true);
+  });
+});
+
+describe("resumeAfter", () => {
+  const at = (lastEventId: string | null, query = "") =>
+    resumeAfter(new Request(`http://localhost/api/messages/x/stream${query}`, { headers: lastEventId === null ? {} : { "last-event-id": lastEventId } }));
+
+  it("reads any whole event id, of one digit or fifteen (docs/PROTOCOL.md: Last-Event-ID, then ?after=)", () => {
+    expect(at("7")).toBe(7);
+    expect(at("12")).toBe(12); // two digits and more are ids too: a reader this far in gets a replay, not a snapshot
+    expect(at("1048576")).toBe(1048576);
+    expect(at("999999999999999")).toBe(999999999999999);
+    expect(at(" 40 ")).toBe(40);
+    expect(at(null, "?after=%2040%20")).toBe(40); // a header's spaces are gone before it gets here; a query's are not
+    expect(at(null, "?after=40")).toBe(40);
+    expect(at("12", "?after=40")).toBe(12);
+    expect(at(null)).toBeNull();
+  });
+
+  it("reads anything else as no id: the reader gets a snapshot", () => {
+    for (const bad of ["", "-1", "1.5", "1e3", "0x10", "12a", "a12", "1234567890123456"]) expect(at(bad), bad).toBeNull();
+    expect(at(null, "?after=")).toBeNull();
   });
 });
 
