@@ -7,16 +7,19 @@
 //   POST /gc          full garbage collection (server started with --expose-gc)
 //   GET  /pglite      pg_stat_user_tables of the embedded PGlite database, and
 //                     where PGlite spent the server's main thread since the last reset
-// PGlite runs inside the server process, so its statistics cannot be read
-// from outside; the probe keeps a reference to the instance the app opens
-// (PGlite.create) and queries it through PGlite's own query queue. It also
+// The embedded database runs in a process of its own
+// (lib/platform/db/embedded-server.mjs), which inherits this preload: there
+// the probe answers on BENCH_DB_PROBE_PORT, /stats for that process and
+// /pglite for its database. It keeps a reference to the instance the process
+// opens (PGlite.create) and queries it through PGlite's own query queue. It also
 // times PGlite's synchronous (WebAssembly) execution of each protocol message,
 // attributed to the SQL statement it belongs to, and how long each
 // transaction holds PGlite's lock (nothing else can run meanwhile).
 import { createServer } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
-const port = Number(process.env.BENCH_PROBE_PORT);
+const inDbProcess = /embedded-server\.mjs$/.test(process.argv[1] ?? "");
+const port = Number(inDbProcess ? process.env.BENCH_DB_PROBE_PORT : process.env.BENCH_PROBE_PORT);
 const g = globalThis;
 
 if (port) {

@@ -25,16 +25,21 @@ export type AppRun = {
   startApp(fake: FakeProc, db: "pglite" | "postgres", tag: string): Promise<Server>;
 };
 
-// ---- PGlite statistics (inside the server process, through the probe) ----------
+// ---- PGlite statistics (in the embedded database's process, through its probe) ----
 
 type PgliteTime = { statements: { statement: string; calls: number; ms: number; maxMs: number }[]; transactions: { count: number; heldMs: number; maxHeldMs: number } };
 
 async function pgliteStats(s: Server): Promise<{ tables: TableStats; time: PgliteTime }> {
-  const { tables, time } = await probe<{ tables: { relname: string; ins: number; upd: number; hot: number; del: number }[]; time: PgliteTime }>(s, "/pglite");
+  const { tables, time } = await probe<{ tables: { relname: string; ins: number; upd: number; hot: number; del: number }[]; time: PgliteTime }>(
+    s,
+    "/pglite",
+    "GET",
+    true,
+  );
   return { tables: Object.fromEntries(tables.map(({ relname, ...t }) => [relname, t])), time };
 }
 
-/** Where PGlite kept the server's main thread busy during the phase. */
+/** Where PGlite kept its process's thread busy during the phase. */
 function summarizePglite(t: PgliteTime, n: number, wallMs: number) {
   const totalMs = t.statements.reduce((a, s) => a + s.ms, 0);
   return {
@@ -62,6 +67,8 @@ export type AppMetrics = PhaseMetrics & {
     /** event-loop stalls over 200 ms: when they ended (CLOCK_MONOTONIC µs, as in --cpu-prof profiles) */
     longBlocks: ServerStats["longBlocks"];
     postgresBackendsCpuMs?: number;
+    /** The embedded database's own process. */
+    pgliteProcess?: { rssBeforeMb: number; rssAfterMb: number; cpuMs: number };
   };
   db: {
     source: string;
@@ -109,8 +116,9 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
     await sleep(300);
     const rssBefore = procStatus(s.pid).rssKb;
     const statsBefore = await probe<ServerStats>(s, "/reset", "POST");
+    const dbBefore = s.dbProbe ? await probe<ServerStats>(s, "/reset", "POST", true) : undefined;
     log(`${tag}: ${n} ${serial ? "streams one after another" : "concurrent streams"} through the app`);
-    // Our CPU outside this process: the server, and on PostgreSQL its backends.
+    // Our CPU outside this process: the server, and its database (PostgreSQL's backends, or PGlite's process).
     pgc = db === "postgres" ? await pgClient(run.pgUrl) : undefined;
     let backends0: Map<number, number> | undefined;
     let dbCpuMs = 0;
@@ -121,6 +129,11 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
         const cur = await backendCpu(pgc, s.appName!);
         if (!backends0) backends0 = cur;
         else for (const [pid, ms] of cur) backendMs += ms - (backends0.get(pid) ?? 0);
+        dbCpuMs = backendMs;
+      }
+      if (dbBefore) {
+        const d = await probe<ServerStats>(s, "/stats", "GET", true);
+        backendMs = d.cpuUserMs + d.cpuSystemMs - dbBefore.cpuUserMs - dbBefore.cpuSystemMs;
         dbCpuMs = backendMs;
       }
       return st.cpuUserMs + st.cpuSystemMs + backendMs;
@@ -149,6 +162,7 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
     const afterGc = await probe<ServerStats>(s, "/gc", "POST");
     const rssAfterGc = procStatus(s.pid).rssKb;
     const cpuMs = statsAfter.cpuUserMs + statsAfter.cpuSystemMs - statsBefore.cpuUserMs - statsBefore.cpuSystemMs;
+    const dbAfter = s.dbProbe ? await probe<ServerStats>(s, "/stats", "GET", true) : undefined;
     let tables: TableStats;
     let pgliteTime: PgliteTime | undefined;
     if (db === "pglite") ({ tables, time: pgliteTime } = await pgliteStats(s));
@@ -180,9 +194,21 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
         eventLoopDelayMs: statsAfter.eventLoopDelayMs,
         longBlocks: statsAfter.longBlocks,
         ...(db === "postgres" ? { postgresBackendsCpuMs: Math.round(dbCpuMs) } : {}),
+        ...(dbBefore && dbAfter
+          ? {
+              pgliteProcess: {
+                rssBeforeMb: r1(dbBefore.rss / 2 ** 20),
+                rssAfterMb: r1(dbAfter.rss / 2 ** 20),
+                cpuMs: Math.round(dbAfter.cpuUserMs + dbAfter.cpuSystemMs - dbBefore.cpuUserMs - dbBefore.cpuSystemMs),
+              },
+            }
+          : {}),
       },
       db: {
-        source: db === "pglite" ? "pg_stat_user_tables inside the server process (bench/probe.mjs)" : "pg_stat_user_tables (after the server's connections closed)",
+        source:
+          db === "pglite"
+            ? "pg_stat_user_tables inside the embedded database's process (bench/probe.mjs)"
+            : "pg_stat_user_tables (after the server's connections closed)",
         replies: created,
         messageInsertsPerReply: r2(diff("Message", "ins") / created),
         messageUpdatesPerReply: r2(diff("Message", "upd") / created),

@@ -35,20 +35,21 @@ export function table(rows: Row[]): string {
 /** Where the app's time goes: the second table. */
 export function breakdown(rows: Row[]): string {
   const lines = [
-    "| DB | N | characters/s: direct → app (ratio) | delta events per reply | SSE bytes ÷ text bytes | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply | server event-loop delay p99 / max ms | PGlite main-thread ms per reply (share of wall) | server RSS MB: start → before → after → after GC (peak) | heap used MB: before → after → after GC |",
+    "| DB | N | characters/s: direct → app (ratio) | delta events per reply | SSE bytes ÷ text bytes | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply (+ PGlite's process) | server event-loop delay p99 / max ms | PGlite execution ms per reply, in its process (share of wall) | server RSS MB: start → before → after → after GC (peak) (+ PGlite's process: before → after) | heap used MB: before → after → after GC |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { db, n, direct: d, app: a } of rows) {
+    const lite = a.server.pgliteProcess;
     const pgl = a.db.pglite ? `${a.db.pglite.execMsPerReply} (${Math.round(a.db.pglite.execShareOfWall * 100)}%)` : "–";
     lines.push(
       `| ${db} | ${n} | ${d.charsPerSec} → ${a.charsPerSec} (${d.charsPerSec ? (a.charsPerSec / d.charsPerSec).toFixed(2) : "–"}×) ` +
         `| ${r1(a.deltaEvents / Math.max(1, a.streams))} | ${a.wireBytesPerTextByte}× ` +
         `| ${r1(a.toUpstreamMs.p50)} / ${r1(a.toUpstreamMs.p99)} ` +
         `| ${r1(d.firstDeltaLatencyMs.p50)} / ${r1(d.firstDeltaLatencyMs.p99)} → ${r1(a.firstDeltaLatencyMs.p50)} / ${r1(a.firstDeltaLatencyMs.p99)} ` +
-        `| ${r1(a.server.cpuMs / Math.max(1, a.db.replies))} ` +
+        `| ${r1(a.server.cpuMs / Math.max(1, a.db.replies))}${lite ? ` (+ ${r1(lite.cpuMs / Math.max(1, a.db.replies))})` : ""} ` +
         `| ${r1(a.server.eventLoopDelayMs.p99)} / ${r1(a.server.eventLoopDelayMs.max)} ` +
         `| ${pgl} ` +
-        `| ${a.server.rssStartMb} → ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} → ${a.server.rssAfterGcMb} (${a.server.rssPeakMb}) ` +
+        `| ${a.server.rssStartMb} → ${a.server.rssBeforeMb} → ${a.server.rssAfterMb} → ${a.server.rssAfterGcMb} (${a.server.rssPeakMb})${lite ? ` (+ ${lite.rssBeforeMb} → ${lite.rssAfterMb})` : ""} ` +
         `| ${a.server.heapBeforeMb} → ${a.server.heapAfterMb} → ${a.server.heapAfterGcMb} |`,
     );
   }

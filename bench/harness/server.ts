@@ -14,6 +14,8 @@ export type Server = {
   proc: ChildProcess;
   pid: number;
   probe: string;
+  /** The embedded database's own process, probed likewise (none on PostgreSQL). */
+  dbProbe?: string;
   logFile: string;
   cleanup: () => Promise<void>;
   pgSchema?: string;
@@ -70,6 +72,7 @@ function serverPid(pid: number): number {
 export async function startServer(o: ServerOptions): Promise<Server> {
   const port = o.port ?? (await freePort());
   const probePort = o.probePort ?? (await freePort());
+  const dbProbePort = await freePort();
   const tmp = mkdtempSync(join(o.tmpRoot ?? tmpdir(), `tether-bench-${o.runId}-`));
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (/^(DATABASE_URL|REDIS_URL|INNGEST_|ANTHROPIC_|NEXT_DIST_DIR|NODE_OPTIONS|PORT$|MAX_ACTIVE|METRICS_TOKEN)/.test(k)) delete env[k];
@@ -87,6 +90,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     MAX_ACTIVE_GENERATIONS: "0", // the benchmark measures past any cap (--env sets one)
     NODE_OPTIONS: `--import=${join(ROOT, "bench", "probe.mjs")}`,
     BENCH_PROBE_PORT: String(probePort),
+    BENCH_DB_PROBE_PORT: String(dbProbePort),
   });
   if (o.postgres) {
     const u = new URL(o.postgres.url);
@@ -130,11 +134,24 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     }
     await sleep(250);
   }
-  return { base, proc, pid: serverPid(proc.pid!), probe: `http://127.0.0.1:${probePort}`, logFile, cleanup, pgSchema: o.postgres?.schema, appName: o.postgres?.appName };
+  return {
+    base,
+    proc,
+    pid: serverPid(proc.pid!),
+    probe: `http://127.0.0.1:${probePort}`,
+    dbProbe: o.postgres ? undefined : `http://127.0.0.1:${dbProbePort}`,
+    logFile,
+    cleanup,
+    pgSchema: o.postgres?.schema,
+    appName: o.postgres?.appName,
+  };
 }
 
-export async function probe<T>(s: Server, path: string, method = "GET"): Promise<T> {
-  const res = await fetch(s.probe + path, { method, signal: AbortSignal.timeout(30_000) });
+/** Asks the server's probe, or with `db` the embedded database process's. */
+export async function probe<T>(s: Server, path: string, method = "GET", db = false): Promise<T> {
+  const at = db ? s.dbProbe : s.probe;
+  if (!at) throw new Error("no embedded database process to probe");
+  const res = await fetch(at + path, { method, signal: AbortSignal.timeout(30_000) });
   if (!res.ok) throw new Error(`probe ${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<T>;
 }

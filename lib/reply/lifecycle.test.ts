@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { MessageStatus } from "../chat/types";
 import type { StreamEvent } from "../stream/events";
-import { bothDatabases, useDatabase } from "../testing/databases";
+import { bothDatabases, servedEmbedded, useDatabase } from "../testing/databases";
 import * as life from "./lifecycle";
 
-const backends = bothDatabases("lifecycle");
+const backends = [...bothDatabases("lifecycle"), servedEmbedded()];
 const HOUR = 3_600_000;
 
 describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {

@@ -1,6 +1,9 @@
 // The two databases the app runs on, for tests that must hold on both:
 // in-memory PGlite (the embedded default's engine) and the local PostgreSQL
 // in a throw-away schema, dropped afterwards.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type DbHandle } from "../platform/db";
@@ -22,6 +25,19 @@ export function bothDatabases(prefix: string): [string, () => Promise<DbHandle>,
         await admin.end();
       },
     ],
+  ];
+}
+
+/**
+ * The embedded default as the server runs it: PGlite on disk, in a process of
+ * its own, reached through the pg driver (lib/platform/db/embedded-process.ts).
+ */
+export function servedEmbedded(): [string, () => Promise<DbHandle>, () => Promise<void>] {
+  let dir: string | undefined;
+  return [
+    "PGlite in its own process",
+    () => openDatabase({ kind: "pglite", dataDir: (dir = mkdtempSync(join(tmpdir(), "tether-served-"))) }),
+    async () => void (dir && rmSync(dir, { recursive: true, force: true })),
   ];
 }
 

@@ -10,9 +10,9 @@ import { sweepStaleReplies } from "../../reply/sweep";
 import { AppError } from "../../errors";
 import { ensureUser } from "../../auth/users";
 import { testAdmission } from "../../testing/app";
-import { bothDatabases, useDatabase } from "../../testing/databases";
+import { bothDatabases, servedEmbedded, useDatabase } from "../../testing/databases";
 
-const backends = bothDatabases("db");
+const backends = [...bothDatabases("db"), servedEmbedded()];
 
 describe.each(backends)("data layer on %s", (_name, open, dispose) => {
   const handle = useDatabase(open, dispose);

@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { acquireDataDirLock } from "./lock";
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "./lock";
+import { startEmbeddedProcess, type EmbeddedProcess } from "./embedded-process";
 import { log } from "../log";
 
 /**
@@ -22,10 +23,59 @@ export function embeddedDataDir(dataDir: string): string {
   return resolve(/*turbopackIgnore: true*/ dataDir);
 }
 
+/** How long to wait for a gone server's database process to exit (it does so at once). */
+const CLOSING_WAIT_MS = 15_000;
+
+/** The directory's lock, waiting for a database process left by a server that died (lock.ts). */
+async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  const until = Date.now() + CLOSING_WAIT_MS;
+  for (;;) {
+    try {
+      return acquireDataDirLock(dataDir);
+    } catch (e) {
+      if (!(e instanceof DataDirLockedError && e.closing && Date.now() < until)) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * The embedded database served by a process of its own (embedded-process.ts),
+ * or null if that process could not start (then the caller opens it here).
+ */
+export async function serveEmbeddedDatabase(dataDir: string): Promise<{ served: EmbeddedProcess; release(): Promise<void> } | null> {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = await lockDataDir(dataDir);
+  let served: EmbeddedProcess;
+  try {
+    const dir = join(dataDir, "pglite");
+    await createOutOfProcess(dir);
+    served = await startEmbeddedProcess(dir, startParams());
+  } catch (e) {
+    lock.release();
+    log.warn({ component: "db", err: String(e) }, "could not serve the embedded database from a process of its own; opening it here");
+    return null;
+  }
+  lock.adopt(served.pid);
+  let closed = false;
+  return {
+    served,
+    async release() {
+      if (closed) return;
+      closed = true;
+      try {
+        await served.stop();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
 export async function openEmbeddedDatabase(dataDir: string): Promise<{ pglite: PGlite; release(): Promise<void> }> {
   // PGlite does not create missing parent directories.
   mkdirSync(dataDir, { recursive: true });
-  const lock = acquireDataDirLock(dataDir);
+  const lock = await lockDataDir(dataDir);
   try {
     const dir = join(dataDir, "pglite");
     await createOutOfProcess(dir);

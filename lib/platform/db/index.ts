@@ -1,8 +1,12 @@
 // The database seam: one Prisma client over either the embedded PGlite
 // (default) or PostgreSQL (DATABASE_URL). Nothing above this file knows which.
+// The server reaches both through the pg driver: PGlite is served by a process
+// of its own (embedded-process.ts). In-memory PGlite (tests), and PGlite on
+// disk should that process fail to start, run in this process instead.
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaClient } from "../../generated/prisma/client";
-import { embeddedDataDir, openEmbeddedDatabase } from "./embedded";
+import { embeddedDataDir, openEmbeddedDatabase, serveEmbeddedDatabase } from "./embedded";
+import { log } from "../log";
 import { migrationsApplied, type RawQuery } from "./migration-status";
 
 const rawQuery =
@@ -27,17 +31,51 @@ export function pgPoolConfig(url: string, schema?: string, poolSize = 10) {
   };
 }
 
+/** Connections from the server to its embedded database process; PGlite runs their statements one at a time. */
+export const EMBEDDED_POOL_SIZE = 10;
+
+/** Prisma over the pg driver, the schema migrated first if it is behind. */
+async function overPg(poolConfig: () => object, schema: string | undefined, migrate: boolean): Promise<PrismaClient> {
+  const { PrismaPg } = await import("@prisma/adapter-pg");
+  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig(), schema ? { schema } : undefined) });
+  if (migrate && !(await migrationsApplied(rawQuery(prisma)))) {
+    const { applyMigrations } = await import("./schema-engine");
+    await applyMigrations(new PrismaPg(poolConfig(), schema ? { schema } : undefined));
+  }
+  return prisma;
+}
+
 export async function openDatabase(config: DbConfig, opts: { migrate?: boolean } = {}): Promise<DbHandle> {
   const migrate = opts.migrate ?? true;
   if (config.kind === "postgres") {
-    const { PrismaPg } = await import("@prisma/adapter-pg");
-    const adapter = new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined);
-    const prisma = new PrismaClient({ adapter });
-    if (migrate && !(await migrationsApplied(rawQuery(prisma)))) {
-      const { applyMigrations } = await import("./schema-engine");
-      await applyMigrations(new PrismaPg(pgPoolConfig(config.url, config.schema, config.poolSize), config.schema ? { schema: config.schema } : undefined));
-    }
+    const prisma = await overPg(() => pgPoolConfig(config.url, config.schema, config.poolSize), config.schema, migrate);
     return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+  }
+  if (config.kind === "pglite") {
+    // The same pg path, to PGlite in a process of its own (embedded-process.ts).
+    const served = await serveEmbeddedDatabase(embeddedDataDir(config.dataDir));
+    if (served) {
+      let prisma: PrismaClient;
+      try {
+        prisma = await overPg(() => ({ ...served.served.pg, max: EMBEDDED_POOL_SIZE }), undefined, migrate);
+      } catch (e) {
+        await served.release();
+        throw e;
+      }
+      // Without it nothing can be saved: end, so that a supervisor starts the server again (the sweep resumes what was cut).
+      served.served.onExit((code) => {
+        log.error({ component: "db", code }, "the embedded database process exited; stopping");
+        process.exit(1);
+      });
+      return {
+        prisma,
+        kind: "pglite",
+        async close() {
+          await prisma.$disconnect();
+          await served.release();
+        },
+      };
+    }
   }
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   let pglite: PGlite;
@@ -71,8 +109,8 @@ export async function openDatabase(config: DbConfig, opts: { migrate?: boolean }
 }
 
 /**
- * PGlite runs queries synchronously in WebAssembly on the server's only
- * thread; a chain of them (one promise callback after another) starved SSE
+ * PGlite in this process runs queries synchronously in WebAssembly on its
+ * only thread; a chain of them (one promise callback after another) starved SSE
  * writes and timers for up to a second under load. Giving the event loop a
  * turn before each top-level query keeps streams flowing. (Queries inside a
  * transaction are left alone: yielding there would only hold its lock longer.)

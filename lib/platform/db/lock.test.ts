@@ -104,6 +104,43 @@ describe("data dir lock", () => {
     expect(existsSync(lock.path)).toBe(false);
   });
 
+  it("stays held by a gone server's database process until that exits, then is taken; the holder names its own", async () => {
+    const dir = tempDir();
+    const gone = spawn("true");
+    await new Promise((r) => gone.once("exit", r));
+    const dbProcess = spawn("sleep", ["30"]);
+    children.push(dbProcess);
+    await new Promise((r) => dbProcess.once("spawn", r));
+    const child = { pid: dbProcess.pid, start: startOf(dbProcess.pid!) };
+    writeFileSync(join(dir, "tether.lock"), JSON.stringify({ pid: gone.pid, start: null, host: hostname(), child }));
+    const refused = (() => {
+      try {
+        acquireDataDirLock(dir);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(refused).toBeInstanceOf(DataDirLockedError);
+    expect(refused).toMatchObject({ holderPid: dbProcess.pid, closing: true });
+    dbProcess.kill("SIGKILL");
+    await new Promise((r) => dbProcess.once("exit", r));
+    const lock = acquireDataDirLock(dir);
+    const mine = spawn("sleep", ["30"]);
+    children.push(mine);
+    await new Promise((r) => mine.once("spawn", r));
+    lock.adopt(mine.pid!);
+    expect(JSON.parse(readFileSync(lock.path, "utf8"))).toEqual({
+      pid: process.pid,
+      start: startOf(process.pid),
+      host: hostname(),
+      child: { pid: mine.pid, start: startOf(mine.pid!) },
+    });
+    // Held again: a second open is refused.
+    expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
+    lock.release();
+    expect(existsSync(lock.path)).toBe(false);
+  });
+
   it("treats an unreadable lock file as stale", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "tether.lock"), "{half");

@@ -7,7 +7,11 @@
 // zombie (killed, not yet reaped by its parent), a dead task, or one with
 // SIGKILL pending. A supervisor that restarts at once after `kill -9` would
 // otherwise find the old pid still listed and fail to start.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync } from "node:fs";
+//
+// The server's database process (embedded-process.ts) is named in the lock
+// too: it holds the files open, so until it has exited as well, the lock is
+// held by it even after the server itself died.
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, existsSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -15,6 +19,8 @@ export class DataDirLockedError extends Error {
   constructor(
     readonly lockPath: string,
     readonly holderPid: number,
+    /** Only the database process of a server that is gone holds it: it exits by itself within moments. */
+    readonly closing = false,
   ) {
     super(
       `The embedded database in ${lockPath.replace(/\/[^/]*$/, "")} is in use by another process (pid ${holderPid}). ` +
@@ -24,7 +30,7 @@ export class DataDirLockedError extends Error {
   }
 }
 
-type LockInfo = { pid: number; start: string | null; host: string };
+type LockInfo = { pid: number; start: string | null; host: string; child?: { pid: number; start: string | null } };
 
 type ProcState = { state: string; start: string };
 
@@ -69,7 +75,12 @@ function isAlive(info: LockInfo): boolean {
   return !killPending(info.pid);
 }
 
-export type DataDirLock = { path: string; release(): void };
+export type DataDirLock = {
+  path: string;
+  /** Names the process that opened the directory for this one (the database process). */
+  adopt(childPid: number): void;
+  release(): void;
+};
 
 export function acquireDataDirLock(dir: string): DataDirLock {
   const path = join(dir, "tether.lock");
@@ -90,8 +101,13 @@ export function acquireDataDirLock(dir: string): DataDirLock {
           /* already gone */
         }
       };
+      const adopt = (childPid: number) => {
+        const next: LockInfo = { ...me, child: { pid: childPid, start: procState(childPid)?.start ?? null } };
+        writeFileSync(`${path}.next`, JSON.stringify(next), { mode: 0o600 });
+        renameSync(`${path}.next`, path); // never half-written
+      };
       process.once("exit", release);
-      return { path, release };
+      return { path, adopt, release };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
@@ -102,6 +118,7 @@ export function acquireDataDirLock(dir: string): DataDirLock {
       holder = null; // half-written or unreadable: treat as stale
     }
     if (holder && holder.pid !== process.pid && isAlive(holder)) throw new DataDirLockedError(path, holder.pid);
+    if (holder?.child && isAlive({ ...holder.child, host: holder.host })) throw new DataDirLockedError(path, holder.child.pid, true);
     if (holder && holder.pid === process.pid && holder.host === me.host) {
       throw new DataDirLockedError(path, holder.pid); // opened twice in one process: a bug
     }

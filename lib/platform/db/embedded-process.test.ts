@@ -1,0 +1,116 @@
+// The embedded database's own process (embedded-server.mjs) as the server
+// meets it: each connection's queries and transactions run whole although
+// they share one PGlite session; a connection that goes away mid-transaction
+// is rolled back; the group's signals leave it running for the server's
+// drain; a server killed with SIGKILL takes it along, and the next server
+// opens the directory with every row.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { serveEmbeddedDatabase } from "./embedded";
+import { openDatabase } from ".";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "tether-served-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("the embedded database process", () => {
+  let served: NonNullable<Awaited<ReturnType<typeof serveEmbeddedDatabase>>>;
+  const clients: pg.Client[] = [];
+  const connect = async () => {
+    const c = new pg.Client(served.served.pg);
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    served = (await serveEmbeddedDatabase(tempDir()))!;
+    expect(served).not.toBeNull();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => {})));
+  });
+  afterAll(() => served.release());
+
+  it("gives each of many connections its own answers while their parameterized queries interleave", async () => {
+    const conns = await Promise.all(Array.from({ length: 8 }, connect));
+    const answers = await Promise.all(
+      conns.flatMap((c, i) =>
+        Array.from({ length: 40 }, async (_, j) => {
+          const { rows } = await c.query<{ n: number; s: string }>("select $1::int as n, $2::text as s", [i * 1000 + j, `c${i}-q${j}`]);
+          return rows[0].n === i * 1000 + j && rows[0].s === `c${i}-q${j}`;
+        }),
+      ),
+    );
+    expect(answers.filter((ok) => !ok)).toHaveLength(0);
+    expect(answers).toHaveLength(320);
+  });
+
+  it("runs a connection's transaction whole: another connection never sees it half done", async () => {
+    const [a, b] = [await connect(), await connect()];
+    await a.query("create table whole (x int)");
+    await a.query("begin");
+    await a.query("insert into whole values ($1)", [1]);
+    let committed = false;
+    const seen = b.query<{ n: number }>("select count(*)::int as n from whole").then((r) => ({ n: r.rows[0].n, committed }));
+    for (let i = 2; i <= 20; i++) await a.query("insert into whole values ($1)", [i]);
+    committed = true;
+    await a.query("commit");
+    expect(await seen).toEqual({ n: 20, committed: true });
+  });
+
+  it("rolls back the transaction of a connection that went away, and the others go on", async () => {
+    const [a, b] = [await connect(), await connect()];
+    await a.query("create table gone (x int)");
+    await a.query("begin");
+    await a.query("insert into gone values (1)");
+    const waiting = b.query<{ n: number }>("select count(*)::int as n from gone");
+    a.on("error", () => {}); // its own end, below
+    (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    expect((await waiting).rows[0].n).toBe(0);
+    expect((await b.query("select 1 as one")).rows[0].one).toBe(1);
+  });
+
+  it("keeps serving through the SIGINT and SIGTERM a terminal or a supervisor sends the whole group", async () => {
+    const c = await connect();
+    process.kill(served.served.pid, "SIGTERM");
+    process.kill(served.served.pid, "SIGINT");
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.query("select 2 as two")).rows[0].two).toBe(2);
+  });
+});
+
+describe("a server killed with SIGKILL", () => {
+  it("takes its database process along, and the next server opens the directory with every row", async () => {
+    const dataDir = join(tempDir(), "data");
+    const fixture = fileURLToPath(new URL("./embedded-server.fixture.ts", import.meta.url));
+    const root = fileURLToPath(new URL("../../..", import.meta.url));
+    let childPid = 0;
+    for (const text of ["first", "second ✓"]) {
+      const server = spawn(process.execPath, ["--import", "tsx", fixture, dataDir, text], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      server.stdout.on("data", (b: Buffer) => void (out += b.toString()));
+      const signal = await new Promise((r) => server.once("exit", (_code, s) => r(s)));
+      expect(signal).toBe("SIGKILL");
+      childPid = Number(/wrote (\d+)/.exec(out)?.[1]);
+      expect(childPid).toBeGreaterThan(0);
+      // The next start (the fixture again, at once) waits for it if it has not gone yet (lock.ts).
+    }
+    await expect.poll(() => existsSync(`/proc/${childPid}`) && !readFileSync(`/proc/${childPid}/stat`, "utf8").includes(") Z ")).toBe(false);
+    const db = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      const rows = await db.prisma.$queryRawUnsafe<{ text: string }[]>("select text from probe order by text");
+      expect(rows.map((r) => r.text)).toEqual(["first", "second ✓"]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000); // three starts of the database, on a busy machine
+});
