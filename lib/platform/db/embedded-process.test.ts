@@ -42,14 +42,19 @@ describe("the embedded database process", () => {
 
   it("gives each of many connections its own answers while their parameterized queries interleave", async () => {
     const conns = await Promise.all(Array.from({ length: 8 }, connect));
-    const answers = await Promise.all(
-      conns.flatMap((c, i) =>
-        Array.from({ length: 40 }, async (_, j) => {
-          const { rows } = await c.query<{ n: number; s: string }>("select $1::int as n, $2::text as s", [i * 1000 + j, `c${i}-q${j}`]);
-          return rows[0].n === i * 1000 + j && rows[0].s === `c${i}-q${j}`;
+    // Each connection one query after another (as a pool uses it), all eight at once.
+    const answers = (
+      await Promise.all(
+        conns.map(async (c, i) => {
+          const mine: boolean[] = [];
+          for (let j = 0; j < 40; j++) {
+            const { rows } = await c.query<{ n: number; s: string }>("select $1::int as n, $2::text as s", [i * 1000 + j, `c${i}-q${j}`]);
+            mine.push(rows[0].n === i * 1000 + j && rows[0].s === `c${i}-q${j}`);
+          }
+          return mine;
         }),
-      ),
-    );
+      )
+    ).flat();
     expect(answers.filter((ok) => !ok)).toHaveLength(0);
     expect(answers).toHaveLength(320);
   });
@@ -88,23 +93,55 @@ describe("the embedded database process", () => {
   });
 });
 
+/** Runs the fixture server (embedded-server.fixture.ts); resolves with the database process's pid once it wrote. */
+function fixtureServer(dataDir: string, text: string, stay = false) {
+  const fixture = fileURLToPath(new URL("./embedded-server.fixture.ts", import.meta.url));
+  const root = fileURLToPath(new URL("../../..", import.meta.url));
+  const server = spawn(process.execPath, ["--import", "tsx", fixture, dataDir, text, ...(stay ? ["stay"] : [])], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const wrote = new Promise<number>((resolve) =>
+    server.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      const pid = /wrote (\d+)/.exec(out)?.[1];
+      if (pid) resolve(Number(pid));
+    }),
+  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => server.once("exit", (code, signal) => r({ code, signal })));
+  return { server, wrote, exited };
+}
+
+const gone = (pid: number) => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+
+describe("a server whose database process dies", () => {
+  it("ends (so that a supervisor starts it again) instead of running on without its database", async () => {
+    const dataDir = join(tempDir(), "data");
+    const { server, wrote, exited } = fixtureServer(dataDir, "kept", true);
+    try {
+      process.kill(await wrote, "SIGKILL");
+      expect(await exited).toEqual({ code: 1, signal: null });
+    } finally {
+      server.kill("SIGKILL");
+    }
+    const db = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      expect(await db.prisma.$queryRawUnsafe("select text from probe")).toEqual([{ text: "kept" }]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
+
 describe("a server killed with SIGKILL", () => {
   it("takes its database process along, and the next server opens the directory with every row", async () => {
     const dataDir = join(tempDir(), "data");
-    const fixture = fileURLToPath(new URL("./embedded-server.fixture.ts", import.meta.url));
-    const root = fileURLToPath(new URL("../../..", import.meta.url));
     let childPid = 0;
     for (const text of ["first", "second ✓"]) {
-      const server = spawn(process.execPath, ["--import", "tsx", fixture, dataDir, text], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      server.stdout.on("data", (b: Buffer) => void (out += b.toString()));
-      const signal = await new Promise((r) => server.once("exit", (_code, s) => r(s)));
-      expect(signal).toBe("SIGKILL");
-      childPid = Number(/wrote (\d+)/.exec(out)?.[1]);
-      expect(childPid).toBeGreaterThan(0);
-      // The next start (the fixture again, at once) waits for it if it has not gone yet (lock.ts).
+      // The second start comes at once: it waits for the first one's database process if that has not gone yet (lock.ts).
+      const { wrote, exited } = fixtureServer(dataDir, text);
+      childPid = await wrote;
+      expect((await exited).signal).toBe("SIGKILL");
     }
-    await expect.poll(() => existsSync(`/proc/${childPid}`) && !readFileSync(`/proc/${childPid}/stat`, "utf8").includes(") Z ")).toBe(false);
+    await expect.poll(() => gone(childPid)).toBe(true);
     const db = await openDatabase({ kind: "pglite", dataDir });
     try {
       const rows = await db.prisma.$queryRawUnsafe<{ text: string }[]>("select text from probe order by text");
