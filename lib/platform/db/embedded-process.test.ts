@@ -59,6 +59,14 @@ describe("the embedded database process", () => {
     expect(answers).toHaveLength(320);
   });
 
+  it("takes a statement of megabytes, read in many pieces, and gives it back exact", async () => {
+    const c = await connect();
+    const text = "日本語 ✓ \u{1F98A} data: x\n\n".repeat(200_000); // 4.8 MB of UTF-8
+    const { rows } = await c.query<{ same: boolean; length: number }>("select $1::text = $2::text as same, length($1::text) as length", [text, text]);
+    expect(rows[0]).toEqual({ same: true, length: [...text].length });
+    expect((await c.query<{ t: string }>("select $1::text as t", [text])).rows[0].t).toBe(text);
+  });
+
   it("runs a connection's transaction whole: another connection never sees it half done", async () => {
     const [a, b] = [await connect(), await connect()];
     await a.query("create table whole (x int)");

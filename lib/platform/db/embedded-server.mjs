@@ -32,7 +32,12 @@ const ENDS = new Set(["S", "Q", "H"]);
 
 const db = await PGlite.create(dir, { startParams: JSON.parse(params) });
 
-/** @typedef {{ socket: import("node:net").Socket, buffer: Buffer, started: boolean, pending: Uint8Array[], open: boolean }} Conn */
+/**
+ * `parts`: what arrived and is not parsed yet, `size` its bytes, `need` the
+ * bytes the next message needs (joined only then: a large statement comes in
+ * many reads). `pending`: messages of the exchange still arriving.
+ * @typedef {{ socket: import("node:net").Socket, parts: Buffer[], size: number, need: number, started: boolean, pending: Uint8Array[], open: boolean }} Conn
+ */
 /** Exchanges in arrival order; a `close` entry ends its connection's share of the session. */
 /** @type {{ conn: Conn, messages?: Uint8Array[], close?: true }[]} */
 const queue = [];
@@ -85,44 +90,50 @@ async function pump() {
 
 /** Splits what arrived into messages and queues each complete exchange. */
 function receive(conn, chunk) {
-  conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk;
+  conn.parts.push(chunk);
+  conn.size += chunk.length;
+  if (conn.size < conn.need) return;
+  let buf = conn.parts.length === 1 ? conn.parts[0] : Buffer.concat(conn.parts, conn.size);
   for (;;) {
-    const buf = conn.buffer;
+    // The length of the next message, once its header is here (0: not yet).
+    let length = 0;
+    if (!conn.started) length = buf.length >= 8 ? buf.readInt32BE(0) : 0;
+    else length = buf.length >= 5 ? 1 + buf.readInt32BE(1) : 0;
+    if (length !== 0 && length < (conn.started ? 5 : 8)) return void conn.socket.destroy(); // not the protocol
+    if (length === 0 || buf.length < length) {
+      conn.need = length || (conn.started ? 5 : 8);
+      break;
+    }
+    const message = buf.subarray(0, length);
+    buf = buf.subarray(length);
     if (!conn.started) {
-      if (buf.length < 8) return;
-      const length = buf.readInt32BE(0);
-      if (buf.length < length) return;
-      const code = buf.readInt32BE(4);
-      conn.buffer = buf.subarray(length);
+      const code = message.readInt32BE(4);
       if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
         conn.socket.write("N");
         continue;
       }
       if (code === CANCEL_REQUEST) return void conn.socket.destroy(); // not supported
-      queue.push({ conn, messages: [Uint8Array.from(buf.subarray(0, length))] });
       // The startup message, after which every message has a type byte.
       conn.started = true;
+      queue.push({ conn, messages: [Uint8Array.from(message)] });
       continue;
     }
-    if (buf.length < 5) break;
-    const length = 1 + buf.readInt32BE(1);
-    if (buf.length < length) break;
-    const type = String.fromCharCode(buf[0]);
-    const message = Uint8Array.from(buf.subarray(0, length));
-    conn.buffer = buf.subarray(length);
+    const type = String.fromCharCode(message[0]);
     if (type === "X") {
       conn.socket.end();
       break;
     }
-    conn.pending.push(message);
+    conn.pending.push(Uint8Array.from(message));
     if (ENDS.has(type)) queue.push({ conn, messages: conn.pending.splice(0) });
   }
+  conn.parts = buf.length ? [buf] : [];
+  conn.size = buf.length;
   void pump();
 }
 
 const server = createServer((socket) => {
   /** @type {Conn} */
-  const conn = { socket, buffer: Buffer.alloc(0), started: false, pending: [], open: true };
+  const conn = { socket, parts: [], size: 0, need: 8, started: false, pending: [], open: true };
   socket.setNoDelay(true);
   socket.on("data", (chunk) => receive(conn, chunk));
   socket.on("error", () => {});
