@@ -2,8 +2,8 @@
 // behind the PostgreSQL wire protocol on a Unix socket in a private
 // directory, which the server reaches with the same `pg` driver as
 // PostgreSQL. PGlite runs its SQL synchronously in WebAssembly; here that
-// work (and its ~150 MB) is off the server's thread and out of its memory (docs/BENCHMARKS.md, "The
-// embedded database in a process of its own").
+// work (and its ~150 MB) is off the server's thread and out of its memory
+// (docs/BENCHMARKS.md, "The embedded database in a process of its own").
 //
 // The process lives exactly as long as the server: it ignores the signals a
 // terminal or a supervisor sends the whole group (the server still needs it
@@ -35,8 +35,11 @@ export type EmbeddedProcess = {
   onExit(listener: (code: number | null) => void): void;
 };
 
-/** Starts the database process on an existing PGlite directory `dir`. */
-export async function startEmbeddedProcess(dir: string, startParams: string[]): Promise<EmbeddedProcess> {
+/**
+ * Starts the database process on the PGlite directory `dir`. `spawned` is
+ * told its pid before it opens the directory (the lock names it from then on).
+ */
+export async function startEmbeddedProcess(dir: string, startParams: string[], spawned: (pid: number) => void): Promise<EmbeddedProcess> {
   const program = resolve(/*turbopackIgnore: true*/ process.cwd(), PROGRAM);
   if (!existsSync(program)) throw new Error(`${PROGRAM} not found from ${process.cwd()}`);
   const socketDir = mkdtempSync(join(tmpdir(), "tether-db-")); // 0700: only this user may connect
@@ -44,6 +47,7 @@ export async function startEmbeddedProcess(dir: string, startParams: string[]): 
   const child: ChildProcess = spawn(process.execPath, [program, dir, JSON.stringify(startParams), path], {
     stdio: ["ignore", "inherit", "pipe", "ipc"],
   });
+  if (child.pid !== undefined) spawned(child.pid);
   let stderr = "";
   child.stderr!.on("data", (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-4000);

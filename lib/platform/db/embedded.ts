@@ -50,13 +50,12 @@ export async function serveEmbeddedDatabase(dataDir: string): Promise<{ served: 
   try {
     const dir = join(dataDir, "pglite");
     await createOutOfProcess(dir);
-    served = await startEmbeddedProcess(dir, startParams());
+    served = await startEmbeddedProcess(dir, startParams(), (pid) => lock.adopt(pid));
   } catch (e) {
-    lock.release();
+    lock.release(); // the process, if it started, was waited for
     log.warn({ component: "db", err: String(e) }, "could not serve the embedded database from a process of its own; opening it here");
     return null;
   }
-  lock.adopt(served.pid);
   let closed = false;
   return {
     served,
