@@ -5,6 +5,7 @@
 // drain; a server killed with SIGKILL takes it along, and the next server
 // opens the directory with every row.
 import { spawn } from "node:child_process";
+import { connect as connectSocket, type Socket } from "node:net";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,58 @@ const tempDir = () => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A wire-protocol client that sends each message when told, as no driver does: to split an exchange in time. */
+async function rawConnection(pgConfig: { host: string; port: number }) {
+  const socket: Socket = connectSocket(join(pgConfig.host, `.s.PGSQL.${pgConfig.port}`));
+  let received = Buffer.alloc(0);
+  let wake = () => {};
+  socket.on("data", (b: Buffer) => ((received = Buffer.concat([received, b])), wake()));
+  const message = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0);
+    head.writeInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const cstr = (v: string) => Buffer.from(`${v}\0`);
+  /** Reads up to ReadyForQuery; returns the first column of each DataRow. */
+  const untilReady = async () => {
+    const values: string[] = [];
+    for (;;) {
+      while (received.length >= 5 && received.length >= 1 + received.readInt32BE(1)) {
+        const length = 1 + received.readInt32BE(1);
+        const type = String.fromCharCode(received[0]);
+        if (type === "D") values.push(received.subarray(11, 11 + received.readInt32BE(7)).toString());
+        if (type === "E") throw new Error(`error response: ${received.subarray(5, length).toString()}`);
+        received = received.subarray(length);
+        if (type === "Z") return values;
+      }
+      await new Promise<void>((r) => (wake = r));
+    }
+  };
+  await new Promise<void>((r) => socket.once("connect", r));
+  const startup = Buffer.concat([Buffer.alloc(8), cstr("user"), cstr("postgres"), cstr("database"), cstr("postgres"), Buffer.from([0])]);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196608, 4);
+  socket.write(startup);
+  await untilReady();
+  return {
+    /** Parse of an unnamed statement without parameters. */
+    parse: (sql: string) => socket.write(message("P", Buffer.concat([cstr(""), cstr(sql), Buffer.from([0, 0])]))),
+    /** Bind, Execute and Sync of the unnamed statement; its rows' first column. */
+    run: () => {
+      socket.write(
+        Buffer.concat([
+          message("B", Buffer.concat([cstr(""), cstr(""), Buffer.from([0, 0, 0, 0, 0, 0])])),
+          message("E", Buffer.concat([cstr(""), Buffer.from([0, 0, 0, 0])])),
+          message("S", Buffer.alloc(0)),
+        ]),
+      );
+      return untilReady();
+    },
+    end: () => socket.destroy(),
+  };
+}
 
 describe("the embedded database process", () => {
   let served: NonNullable<Awaited<ReturnType<typeof serveEmbeddedDatabase>>>;
@@ -57,6 +110,19 @@ describe("the embedded database process", () => {
     ).flat();
     expect(answers.filter((ok) => !ok)).toHaveLength(0);
     expect(answers).toHaveLength(320);
+  });
+
+  it("keeps a connection's statement its own while another connection's whole query runs between its Parse and its Bind", async () => {
+    const a = await rawConnection(served.served.pg);
+    const b = await connect();
+    try {
+      a.parse("select 'mine' as who");
+      // Another connection's unnamed statement, parsed and run while A's exchange is open.
+      expect((await b.query<{ who: string }>("select $1::text as who", ["theirs"])).rows[0].who).toBe("theirs");
+      expect(await a.run()).toEqual(["mine"]);
+    } finally {
+      a.end();
+    }
   });
 
   it("takes a statement of megabytes, read in many pieces, and gives it back exact", async () => {
