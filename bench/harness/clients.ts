@@ -27,11 +27,13 @@ export type StreamResult = {
   idErrors: number;
   /** Followers: when the stream was re-opened on the other instance (deltas sent before it were replayed, not live). */
   followAt?: number;
+  /** Each frame read, as "id event +text length" ("|" where a follower re-attached): shown when a reply is wrong. */
+  trace: string[];
   error?: string;
 };
 
 export function newResult(key: string): StreamResult {
-  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, wireBytes: 0, text: "", idErrors: 0 };
+  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, wireBytes: 0, text: "", idErrors: 0, trace: [] };
 }
 
 /** The SDK reading the fake directly (the baseline). */
@@ -110,6 +112,7 @@ async function readAppSse(res: Response, r: StreamResult, st: TextState, until?:
         r.lastId = id;
       }
       st.firstFrame = false;
+      r.trace.push(`${m.id ?? ""} ${m.event}${typeof data.text === "string" ? ` +${data.text.length}` : ""}`);
       switch (m.event) {
         case "snapshot":
           r.text = data.message.content;
@@ -217,6 +220,7 @@ export async function crossStream(base: string, other: string, g: Guest, key: st
     if (!r.finalStatus) {
       const after = r.lastId;
       r.followAt = now();
+      r.trace.push("|");
       const res = await fetch(`${other}/api/messages/${r.messageId}/stream?after=${after}`, {
         headers: { cookie: g.cookie, accept: "text/event-stream" },
         signal: AbortSignal.timeout(remaining()),

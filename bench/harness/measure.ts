@@ -87,7 +87,9 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
       continue;
     }
     if (r.text !== TEXT) {
-      fail(`rebuilt text differs from what the upstream sent (${r.text.length} vs ${TEXT.length} UTF-16 units, first difference at ${firstDiff(r.text, TEXT)})`);
+      fail(
+        `rebuilt text differs from what the upstream sent (${r.text.length} vs ${TEXT.length} UTF-16 units, first difference at ${firstDiff(r.text, TEXT)}; frames read: ${r.trace.join(", ")})`,
+      );
       continue;
     }
     if (r.finalStatus !== "complete") {

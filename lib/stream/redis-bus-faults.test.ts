@@ -119,6 +119,55 @@ describe("RedisStreamBus under faults", () => {
     w.sub.close();
   });
 
+  it("a batch written between a subscriber's two reads of the log is delivered live, not skipped", async () => {
+    // Subscribing reads the log's range after its start and its newest entry,
+    // two commands. A batch that lands between them is in the second read
+    // only; its PUBLISH comes live after. The start must not claim it.
+    const a = bus({ windowMs: 0 });
+    for (const after of [0, null]) {
+      const b = bus();
+      const id = randomUUID();
+      const events = runEvents(id, PIECES); // ids 1..16
+      await a.open(replyMessage(id), 0);
+      a.publish(id, events.slice(0, 5));
+      await expect.poll(async () => (await raw.xLen(logKey(id))) > 0, { timeout: 10_000 }).toBe(true);
+      let landed!: () => void;
+      const between = new Promise<void>((r) => (landed = r));
+      const real = inside(b).connect.bind(b);
+      inside(b).connect = async () => {
+        const c = await real();
+        return new Proxy(c, {
+          get(target, prop) {
+            const value = Reflect.get(target, prop, target) as unknown;
+            if (typeof value !== "function") return value;
+            const call = (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            if (prop === "xRange")
+              return async (...args: unknown[]) => {
+                const read = await call(...args);
+                a.publish(id, events.slice(5, 9)); // lands before the second read
+                await expect.poll(async () => (await raw.xLen(logKey(id))) === 2, { timeout: 10_000 }).toBe(true);
+                landed();
+                return read;
+              };
+            if (prop === "xRevRange") return async (...args: unknown[]) => (await between, call(...args));
+            return call;
+          },
+        });
+      };
+      const f = await followReply(b, id, after);
+      inside(b).connect = real;
+      a.publish(id, events.slice(9));
+      await f.ended;
+      const start = f.sub.start;
+      if (after === null) {
+        // A snapshot of what the range read returned, then the rest live.
+        expect(start.kind === "snapshot" && start.id).toBe(5);
+        expect(f.live.map((e) => e.id)).toEqual(events.slice(5).map((e) => e.id));
+      } else expect(f.all()).toEqual(events);
+      f.sub.close();
+    }
+  });
+
   it("close() waits for writes already under way, closes its connections, and opens none after", async () => {
     const a = bus();
     const id = randomUUID();

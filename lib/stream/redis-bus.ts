@@ -233,12 +233,14 @@ export class RedisStreamBus implements StreamBus {
       const [entries, tail] = await Promise.all([c.xRange(this.logKey(messageId), `(${from}-0`, "+"), c.xRevRange(this.logKey(messageId), "+", "-", { COUNT: 1 })]);
       const decode = (list: typeof entries) => (list ?? []).flatMap((en) => JSON.parse(String(en.message.e)) as StreamEvent[]);
       const events = decode(entries).filter((e) => e.id > from);
-      const lastEvent = decode(tail).at(-1);
-      const lastId = Math.max(from, lastEvent?.id ?? 0, events.at(-1)?.id ?? 0);
+      // The start covers what the range read returned, no more: a batch
+      // written between the two reads is in `tail` only, and comes live.
+      const lastId = Math.max(from, events.at(-1)?.id ?? 0);
+      const newest = decode(tail).at(-1);
       // Finished when the log's newest event is `done` (of this run).
-      const ended = lastEvent?.event === "done" && lastEvent.id > base.id;
+      const ended = newest?.event === "done" && newest.id > base.id;
       let start: Attach;
-      if (ended && (after === null || after < base.id || after >= lastId)) {
+      if (ended && (after === null || after < base.id || after >= newest.id)) {
         close();
         return { start: { kind: "unknown" }, close() {} };
       }
