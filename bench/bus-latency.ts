@@ -22,6 +22,7 @@ const { values: argv } = parseArgs({
     busy: { type: "string", default: "0" },
     bus: { type: "string", default: "redis" },
     chars: { type: "string", default: "5" },
+    window: { type: "string", default: "" },
     "redis-url": { type: "string", default: process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379" },
   },
 });
@@ -30,7 +31,10 @@ const BUSY_MS = Number(argv.busy);
 const TEXT = "y".repeat(Number(argv.chars));
 const EVENTS = 300;
 const now = () => performance.now();
-const bus: StreamBus = argv.bus === "redis" ? new RedisStreamBus(argv["redis-url"], { prefix: `bench-bus-${randomUUID()}`, retainMs: 5000 }) : new MemoryStreamBus();
+const bus: StreamBus =
+  argv.bus === "redis"
+    ? new RedisStreamBus(argv["redis-url"], { prefix: `bench-bus-${randomUUID()}`, retainMs: 5000, ...(argv.window ? { windowMs: Number(argv.window) } : {}) })
+    : new MemoryStreamBus();
 
 // A loop that is never idle for long: BUSY_MS of work, then a 1 ms timer.
 let busy = BUSY_MS > 0;

@@ -85,6 +85,10 @@ export const VARIABLES = {
     "scaled mode: live streams, Stop requests and rate limits shared through Redis",
   ],
   REDIS_PUBLISH_RETRY_MS: [int(60_000, 1), "how long the Redis bus retries writing a batch of events before giving up"],
+  REDIS_PUBLISH_WINDOW_MS: [
+    int(0, 0, 1_000),
+    "how long the Redis bus gathers a reply's events before writing them (0: what one turn of the event loop published, and more while the reply's last write is under way)",
+  ],
   INNGEST_EVENT_KEY: [str(), "Inngest event key: generate replies, durable saves and the sweep on Inngest (functions at /api/inngest)"],
   INNGEST_SIGNING_KEY: [str(), "Inngest signing key (also selects Inngest)"],
   INNGEST_DEV: [str(), "1 (or the dev server's URL): use an Inngest dev server, which also selects Inngest; 0: production mode"],
@@ -262,6 +266,7 @@ function derive(v: RawConfig, env: Env) {
     dataDir: v.DATA_DIR,
     redisUrl: v.REDIS_URL,
     redisPublishRetryMs: v.REDIS_PUBLISH_RETRY_MS,
+    redisPublishWindowMs: v.REDIS_PUBLISH_WINDOW_MS,
     jobs: inngest ? ("inngest" as const) : ("in-process" as const),
     inngest: { dev, serveOrigin: v.INNGEST_SERVE_ORIGIN ? new URL(v.INNGEST_SERVE_ORIGIN).origin : undefined },
     session: { secret: v.SESSION_SECRET, forceSecureCookie: truthy(v.SESSION_COOKIE_SECURE), accountDays: v.AUTH_SESSION_DAYS, cacheMs: v.SESSION_CACHE_S * 1000 },

@@ -27,6 +27,8 @@ export type StreamResult = {
   idErrors: number;
   /** Followers: when the stream was re-opened on the other instance (deltas sent before it were replayed, not live). */
   followAt?: number;
+  /** Followers: when the first frame on the other instance arrived (the reader is attached there from then on). */
+  attachedAt?: number;
   /** Each frame read, as "id event +text length" ("|" where a follower re-attached): shown when a reply is wrong. */
   trace: string[];
   error?: string;
@@ -111,6 +113,7 @@ async function readAppSse(res: Response, r: StreamResult, st: TextState, until?:
         if (expected !== undefined && id !== expected) r.idErrors++;
         r.lastId = id;
       }
+      if (st.firstFrame && st.after !== undefined) r.attachedAt = t;
       st.firstFrame = false;
       r.trace.push(`${m.id ?? ""} ${m.event}${typeof data.text === "string" ? ` +${data.text.length}` : ""}`);
       switch (m.event) {

@@ -37,6 +37,8 @@ export type PhaseMetrics = {
   readsPerStream: number;
   /** SSE bytes on the wire ÷ the UTF-8 bytes of the text they carried (app phases; 0 for the SDK). */
   wireBytesPerTextByte: number;
+  /** Followers: the GET on the other instance sent → its first frame read (0 samples for others) */
+  attachMs: Dist;
   /** latency of each reply's first delta only (upstream wrote it → client read it; a follower: its first live delta) */
   firstDeltaLatencyMs: Dist;
   /** time between consecutive network reads that carried text, first to last delta of each stream */
@@ -61,7 +63,7 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
   }
   const { text: TEXT, deltas: DELTAS, deltaEnds } = reply;
   const failures: string[] = [];
-  const [ttft, toUpstream, toStart, latency, firstLatency, gaps, maxGaps]: number[][] = [[], [], [], [], [], [], []];
+  const [ttft, toUpstream, toStart, latency, firstLatency, gaps, maxGaps, attach]: number[][] = [[], [], [], [], [], [], [], []];
   let deltaEvents = 0;
   let reads = 0;
   for (const r of results) {
@@ -107,15 +109,18 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
     ttft.push(r.tFirst! - r.t0);
     toUpstream.push(rec.timings.receivedAt - offsetMs - r.t0);
     toStart.push((r.tStart ?? r.tFirst!) - r.t0);
+    if (r.followAt !== undefined && r.attachedAt !== undefined) attach.push(r.attachedAt - r.followAt);
     // Each upstream delta: from the moment the fake wrote it to the first
     // client read that contained its last character. A follower's deltas sent
-    // before it re-attached were replayed, not delivered live: not counted.
+    // before it was attached on the other instance (its GET's first frame
+    // read) were replayed or held while the GET waited its turn: not counted;
+    // the wait itself is attachMs.
     let j = 0;
     let first = true;
     for (let i = 0; i < DELTAS; i++) {
       while (j < r.arrivals.length && r.arrivals[j + 1] < deltaEnds[i]) j += 2;
       const sent = rec.timings.deltaSentAt[i] - offsetMs;
-      if (r.followAt !== undefined && sent < r.followAt) continue;
+      if (r.followAt !== undefined && sent < (r.attachedAt ?? Infinity)) continue;
       latency.push(r.arrivals[j] - sent);
       if (first) firstLatency.push(latency[latency.length - 1]); // a follower's first live one
       first = false;
@@ -143,6 +148,7 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
     toStartMs: dist(toStart),
     latencyMs: dist(latency),
     firstDeltaLatencyMs: dist(firstLatency),
+    attachMs: dist(attach),
     gapMs: dist(gaps),
     maxGapMs: dist(maxGaps),
     readsPerStream: r1(reads / Math.max(1, results.length)),

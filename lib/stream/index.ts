@@ -6,9 +6,9 @@ import { MemoryStreamBus } from "./memory-bus";
 import { RedisStreamBus } from "./redis-bus";
 import { countRedisCommands } from "../platform/metrics";
 
-export function createStreamBus(c: Pick<Config, "redisUrl" | "redisPublishRetryMs">): StreamBus {
+export function createStreamBus(c: Pick<Config, "redisUrl" | "redisPublishRetryMs" | "redisPublishWindowMs">): StreamBus {
   if (!c.redisUrl) return new MemoryStreamBus();
-  const bus = new RedisStreamBus(c.redisUrl, { publishRetryMs: c.redisPublishRetryMs });
+  const bus = new RedisStreamBus(c.redisUrl, { publishRetryMs: c.redisPublishRetryMs, windowMs: c.redisPublishWindowMs });
   countRedisCommands(() => bus.commands);
   return bus;
 }

@@ -54,7 +54,7 @@ export class RedisStreamBus implements StreamBus {
     private readonly url: string,
     opts: RedisBusOptions = {},
   ) {
-    this.windowMs = opts.windowMs ?? 15;
+    this.windowMs = opts.windowMs ?? 0;
     this.retainMs = opts.retainMs ?? 60_000;
     this.maxEntries = opts.maxEntries ?? 20_000;
     this.prefix = opts.prefix ?? "tether";
@@ -99,7 +99,10 @@ export class RedisStreamBus implements StreamBus {
     if (queue) queue.push(...events);
     else {
       this.pending.set(messageId, [...events]);
-      if (!events.some((e) => e.event === "done")) setTimeout(() => void this.flush(messageId), this.windowMs);
+      if (!events.some((e) => e.event === "done")) {
+        if (this.windowMs > 0) setTimeout(() => void this.flush(messageId), this.windowMs);
+        else setImmediate(() => void this.flush(messageId));
+      }
     }
     if (events.some((e) => e.event === "done")) void this.flush(messageId);
   }
