@@ -2,8 +2,9 @@
 // keys and channel it uses, how many commands each step costs (the
 // benchmark's commands-per-token figure), expiry, subscriptions released,
 // and what it does when Redis refuses a write or a channel carries garbage.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import type { RedisStreamBus } from "./redis-bus";
 import { captureLogs } from "../platform/log";
 import { followReply as follow, redisBuses, replyMessage as message, runEvents as script } from "../testing/redis-bus-fixtures";
@@ -20,6 +21,23 @@ const subscribers = async (channel: string) => {
 const flush = (b: RedisStreamBus, id: string) => (b as unknown as { flush(id: string): Promise<void> }).flush(id);
 
 describe("RedisStreamBus on the wire", () => {
+  it("opens its connections with a 1 MiB write buffer: a busy turn's batches go out in that turn, not 16 KiB per turn", async () => {
+    // node-redis stops writing a turn's queued commands once the socket's
+    // buffer passes its high-water mark; at Node's 16 KiB default a loaded
+    // server's batches queued for seconds (docs/BENCHMARKS.md, "Scaled mode").
+    const connect = vi.spyOn(net, "createConnection");
+    try {
+      const a = bus();
+      const id = randomUUID();
+      await a.open(message(id), 0);
+      await follow(a, id, 0); // the subscriber connection too
+      const marks = connect.mock.calls.map(([options]) => (options as { writableHighWaterMark?: number }).writableHighWaterMark);
+      expect(marks).toEqual([1 << 20, 1 << 20]);
+    } finally {
+      connect.mockRestore();
+    }
+  });
+
   it("counts each Redis command it sends: 2 to open, 4 to attach, 2 per batch, 2 more to expire", async () => {
     const a = bus();
     const b = bus();

@@ -3,9 +3,12 @@
 // is the id of the batch's last event, so "events after N" is an exclusive
 // XRANGE from N; a base key holds the reply's state when its run began.
 // Live events also go out on a pub/sub channel, one subscriber connection per
-// process. Deltas are coalesced into short publish windows: one XADD and one
-// PUBLISH per window per reply, not per token. Logs expire `retainMs` after
-// `done`, and a stream never holds more than `maxEntries` batches.
+// process. A reply's events are written in batches, one XADD and one PUBLISH
+// each: what one turn of the event loop published (or a `windowMs` window),
+// and, while a batch's write is under way, everything published meanwhile,
+// so a slow round trip makes the next batch larger rather than a queue
+// longer. Logs expire `retainMs` after `done`, and a stream never holds more
+// than `maxEntries` batches.
 import { createClient } from "redis";
 import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
@@ -19,7 +22,14 @@ import { RedisChannels } from "../platform/redis-channels";
 // under load a write can wait longer than that for the socket, and a write
 // given up on while Redis may still run it would only be retried (flush), a
 // duplicate and a warning each time. A dead connection still fails them.
-const makeClient = (url: string) => createClient({ url, commandOptions: { timeout: 0 } });
+// A connection writes what its commands queued up to its socket's high-water
+// mark per turn of the event loop, then waits a turn for 'drain': at Node's
+// 16 KiB default, a busy server's batches queued behind that limit for
+// seconds (docs/BENCHMARKS.md, "Scaled mode"). 1 MiB lets a turn's writes go.
+const WRITE_BUFFER_BYTES = 1 << 20;
+// (node-redis passes its socket options on to net.connect; its types omit this one.)
+const socket = { writableHighWaterMark: WRITE_BUFFER_BYTES } as unknown as NonNullable<Parameters<typeof createClient>[0]>["socket"];
+const makeClient = (url: string) => createClient({ url, socket, commandOptions: { timeout: 0 } });
 type Client = ReturnType<typeof makeClient>;
 type Listener = (batch: StreamEvent[]) => void;
 
