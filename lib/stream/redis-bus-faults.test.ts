@@ -37,6 +37,25 @@ async function lose(publisher: RedisStreamBus, id: string, batch: StreamEvent[])
 
 const textOf = (id: string, events: StreamEvent[]) => events.reduce((m, e) => applyEvent(m, e, new Map()), replyMessage(id)).content;
 
+type Command = (...args: unknown[]) => Promise<unknown>;
+/** Sends the named commands of `b`'s command connection through `wrap` (a fault's set-up); the function returned undoes it. */
+function intercept(b: RedisStreamBus, wrap: Record<string, (send: Command, ...args: unknown[]) => Promise<unknown>>): () => void {
+  const real = inside(b).connect.bind(b);
+  inside(b).connect = async () => {
+    const c = await real();
+    return new Proxy(c, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== "function") return value;
+        const send: Command = (...args) => (value as Command).apply(target, args);
+        const wrapped = typeof prop === "string" ? wrap[prop] : undefined;
+        return wrapped ? (...args: unknown[]) => wrapped(send, ...args) : send;
+      },
+    });
+  };
+  return () => (inside(b).connect = real);
+}
+
 describe("RedisStreamBus under faults", () => {
   it("a connection Redis drops is logged and comes back by itself; the reply still reaches its subscriber whole", async () => {
     const logs = captureLogs("warn");
@@ -133,29 +152,18 @@ describe("RedisStreamBus under faults", () => {
       await expect.poll(async () => (await raw.xLen(logKey(id))) > 0, { timeout: 10_000 }).toBe(true);
       let landed!: () => void;
       const between = new Promise<void>((r) => (landed = r));
-      const real = inside(b).connect.bind(b);
-      inside(b).connect = async () => {
-        const c = await real();
-        return new Proxy(c, {
-          get(target, prop) {
-            const value = Reflect.get(target, prop, target) as unknown;
-            if (typeof value !== "function") return value;
-            const call = (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            if (prop === "xRange")
-              return async (...args: unknown[]) => {
-                const read = await call(...args);
-                a.publish(id, events.slice(5, 9)); // lands before the second read
-                await expect.poll(async () => (await raw.xLen(logKey(id))) === 2, { timeout: 10_000 }).toBe(true);
-                landed();
-                return read;
-              };
-            if (prop === "xRevRange") return async (...args: unknown[]) => (await between, call(...args));
-            return call;
-          },
-        });
-      };
+      const restore = intercept(b, {
+        async xRange(send, ...args) {
+          const read = await send(...args);
+          a.publish(id, events.slice(5, 9)); // lands before the second read
+          await expect.poll(async () => (await raw.xLen(logKey(id))) === 2, { timeout: 10_000 }).toBe(true);
+          landed();
+          return read;
+        },
+        xRevRange: async (send, ...args) => (await between, send(...args)),
+      });
       const f = await followReply(b, id, after);
-      inside(b).connect = real;
+      restore();
       a.publish(id, events.slice(9));
       await f.ended;
       const start = f.sub.start;
@@ -229,28 +237,20 @@ describe("RedisStreamBus under faults", () => {
     let aWriting!: () => void;
     const aStarted = new Promise<void>((r) => (aWriting = r));
     let failedB = false;
-    const real = inside(a).connect.bind(a);
-    inside(a).connect = async () => {
-      const c = await real();
-      return new Proxy(c, {
-        get(target, prop) {
-          const value = Reflect.get(target, prop, target) as unknown;
-          if (prop !== "xAdd" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
-          return async (key: string, entryId: string, ...rest: unknown[]) => {
-            if (entryId === "2-0") {
-              aWriting();
-              await heldA;
-            }
-            if (entryId === "4-0" && !failedB) {
-              failedB = true;
-              a.publish(id, batchC); // holds `done`: written at once, or queued behind B
-              throw new Error("ECONNRESET (injected)");
-            }
-            return (value as (...args: unknown[]) => Promise<unknown>).call(target, key, entryId, ...rest);
-          };
-        },
-      });
-    };
+    intercept(a, {
+      async xAdd(send, key, entryId, ...rest) {
+        if (entryId === "2-0") {
+          aWriting();
+          await heldA;
+        }
+        if (entryId === "4-0" && !failedB) {
+          failedB = true;
+          a.publish(id, batchC); // holds `done`: written at once, or queued behind B
+          throw new Error("ECONNRESET (injected)");
+        }
+        return send(key, entryId, ...rest);
+      },
+    });
 
     a.publish(id, batchA);
     await aStarted;
