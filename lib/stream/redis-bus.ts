@@ -18,18 +18,20 @@ import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
 
-// No client-side command timeout (node-redis gives up after 5 s by default):
-// under load a write can wait longer than that for the socket, and a write
-// given up on while Redis may still run it would only be retried (flush), a
-// duplicate and a warning each time. A dead connection still fails them.
 // A connection writes what its commands queued up to its socket's high-water
 // mark per turn of the event loop, then waits a turn for 'drain': at Node's
 // 16 KiB default, a busy server's batches queued behind that limit for
 // seconds (docs/BENCHMARKS.md, "Scaled mode"). 1 MiB lets a turn's writes go.
 const WRITE_BUFFER_BYTES = 1 << 20;
-// (node-redis passes its socket options on to net.connect; its types omit this one.)
-const socket = { writableHighWaterMark: WRITE_BUFFER_BYTES } as unknown as NonNullable<Parameters<typeof createClient>[0]>["socket"];
-const makeClient = (url: string) => createClient({ url, socket, commandOptions: { timeout: 0 } });
+// (node-redis passes its socket options on to net.connect; its types omit
+// this one. It fills the object in from the URL: one per client.)
+type SocketOptions = NonNullable<Parameters<typeof createClient>[0]>["socket"];
+// No client-side command timeout (node-redis gives up after 5 s by default):
+// under load a write can wait longer than that for the socket, and a write
+// given up on while Redis may still run it would only be retried (flush), a
+// duplicate and a warning each time. A dead connection still fails them.
+const makeClient = (url: string) =>
+  createClient({ url, socket: { writableHighWaterMark: WRITE_BUFFER_BYTES } as unknown as SocketOptions, commandOptions: { timeout: 0 } });
 type Client = ReturnType<typeof makeClient>;
 type Listener = (batch: StreamEvent[]) => void;
 
@@ -66,7 +68,10 @@ export class RedisStreamBus implements StreamBus {
   ) {
     this.windowMs = opts.windowMs ?? 0;
     this.retainMs = opts.retainMs ?? 60_000;
-    this.maxEntries = opts.maxEntries ?? 20_000;
+    // A batch per turn at rest can mean one per upstream delta: 100,000 keeps
+    // a reply of 100 deltas/s whole for over 16 minutes (a reader starting
+    // below a trimmed log would miss its oldest text).
+    this.maxEntries = opts.maxEntries ?? 100_000;
     this.prefix = opts.prefix ?? "tether";
     this.publishRetryMs = opts.publishRetryMs ?? 60_000;
   }
