@@ -176,6 +176,46 @@ describe("RedisStreamBus under faults", () => {
     }
   });
 
+  it("by default, what one turn publishes is one batch, and what comes while its write is under way is the next", async () => {
+    const a = bus(); // REDIS_PUBLISH_WINDOW_MS's default: no window
+    const id = randomUUID();
+    const events = runEvents(id, ["a", "b", "c", "d", "e", "f"]); // ids 1..10
+    await a.open(replyMessage(id), 0);
+    const f = await followReply(bus(), id, 0);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let writing!: () => void;
+    const started = new Promise<void>((r) => (writing = r));
+    const restore = intercept(a, {
+      async xAdd(send, ...args) {
+        if (args[1] === "4-0") {
+          writing();
+          await held;
+        }
+        return send(...args);
+      },
+    });
+    const before = a.commands;
+    for (const e of events.slice(0, 4)) {
+      a.publish(id, [e]); // one turn, four calls, each in a microtask of its own (as a generation's sends are)
+      await Promise.resolve();
+    }
+    await started; // the first batch holds all four (its XADD's id is 4), or this never comes
+    for (const e of events.slice(4, 8)) {
+      a.publish(id, [e]); // each in a turn of its own, while the first batch's write is held
+      await new Promise((r) => setImmediate(r));
+    }
+    release();
+    await expect.poll(() => f.live.length, { timeout: 10_000 }).toBe(8);
+    a.publish(id, events.slice(8)); // holds `done`
+    await f.ended;
+    restore();
+    expect(f.all()).toEqual(events);
+    // Three batches (1–4, 5–8, 9–10), an XADD and a PUBLISH each, and two to expire the keys.
+    await expect.poll(() => a.commands - before, { timeout: 10_000 }).toBe(3 * 2 + 2);
+    expect(await raw.xLen(logKey(id))).toBe(3);
+  });
+
   it("close() waits for writes already under way, closes its connections, and opens none after", async () => {
     const a = bus();
     const id = randomUUID();
