@@ -26,7 +26,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { appStream, crossStream, newGuest, setStallTimeout } from "./harness/clients";
+import { appStream, crossStream, followsElsewhere, newGuest, setStallTimeout } from "./harness/clients";
 import { clockOffset, resetFake, startFake, stopFake, type FakeProc } from "./harness/fake";
 import { analyse, loadAvg, r1, runDirect, runPhase, type Analysis, type PhaseMetrics } from "./harness/measure";
 import { killAll, log, pool, ROOT, setDeadline } from "./harness/proc";
@@ -70,8 +70,7 @@ const RUN_ID = randomBytes(4).toString("hex");
 const REPLY = benchReply(Number(argv.deltas), Number(argv.chunk), Number(argv.delay));
 const PG_URL = argv["pg-url"];
 
-/** Scaled clients: i alternates A/B; a CROSS share of each pair of clients follows on the other instance. */
-const isCross = (i: number) => Math.floor((Math.floor(i / 2) + 1) * CROSS) > Math.floor(Math.floor(i / 2) * CROSS);
+const isCross = (i: number) => followsElsewhere(i, CROSS);
 
 function extraEnv(): Record<string, string> {
   return Object.fromEntries(

@@ -1,18 +1,24 @@
 // One app phase of the streaming benchmark (bench/streams.ts): N concurrent
-// streams through a fresh server of the built app, and what the server and
-// its database did for them (PGlite's statistics come from inside the server
-// process, through bench/probe.mjs).
+// streams through a fresh server of the built app (or two, in scaled mode),
+// and what the servers and their database did for them (PGlite's statistics
+// come from inside its process, through bench/probe.mjs).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type pg from "pg";
-import { appStream, newGuest } from "./harness/clients";
+import { appStream, crossStream, followsElsewhere, newGuest } from "./harness/clients";
 import { resetFake, type FakeProc } from "./harness/fake";
-import { dist, r1, r2, runPhase, type PhaseMetrics } from "./harness/measure";
+import { analyse, dist, r1, r2, runPhase, type Analysis, type PhaseMetrics } from "./harness/measure";
 import { log, pool, sleep, stopChild } from "./harness/proc";
 import type { BenchReply } from "./harness/reply";
 import { backendCpu, pgClient, postgresStats, probe, procStatus, type Server, type ServerStats, type TableStats } from "./harness/server";
 
-/** What a phase takes from the run: its settings, and how to start a server. */
+/** Where the app runs: one server on PGlite or on PostgreSQL, or two on PostgreSQL sharing a Redis (scaled mode). */
+export type AppDb = "pglite" | "postgres" | "scaled";
+
+/** Scaled mode: the share of each pair of clients that follows its reply on the other instance. */
+const FOLLOW_SHARE = 0.5;
+
+/** What a phase takes from the run: its settings, and how to start the servers. */
 export type AppRun = {
   runId: string;
   reply: BenchReply;
@@ -22,7 +28,10 @@ export type AppRun = {
   /** Where a failed phase keeps its server's log. */
   out: string;
   stopGraceMs: number;
-  startApp(fake: FakeProc, db: "pglite" | "postgres", tag: string): Promise<Server>;
+  /** One server, or two of one deployment in scaled mode (the first migrates and owns the schema). */
+  startApp(fake: FakeProc, db: AppDb, tag: string): Promise<Server[]>;
+  /** Redis's own CPU so far (scaled mode), counted with the servers'. */
+  redisCpuMs?(): Promise<number>;
 };
 
 // ---- PGlite statistics (in the embedded database's process, through its probe) ----
@@ -85,6 +94,8 @@ export type AppMetrics = PhaseMetrics & {
   };
   replyDurationMs: { p50: number; p99: number };
   firstTokenMs: { p50: number; p99: number };
+  /** Scaled mode: the clients that followed their reply on the other instance. */
+  followers?: Analysis;
 };
 
 // ---- one app phase ---------------------------------------------------------------
@@ -94,37 +105,52 @@ export type AppMetrics = PhaseMetrics & {
  * it, every reply checked; with the server's memory, CPU and event loop, and
  * the database's writes per reply.
  */
-export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: "pglite" | "postgres", n: number, serial = false): Promise<AppMetrics> {
+export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: AppDb, n: number, serial = false): Promise<AppMetrics> {
   const tag = `${db}_${serial ? "1x" : ""}${n}`;
   log(`${tag}: starting the app`);
-  const s = await run.startApp(fake, db, tag);
+  const servers = await run.startApp(fake, db, tag);
+  // Memory and the database's own figures are the first server's; CPU is all of theirs.
+  const s = servers[0];
+  const home = (i: number) => servers[i % servers.length];
+  const follows = (i: number) => servers.length > 1 && followsElsewhere(i, FOLLOW_SHARE);
   let pgc: pg.Client | undefined;
   try {
     const mb = (kb: number) => r1(kb / 1024);
     const rssStart = procStatus(s.pid).rssKb;
     log(`${tag}: server pid ${s.pid}, RSS ${mb(rssStart)} MB; creating ${n + run.warmup} guests`);
-    const guests = await pool(n + run.warmup, 16, () => newGuest(s.base));
+    const guests = await pool(n + run.warmup, 16, (i) => newGuest(home(i).base));
     // Warm up: load the routes and run a few real (short) replies.
     await resetFake(fake, run.reply.scenario);
     const warm = await Promise.all(
-      guests.slice(n).map((g, i) => appStream(s.base, g, `bench-${run.runId}-${tag}-warmup-${i} [[fake:{"text":"warm up ✓","chunk":2,"delayMs":1}]]`)),
+      guests.slice(n).map((g, i) => appStream(home(n + i).base, g, `bench-${run.runId}-${tag}-warmup-${i} [[fake:{"text":"warm up ✓","chunk":2,"delayMs":1}]]`)),
     );
     for (const w of warm) if (w.error || w.finalStatus !== "complete" || w.text !== "warm up ✓") throw new Error(`warm-up reply failed: ${w.error ?? w.finalStatus}`);
     const before = db === "pglite" ? (await pgliteStats(s)).tables : await postgresStats(run.pgUrl, s.pgSchema!, s.appName!, false);
     // A full GC first, so that "before" is not inflated by start-up garbage (migrations).
-    await probe(s, "/gc", "POST");
+    for (const x of servers) await probe(x, "/gc", "POST");
     await sleep(300);
     const rssBefore = procStatus(s.pid).rssKb;
-    const statsBefore = await probe<ServerStats>(s, "/reset", "POST");
+    const statsBefore = await Promise.all(servers.map((x) => probe<ServerStats>(x, "/reset", "POST")));
     const dbBefore = s.dbProbe ? await probe<ServerStats>(s, "/reset", "POST", true) : undefined;
     log(`${tag}: ${n} ${serial ? "streams one after another" : "concurrent streams"} through the app`);
     // Our CPU outside this process: the server, and its database (PostgreSQL's backends, or PGlite's process).
-    pgc = db === "postgres" ? await pgClient(run.pgUrl) : undefined;
+    pgc = db !== "pglite" ? await pgClient(run.pgUrl) : undefined;
     let backends0: Map<number, number> | undefined;
     let dbCpuMs = 0;
+    let redis0: number | undefined;
     const serverCpu = async () => {
-      const st = await probe<ServerStats>(s, "/stats");
+      let ms = 0;
+      for (const x of servers) {
+        const st = await probe<ServerStats>(x, "/stats");
+        ms += st.cpuUserMs + st.cpuSystemMs;
+      }
       let backendMs = 0;
+      if (servers.length > 1 && run.redisCpuMs) {
+        // Scaled mode: Redis's CPU since the first call, with the database's.
+        const r = await run.redisCpuMs();
+        redis0 ??= r;
+        backendMs = r - redis0;
+      }
       if (pgc) {
         const cur = await backendCpu(pgc, s.appName!);
         if (!backends0) backends0 = cur;
@@ -136,13 +162,18 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
         backendMs = d.cpuUserMs + d.cpuSystemMs - dbBefore.cpuUserMs - dbBefore.cpuSystemMs;
         dbCpuMs = backendMs;
       }
-      return st.cpuUserMs + st.cpuSystemMs + backendMs;
+      return ms + backendMs;
     };
-    const { metrics: m, results } = await runPhase(
+    const key = (i: number) => `bench-${run.runId}-${tag}-${i}`;
+    const {
+      metrics: m,
+      results,
+      records,
+    } = await runPhase(
       fake,
       run.reply,
       offsetMs,
-      (i) => appStream(s.base, guests[i], `bench-${run.runId}-${tag}-${i}`),
+      (i) => (follows(i) ? crossStream(home(i).base, home(i + 1).base, guests[i], key(i)) : appStream(home(i).base, guests[i], key(i))),
       n,
       serverCpu,
       serial,
@@ -151,23 +182,25 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
       // Keep the server's log for the post-mortem (the temp dir goes away).
       const kept = join(run.out, `server-${run.runId}-${tag}.log`);
       mkdirSync(run.out, { recursive: true });
-      writeFileSync(kept, readFileSync(s.logFile));
+      writeFileSync(kept, servers.map((x) => readFileSync(x.logFile, "utf8")).join("\n"));
       log(`${tag}: ${m.failures.length} failed replies; server log kept in ${kept}`);
     }
     await pgc?.end();
     pgc = undefined;
-    const statsAfter = await probe<ServerStats>(s, "/stats");
+    const afters = await Promise.all(servers.map((x) => probe<ServerStats>(x, "/stats")));
+    // The busiest event loop of them.
+    const statsAfter = afters.reduce((a, b) => (b.eventLoopDelayMs.p99 > a.eventLoopDelayMs.p99 ? b : a));
     const { rssKb: rssAfter, hwmKb } = procStatus(s.pid);
     // What stays: after a full GC (finished replies' event logs stay on the bus for minutes).
     const afterGc = await probe<ServerStats>(s, "/gc", "POST");
     const rssAfterGc = procStatus(s.pid).rssKb;
-    const cpuMs = statsAfter.cpuUserMs + statsAfter.cpuSystemMs - statsBefore.cpuUserMs - statsBefore.cpuSystemMs;
+    const cpuMs = afters.reduce((t, a, k) => t + a.cpuUserMs + a.cpuSystemMs - statsBefore[k].cpuUserMs - statsBefore[k].cpuSystemMs, 0);
     const dbAfter = s.dbProbe ? await probe<ServerStats>(s, "/stats", "GET", true) : undefined;
     let tables: TableStats;
     let pgliteTime: PgliteTime | undefined;
     if (db === "pglite") ({ tables, time: pgliteTime } = await pgliteStats(s));
     else {
-      await stopChild(s.proc, run.stopGraceMs); // its connections close and flush their statistics
+      for (const x of servers) await stopChild(x.proc, run.stopGraceMs); // their connections close and flush their statistics
       tables = await postgresStats(run.pgUrl, s.pgSchema!, s.appName!, true);
     }
     const diff = (t: string, k: "ins" | "upd") => (tables[t]?.[k] ?? 0) - (before[t]?.[k] ?? 0);
@@ -187,13 +220,13 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
         rssAfterGcMb: mb(rssAfterGc),
         heapAfterGcMb: r1(afterGc.heapUsed / 2 ** 20),
         rssPeakMb: mb(hwmKb),
-        heapBeforeMb: r1(statsBefore.heapUsed / 2 ** 20),
-        heapAfterMb: r1(statsAfter.heapUsed / 2 ** 20),
+        heapBeforeMb: r1(statsBefore[0].heapUsed / 2 ** 20),
+        heapAfterMb: r1(afters[0].heapUsed / 2 ** 20),
         cpuMs: Math.round(cpuMs),
         cpuPercent: Math.round((cpuMs / m.wallMs) * 100),
         eventLoopDelayMs: statsAfter.eventLoopDelayMs,
         longBlocks: statsAfter.longBlocks,
-        ...(db === "postgres" ? { postgresBackendsCpuMs: Math.round(dbCpuMs) } : {}),
+        ...(db !== "pglite" ? { postgresBackendsCpuMs: Math.round(dbCpuMs) } : {}),
         ...(dbBefore && dbAfter
           ? {
               pgliteProcess: {
@@ -221,12 +254,23 @@ export async function runApp(run: AppRun, fake: FakeProc, offsetMs: number, db: 
       },
       replyDurationMs: { p50: duration.p50, p99: duration.p99 },
       firstTokenMs: { p50: firstToken.p50, p99: firstToken.p99 },
+      ...(servers.length > 1
+        ? {
+            followers: analyse(
+              run.reply,
+              results.filter((_, i) => follows(i)),
+              records,
+              offsetMs,
+              m.wallMs,
+            ),
+          }
+        : {}),
     };
   } catch (e) {
-    log(`${tag}: server log tail:\n${readFileSync(s.logFile, "utf8").slice(-3000)}`);
+    for (const x of servers) log(`${tag}: server log tail:\n${readFileSync(x.logFile, "utf8").slice(-3000)}`);
     throw e;
   } finally {
     await pgc?.end().catch(() => {});
-    await s.cleanup();
+    for (const x of [...servers].reverse()) await x.cleanup(); // the first one drops the schema
   }
 }

@@ -75,3 +75,20 @@ export function againstRelay(rows: Row[]): string {
   }
   return lines.join("\n");
 }
+
+/** Scaled mode: the clients that followed their reply on the other instance (issue 12's reader on another instance). */
+export function followers(rows: Row[]): string {
+  const scaled = rows.filter((r) => r.app.followers);
+  if (!scaled.length) return "";
+  const lines = [
+    "| DB | N | followers exact | delivery latency once attached there p50 / p99 ms | attaching there (GET → first frame) p50 / p99 ms | every client: delivery latency p50 / p99 ms |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const { db, n, app: a } of scaled) {
+    const f = a.followers!;
+    lines.push(
+      `| ${db} | ${n} | ${f.ok}/${f.streams} | ${r1(f.latencyMs.p50)} / ${r1(f.latencyMs.p99)} | ${r1(f.attachMs.p50)} / ${r1(f.attachMs.p99)} | ${r1(a.latencyMs.p50)} / ${r1(a.latencyMs.p99)} |`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,17 +1,21 @@
 // Streaming benchmark: N concurrent replies through the built app against the
 // fake Anthropic API, compared with the Anthropic SDK reading the same fake
-// directly, in the same run. See docs/BENCHMARKS.md for what is measured and
-// how to read it. Scaled mode (two instances, PostgreSQL + Redis): bench/scaled.ts.
+// directly and with a bare SSE relay, in the same run. See docs/BENCHMARKS.md
+// for what is measured and how to read it. `--db scaled` adds scaled mode (two
+// instances on PostgreSQL sharing a private Redis) to the same run; its own
+// deeper report (Redis commands, followers): bench/scaled.ts.
 //
 //   npm run bench -- [--n 1x40,100,500] [--deltas 300] [--chunk 5] [--delay 5]
-//                    [--db pglite,postgres] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
+//                    [--db pglite,postgres,scaled] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
 //                    [--no-build] [--dist .next-bench] [--warmup 5] [--env KEY=VALUE]… [--cpu-prof]
 //                    [--timeout 600] [--out bench/results]
 //
 //   --n        concurrent streams per phase (each size is one phase per database);
 //              1xK: K streams one after another (a lone reply, K samples)
 //   --deltas   text deltas per reply; --chunk code points per delta; --delay ms between deltas
-//   --db       which databases the app runs on (PostgreSQL: a throw-away schema in --pg-url)
+//   --db       where the app runs: pglite, postgres (a throw-away schema in --pg-url), scaled
+//              (two instances on such a schema and a private redis-server; half of each
+//              pair of clients follows its reply on the other instance)
 //   --no-build reuse the build in --dist (else `next build` into it first)
 //   --env      extra environment for the app server (e.g. DATABASE_POOL_SIZE=50)
 //   --cpu-prof V8 CPU profile of each server, into --out/cpu-<run>/
@@ -31,10 +35,11 @@ import { parseArgs } from "node:util";
 import { clockOffset, startFake, stopFake, type FakeProc } from "./harness/fake";
 import { r1, runDirect } from "./harness/measure";
 import { killAll, log, ROOT, setDeadline } from "./harness/proc";
+import { openRedis, type BenchRedis } from "./harness/redis";
 import { benchReply } from "./harness/reply";
 import { build, gitInfo, startServer, type Server } from "./harness/server";
-import { runApp, type AppRun } from "./streams-app";
-import { againstRelay, breakdown, table, type Row } from "./streams-report";
+import { runApp, type AppDb, type AppRun } from "./streams-app";
+import { againstRelay, breakdown, followers, table, type Row } from "./streams-report";
 import { runRelay } from "./harness/relay";
 
 // ---- configuration ---------------------------------------------------------
@@ -45,7 +50,7 @@ const { values: argv } = parseArgs({
     deltas: { type: "string", default: "300" },
     chunk: { type: "string", default: "5" },
     delay: { type: "string", default: "5" },
-    db: { type: "string", default: "pglite,postgres" },
+    db: { type: "string", default: "pglite,postgres,scaled" },
     "pg-url": { type: "string", default: process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:5432/test" },
     "no-build": { type: "boolean", default: false },
     dist: { type: "string", default: ".next-bench" },
@@ -66,13 +71,13 @@ const SIZES = PHASES.map((p) => p.n);
 const DELTAS = Number(argv.deltas);
 const CHUNK = Number(argv.chunk);
 const DELAY_MS = Number(argv.delay);
-const DBS = argv.db.split(",").map((s) => s.trim()) as ("pglite" | "postgres")[];
+const DBS = argv.db.split(",").map((s) => s.trim()) as AppDb[];
 const WARMUP = Number(argv.warmup);
 const DIST_DIR = argv.dist;
 for (const [k, v] of Object.entries({ n: SIZES, deltas: [DELTAS], chunk: [CHUNK], delay: [DELAY_MS], warmup: [WARMUP] })) {
   if (v.some((x) => !Number.isFinite(x) || x < 0 || (k !== "delay" && k !== "warmup" && x < 1))) throw new Error(`bad --${k}`);
 }
-for (const d of DBS) if (d !== "pglite" && d !== "postgres") throw new Error(`bad --db ${d}`);
+for (const d of DBS) if (!["pglite", "postgres", "scaled"].includes(d)) throw new Error(`bad --db ${d}`);
 setDeadline(Number(argv.timeout));
 
 const RUN_ID = randomBytes(4).toString("hex");
@@ -91,17 +96,33 @@ function extraEnv(): Record<string, string> {
   return env;
 }
 
-async function startApp(fake: FakeProc, db: "pglite" | "postgres", tag: string): Promise<Server> {
+/** Scaled mode's Redis: a private redis-server for the run, started with the first scaled phase. */
+let redis: BenchRedis | undefined;
+
+async function startApp(fake: FakeProc, db: AppDb, tag: string): Promise<Server[]> {
   const schema = `bench_${RUN_ID}_${tag}`.replace(/[^a-z0-9_]/g, "_");
-  return startServer({
-    dist: DIST_DIR,
-    fakeUrl: fake.url,
-    runId: RUN_ID,
-    postgres: db === "postgres" ? { url: argv["pg-url"], schema, appName: `tether_${schema}`, dropOnCleanup: true } : undefined,
-    env: extraEnv(),
-    nodeArgs: profArgs(tag),
-    stopGraceMs: STOP_GRACE_MS,
-  });
+  const postgres = (first: boolean) => (db === "pglite" ? undefined : { url: argv["pg-url"], schema, appName: `tether_${schema}`, dropOnCleanup: first });
+  const start = (k: number, env: Record<string, string>) =>
+    startServer({
+      dist: DIST_DIR,
+      fakeUrl: fake.url,
+      runId: RUN_ID,
+      postgres: postgres(k === 0),
+      env,
+      nodeArgs: profArgs(`${tag}${k ? "_B" : ""}`),
+      stopGraceMs: STOP_GRACE_MS,
+    });
+  if (db !== "scaled") return [await start(0, extraEnv())];
+  redis ??= await openRedis({});
+  // One deployment: a shared session secret, schema and Redis. B starts once A has migrated the schema.
+  const env = { SESSION_SECRET: randomBytes(32).toString("hex"), REDIS_URL: redis.url, ...extraEnv() };
+  const a = await start(0, env);
+  try {
+    return [a, await start(1, env)];
+  } catch (e) {
+    await a.cleanup();
+    throw e;
+  }
 }
 
 /** --cpu-prof: a V8 CPU profile of each server, written when it stops (open it in Chrome DevTools). */
@@ -112,7 +133,16 @@ function profArgs(tag: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=server-${tag}.cpuprofile`];
 }
 
-const APP_RUN: AppRun = { runId: RUN_ID, reply: REPLY, warmup: WARMUP, pgUrl: argv["pg-url"], out: argv.out, stopGraceMs: STOP_GRACE_MS, startApp };
+const APP_RUN: AppRun = {
+  runId: RUN_ID,
+  reply: REPLY,
+  warmup: WARMUP,
+  pgUrl: argv["pg-url"],
+  out: argv.out,
+  stopGraceMs: STOP_GRACE_MS,
+  startApp,
+  redisCpuMs: async () => (redis ? (await redis.stats()).cpuMs : 0),
+};
 
 // ---- main --------------------------------------------------------------------------
 
@@ -155,10 +185,11 @@ async function main() {
     clockEnd = await clockOffset(fake);
   } finally {
     await stopFake(fake);
+    await redis?.stop();
     killAll();
   }
 
-  const md = `${table(rows)}\n\n${breakdown(rows)}\n\n${againstRelay(rows)}`;
+  const md = [table(rows), breakdown(rows), againstRelay(rows), followers(rows)].filter(Boolean).join("\n\n");
   const failures = rows.flatMap((r) => [
     ...r.direct.failures.map((f) => `${r.db} ${r.n} direct: ${f}`),
     ...r.relay.failures.map((f) => `${r.db} ${r.n} relay: ${f}`),

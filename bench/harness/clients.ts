@@ -210,6 +210,12 @@ export async function relayStream(base: string, key: string): Promise<StreamResu
 }
 
 /**
+ * Clients over two instances: client i posts on instance i % 2, and a `share`
+ * of each pair of clients follows its reply on the other instance (crossStream).
+ */
+export const followsElsewhere = (i: number, share: number) => Math.floor((Math.floor(i / 2) + 1) * share) > Math.floor(Math.floor(i / 2) * share);
+
+/**
  * A client that moves: POST on `base`, read up to the first snapshot, drop
  * that connection and follow the reply on `other` by id from the last event
  * it saw (`GET /api/messages/:id/stream?after=N`), to the end.
