@@ -5,7 +5,7 @@ import { expect, test } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assistantMessages, complete, freePort, lastAssistant, savedMessage, send, shownText, startApp, userMessages, waitForPartial } from "./support";
+import { assistantMessages, complete, freePort, lastAssistant, savedMessage, send, shownText, startApp, testWithSlowApp, userMessages, waitForPartial } from "./support";
 
 test("a reply visibly grows while it streams, with a cursor", async ({ page }) => {
   await page.goto("/?new=1");
@@ -82,7 +82,13 @@ test("a reload mid-stream shows the partial text before any script, then complet
   expect((await savedMessage(page.request, id)).content).toBe(final);
 });
 
-test("a second tab follows the same reply live", async ({ page, context }) => {
+// A server of its own whose demo model writes slower than the suite's: the
+// second tab must open while the reply still streams, however busy the machine
+// (at the suite's pace, a page load under load outlasted a whole reply).
+const slowTest = testWithSlowApp("second-tab", 40);
+
+slowTest("a second tab follows the same reply live", async ({ page, context }) => {
+  slowTest.setTimeout(120_000);
   await page.goto("/?new=1");
   await send(page, "List facts about octopuses");
   const reply = lastAssistant(page);
@@ -93,7 +99,7 @@ test("a second tab follows the same reply live", async ({ page, context }) => {
   const mirror = lastAssistant(second);
   await expect(mirror).toHaveAttribute("data-status", "streaming");
   await expect(second.getByTestId("stop-button")).toBeVisible();
-  await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
+  await expect(reply).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
   await expect(mirror).toHaveAttribute("data-status", "complete", { timeout: 30_000 });
   const id = (await reply.getAttribute("data-message-id"))!;
   const saved = (await savedMessage(page.request, id)).content;
