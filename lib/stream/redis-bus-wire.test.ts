@@ -38,32 +38,32 @@ describe("RedisStreamBus on the wire", () => {
     }
   });
 
-  it("counts each Redis command it sends: 2 to open, 4 to attach, 2 per batch, 2 more to expire", async () => {
+  it("counts each Redis command it sends: 3 to open, 5 to attach, 2 per batch, 2 more to expire", async () => {
     const a = bus();
     const b = bus();
     const id = randomUUID();
     const events = script(id, ["one ", "two"]);
     await a.open(message(id), 0);
-    expect(a.commands).toBe(2); // SET base, PERSIST log
+    expect(a.commands).toBe(3); // SET base, PERSIST log, XLEN log
     const f = await follow(b, id, 0);
-    expect(b.commands).toBe(4); // SUBSCRIBE, GET base, XRANGE, XREVRANGE
+    expect(b.commands).toBe(5); // SUBSCRIBE, GET base, XRANGE, XREVRANGE, GET base (redis-log.ts)
     a.publish(id, events.slice(0, 3));
     await flush(a, id);
-    expect(a.commands).toBe(4); // XADD, PUBLISH
+    expect(a.commands).toBe(5); // XADD, PUBLISH
     a.publish(id, events.slice(2, 3)); // published already (an orphan's end announced twice): nothing sent
     await flush(a, id);
-    expect(a.commands).toBe(4);
+    expect(a.commands).toBe(5);
     await expect.poll(() => f.live.length).toBe(3);
     a.publish(id, events.slice(3));
     await f.ended;
     await flush(a, id);
-    expect(a.commands).toBe(8); // XADD, PUBLISH, PEXPIRE log, PEXPIRE base
-    expect(b.commands).toBe(4); // consecutive live events need no read
+    expect(a.commands).toBe(9); // XADD, PUBLISH, PEXPIRE log, PEXPIRE base
+    expect(b.commands).toBe(5); // consecutive live events need no read
     expect(f.all()).toEqual(events);
     await a.ping();
-    expect(a.commands).toBe(9);
+    expect(a.commands).toBe(10);
     f.sub.close();
-    await expect.poll(() => b.commands).toBe(5); // UNSUBSCRIBE
+    await expect.poll(() => b.commands).toBe(6); // UNSUBSCRIBE
   });
 
   it("keeps its keys under the prefix (default `tether`) and expires both a minute after `done` by default", async () => {
@@ -157,7 +157,7 @@ describe("RedisStreamBus on the wire", () => {
     await again.ended;
     expect(again.all()).toEqual(events);
     expect(await subscribers(`${prefix}:reply:${id}`)).toBe(1);
-    expect(b.commands - before).toBe(4); // SUBSCRIBE, GET, XRANGE, XREVRANGE: the UNSUBSCRIBE was skipped
+    expect(b.commands - before).toBe(5); // SUBSCRIBE, GET, XRANGE, XREVRANGE, GET: the UNSUBSCRIBE was skipped
     again.sub.close();
   });
 

@@ -7,13 +7,14 @@
 // each: what one turn of the event loop published (or a `windowMs` window),
 // and, while a batch's write is under way, everything published meanwhile,
 // so a slow round trip makes the next batch larger rather than a queue
-// longer. Logs expire `retainMs` after `done`, and a stream never holds more
-// than `maxEntries` batches.
+// longer. Logs expire `retainMs` after `done`; past `maxEntries` batches the
+// oldest half is folded into the base (redis-log.ts).
 import { createClient } from "redis";
 import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
+import { foldLog, readLog, type LogBase } from "./redis-log";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
@@ -54,6 +55,8 @@ export class RedisStreamBus implements StreamBus {
   private readonly pending = new Map<string, StreamEvent[]>();
   private readonly flushing = new Map<string, Promise<void>>();
   private readonly lastPublished = new Map<string, number>();
+  /** Batches in each open reply's log, as this instance wrote them. */
+  private readonly entries = new Map<string, number>();
   private readonly windowMs: number;
   private readonly retainMs: number;
   private readonly maxEntries: number;
@@ -68,10 +71,9 @@ export class RedisStreamBus implements StreamBus {
   ) {
     this.windowMs = opts.windowMs ?? 0;
     this.retainMs = opts.retainMs ?? 60_000;
-    // A batch per turn at rest can mean one per upstream delta: 100,000 keeps
-    // a reply of 100 deltas/s whole for over 16 minutes (a reader starting
-    // below a trimmed log would miss its oldest text).
-    this.maxEntries = opts.maxEntries ?? 100_000;
+    // A batch per turn at rest can mean one per upstream delta; a snapshot
+    // reads the log after the base, so this also bounds a reader's start.
+    this.maxEntries = opts.maxEntries ?? 20_000;
     this.prefix = opts.prefix ?? "tether";
     this.publishRetryMs = opts.publishRetryMs ?? 60_000;
   }
@@ -102,10 +104,12 @@ export class RedisStreamBus implements StreamBus {
 
   async open(message: Message, id: number): Promise<void> {
     const c = await this.connect();
-    this.commands += 2;
+    this.commands += 3;
     // The log survives a Continue (ids keep increasing); only its expiry goes.
-    await Promise.all([c.set(this.baseKey(message.id), JSON.stringify({ message, id })), c.persist(this.logKey(message.id))]);
+    const base: LogBase = { message, id };
+    const [, , length] = await Promise.all([c.set(this.baseKey(message.id), JSON.stringify(base)), c.persist(this.logKey(message.id)), c.xLen(this.logKey(message.id))]);
     this.lastPublished.set(message.id, id);
+    this.entries.set(message.id, length);
   }
 
   publish(messageId: string, events: StreamEvent[]): void {
@@ -144,7 +148,7 @@ export class RedisStreamBus implements StreamBus {
         this.retrying(messageId, async (c) => {
           this.commands += 1;
           try {
-            await c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload }, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: this.maxEntries } });
+            await c.xAdd(this.logKey(messageId), `${lastId}-0`, { e: payload });
           } catch (e) {
             // Already there: an earlier attempt landed although its answer was lost.
             if (!/equal or smaller/i.test(String((e as Error)?.message))) throw e;
@@ -161,6 +165,11 @@ export class RedisStreamBus implements StreamBus {
           await Promise.all([c.pExpire(this.logKey(messageId), this.retainMs), c.pExpire(this.baseKey(messageId), this.retainMs)]);
         });
         this.lastPublished.delete(messageId);
+        this.entries.delete(messageId);
+      } else {
+        const length = (this.entries.get(messageId) ?? 0) + 1;
+        this.entries.set(messageId, length);
+        if (length > this.maxEntries) await this.fold(messageId);
       }
     });
     const settled = next.finally(() => {
@@ -168,6 +177,17 @@ export class RedisStreamBus implements StreamBus {
     });
     this.flushing.set(messageId, settled);
     return settled;
+  }
+
+  /** Folds the log's oldest half into the base (redis-log.ts); a failed fold is tried again at the next batch. */
+  private async fold(messageId: string): Promise<void> {
+    try {
+      this.commands += 3;
+      const folded = await foldLog(await this.connect(), this.baseKey(messageId), this.logKey(messageId), Math.ceil(this.maxEntries / 2));
+      this.entries.set(messageId, (this.entries.get(messageId) ?? folded) - folded);
+    } catch (e) {
+      log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not fold the log");
+    }
   }
 
   /**
@@ -239,22 +259,17 @@ export class RedisStreamBus implements StreamBus {
     const close = await this.listen(messageId, (batch) => batch.forEach(deliver));
     try {
       const c = await this.connect();
-      this.commands += 1;
-      const baseRaw = await c.get(this.baseKey(messageId));
-      if (!baseRaw) {
+      this.commands += 4;
+      const read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), after, () => (this.commands += 4));
+      if (!read) {
         close();
         return { start: { kind: "unknown" }, close() {} };
       }
-      const base = JSON.parse(baseRaw) as { message: Message; id: number };
-      const from = after !== null && after >= base.id ? after : base.id;
-      this.commands += 2;
-      const [entries, tail] = await Promise.all([c.xRange(this.logKey(messageId), `(${from}-0`, "+"), c.xRevRange(this.logKey(messageId), "+", "-", { COUNT: 1 })]);
-      const decode = (list: typeof entries) => (list ?? []).flatMap((en) => JSON.parse(String(en.message.e)) as StreamEvent[]);
-      const events = decode(entries).filter((e) => e.id > from);
+      const { base, from, events } = read;
       // The start covers what the range read returned, no more: a batch
       // written between the two reads is in `tail` only, and comes live.
       const lastId = Math.max(from, events.at(-1)?.id ?? 0);
-      const newest = decode(tail).at(-1);
+      const newest = read.tail.at(-1);
       // Finished when the log's newest event is `done` (of this run).
       const ended = newest?.event === "done" && newest.id > base.id;
       let start: Attach;
@@ -267,7 +282,7 @@ export class RedisStreamBus implements StreamBus {
         cursor = Math.max(after, lastId);
       } else {
         let message = base.message;
-        const pending = new Map<number, string>();
+        const pending = new Map(base.pending ?? []);
         for (const e of events) message = applyEvent(message, e, pending);
         start = { kind: "snapshot", message, id: lastId };
         cursor = lastId;
