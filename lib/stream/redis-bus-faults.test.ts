@@ -244,6 +244,45 @@ describe("RedisStreamBus under faults", () => {
     expect(((await raw.pubSubNumSub(channel)) as Record<string, number>)[channel] ?? 0).toBe(0);
   });
 
+  it("close() also writes a reply that first publishes while it runs; after it, a publish is dropped with a warning and opens no connection", async () => {
+    const logs = captureLogs("warn");
+    try {
+      const a = bus({ windowMs: 60_000 }); // nothing unfinished would go out by itself
+      const [first, late] = [randomUUID(), randomUUID()];
+      const events = runEvents(first, ["one"]); // ends in `done`: written at once
+      const lateEvents = runEvents(late, ["two"]).slice(0, 3); // waits for its window
+      await Promise.all([a.open(replyMessage(first), 0), a.open(replyMessage(late), 0)]);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let writing!: () => void;
+      const started = new Promise<void>((r) => (writing = r));
+      intercept(a, { xAdd: async (send, ...args) => (args[0] === logKey(first) && (writing(), await held), send(...args)) });
+      a.publish(first, events);
+      await started;
+      const closing = a.close(); // waits for `first`'s write…
+      a.publish(late, lateEvents); // …while another reply publishes for the first time
+      release();
+      await closing;
+      await ready;
+      for (const [id, ev] of [
+        [first, events],
+        [late, lateEvents],
+      ] as const) {
+        const entries = await raw.xRange(logKey(id), "-", "+");
+        expect((entries ?? []).flatMap((e) => JSON.parse(String(e.message.e)) as StreamEvent[])).toEqual(ev);
+      }
+      a.publish(late, runEvents(late, ["three"], 10));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(inside(a).cmd).toBeNull();
+      expect(inside(a).pending.size + inside(a).flushing.size).toBe(0);
+      expect(logs.entries().some((l) => /publish after the stream bus closed/.test(String(l.msg)) && l.messageId === late)).toBe(true);
+      await expect(a.subscribe(late, 0, () => {})).rejects.toThrow(/closed/);
+    } finally {
+      logs.restore();
+    }
+  });
+
   it("keeps nothing for a reply once its `done` is written", async () => {
     const a = bus();
     const f = bus();

@@ -57,6 +57,7 @@ export class RedisStreamBus implements StreamBus {
   private readonly lastPublished = new Map<string, number>();
   /** Batches in each open reply's log, as this instance wrote them. */
   private readonly entries = new Map<string, number>();
+  private closed = false;
   private readonly windowMs: number;
   private readonly retainMs: number;
   private readonly maxEntries: number;
@@ -83,6 +84,7 @@ export class RedisStreamBus implements StreamBus {
   private channel = (id: string) => `${this.prefix}:reply:${id}`;
 
   private connect(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error("the stream bus is closed"));
     this.cmd ??= (async () => {
       const c = makeClient(this.url);
       c.on("error", (e) => log.error({ component: "redis", client: "stream bus", err: errorFields(e) }, "redis error"));
@@ -114,6 +116,11 @@ export class RedisStreamBus implements StreamBus {
 
   publish(messageId: string, events: StreamEvent[]): void {
     if (!events.length) return;
+    if (this.closed) {
+      // Shutdown is past its drain; a new connection now would outlive it.
+      log.warn({ component: "redis", messageId, events: events.length }, "publish after the stream bus closed: dropped (the saved message keeps the text)");
+      return;
+    }
     const queue = this.pending.get(messageId);
     if (queue) queue.push(...events);
     else {
@@ -303,8 +310,12 @@ export class RedisStreamBus implements StreamBus {
 
   /** Waits for pending publishes and closes the connections (tests, shutdown). */
   async close(): Promise<void> {
-    for (const id of [...this.pending.keys()]) await this.flush(id);
-    await Promise.all([...this.flushing.values()]);
+    // Until nothing is left: a reply may publish for the first time meanwhile.
+    while (this.pending.size || this.flushing.size) {
+      for (const id of [...this.pending.keys()]) await this.flush(id);
+      await Promise.all([...this.flushing.values()]);
+    }
+    this.closed = true;
     const [cmd, sub] = [this.cmd, this.sub];
     this.cmd = this.sub = null;
     this.channels.clear();
