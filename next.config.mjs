@@ -14,6 +14,11 @@ const nextConfig = {
   // schema engine read their .wasm/.data files from their package folders.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/schema-engine-wasm", "@prisma/driver-adapter-utils", "@prisma/adapter-pg", "pg"],
   poweredByHeader: false,
+  // A page's <title> in its <head> for every client, not streamed after the
+  // body: a conversation's title comes from the same read as its messages
+  // (app/c/[id]/page.tsx), so waiting for it costs nothing, and a page is
+  // never seen, by a screen reader or a tab strip, without its title.
+  htmlLimitedBots: /.*/,
   // A failed RSC request (refresh, link) waits for the server and retries
   // instead of a full page load onto the browser's error page (lib/client/connection.ts).
   experimental: { useOffline: true },

@@ -9,8 +9,9 @@ import { demoReply } from "../lib/llm/demo-replies";
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
 async function expectNoViolations(page: Page, where: string) {
-  // A page's title can come after its body (Next.js streams a dynamic page's
-  // metadata): on a busy machine axe could run in between. It must come.
+  // A page's title must be there. (Metadata is blocking for every client,
+  // next.config.mjs; a client-side navigation still applies it a moment
+  // after the URL changes, and on a busy machine axe could run in between.)
   await expect(page, `${where}: the page's title`).toHaveTitle(/\S/);
   const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
   const found = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(" ")} ${n.failureSummary ?? ""}`).join("\n")}`);
