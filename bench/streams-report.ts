@@ -86,9 +86,9 @@ export function followers(rows: Row[]): string {
   ];
   for (const { db, n, app: a } of scaled) {
     const f = a.followers!;
-    lines.push(
-      `| ${db} | ${n} | ${f.ok}/${f.streams} | ${r1(f.latencyMs.p50)} / ${r1(f.latencyMs.p99)} | ${r1(f.attachMs.p50)} / ${r1(f.attachMs.p99)} | ${r1(a.latencyMs.p50)} / ${r1(a.latencyMs.p99)} |`,
-    );
+    // No delta came after they attached: their replies had ended (they read the whole start).
+    const once = Number.isNaN(f.latencyMs.p50) ? "– (replies ended before they attached)" : `${r1(f.latencyMs.p50)} / ${r1(f.latencyMs.p99)}`;
+    lines.push(`| ${db} | ${n} | ${f.ok}/${f.streams} | ${once} | ${r1(f.attachMs.p50)} / ${r1(f.attachMs.p99)} | ${r1(a.latencyMs.p50)} / ${r1(a.latencyMs.p99)} |`);
   }
   return lines.join("\n");
 }
