@@ -6,6 +6,7 @@ import type { Db } from "../platform/db";
 import { awaitFinalMessage } from "../stream/final-message";
 import { handOver } from "../reply/hand-over";
 import type { Message } from "../chat/types";
+import type { Loaded } from "../reply/generation/generation";
 import { json } from "./api";
 import { sseResponse } from "./sse";
 
@@ -13,12 +14,13 @@ export async function deliverReply(
   req: Request,
   app: Pick<App, "bus" | "events" | "jobs" | "config" | "capacity">,
   db: Db,
-  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean; replayed?: boolean },
+  /** `admitted`: what the admission read (the generation starts from it). */
+  o: { message: Message; seq: number; userMessage?: Message; streaming: boolean; replayed?: boolean; admitted?: Loaded },
 ): Promise<Response> {
   // A repeat of an earlier start (Idempotency-Key): follow that reply from where it stands, start nothing.
   if (o.replayed) return answer(req, app, db, o);
   try {
-    await handOver({ db, bus: app.bus, jobs: app.jobs, events: app.events }, o.message, o.seq);
+    await handOver({ db, bus: app.bus, jobs: app.jobs, events: app.events }, o.message, o.seq, o.admitted);
   } finally {
     // In the registry now (in-process runner), or sent away, or failed: the admission's slot is done.
     app.capacity.handedOver(o.message.id);

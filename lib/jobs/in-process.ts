@@ -3,6 +3,7 @@
 import type { CheckpointState } from "../reply/lifecycle";
 import type { ReplyJobs } from "../reply/jobs";
 import type { JobRunner } from "./types";
+import type { Loaded } from "../reply/generation/generation";
 import { childLog, errorFields } from "../platform/log";
 
 /** Waits before each retry of a failed persist (the first try is immediate). */
@@ -25,10 +26,10 @@ export class InProcessJobRunner implements JobRunner {
    * stream subscribers find it), not when it ends. Never rejects: a message
    * that is missing or not pending is skipped, and failures are logged.
    */
-  async startGeneration(messageId: string): Promise<void> {
+  async startGeneration(messageId: string, admitted?: Loaded): Promise<void> {
     try {
       const { beginGeneration, afterReply } = this.jobs();
-      const begun = await beginGeneration(messageId);
+      const begun = await beginGeneration(messageId, admitted);
       if (!begun.started) {
         jobsLog(messageId).warn({ reason: begun.reason, status: begun.status }, "generation not started");
         return;

@@ -21,6 +21,7 @@ import type { FilePart } from "../chat/types";
 import { attachFiles, type FileLimits } from "../files/attachments";
 import type { UserEventSink } from "../events/types";
 import { priorStart, recordStart, replayStart, type IdempotencyClaim, type PriorStart, type ReplayedStart } from "./idempotency";
+import type { Loaded } from "./generation/generation";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
 export type Admission = {
@@ -174,8 +175,8 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
   return attachFiles(tx, a.fileLimits!, ownerId, conversationId, ids);
 }
 
-/** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands). */
-export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number };
+/** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands); `admitted`: what the admission read, for the generation. */
+export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number; admitted?: Loaded };
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = [], claim?: IdempotencyClaim) {
   return withAdmission<PostedExchange>(
@@ -197,7 +198,8 @@ export async function admitPost(a: Admission, tx: Tx, ownerId: string, conversat
   let title: string | undefined;
   if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
   const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
-  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0, title };
+  const admitted: Loaded = { row: { ...assistantRow, conversation: { userId: ownerId } }, conversation: { model: conv.model, systemPrompt: conv.systemPrompt } };
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0, title, admitted };
 }
 
 /** How an admitted post is announced on the owner's event stream. */

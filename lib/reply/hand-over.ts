@@ -8,7 +8,7 @@ import type { StreamBus } from "../stream/bus";
 import type { JobRunner } from "../jobs/types";
 import type { Message } from "../chat/types";
 import type { UserEventSink } from "../events/types";
-import type { GenerationDeps } from "./generation/generation";
+import type { GenerationDeps, Loaded } from "./generation/generation";
 import { endOrphan } from "./lifecycle";
 import { toMessage } from "../chat/conversations";
 import { announceReplyEnd } from "../events/types";
@@ -16,11 +16,11 @@ import { errorFields, log } from "../platform/log";
 
 export type HandOverDeps = { db: Db; bus: StreamBus; jobs: Pick<JobRunner, "startGeneration">; events?: UserEventSink };
 
-/** Opens the reply's log as of event `seq` and starts its generation; resolves once started or failed. */
-export async function handOver(d: HandOverDeps, message: Message, seq: number): Promise<void> {
+/** Opens the reply's log as of event `seq` and starts its generation (from `admitted`, what its admission read); resolves once started or failed. */
+export async function handOver(d: HandOverDeps, message: Message, seq: number, admitted?: Loaded): Promise<void> {
   await d.bus.open(message, seq);
   try {
-    await d.jobs.startGeneration(message.id);
+    await d.jobs.startGeneration(message.id, admitted);
   } catch (e) {
     // Could not hand it over (e.g. Inngest unreachable): the reply fails visibly.
     await failToStart({ db: d.db, publish: (id, ev) => d.bus.publish(id, ev), events: d.events }, message.id, e);

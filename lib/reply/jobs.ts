@@ -6,7 +6,7 @@
 import type { Db } from "../platform/db";
 import type { StreamBus } from "../stream/bus";
 import type { LlmProvider } from "../llm/types";
-import { GenerationNotRunnable, loadReply, type GenerationDeps } from "./generation/generation";
+import { GenerationNotRunnable, loadReply, type GenerationDeps, type Loaded } from "./generation/generation";
 import type { GenerationRegistry } from "./registry";
 import { announceEnds, saveCheckpoint, type CheckpointState } from "./lifecycle";
 import { sweepStaleReplies } from "./sweep";
@@ -47,7 +47,7 @@ export type ReplyJobsDeps = {
   /** Asks for a conversation's title (the job runner's requestTitle). */
   requestTitle: (conversationId: string) => Promise<void>;
   /** Starts a reply's generation (the job runner's startGeneration): auto-resume hands replies over through it. */
-  startGeneration: (messageId: string) => Promise<void>;
+  startGeneration: (messageId: string, admitted?: Loaded) => Promise<void>;
   /** Starts a conversation's next queued message if it is ready for it (queue.ts); never throws. */
   startQueued?: (conversationId: string) => Promise<unknown>;
   /** AUTO_RESUME_ATTEMPTS: how often the sweep may continue one reply by itself (0: never). */
@@ -68,18 +68,19 @@ export function createReplyJobs(d: ReplyJobsDeps) {
    * message is left alone: a duplicate or late event is a no-op. Resolves once
    * the generation is registered.
    */
-  async function beginGeneration(messageId: string): Promise<BeginResult> {
+  async function beginGeneration(messageId: string, admitted?: Loaded): Promise<BeginResult> {
     // Already generating here (a duplicate delivered to the same instance).
     const live = d.generations.whenDone(messageId);
     if (live) return { started: true, done: live };
     const db = await d.db();
-    const row = await loadReply(db, messageId);
+    // The row as the admission that committed it a moment ago has it, or as it is now.
+    const row = admitted?.row.id === messageId ? admitted.row : await loadReply(db, messageId);
     if (!row) return { started: false, reason: "not_found" };
     if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
     // Pending (a new start or Continue) or resuming (the sweep claimed it for auto-resume).
     if (row.status !== "pending" && row.status !== "resuming") return { started: false, reason: "not_pending", status: row.status };
     // The generation starts from this read rather than reading the row again.
-    return { started: true, done: d.generations.start(await d.generationDeps(), messageId, row) };
+    return { started: true, done: d.generations.start(await d.generationDeps(), messageId, { row, conversation: admitted?.conversation }) };
   }
 
   /**

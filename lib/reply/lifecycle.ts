@@ -55,6 +55,8 @@ function pendingReplyData(o: { conversationId: string; parentId: string | null; 
     parts: [],
     status: "pending" as const,
     createdAt: o.createdAt,
+    // Its first block of ids, committed with the row: the generation starts without a write (reserveIdsFor).
+    seqCeiling: 1 + ID_BLOCK,
     ...(o.metadata ? { metadata: o.metadata as Prisma.InputJsonValue } : {}),
   };
 }
@@ -106,6 +108,12 @@ export async function reserveIds(db: Tx, messageId: string, needed: number): Pro
   const ceiling = needed + ID_BLOCK;
   await db.message.updateMany({ where: { id: messageId, seqCeiling: { lt: ceiling } }, data: { seqCeiling: ceiling } });
   return ceiling;
+}
+
+/** reserveIds for a row as it was just read: no write when its committed ceiling already covers the block. */
+export function reserveIdsFor(db: Tx, row: { id: string; seqCeiling: number }, needed: number): Promise<number> {
+  const ceiling = needed + ID_BLOCK;
+  return row.seqCeiling >= ceiling ? Promise.resolve(ceiling) : reserveIds(db, row.id, needed);
 }
 
 /**

@@ -2,7 +2,7 @@
 // generation is detached from any request: only Stop (or deleting the
 // conversation) aborts it.
 import type { Message } from "../chat/types";
-import { GenerationNotRunnable, runGeneration, type GenerationDeps, type ReplyRow } from "./generation/generation";
+import { GenerationNotRunnable, runGeneration, type GenerationDeps, type Loaded } from "./generation/generation";
 import { failToStart } from "./hand-over";
 
 type Live = { controller: AbortController; done: Promise<Message> };
@@ -10,8 +10,8 @@ type Live = { controller: AbortController; done: Promise<Message> };
 export class GenerationRegistry {
   private readonly live = new Map<string, Live>();
 
-  /** `loaded`: the reply's row as the caller just read it (runGeneration). */
-  start(deps: GenerationDeps, messageId: string, loaded?: ReplyRow): Promise<Message> {
+  /** `loaded`: what the caller just read of the reply (runGeneration). */
+  start(deps: GenerationDeps, messageId: string, loaded?: Loaded): Promise<Message> {
     const existing = this.live.get(messageId);
     if (existing) return existing.done;
     const controller = new AbortController();

@@ -15,13 +15,13 @@ import type { StreamEvent } from "../../stream/events";
 import type { ErrorBody, Message, MessageMetadata, MessageStatus, Part } from "../../chat/types";
 import { ReplyAssembler } from "./assembler";
 import { Checkpointer, retryWrite } from "./checkpoint";
-import { reserveIds, type CheckpointState } from "../lifecycle";
+import { reserveIds, reserveIdsFor, type CheckpointState } from "../lifecycle";
 import { canMove } from "../status";
 import { endMetadata } from "./end-metadata";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
-import { replySetup } from "./reply-setup";
+import { replySetup, type SetupConversation } from "./reply-setup";
 import { gatewaySetup } from "./gateway-setup";
 import type { ModelCatalog } from "../../llm/models";
 import { coalesceDeltas } from "./coalesce";
@@ -79,8 +79,15 @@ export function loadReply(db: Db, messageId: string) {
 }
 export type ReplyRow = NonNullable<Awaited<ReturnType<typeof loadReply>>>;
 
-/** `loaded`: the row as the caller just read it with loadReply (one read fewer before the upstream request). */
-export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: ReplyRow): Promise<Message> {
+/**
+ * What the caller read already, so the generation does not read it again
+ * before the upstream request: the reply's row as committed (loadReply's
+ * shape), and the conversation's model and system prompt when the admission
+ * that just committed it read them.
+ */
+export type Loaded = { row: ReplyRow; conversation?: SetupConversation };
+
+export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: Loaded): Promise<Message> {
   metrics.activeGenerations.inc();
   try {
     return await generate(deps, messageId, signal, loaded);
@@ -89,9 +96,10 @@ export async function runGeneration(deps: GenerationDeps, messageId: string, sig
   }
 }
 
-async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: ReplyRow): Promise<Message> {
+async function generate(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: Loaded): Promise<Message> {
   const { db, provider } = deps;
-  const row = loaded?.id === messageId ? loaded : await loadReply(db, messageId);
+  const given = loaded?.row.id === messageId ? loaded : undefined;
+  const row = given?.row ?? (await loadReply(db, messageId));
   if (!row || row.role !== "assistant") throw new GenerationNotRunnable(`message ${messageId} is not an assistant message`);
   // Claimed by an Inngest retry (streaming) or by the sweep's auto-resume (resuming): a snapshot goes first.
   const claimed = (deps.claimed === true && row.status === "streaming") || row.status === "resuming";
@@ -100,13 +108,14 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
 
   // The reads before the upstream request, at once: the reply's own path (earlier
   // versions and branches are not part of it), its model and system prompt, and
-  // the first block of ids (reserved before any is sent, docs/PROTOCOL.md §1.6).
+  // the first block of ids (reserved before any is sent, docs/PROTOCOL.md §1.6;
+  // a new reply's row has it already).
   // A gateway reply is asked with its client's own request instead (docs/GATEWAY.md).
   const gateway = isGatewayReply(row.metadata);
   const [history, setup, firstCeiling] = await Promise.all([
     gateway ? [] : historyBefore(db, row).then((h) => withFileData(h, deps.files, db)),
-    gateway ? gatewaySetup(db, messageId) : replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }),
-    reserveIds(db, messageId, row.seq + 1),
+    gateway ? gatewaySetup(db, messageId) : replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }, given?.conversation),
+    reserveIdsFor(db, row, row.seq + 1),
   ]);
   const startedAt = Date.now();
   const plan = planTurns(history, (row.parts ?? []) as Part[], provider.prefillFor(setup.model, setup.raw));

@@ -12,10 +12,19 @@ export type ReplySetup = { model: string; system?: string; raw?: RawRequest };
 
 type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown; conversation: { userId: string } };
 
-export async function replySetup(db: Db, row: ReplyRow, deps: { defaultModel: string; models?: ModelCatalog; system?: string }): Promise<ReplySetup> {
+/** What a reply's setup needs of its conversation. */
+export type SetupConversation = { model: string | null; systemPrompt: string };
+
+/** `read`: the conversation's part as an admission that just committed the reply read it (one read fewer). */
+export async function replySetup(
+  db: Db,
+  row: ReplyRow,
+  deps: { defaultModel: string; models?: ModelCatalog; system?: string },
+  read?: SetupConversation,
+): Promise<ReplySetup> {
   // Two plain reads at once: one nested read (a join Prisma builds) cost twice as long on PGlite.
   const [conversation, settings] = await Promise.all([
-    db.conversation.findUniqueOrThrow({ where: { id: row.conversationId }, select: { model: true, systemPrompt: true } }),
+    read ?? db.conversation.findUniqueOrThrow({ where: { id: row.conversationId }, select: { model: true, systemPrompt: true } }),
     db.userSettings.findUnique({ where: { userId: row.conversation.userId }, select: { defaultModel: true, instructions: true } }),
   ]);
   // A reply that goes on (Continue, a resumed run) keeps the model that began it.

@@ -17,5 +17,5 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const claim = idempotencyClaim(req, "post", conversationId, { content, attachments: body.attachments ?? [] });
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
   const r = await createReply(await app.admission(), userId, conversationId, content, body.attachments, claim);
-  return deliverReply(req, app, db, { message: r.assistantMessage, seq: r.seq, userMessage: r.userMessage, streaming, replayed: r.replayed });
+  return deliverReply(req, app, db, { message: r.assistantMessage, seq: r.seq, userMessage: r.userMessage, streaming, replayed: r.replayed, admitted: r.admitted });
 });
