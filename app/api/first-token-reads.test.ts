@@ -16,6 +16,10 @@ import type { App } from "@/lib/app";
 import * as guest from "@/app/api/auth/guest/route";
 import * as conversations from "@/app/api/conversations/route";
 import * as messages from "@/app/api/conversations/[id]/messages/route";
+import * as stop from "@/app/api/messages/[id]/stop/route";
+import * as continueRoute from "@/app/api/messages/[id]/continue/route";
+import * as regenerate from "@/app/api/messages/[id]/regenerate/route";
+import * as edit from "@/app/api/messages/[id]/edit/route";
 
 let log: string[] = [];
 let base: DbHandle;
@@ -54,6 +58,13 @@ afterAll(async () => {
   await fake.close();
 });
 
+/** The operations between the start's last write in its admission (the conversation's update) and the upstream request, sorted. */
+function readsBeforeUpstream(): string[] {
+  const committed = log.lastIndexOf("Conversation.update", log.indexOf("→ upstream"));
+  expect(committed).toBeGreaterThan(0);
+  return log.slice(committed + 1, log.indexOf("→ upstream")).sort();
+}
+
 describe("a post's first token", () => {
   it("after the admission commits, only the history and the settings are read before the upstream request; the row's first id block came with it", async () => {
     const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
@@ -75,5 +86,37 @@ describe("a post's first token", () => {
     const reply = await base.prisma.message.findUniqueOrThrow({ where: { id: frames[0].data.message.id } });
     expect(reply.seqCeiling).toBe(1 + ID_BLOCK);
     expect(reply.content).toBe(text);
+  });
+
+  it("Continue, regenerate and edit start the same way: the reply's row, its conversation and its id block are not read or written again", async () => {
+    const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
+    const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
+    // A reply stopped after its first words, then continued.
+    fake.enqueue({ text: "first words, then more", chunk: 3, end: "stall", failAfter: 2 });
+    let id = "";
+    let stopped: Promise<Response> | undefined;
+    const posted = await readSse(await call(messages.POST, "POST", "/", { cookie, body: { content: "hello", stream: true }, params: { id: conv.id } }), (f) => {
+      id ||= f.data.message?.id ?? "";
+      if (f.event === "delta") stopped ??= call(stop.POST, "POST", "/", { cookie, params: { id } });
+    });
+    expect((await (await stopped!).json()).status).toBe("interrupted");
+    const userId = posted[0].data.userMessage.id as string;
+    const starts: [string, () => Promise<Response>][] = [
+      ["continue", () => call(continueRoute.POST, "POST", "/", { cookie, params: { id }, body: { stream: true } })],
+      ["regenerate", () => call(regenerate.POST, "POST", "/", { cookie, params: { id }, body: { stream: true } })],
+      ["edit", () => call(edit.POST, "POST", "/", { cookie, params: { id: userId }, body: { content: "hello again", stream: true } })],
+    ];
+    for (const [what, start] of starts) {
+      fake.enqueue({ text: `${what}: Grüße 👋🏽`, chunk: 4 });
+      log = [];
+      const res = await start();
+      expect(res.status, what).toBe(200);
+      const frames = await readSse(res);
+      expect(frames.at(-1)!.data.message.status, what).toBe("complete");
+      // (Regenerate and edit read the new message's versions inside their transaction, after the update.)
+      const reads = readsBeforeUpstream();
+      expect(reads, what).toContain("UserSettings.findUnique");
+      for (const again of ["Message.findUnique", "Conversation.findUniqueOrThrow", "Message.updateMany"]) expect(reads, what).not.toContain(again);
+    }
   });
 });

@@ -21,7 +21,8 @@ import type { FilePart } from "../chat/types";
 import { attachFiles, type FileLimits } from "../files/attachments";
 import type { UserEventSink } from "../events/types";
 import { priorStart, recordStart, replayStart, type IdempotencyClaim, type PriorStart, type ReplayedStart } from "./idempotency";
-import type { Loaded } from "./generation/generation";
+import type { Loaded, ReplyRow } from "./generation/generation";
+import type { SetupConversation } from "./generation/reply-setup";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
 export type Admission = {
@@ -175,6 +176,12 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
   return attachFiles(tx, a.fileLimits!, ownerId, conversationId, ids);
 }
 
+/** What a generation in this process starts from (generation.ts, Loaded): the reply's row as the admission committed it, and the conversation it read under the lock. */
+export const admittedReply = (row: Omit<ReplyRow, "conversation">, ownerId: string, conv: SetupConversation): Loaded => ({
+  row: { ...row, conversation: { userId: ownerId } },
+  conversation: { model: conv.model, systemPrompt: conv.systemPrompt },
+});
+
 /** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands); `admitted`: what the admission read, for the generation. */
 export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number; admitted?: Loaded };
 
@@ -198,8 +205,7 @@ export async function admitPost(a: Admission, tx: Tx, ownerId: string, conversat
   let title: string | undefined;
   if (parentId === null && conv.title === DEFAULT_TITLE && !conv.titleLocked) title = titleFrom(content.trim() ? content : (files[0]?.name ?? content));
   const { userRow, assistantRow } = await addExchange(tx, { conversationId, parentId, content, files, title });
-  const admitted: Loaded = { row: { ...assistantRow, conversation: { userId: ownerId } }, conversation: { model: conv.model, systemPrompt: conv.systemPrompt } };
-  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0, title, admitted };
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow), seq: 0, title, admitted: admittedReply(assistantRow, ownerId, conv) };
 }
 
 /** How an admitted post is announced on the owner's event stream. */
@@ -225,7 +231,12 @@ export const replyReplay = (r: ReplayedStart) => ({ message: r.message, seq: r.s
  * generation appends to it. Only the last message of the shown path can be
  * continued (anything after it would be answered out of order).
  */
-export async function continueReply(a: Admission, userId: string, messageId: string, claim?: IdempotencyClaim): Promise<{ message: Message; seq: number } & Replayed> {
+export async function continueReply(
+  a: Admission,
+  userId: string,
+  messageId: string,
+  claim?: IdempotencyClaim,
+): Promise<{ message: Message; seq: number; admitted?: Loaded } & Replayed> {
   return withAdmission(
     a,
     userId,
@@ -238,9 +249,9 @@ export async function continueReply(a: Admission, userId: string, messageId: str
         throw new AppError("not_resumable", `Only an interrupted or failed reply can be continued (this one is ${fresh.status}).`);
       }
       if ((await currentLeaf(tx, conv)) !== fresh.id) throw new AppError("not_resumable", "Only the latest reply of a conversation can be continued.");
-      const updated = await reopenReply(tx, messageId);
+      const updated = await reopenReply(tx, fresh);
       await tx.conversation.update({ where: { id: fresh.conversationId }, data: { updatedAt: new Date() } });
-      return { message: toMessage(updated), seq: updated.seq };
+      return { message: toMessage(updated), seq: updated.seq, admitted: admittedReply(updated, ownerId, conv) };
     },
     (r) => r.message.id,
     (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),

@@ -58,10 +58,15 @@ describe.each(backends)("reply lifecycle on %s", (_name, open, dispose) => {
     });
   });
 
-  it("reopens a reply as pending with its error cleared", async () => {
+  it("reopens a reply as pending with its error cleared and its next block of ids reserved", async () => {
     const id = await reply((await conversation()).id, { status: "failed" });
-    await life.reopenReply(db(), id);
-    expect(await row(id)).toMatchObject({ status: "pending", error: null });
+    await db().message.update({ where: { id }, data: { seq: 40, seqCeiling: 1001 } });
+    await life.reopenReply(db(), await row(id));
+    expect(await row(id)).toMatchObject({ status: "pending", error: null, seq: 40, seqCeiling: 41 + life.ID_BLOCK });
+    // A ceiling already higher stays.
+    await db().message.update({ where: { id }, data: { status: "failed", seqCeiling: 5000 } });
+    await life.reopenReply(db(), await row(id));
+    expect(await row(id)).toMatchObject({ status: "pending", seqCeiling: 5000 });
   });
 
   it("saves a checkpoint's text, status, error and metadata only when its seq is newer", async () => {

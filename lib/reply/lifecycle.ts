@@ -77,9 +77,14 @@ export async function createExchange(tx: Tx, o: NewUserMessage & { replyMetadata
   return { userRow, assistantRow: await tx.message.create({ data: reply }) };
 }
 
-/** Continue: an interrupted or failed reply becomes pending again (the caller checked it may); the server may resume it anew. */
-export function reopenReply(tx: Tx, messageId: string) {
-  return tx.message.update({ where: { id: messageId }, data: { status: "pending", error: Prisma.DbNull, resumeAttempts: 0 } });
+/**
+ * Continue: an interrupted or failed reply (as just read, the caller checked
+ * it may) becomes pending again, with the next block of ids reserved (the
+ * generation then starts without a write); the server may resume it anew.
+ */
+export function reopenReply(tx: Tx, row: { id: string; seq: number; seqCeiling: number }) {
+  const seqCeiling = Math.max(row.seqCeiling, row.seq + 1 + ID_BLOCK);
+  return tx.message.update({ where: { id: row.id }, data: { status: "pending", error: Prisma.DbNull, resumeAttempts: 0, seqCeiling } });
 }
 
 /** One guarded write: lands only if the row's seq is older (a retried or reordered save changes nothing). */

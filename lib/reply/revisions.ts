@@ -11,6 +11,7 @@ import {
   ADMIT_TX,
   addExchange,
   admitGeneration,
+  admittedReply,
   exchangeReplay,
   messageFiles,
   replyReplay,
@@ -23,6 +24,7 @@ import type { IdempotencyClaim } from "./idempotency";
 import { filePartsOf } from "../files/attachments";
 import { countGenerating, createPendingReply } from "./lifecycle";
 import type { Message } from "../chat/types";
+import type { Loaded } from "./generation/generation";
 
 async function ownedMessage(db: Pick<Db, "message">, userId: string, id: string) {
   const row = await db.message.findFirst({ where: { id, conversation: { userId } } });
@@ -37,7 +39,12 @@ const withVersions = (tx: Pick<Db, "message">, row: Parameters<typeof toMessage>
  * A new version of the conversation's last reply: a pending assistant message
  * beside it (same parent), now the current leaf. The old reply is kept.
  */
-export async function regenerateReply(a: Admission, userId: string, messageId: string, claim?: IdempotencyClaim): Promise<{ message: Message; seq: number } & Replayed> {
+export async function regenerateReply(
+  a: Admission,
+  userId: string,
+  messageId: string,
+  claim?: IdempotencyClaim,
+): Promise<{ message: Message; seq: number; admitted?: Loaded } & Replayed> {
   await ownedMessage(a.db, userId, messageId); // 404 before any lock
   return withAdmission(
     a,
@@ -50,7 +57,7 @@ export async function regenerateReply(a: Admission, userId: string, messageId: s
       const now = new Date();
       const created = await createPendingReply(tx, { conversationId: row.conversationId, parentId: row.parentId, createdAt: now });
       await tx.conversation.update({ where: { id: conv.id }, data: { currentLeafId: created.id, updatedAt: now } });
-      return { message: await withVersions(tx, created), seq: 0 };
+      return { message: await withVersions(tx, created), seq: 0, admitted: admittedReply(created, ownerId, conv) };
     },
     (r) => r.message.id,
     (r) => ({ conversationId: r.message.conversationId, replyId: r.message.id }),
@@ -84,7 +91,7 @@ export async function editAndResend(
       const files = fileIds ? await messageFiles(a, tx, ownerId, conv.id, fileIds) : filePartsOf(row.parts);
       if (content.trim() === "" && !files.length) throw new AppError("invalid_input", "content must not be empty");
       const { userRow, assistantRow } = await addExchange(tx, { conversationId: conv.id, parentId: row.parentId, content, files });
-      return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow), seq: 0 };
+      return { userMessage: await withVersions(tx, userRow), assistantMessage: toMessage(assistantRow), seq: 0, admitted: admittedReply(assistantRow, ownerId, conv) };
     },
     (r) => r.assistantMessage.id,
     (r) => ({ conversationId: r.assistantMessage.conversationId, replyId: r.assistantMessage.id, userMessageId: r.userMessage.id }),

@@ -14,6 +14,6 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const id = pathId(p.id, "message");
   const body = await readJson(req, ContinueBody);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq, replayed } = await continueReply(await app.admission(), userId, id, idempotencyClaim(req, "continue", id, {}));
-  return deliverReply(req, app, db, { message, seq, streaming, replayed });
+  const { message, seq, replayed, admitted } = await continueReply(await app.admission(), userId, id, idempotencyClaim(req, "continue", id, {}));
+  return deliverReply(req, app, db, { message, seq, streaming, replayed, admitted });
 });

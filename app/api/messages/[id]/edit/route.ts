@@ -20,5 +20,5 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const claim = idempotencyClaim(req, "edit", id, { content, attachments: body.attachments ?? null });
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
   const r = await editAndResend(await app.admission(), userId, id, content, body.attachments, claim);
-  return deliverReply(req, app, db, { message: r.assistantMessage, seq: r.seq, userMessage: r.userMessage, streaming, replayed: r.replayed });
+  return deliverReply(req, app, db, { message: r.assistantMessage, seq: r.seq, userMessage: r.userMessage, streaming, replayed: r.replayed, admitted: r.admitted });
 });

@@ -15,6 +15,6 @@ export const POST = route<{ id: string }>(async (req, p) => {
   const id = pathId(p.id, "message");
   const body = await readJson(req, Body);
   const streaming = body.stream ?? (await getSettings(db, userId)).streaming;
-  const { message, seq, replayed } = await regenerateReply(await app.admission(), userId, id, idempotencyClaim(req, "regenerate", id, {}));
-  return deliverReply(req, app, db, { message, seq, streaming, replayed });
+  const { message, seq, replayed, admitted } = await regenerateReply(await app.admission(), userId, id, idempotencyClaim(req, "regenerate", id, {}));
+  return deliverReply(req, app, db, { message, seq, streaming, replayed, admitted });
 });
