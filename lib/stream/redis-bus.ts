@@ -72,9 +72,10 @@ export class RedisStreamBus implements StreamBus {
   ) {
     this.windowMs = opts.windowMs ?? 0;
     this.retainMs = opts.retainMs ?? 60_000;
-    // A batch per turn at rest can mean one per upstream delta; a snapshot
-    // reads the log after the base, so this also bounds a reader's start.
-    this.maxEntries = opts.maxEntries ?? 20_000;
+    // A batch per turn at rest can mean one per upstream delta. A live reader
+    // that missed batches repairs from the log, so folding comes late (half of
+    // 100,000 batches is minutes of a reply); a snapshot reads up to this many.
+    this.maxEntries = opts.maxEntries ?? 100_000;
     this.prefix = opts.prefix ?? "tether";
     this.publishRetryMs = opts.publishRetryMs ?? 60_000;
   }
