@@ -14,7 +14,7 @@ import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
-import { foldLog, readLog, type LogBase } from "./redis-log";
+import { decodeEntries, foldLog, readLog, type LogBase } from "./redis-log";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
@@ -243,7 +243,7 @@ export class RedisStreamBus implements StreamBus {
         const c = await this.connect();
         this.commands += 1;
         const entries = await c.xRange(this.logKey(messageId), `(${cursor}-0`, "+");
-        for (const en of entries ?? []) for (const e of JSON.parse(String(en.message.e)) as StreamEvent[]) emit(e);
+        decodeEntries(entries).forEach(emit);
       } catch (e) {
         log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
       }
