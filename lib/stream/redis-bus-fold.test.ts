@@ -49,17 +49,21 @@ async function publishOneByOne(a: RedisStreamBus, id: string, events: StreamEven
   }
 }
 
+/** A reply opened on a writer folding past `maxEntries` batches, followed live from its start on another instance. */
+async function followed(maxEntries: number) {
+  await ready;
+  const a = bus({ maxEntries });
+  const b = bus();
+  const id = randomUUID();
+  const base = replyMessage(id);
+  await a.open(base, 0);
+  return { a, b, id, base, events: run(), f: await followReply(b, id, 0) };
+}
+
 describe("RedisStreamBus: a long reply's log", () => {
   it("is folded into its base: readers at every position start with the whole text, and the log stays bounded", async () => {
-    await ready;
-    const a = bus({ maxEntries: 4 });
-    const b = bus();
-    const id = randomUUID();
-    const events = run();
+    const { a, b, id, base, events, f } = await followed(4);
     const last = events.length;
-    const base = replyMessage(id);
-    await a.open(base, 0);
-    const f = await followReply(b, id, 0);
     await publishOneByOne(a, id, events, f.live);
     // Far fewer batches in the log than were written: the oldest were folded.
     expect(await raw.xLen(logKey(id))).toBeLessThanOrEqual(5);
@@ -88,15 +92,8 @@ describe("RedisStreamBus: a long reply's log", () => {
   });
 
   it("a fold cut inside a tool call's input keeps the JSON that had arrived, for the call's end to complete", async () => {
-    await ready;
-    const a = bus({ maxEntries: 2 });
-    const b = bus();
-    const id = randomUUID();
-    const events = run();
+    const { a, b, id, base, events, f } = await followed(2);
     const stop = events.findIndex((e) => e.event === "part_stop"); // the tool call's end
-    const base = replyMessage(id);
-    await a.open(base, 0);
-    const f = await followReply(b, id, 0);
     await publishOneByOne(a, id, events.slice(0, stop), f.live);
     // Folded while the input was still arriving: the base holds what had come.
     const held = JSON.parse((await raw.get(`${prefix}:reply:${id}:base`))!) as { id: number; pending: [number, string][] };
@@ -111,14 +108,7 @@ describe("RedisStreamBus: a long reply's log", () => {
   });
 
   it("a reader whose reads straddle a fold starts again: never from the old base with the folded batches gone", async () => {
-    await ready;
-    const a = bus({ maxEntries: 4 });
-    const b = bus();
-    const id = randomUUID();
-    const events = run();
-    const base = replyMessage(id);
-    await a.open(base, 0);
-    const f = await followReply(b, id, 0);
+    const { a, b, id, base, events, f } = await followed(4);
     await publishOneByOne(a, id, events.slice(0, 4), f.live);
     // b reads the base, then (before its log read) a's next batch makes a fold.
     const c = await (b as unknown as { connect(): Promise<{ get: (k: string) => Promise<string | null> }> }).connect();
