@@ -132,6 +132,24 @@ describe("RedisStreamBus: a long reply's log", () => {
     expect(s.start.message).toEqual({ ...stateAt(base, events, 6), status: "streaming" });
     f.sub.close();
   });
+
+  it("a live reader that missed batches since folded away gets a snapshot at the log's end, then every later event", async () => {
+    const { a, id, base, events, f } = await followed(1_000);
+    await publishOneByOne(a, id, events.slice(0, 2), f.live);
+    // Batches 3–8 reach the log but never the follower (its channel missed them), and a fold then takes 1–6.
+    for (const e of events.slice(2, 8)) await raw.xAdd(logKey(id), `${e.id}-0`, { e: JSON.stringify([e]) });
+    (a as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, 8);
+    expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], `${prefix}:reply:${id}:base`, logKey(id), 6)).toBe(6);
+    await publishOneByOne(a, id, events.slice(8), f.live);
+    // The gap shows at 9: 3–6 are only in the base now, so the follower is brought up to 9 by a snapshot.
+    expect(f.live.map((e) => e.id)).toEqual([1, 2, ...events.slice(8).map((e) => e.id)]);
+    expect(f.live[2]).toEqual({ id: 9, event: "snapshot", data: { message: stateAt(base, events, 9) } });
+    // The rebuild rule holds for the follower: what it shows is the whole reply.
+    const shown = stateAt(base, f.live, Infinity);
+    expect(shown.content).toBe(TEXT.join(""));
+    expect(shown.parts).toEqual(stateAt(base, events, events.length).parts);
+    f.sub.close();
+  });
 });
 
 describe("foldLog", () => {

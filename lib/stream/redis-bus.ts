@@ -13,8 +13,7 @@ import { createClient } from "redis";
 import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
-import { applyEvent } from "./reduce";
-import { decodeEntries, foldLog, readLog, type LogBase } from "./redis-log";
+import { foldLog, readLog, stateOf, type LogBase } from "./redis-log";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
@@ -241,9 +240,14 @@ export class RedisStreamBus implements StreamBus {
       repairing = true;
       try {
         const c = await this.connect();
-        this.commands += 1;
-        const entries = await c.xRange(this.logKey(messageId), `(${cursor}-0`, "+");
-        decodeEntries(entries).forEach(emit);
+        this.commands += 4;
+        const read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), cursor, () => (this.commands += 4));
+        // Missed events already folded into the base cannot be replayed: the
+        // state at the log's end comes as a numbered snapshot (docs/PROTOCOL.md §4.2).
+        if (read && read.from > cursor!) {
+          const { message, id } = stateOf(read);
+          emit({ id, event: "snapshot", data: { message } });
+        } else read?.events.forEach(emit);
       } catch (e) {
         log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
       }
@@ -289,10 +293,7 @@ export class RedisStreamBus implements StreamBus {
         start = { kind: "replay", events };
         cursor = Math.max(after, lastId);
       } else {
-        let message = base.message;
-        const pending = new Map(base.pending ?? []);
-        for (const e of events) message = applyEvent(message, e, pending);
-        start = { kind: "snapshot", message, id: lastId };
+        start = { kind: "snapshot", ...stateOf(read) };
         cursor = lastId;
       }
       // Live events that raced the read: hand over those past the start.

@@ -69,3 +69,11 @@ export async function readLog(c: Client, baseKey: string, logKey: string, after:
     if (attempt >= 10) throw new Error("the reply's log kept moving while it was read");
   }
 }
+
+/** The state a read of the log ends at: its base with the events after it applied, and the id of the last. */
+export function stateOf(read: { base: LogBase; from: number; events: StreamEvent[] }): { message: Message; id: number } {
+  const pending = new Map(read.base.pending ?? []);
+  let message = read.base.message;
+  for (const e of read.events) message = applyEvent(message, e, pending);
+  return { message, id: Math.max(read.from, read.events.at(-1)?.id ?? 0) };
+}
