@@ -4,16 +4,17 @@
 // fake records it, and to the first delta on the wire). Next to
 // bench/admission-profile.ts, which calls the same post route in-process, the
 // difference is what the HTTP server and Next.js add. The baseline, in the
-// same run: a bare Node HTTP server answering `{}`. docs/BENCHMARKS.md, "Run K".
+// same run: a bare Node HTTP server answering `{}`, in this process (so a
+// floor, not a like-for-like server). docs/BENCHMARKS.md, "Run K".
 //
-//   npx tsx bench/http-overhead.ts [--db postgres|pglite] [--samples 40] [--dist .next-bench] [--no-build]
+//   npm run bench:http -- [--db postgres|pglite] [--samples 40] [--dist .next-bench] [--no-build] [--timeout 600]
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { clockOffset, startFake, stopFake } from "./harness/fake";
 import { build, startServer } from "./harness/server";
 import { newGuest } from "./harness/clients";
-import { killAll, now } from "./harness/proc";
+import { killAll, now, setDeadline } from "./harness/proc";
 
 const { values: argv } = parseArgs({
   options: {
@@ -22,8 +23,10 @@ const { values: argv } = parseArgs({
     dist: { type: "string", default: ".next-bench" },
     "no-build": { type: "boolean", default: false },
     "pg-url": { type: "string", default: process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:5432/test" },
+    timeout: { type: "string", default: "600" },
   },
 });
+setDeadline(Number(argv.timeout));
 const SAMPLES = Number(argv.samples);
 const WARMUP = 5;
 const REPLY = { text: "Hello there, this is the first delta and more.", chunk: 8, delayMs: 5 };

@@ -8,12 +8,19 @@ import type { StreamEvent } from "./events";
 import { applyEvent } from "./reduce";
 import type { RedisStreamBus } from "./redis-bus";
 import { foldLog } from "./redis-log";
-import { followReply, redisBuses, replyMessage } from "../testing/redis-bus-fixtures";
+import { followReply, redisBuses, replyMessage, runEvents } from "../testing/redis-bus-fixtures";
 
 const buses = redisBuses("fold");
 const { bus, raw, ready, prefix } = buses;
 afterAll(() => buses.cleanup());
 const logKey = (id: string) => `${prefix}:reply:${id}:log`;
+const baseKey = (id: string) => `${prefix}:reply:${id}:base`;
+
+/** Writes each event to the log as a batch of its own without its PUBLISH: batches a follower's channel missed. */
+async function missed(a: RedisStreamBus, id: string, events: StreamEvent[]) {
+  for (const e of events) await raw.xAdd(logKey(id), `${e.id}-0`, { e: JSON.stringify([e]) });
+  (a as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, events.at(-1)!.id);
+}
 
 const TEXT = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!", "data: {}", "\r\n", "😀"];
 const JSON_PIECES = ['{"q', 'uery": "é', "👩‍💻", '", "n": 4', "2}"];
@@ -133,22 +140,61 @@ describe("RedisStreamBus: a long reply's log", () => {
     f.sub.close();
   });
 
-  it("a live reader that missed batches since folded away gets a snapshot at the log's end, then every later event", async () => {
+  it("a live reader that missed batches since folded away gets the base as a numbered snapshot, then every later event", async () => {
     const { a, id, base, events, f } = await followed(1_000);
     await publishOneByOne(a, id, events.slice(0, 2), f.live);
     // Batches 3–8 reach the log but never the follower (its channel missed them), and a fold then takes 1–6.
-    for (const e of events.slice(2, 8)) await raw.xAdd(logKey(id), `${e.id}-0`, { e: JSON.stringify([e]) });
-    (a as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, 8);
-    expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], `${prefix}:reply:${id}:base`, logKey(id), 6)).toBe(6);
+    await missed(a, id, events.slice(2, 8));
+    expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], baseKey(id), logKey(id), 6)).toBe(6);
     await publishOneByOne(a, id, events.slice(8), f.live);
-    // The gap shows at 9: 3–6 are only in the base now, so the follower is brought up to 9 by a snapshot.
-    expect(f.live.map((e) => e.id)).toEqual([1, 2, ...events.slice(8).map((e) => e.id)]);
-    expect(f.live[2]).toEqual({ id: 9, event: "snapshot", data: { message: stateAt(base, events, 9) } });
+    // The gap shows at 9: 3–6 are only in the base now, so the follower gets the base (as of 6), then 7 on.
+    expect(f.live.map((e) => e.id)).toEqual([1, 2, ...events.slice(5).map((e) => e.id)]);
+    expect(f.live[2]).toEqual({ id: 6, event: "snapshot", data: { message: stateAt(base, events, 6) } });
+    expect(f.live.slice(3)).toEqual(events.slice(6));
     // The rebuild rule holds for the follower: what it shows is the whole reply.
     const shown = stateAt(base, f.live, Infinity);
     expect(shown.content).toBe(TEXT.join(""));
     expect(shown.parts).toEqual(stateAt(base, events, events.length).parts);
     f.sub.close();
+  });
+
+  it("a gap noticed only at `done`, with batches heard while the log is read: the snapshot, every later event once, and the end", async () => {
+    await ready;
+    const a = bus({ maxEntries: 1_000 });
+    const b = bus();
+    const watcher = bus();
+    const id = randomUUID();
+    const events = runEvents(id, TEXT); // ids 1…n, `done` last
+    const n = events.length;
+    await a.open(replyMessage(id), 0);
+    const f = await followReply(b, id, 0);
+    const w = await followReply(watcher, id, 0);
+    await publishOneByOne(a, id, events.slice(0, 2), f.live);
+    await missed(a, id, events.slice(2, n - 3));
+    expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], baseKey(id), logKey(id), n - 6)).toBe(n - 6);
+    // b's command connection waits on a list, so its read of the log waits until released.
+    const holdKey = `${prefix}:hold:${id}`;
+    const hold = (await (b as unknown as { connect(): Promise<{ blPop(k: string, s: number): Promise<unknown> }> }).connect()).blPop(holdKey, 30);
+    try {
+      const commands = b.commands;
+      a.publish(id, events.slice(n - 3, n - 2)); // shows b the gap: its read of the log waits
+      await expect.poll(() => b.commands - commands, { timeout: 10_000 }).toBe(4);
+      a.publish(id, events.slice(n - 2, n - 1));
+      await expect.poll(() => w.live.at(-1)?.id, { timeout: 10_000 }).toBe(n - 1);
+      a.publish(id, events.slice(n - 1)); // `done`, heard while the read still waits
+      await w.ended;
+      expect(f.live.map((e) => e.id)).toEqual([1, 2]);
+    } finally {
+      await raw.lPush(holdKey, "go");
+      await hold;
+    }
+    await f.ended;
+    expect(f.live.map((e) => e.id)).toEqual([1, 2, ...events.slice(n - 7).map((e) => e.id)]);
+    expect(f.live[2]).toMatchObject({ id: n - 6, event: "snapshot" });
+    expect(f.live.slice(3)).toEqual(events.slice(n - 6));
+    expect(stateAt(replyMessage(id), f.live, Infinity).content).toBe(TEXT.join(""));
+    f.sub.close();
+    w.sub.close();
   });
 });
 

@@ -242,12 +242,11 @@ export class RedisStreamBus implements StreamBus {
         const c = await this.connect();
         this.commands += 4;
         const read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), cursor, () => (this.commands += 4));
-        // Missed events already folded into the base cannot be replayed: the
-        // state at the log's end comes as a numbered snapshot (docs/PROTOCOL.md §4.2).
-        if (read && read.from > cursor!) {
-          const { message, id } = stateOf(read);
-          emit({ id, event: "snapshot", data: { message } });
-        } else read?.events.forEach(emit);
+        // Missed events already in the base (folded, or a takeover's new run
+        // replaced it) cannot be replayed one by one: the base comes as a
+        // numbered snapshot, then the events after it (docs/PROTOCOL.md §4.2).
+        if (read && read.from > cursor!) emit({ id: read.from, event: "snapshot", data: { message: read.base.message } });
+        read?.events.forEach(emit);
       } catch (e) {
         log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
       }
@@ -263,7 +262,7 @@ export class RedisStreamBus implements StreamBus {
       if (repairing) return void held.push(e);
       if (e.id > cursor + 1) {
         held.push(e);
-        void repair();
+        repair().catch((err: unknown) => log.error({ component: "redis", messageId, err: errorFields(err) }, "a subscriber's repair failed"));
         return;
       }
       emit(e);
