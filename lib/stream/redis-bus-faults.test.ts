@@ -15,7 +15,7 @@ const buses = redisBuses("faults");
 const { prefix, raw, ready, bus } = buses;
 afterAll(() => buses.cleanup());
 
-type Client = { clientId(): Promise<number>; blPop(key: string, timeout: number): Promise<unknown> };
+type Client = { clientId(): Promise<number> };
 type Inside = {
   connect(): Promise<Client>;
   subscriber(): Promise<Client>;
@@ -27,13 +27,6 @@ type Inside = {
 const inside = (b: RedisStreamBus) => b as unknown as Inside;
 const logKey = (id: string) => `${prefix}:reply:${id}:log`;
 const PIECES = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!", " data: ", "中文", "."];
-
-/** Writes a batch to the log without its PUBLISH, as a channel message that never arrived. */
-async function lose(publisher: RedisStreamBus, id: string, batch: StreamEvent[]) {
-  await ready;
-  await raw.xAdd(logKey(id), `${batch.at(-1)!.id}-0`, { e: JSON.stringify(batch) });
-  inside(publisher).lastPublished.set(id, batch.at(-1)!.id);
-}
 
 const textOf = (id: string, events: StreamEvent[]) => events.reduce((m, e) => applyEvent(m, e, new Map()), replyMessage(id)).content;
 
@@ -101,20 +94,11 @@ describe("RedisStreamBus under faults", () => {
     a.publish(id, events.slice(0, 3));
     await expect.poll(() => f.live.length, { timeout: 10_000 }).toBe(3);
 
-    // b's command connection waits on a list: its read of the log queues behind, until released
-    // (a bounded wait, so that a failure here cannot hold the connection past the test).
-    const holdKey = `${prefix}:hold:${id}`;
-    const held = (await inside(b).connect()).blPop(holdKey, 30);
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await raw.lPush(holdKey, "go");
-      await held;
-    };
+    // b's command connection waits on a list: its read of the log queues behind, until released.
+    const { release } = await buses.hold(b, id);
     try {
-      await lose(a, id, events.slice(3, 6));
-      await lose(a, id, events.slice(6, 8));
+      await buses.missed(a, id, events.slice(3, 6));
+      await buses.missed(a, id, events.slice(6, 8));
       const commands = b.commands;
       a.publish(id, events.slice(8, 10)); // shows b the gap: b reads the log (held)
       await expect.poll(() => b.commands - commands, { timeout: 10_000 }).toBe(4); // that read (redis-log.ts), queued

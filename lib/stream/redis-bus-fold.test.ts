@@ -16,12 +16,6 @@ afterAll(() => buses.cleanup());
 const logKey = (id: string) => `${prefix}:reply:${id}:log`;
 const baseKey = (id: string) => `${prefix}:reply:${id}:base`;
 
-/** Writes each event to the log as a batch of its own without its PUBLISH: batches a follower's channel missed. */
-async function missed(a: RedisStreamBus, id: string, events: StreamEvent[]) {
-  for (const e of events) await raw.xAdd(logKey(id), `${e.id}-0`, { e: JSON.stringify([e]) });
-  (a as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, events.at(-1)!.id);
-}
-
 const TEXT = ["données", ": ", "x\n\n", "id: 4\n", "event: done", "👩‍💻", "e\u0301", "日本", "!", "data: {}", "\r\n", "😀"];
 const JSON_PIECES = ['{"q', 'uery": "é', "👩‍💻", '", "n": 4', "2}"];
 
@@ -144,7 +138,7 @@ describe("RedisStreamBus: a long reply's log", () => {
     const { a, id, base, events, f } = await followed(1_000);
     await publishOneByOne(a, id, events.slice(0, 2), f.live);
     // Batches 3–8 reach the log but never the follower (its channel missed them), and a fold then takes 1–6.
-    await missed(a, id, events.slice(2, 8));
+    for (const e of events.slice(2, 8)) await buses.missed(a, id, [e]);
     expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], baseKey(id), logKey(id), 6)).toBe(6);
     await publishOneByOne(a, id, events.slice(8), f.live);
     // The gap shows at 9: 3–6 are only in the base now, so the follower gets the base (as of 6), then 7 on.
@@ -170,11 +164,10 @@ describe("RedisStreamBus: a long reply's log", () => {
     const f = await followReply(b, id, 0);
     const w = await followReply(watcher, id, 0);
     await publishOneByOne(a, id, events.slice(0, 2), f.live);
-    await missed(a, id, events.slice(2, n - 3));
+    for (const e of events.slice(2, n - 3)) await buses.missed(a, id, [e]);
     expect(await foldLog(raw as unknown as Parameters<typeof foldLog>[0], baseKey(id), logKey(id), n - 6)).toBe(n - 6);
     // b's command connection waits on a list, so its read of the log waits until released.
-    const holdKey = `${prefix}:hold:${id}`;
-    const hold = (await (b as unknown as { connect(): Promise<{ blPop(k: string, s: number): Promise<unknown> }> }).connect()).blPop(holdKey, 30);
+    const { release } = await buses.hold(b, id);
     try {
       const commands = b.commands;
       a.publish(id, events.slice(n - 3, n - 2)); // shows b the gap: its read of the log waits
@@ -185,8 +178,7 @@ describe("RedisStreamBus: a long reply's log", () => {
       await w.ended;
       expect(f.live.map((e) => e.id)).toEqual([1, 2]);
     } finally {
-      await raw.lPush(holdKey, "go");
-      await hold;
+      await release();
     }
     await f.ended;
     expect(f.live.map((e) => e.id)).toEqual([1, 2, ...events.slice(n - 7).map((e) => e.id)]);

@@ -20,6 +20,30 @@ export function redisBuses(name: string) {
     /** A plain client for what the bus would not do (await `ready` before its first command). */
     raw,
     ready,
+    /** Writes `batch` to the reply's log without its PUBLISH, as a batch a subscriber's channel never carried. */
+    async missed(publisher: RedisStreamBus, id: string, batch: StreamEvent[]) {
+      await ready;
+      await raw.xAdd(`${prefix}:reply:${id}:log`, `${batch.at(-1)!.id}-0`, { e: JSON.stringify(batch) });
+      (publisher as unknown as { lastPublished: Map<string, number> }).lastPublished.set(id, batch.at(-1)!.id);
+    },
+    /**
+     * Holds `b`'s command connection on a list (a bounded wait, so a failure
+     * cannot hold it past the test): its next reads queue behind until `release`.
+     */
+    async hold(b: RedisStreamBus, name: string) {
+      await ready;
+      const key = `${prefix}:hold:${name}`;
+      const waiting = (await (b as unknown as { connect(): Promise<{ blPop(k: string, s: number): Promise<unknown> }> }).connect()).blPop(key, 30);
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          await raw.lPush(key, "go");
+          await waiting;
+        },
+      };
+    },
     bus(o: RedisBusOptions = {}) {
       const b = new RedisStreamBus(REDIS_URL, { prefix, ...o });
       made.push(b);
