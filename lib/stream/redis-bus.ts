@@ -13,7 +13,7 @@ import { createClient } from "redis";
 import type { Message } from "../chat/types";
 import type { Attach, StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
-import { foldLog, readLog, stateOf, type LogBase } from "./redis-log";
+import { foldLog, messageAt, readLog, type LogBase } from "./redis-log";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
@@ -292,7 +292,7 @@ export class RedisStreamBus implements StreamBus {
         start = { kind: "replay", events };
         cursor = Math.max(after, lastId);
       } else {
-        start = { kind: "snapshot", ...stateOf(read) };
+        start = { kind: "snapshot", message: messageAt(read), id: lastId };
         cursor = lastId;
       }
       // Live events that raced the read: hand over those past the start.

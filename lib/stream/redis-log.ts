@@ -70,10 +70,8 @@ export async function readLog(c: Client, baseKey: string, logKey: string, after:
   }
 }
 
-/** The state a read of the log ends at: its base with the events after it applied, and the id of the last. */
-export function stateOf(read: { base: LogBase; from: number; events: StreamEvent[] }): { message: Message; id: number } {
+/** The message a read of the log ends at: its base with the events after it applied. */
+export function messageAt(read: { base: LogBase; events: StreamEvent[] }): Message {
   const pending = new Map(read.base.pending ?? []);
-  let message = read.base.message;
-  for (const e of read.events) message = applyEvent(message, e, pending);
-  return { message, id: Math.max(read.from, read.events.at(-1)?.id ?? 0) };
+  return read.events.reduce((message, e) => applyEvent(message, e, pending), read.base.message);
 }
