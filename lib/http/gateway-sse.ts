@@ -37,8 +37,18 @@ export async function gatewaySse(
   let held: StreamEvent[] | null = [];
   let live: ((e: StreamEvent) => void) | null = null;
   const onEvent = (e: StreamEvent) => (held ? held.push(e) : live?.(e));
+  // The bus lost events it cannot give back: the stream ends without message_stop, and the reader resumes by id.
+  let lost = false;
+  let end: () => void = () => (lost = true);
   // From the log's start (a gateway reply's log begins at event 0), so every frame can be named again.
-  const { subscription, stored } = await subscribeOnceOpen(deps, messageId, 0, onEvent, () => !!signal?.aborted);
+  const { subscription, stored } = await subscribeOnceOpen(
+    deps,
+    messageId,
+    0,
+    onEvent,
+    () => !!signal?.aborted,
+    () => end(),
+  );
   const start = subscription.start;
   let first: WireFrame[];
   let lastId = 0;
@@ -83,7 +93,8 @@ export async function gatewaySse(
     // The headers (the reply's id) and a first byte go out at once, before Claude answers.
     ch.write(PING);
     write(first);
-    if (ch.closed || start.kind === "unknown") return ch.close();
+    if (ch.closed || lost || start.kind === "unknown") return ch.close();
+    end = () => ch.close();
     live = (e) => {
       if (e.id <= lastId) return;
       lastId = e.id;

@@ -87,6 +87,47 @@ describe("sseResponse", () => {
   });
 });
 
+describe("sseResponse, when the bus loses events it cannot give back", () => {
+  it("ends without `done` after what it had, and resuming from its last id gets the rest exactly once", async () => {
+    const bus = new MemoryStreamBus();
+    let lose = () => {};
+    // The bus as a Redis subscriber whose log is gone sees it: told once, then nothing more.
+    const losing = Object.assign(Object.create(bus) as MemoryStreamBus, {
+      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void) {
+        let on = true;
+        const sub = await bus.subscribe(messageId, after, (e) => on && onEvent(e));
+        lose = () => ((on = false), onLost?.());
+        return sub;
+      },
+    });
+    const id = randomUUID();
+    await bus.open(msg(id), 0);
+    const text = ["données ", "id: 7\n\n", "👩‍💻", " e\u0301"];
+    const events: StreamEvent[] = [
+      { id: 1, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } },
+      ...text.map((t, i) => ({ id: i + 2, event: "delta" as const, data: { index: 0, text: t } })),
+    ];
+    const first = readSse(sseResponse({ db: noDb, bus: losing, keepAliveMs: 60_000 }, id, { kind: "resume", after: 0 }));
+    await new Promise((r) => setImmediate(r)); // subscribed
+    bus.publish(id, events.slice(0, 3));
+    await new Promise((r) => setImmediate(r));
+    lose();
+    bus.publish(id, events.slice(3));
+    const got = await first; // it ended by itself
+    expect(got.map((f) => [f.id, f.event])).toEqual([
+      [1, "part_start"],
+      [2, "delta"],
+      [3, "delta"],
+    ]);
+    const rest = readSse(sseResponse({ db: noDb, bus, keepAliveMs: 60_000 }, id, { kind: "resume", after: got.at(-1)!.id }));
+    const final = { ...msg(id), status: "complete" as const, content: text.join(""), parts: [{ type: "text" as const, text: text.join("") }] };
+    bus.publish(id, [{ id: 6, event: "done", data: { message: final } }]);
+    const tail = await rest;
+    expect(tail.map((f) => f.id)).toEqual([4, 5, 6]);
+    expect(rebuildText([...got, ...tail])).toBe(final.content);
+  });
+});
+
 describe("resumeAfter", () => {
   const at = (lastEventId: string | null, query = "") =>
     resumeAfter(new Request(`http://localhost/api/messages/x/stream${query}`, { headers: lastEventId === null ? {} : { "last-event-id": lastEventId } }));

@@ -146,7 +146,12 @@ export function sseResponse(
 
         const after = start.kind === "post" ? start.snapshotId : start.after;
         // A reply admitted a moment ago may not be on the bus yet: wait for it, briefly.
-        const { subscription, stored } = await subscribeOnceOpen(deps, messageId, after, onLive, () => closed).catch(failStart);
+        // The bus lost events it cannot give back: end without `done`, and the client resumes by id (PROTOCOL §4.5).
+        const onLost = () => {
+          flush();
+          close();
+        };
+        const { subscription, stored } = await subscribeOnceOpen(deps, messageId, after, onLive, () => closed, onLost).catch(failStart);
         sub = subscription;
         if (closed) return subscription.close();
         if (start.kind === "post") {

@@ -21,8 +21,10 @@ export async function subscribeOnceOpen(
   onEvent: (e: StreamEvent) => void,
   /** True once the caller no longer wants it (its client left). */
   gone: () => boolean = () => false,
+  /** The bus lost events it cannot give back (StreamBus.subscribe). */
+  onLost?: () => void,
 ): Promise<{ subscription: Subscription; stored: Row }> {
-  let subscription = await deps.bus.subscribe(messageId, after, onEvent);
+  let subscription = await deps.bus.subscribe(messageId, after, onEvent, onLost);
   let stored: Row = null;
   for (let waited = 0; subscription.start.kind === "unknown" && !gone(); waited += OPEN_POLL_MS) {
     stored = await deps.db.message.findUnique({ where: { id: messageId } });
@@ -32,7 +34,7 @@ export async function subscribeOnceOpen(
     if (!fresh || waited >= OPEN_WAIT_MS) break;
     await new Promise((r) => setTimeout(r, OPEN_POLL_MS));
     subscription.close();
-    subscription = await deps.bus.subscribe(messageId, after, onEvent);
+    subscription = await deps.bus.subscribe(messageId, after, onEvent, onLost);
   }
   return { subscription, stored };
 }

@@ -23,8 +23,11 @@ export interface StreamBus {
   /**
    * Events after `after` (or a snapshot when `after` is null or too old),
    * then every later event live through `onEvent`, exactly once, in order.
+   * `onLost`, at most once: the bus missed live events it cannot read back
+   * (its log is gone or unreadable); nothing follows, and the subscriber ends
+   * without `done` so that its client resumes by id (docs/PROTOCOL.md §4.5).
    */
-  subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void): Promise<Subscription>;
+  subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void): Promise<Subscription>;
   /** Resolves when the bus can carry events (health checks). */
   ping(): Promise<void>;
 }

@@ -9,10 +9,21 @@ import { subscribeOnceOpen } from "./await-open";
 
 const FINAL = new Set(["complete", "interrupted", "failed"]);
 
+const LOST = Symbol("lost");
+
 export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messageId: string, after: number | null, signal?: AbortSignal): Promise<Message> {
-  let resolveDone!: (m: Message) => void;
+  for (;;) {
+    const final = await untilDoneOrLost(deps, messageId, after, signal);
+    if (final !== LOST) return final;
+    // The bus lost events it cannot give back: only the end matters here, so start again from the live state.
+    after = null;
+  }
+}
+
+async function untilDoneOrLost(deps: { db: Db; bus: StreamBus }, messageId: string, after: number | null, signal?: AbortSignal): Promise<Message | typeof LOST> {
+  let resolveDone!: (m: Message | typeof LOST) => void;
   let rejectDone!: (e: unknown) => void;
-  const done = new Promise<Message>((res, rej) => ((resolveDone = res), (rejectDone = rej)));
+  const done = new Promise<Message | typeof LOST>((res, rej) => ((resolveDone = res), (rejectDone = rej)));
   const onAbort = () => rejectDone(signal?.reason ?? new Error("aborted"));
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -20,7 +31,14 @@ export async function awaitFinalMessage(deps: { db: Db; bus: StreamBus }, messag
     if (e.event === "done") resolveDone(e.data.message);
   };
   // A reply admitted a moment ago may not be on the bus yet (await-open.ts).
-  const { subscription: sub, stored } = await subscribeOnceOpen(deps, messageId, after, onEvent, () => !!signal?.aborted);
+  const { subscription: sub, stored } = await subscribeOnceOpen(
+    deps,
+    messageId,
+    after,
+    onEvent,
+    () => !!signal?.aborted,
+    () => resolveDone(LOST),
+  );
   try {
     const start = sub.start;
     if (start.kind === "replay") for (const e of start.events) onEvent(e);

@@ -222,7 +222,7 @@ export class RedisStreamBus implements StreamBus {
     return this.channels.listen(this.channel(messageId), fn);
   }
 
-  async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void): Promise<Subscription> {
+  async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void): Promise<Subscription> {
     // Listen first, then read the log: nothing published in between is lost.
     let cursor: number | null = null; // id delivered up to; null while starting
     const early: StreamEvent[] = [];
@@ -230,27 +230,37 @@ export class RedisStreamBus implements StreamBus {
     // subscriber); ids are consecutive, so a jump is noticed: the events in
     // between are read from the log, which is written before each PUBLISH.
     let repairing = false;
+    let lost = false;
+    let close = () => {};
     const held: StreamEvent[] = [];
     const emit = (e: StreamEvent) => {
-      if (cursor !== null && e.id <= cursor) return;
+      if (lost || (cursor !== null && e.id <= cursor)) return;
       cursor = e.id;
       onEvent(e);
     };
     const repair = async () => {
       repairing = true;
+      let read: Awaited<ReturnType<typeof readLog>> = null;
       try {
         const c = await this.connect();
         this.commands += 4;
-        const read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), cursor, () => (this.commands += 4));
-        // Missed events already in the base (folded, or a takeover's new run
-        // replaced it) cannot be replayed one by one: the base comes as a
-        // numbered snapshot, then the events after it (docs/PROTOCOL.md §4.2).
-        if (read && read.from > cursor!) emit({ id: read.from, event: "snapshot", data: { message: read.base.message } });
-        read?.events.forEach(emit);
+        read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), cursor, () => (this.commands += 4));
       } catch (e) {
         log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
       }
       repairing = false;
+      if (!read) {
+        // Going on would skip what was missed: the subscriber ends instead, and its client resumes by id.
+        lost = true;
+        held.length = 0;
+        close();
+        return onLost?.();
+      }
+      // Missed events already in the base (folded, or a takeover's new run
+      // replaced it) cannot be replayed one by one: the base comes as a
+      // numbered snapshot, then the events after it (docs/PROTOCOL.md §4.2).
+      if (read.from > cursor!) emit({ id: read.from, event: "snapshot", data: { message: read.base.message } });
+      read.events.forEach(emit);
       // What the log did not have does not exist (ids jump after a crash or an orphan's Stop).
       held
         .splice(0)
@@ -258,6 +268,7 @@ export class RedisStreamBus implements StreamBus {
         .forEach(emit);
     };
     const deliver = (e: StreamEvent) => {
+      if (lost) return;
       if (cursor === null) return void early.push(e);
       if (repairing) return void held.push(e);
       if (e.id > cursor + 1) {
@@ -267,7 +278,7 @@ export class RedisStreamBus implements StreamBus {
       }
       emit(e);
     };
-    const close = await this.listen(messageId, (batch) => batch.forEach(deliver));
+    close = await this.listen(messageId, (batch) => batch.forEach(deliver));
     try {
       const c = await this.connect();
       this.commands += 4;
