@@ -8,7 +8,10 @@ export async function register() {
   const { getApp } = await import("./lib/runtime");
   const { startServer } = await import("./lib/platform/server-start");
   const { stampPeerAddresses } = await import("./lib/platform/peer-address");
+  const { onEveryRequest } = await import("./lib/platform/request-hook");
+  const { gzipEventStream } = await import("./lib/http/sse-gzip");
   stampPeerAddresses(); // before any request: per-address limits need the TCP peer
+  onEveryRequest("sse-gzip", gzipEventStream); // Next.js cannot send a route's Content-Encoding (lib/http/sse-gzip.ts)
   let app;
   try {
     app = getApp();

@@ -35,7 +35,7 @@ export function table(rows: Row[]): string {
 /** Where the app's time goes: the second table. */
 export function breakdown(rows: Row[]): string {
   const lines = [
-    "| DB | N | characters/s: direct → app (ratio) | delta events per reply | SSE bytes ÷ text bytes | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply (+ PGlite's process) | server event-loop delay p99 / max ms | PGlite execution ms per reply, in its process (share of wall) | server RSS MB: start → before → after → after GC (peak) (+ PGlite's process: before → after) | heap used MB: before → after → after GC |",
+    "| DB | N | characters/s: direct → app (ratio) | delta events per reply | SSE bytes ÷ text bytes: on the wire (decoded) | app: POST → upstream request p50 / p99 ms | first delta's latency p50 / p99 ms: direct → app | server CPU ms per reply (+ PGlite's process) | server event-loop delay p99 / max ms | PGlite execution ms per reply, in its process (share of wall) | server RSS MB: start → before → after → after GC (peak) (+ PGlite's process: before → after) | heap used MB: before → after → after GC |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { db, n, direct: d, app: a } of rows) {
@@ -43,7 +43,7 @@ export function breakdown(rows: Row[]): string {
     const pgl = a.db.pglite ? `${a.db.pglite.execMsPerReply} (${Math.round(a.db.pglite.execShareOfWall * 100)}%)` : "–";
     lines.push(
       `| ${db} | ${n} | ${d.charsPerSec} → ${a.charsPerSec} (${d.charsPerSec ? (a.charsPerSec / d.charsPerSec).toFixed(2) : "–"}×) ` +
-        `| ${r1(a.deltaEvents / Math.max(1, a.streams))} | ${a.wireBytesPerTextByte}× ` +
+        `| ${r1(a.deltaEvents / Math.max(1, a.streams))} | ${a.wireBytesPerTextByte}× (${a.sseBytesPerTextByte}×) ` +
         `| ${r1(a.toUpstreamMs.p50)} / ${r1(a.toUpstreamMs.p99)} ` +
         `| ${r1(d.firstDeltaLatencyMs.p50)} / ${r1(d.firstDeltaLatencyMs.p99)} → ${r1(a.firstDeltaLatencyMs.p50)} / ${r1(a.firstDeltaLatencyMs.p99)} ` +
         `| ${r1(a.server.cpuMs / Math.max(1, a.db.replies))}${lite ? ` (+ ${r1(lite.cpuMs / Math.max(1, a.db.replies))})` : ""} ` +
@@ -60,7 +60,7 @@ export function breakdown(rows: Row[]): string {
 export function againstRelay(rows: Row[]): string {
   const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : "–");
   const lines = [
-    "| DB | N | characters/s: relay → app (ratio) | TTFT p50 ms: direct / relay / app (app ÷ relay) | TTFT p99 ms: relay → app | delivery latency p50 / p99 ms: relay → app | SSE bytes ÷ text bytes: relay / app | replies exact |",
+    "| DB | N | characters/s: relay → app (ratio) | TTFT p50 ms: direct / relay / app (app ÷ relay) | TTFT p99 ms: relay → app | delivery latency p50 / p99 ms: relay → app | SSE bytes on the wire ÷ text bytes: relay / app | replies exact |",
     "|---|---|---|---|---|---|---|---|",
   ];
   for (const { db, n, direct: d, relay: r, app: a } of rows) {

@@ -8,7 +8,7 @@
 //   npm run bench -- [--n 1x40,100,500] [--deltas 300] [--chunk 5] [--delay 5]
 //                    [--db pglite,postgres,scaled] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
 //                    [--no-build] [--dist .next-bench] [--warmup 5] [--env KEY=VALUE]… [--cpu-prof]
-//                    [--timeout 600] [--out bench/results]
+//                    [--no-gzip] [--timeout 600] [--out bench/results]
 //
 //   --n        concurrent streams per phase (each size is one phase per database);
 //              1xK: K streams one after another (a lone reply, K samples)
@@ -19,6 +19,7 @@
 //   --no-build reuse the build in --dist (else `next build` into it first)
 //   --env      extra environment for the app server (e.g. DATABASE_POOL_SIZE=50)
 //   --cpu-prof V8 CPU profile of each server, into --out/cpu-<run>/
+//   --no-gzip  the app's clients ask for identity instead of gzip (to compare)
 //
 // Processes: this one (the clients: SDK streams, or HTTP+SSE clients of the
 // app), the fake upstream (bench/fake-upstream.ts, forked), and the app
@@ -41,6 +42,7 @@ import { build, gitInfo, startServer, type Server } from "./harness/server";
 import { runApp, type AppDb, type AppRun } from "./streams-app";
 import { againstRelay, breakdown, followers, table, type Row } from "./streams-report";
 import { runRelay } from "./harness/relay";
+import { setAcceptGzip } from "./harness/sse-request";
 
 // ---- configuration ---------------------------------------------------------
 
@@ -57,6 +59,7 @@ const { values: argv } = parseArgs({
     timeout: { type: "string", default: "600" },
     warmup: { type: "string", default: "5" },
     "cpu-prof": { type: "boolean", default: false },
+    "no-gzip": { type: "boolean", default: false },
     env: { type: "string", multiple: true, default: [] },
     out: { type: "string", default: join(ROOT, "bench", "results") },
   },
@@ -79,6 +82,7 @@ for (const [k, v] of Object.entries({ n: SIZES, deltas: [DELTAS], chunk: [CHUNK]
 }
 for (const d of DBS) if (!["pglite", "postgres", "scaled"].includes(d)) throw new Error(`bad --db ${d}`);
 setDeadline(Number(argv.timeout));
+setAcceptGzip(!argv["no-gzip"]);
 
 const RUN_ID = randomBytes(4).toString("hex");
 const STOP_GRACE_MS = argv["cpu-prof"] ? 30_000 : 5000; // writing a CPU profile takes a while
@@ -211,7 +215,7 @@ async function main() {
   writeFileSync(file, JSON.stringify(result, null, 2));
   console.log(`\n${md}\n`);
   console.log(
-    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}; ${DELTAS} deltas × ${CHUNK} code points per reply, ${DELAY_MS} ms apart`,
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}; ${DELTAS} deltas × ${CHUNK} code points per reply, ${DELAY_MS} ms apart; app clients accept ${argv["no-gzip"] ? "identity" : "gzip"}`,
   );
   console.log(`results: ${file}`);
   if (failures.length) {

@@ -5,6 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { now, remaining } from "./proc";
+import { sseRequest, type Counted } from "./sse-request";
 
 export type StreamResult = {
   key: string;
@@ -15,8 +16,9 @@ export type StreamResult = {
   arrivals: number[]; // flat pairs: time, text length so far
   deltaEvents: number;
   reads: number; // network reads (chunks) that carried the stream
-  /** UTF-8 bytes of the SSE body (app streams only). */
+  /** Bytes of the SSE body on the wire (gzip when the server sent it), and decoded. */
   wireBytes: number;
+  sseBytes: number;
   text: string;
   finalStatus?: string;
   finalContent?: string;
@@ -35,7 +37,7 @@ export type StreamResult = {
 };
 
 export function newResult(key: string): StreamResult {
-  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, wireBytes: 0, text: "", idErrors: 0, trace: [] };
+  return { key, t0: now(), arrivals: [], deltaEvents: 0, reads: 0, wireBytes: 0, sseBytes: 0, text: "", idErrors: 0, trace: [] };
 }
 
 /** The SDK reading the fake directly (the baseline). */
@@ -98,7 +100,7 @@ type TextState = { textParts: Set<number>; firstFrame: boolean; after?: number }
  * snapshot plus the text deltas after it (docs/PROTOCOL.md §4). Stops early,
  * cancelling the body, once `until()` holds after a network read.
  */
-async function readAppSse(res: Response, r: StreamResult, st: TextState, until?: () => boolean): Promise<void> {
+async function readAppSse({ res, wireBytes }: Counted, r: StreamResult, st: TextState, until?: () => boolean): Promise<void> {
   let t = now();
   let lastEvent = t;
   const parser = createParser({
@@ -158,7 +160,7 @@ async function readAppSse(res: Response, r: StreamResult, st: TextState, until?:
       if (done) break;
       t = now();
       r.reads++;
-      r.wireBytes += Buffer.byteLength(value);
+      r.sseBytes += Buffer.byteLength(value);
       parser.feed(value);
       if (until?.()) {
         await reader.cancel().catch(() => {});
@@ -167,20 +169,22 @@ async function readAppSse(res: Response, r: StreamResult, st: TextState, until?:
     }
   } finally {
     clearInterval(watchdog);
+    r.wireBytes += wireBytes();
   }
 }
 
-async function postMessage(base: string, g: Guest, key: string): Promise<Response> {
-  const res = await fetch(`${base}/api/conversations/${g.conversationId}/messages`, {
+async function postMessage(base: string, g: Guest, key: string): Promise<Counted> {
+  const counted = await sseRequest(`${base}/api/conversations/${g.conversationId}/messages`, {
     method: "POST",
     headers: { cookie: g.cookie, "content-type": "application/json", accept: "text/event-stream" },
     body: JSON.stringify({ content: key, stream: true }),
     signal: AbortSignal.timeout(remaining()),
   });
+  const { res } = counted;
   if (res.status !== 200 || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
     throw new Error(`POST message: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
   }
-  return res;
+  return counted;
 }
 
 /** One client of the app: POST a message and read its SSE stream to the end. */
@@ -199,9 +203,9 @@ export async function appStream(base: string, g: Guest, key: string): Promise<St
 export async function relayStream(base: string, key: string): Promise<StreamResult> {
   const r = newResult(key);
   try {
-    const res = await fetch(`${base}/relay`, { method: "POST", body: JSON.stringify({ content: key }), signal: AbortSignal.timeout(remaining()) });
-    if (res.status !== 200) throw new Error(`POST relay: HTTP ${res.status}`);
-    await readAppSse(res, r, { textParts: new Set(), firstFrame: true });
+    const counted = await sseRequest(`${base}/relay`, { method: "POST", body: JSON.stringify({ content: key }), signal: AbortSignal.timeout(remaining()) });
+    if (counted.res.status !== 200) throw new Error(`POST relay: HTTP ${counted.res.status}`);
+    await readAppSse(counted, r, { textParts: new Set(), firstFrame: true });
     if (!r.finalStatus) throw new Error("stream ended without a done event");
   } catch (e) {
     r.error ??= String(e);
@@ -230,12 +234,12 @@ export async function crossStream(base: string, other: string, g: Guest, key: st
       const after = r.lastId;
       r.followAt = now();
       r.trace.push("|");
-      const res = await fetch(`${other}/api/messages/${r.messageId}/stream?after=${after}`, {
+      const counted = await sseRequest(`${other}/api/messages/${r.messageId}/stream?after=${after}`, {
         headers: { cookie: g.cookie, accept: "text/event-stream" },
         signal: AbortSignal.timeout(remaining()),
       });
-      if (res.status !== 200) throw new Error(`GET stream: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
-      await readAppSse(res, r, { ...st, firstFrame: true, after });
+      if (counted.res.status !== 200) throw new Error(`GET stream: HTTP ${counted.res.status} ${(await counted.res.text()).slice(0, 300)}`);
+      await readAppSse(counted, r, { ...st, firstFrame: true, after });
     }
     if (!r.finalStatus) throw new Error("stream ended without a done event");
   } catch (e) {

@@ -35,8 +35,10 @@ export type PhaseMetrics = {
   toStartMs: Dist;
   latencyMs: Dist;
   readsPerStream: number;
-  /** SSE bytes on the wire ÷ the UTF-8 bytes of the text they carried (app phases; 0 for the SDK). */
+  /** SSE bytes on the wire (gzip, where the server sent it) ÷ the UTF-8 bytes of the text they carried (0 for the SDK). */
   wireBytesPerTextByte: number;
+  /** The same, with the SSE body as decoded (what it would be without gzip). */
+  sseBytesPerTextByte: number;
   /** Followers: the GET on the other instance sent → its first frame read (0 samples for others) */
   attachMs: Dist;
   /** latency of each reply's first delta only (upstream wrote it → client read it; a follower: its first live delta) */
@@ -152,16 +154,14 @@ export function analyse(reply: BenchReply, results: StreamResult[], fakeRecords:
     gapMs: dist(gaps),
     maxGapMs: dist(maxGaps),
     readsPerStream: r1(reads / Math.max(1, results.length)),
-    wireBytesPerTextByte:
-      Math.round(
-        (results.reduce((n, r) => n + r.wireBytes, 0) /
-          Math.max(
-            1,
-            results.reduce((n, r) => n + Buffer.byteLength(r.text), 0),
-          )) *
-          100,
-      ) / 100,
+    wireBytesPerTextByte: perTextByte(results, (r) => r.wireBytes),
+    sseBytesPerTextByte: perTextByte(results, (r) => r.sseBytes),
   };
+}
+
+function perTextByte(results: StreamResult[], bytes: (r: StreamResult) => number): number {
+  const text = results.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
+  return Math.round((results.reduce((n, r) => n + bytes(r), 0) / Math.max(1, text)) * 100) / 100;
 }
 
 function firstDiff(a: string, b: string): number {

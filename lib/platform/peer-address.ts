@@ -3,20 +3,11 @@
 // first request reaches a route.
 import http from "node:http";
 import { PEER_HEADER } from "../http/client-address";
-import { processSingleton } from "./process-global";
+import { onEveryRequest } from "./request-hook";
 
-type Emit = typeof http.Server.prototype.emit;
-
-/** Patches http.Server so every "request" event carries PEER_HEADER (any value a client sent is replaced). */
+/** Every request carries PEER_HEADER (any value a client sent is replaced). */
 export function stampPeerAddresses(server: typeof http.Server = http.Server): void {
-  processSingleton(`peer-stamp:${server.name}`, () => {
-    const emit: Emit = server.prototype.emit;
-    server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-      if (event === "request") stamp(args[0] as http.IncomingMessage);
-      return Reflect.apply(emit, this, [event, ...args]) as boolean;
-    } as Emit;
-    return true;
-  });
+  onEveryRequest("peer-stamp", stamp, server);
 }
 
 export function stamp(req: http.IncomingMessage): void {
