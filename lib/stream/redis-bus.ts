@@ -8,12 +8,14 @@
 // and, while a batch's write is under way, everything published meanwhile,
 // so a slow round trip makes the next batch larger rather than a queue
 // longer. Logs expire `retainMs` after `done`; past `maxEntries` batches the
-// oldest half is folded into the base (redis-log.ts).
+// oldest half is folded into the base (redis-log.ts). A subscriber's side is
+// redis-follow.ts.
 import { createClient } from "redis";
 import type { Message } from "../chat/types";
-import type { Attach, StreamBus, Subscription } from "./bus";
+import type { StreamBus, Subscription } from "./bus";
 import type { StreamEvent } from "./events";
-import { foldLog, messageAt, readLog, type LogBase } from "./redis-log";
+import { foldLog, type LogBase } from "./redis-log";
+import { followReply, type ReplyLog } from "./redis-follow";
 import { errorFields, log } from "../platform/log";
 import { metrics } from "../platform/metrics";
 import { RedisChannels } from "../platform/redis-channels";
@@ -222,97 +224,20 @@ export class RedisStreamBus implements StreamBus {
     return this.channels.listen(this.channel(messageId), fn);
   }
 
-  async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void): Promise<Subscription> {
-    // Listen first, then read the log: nothing published in between is lost.
-    let cursor: number | null = null; // id delivered up to; null while starting
-    const early: StreamEvent[] = [];
-    // A live batch can be missed (pub/sub does not queue for a reconnecting
-    // subscriber); ids are consecutive, so a jump is noticed: the events in
-    // between are read from the log, which is written before each PUBLISH.
-    let repairing = false;
-    let lost = false;
-    let close = () => {};
-    const held: StreamEvent[] = [];
-    const emit = (e: StreamEvent) => {
-      if (lost || (cursor !== null && e.id <= cursor)) return;
-      cursor = e.id;
-      onEvent(e);
-    };
-    const repair = async () => {
-      repairing = true;
-      let read: Awaited<ReturnType<typeof readLog>> = null;
-      try {
-        const c = await this.connect();
-        this.commands += 4;
-        read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), cursor, () => (this.commands += 4));
-      } catch (e) {
-        log.warn({ component: "redis", messageId, err: errorFields(e) }, "could not read missed events from the log");
-      }
-      repairing = false;
-      if (!read) {
-        // Going on would skip what was missed: the subscriber ends instead, and its client resumes by id.
-        lost = true;
-        held.length = 0;
-        close();
-        return onLost?.();
-      }
-      // Missed events already in the base (folded, or a takeover's new run
-      // replaced it) cannot be replayed one by one: the base comes as a
-      // numbered snapshot, then the events after it (docs/PROTOCOL.md §4.2).
-      if (read.from > cursor!) emit({ id: read.from, event: "snapshot", data: { message: read.base.message } });
-      read.events.forEach(emit);
-      // What the log did not have does not exist (ids jump after a crash or an orphan's Stop).
-      held
-        .splice(0)
-        .sort((a, b) => a.id - b.id)
-        .forEach(emit);
-    };
-    const deliver = (e: StreamEvent) => {
-      if (lost) return;
-      if (cursor === null) return void early.push(e);
-      if (repairing) return void held.push(e);
-      if (e.id > cursor + 1) {
-        held.push(e);
-        repair().catch((err: unknown) => log.error({ component: "redis", messageId, err: errorFields(err) }, "a subscriber's repair failed"));
-        return;
-      }
-      emit(e);
-    };
-    close = await this.listen(messageId, (batch) => batch.forEach(deliver));
-    try {
-      const c = await this.connect();
-      this.commands += 4;
-      const read = await readLog(c, this.baseKey(messageId), this.logKey(messageId), after, () => (this.commands += 4));
-      if (!read) {
-        close();
-        return { start: { kind: "unknown" }, close() {} };
-      }
-      const { base, from, events } = read;
-      // The start covers what the range read returned, no more: a batch
-      // written between the two reads is in `tail` only, and comes live.
-      const lastId = Math.max(from, events.at(-1)?.id ?? 0);
-      const newest = read.tail.at(-1);
-      // Finished when the log's newest event is `done` (of this run).
-      const ended = newest?.event === "done" && newest.id > base.id;
-      let start: Attach;
-      if (ended && (after === null || after < base.id || after >= newest.id)) {
-        close();
-        return { start: { kind: "unknown" }, close() {} };
-      }
-      if (after !== null && after >= base.id) {
-        start = { kind: "replay", events };
-        cursor = Math.max(after, lastId);
-      } else {
-        start = { kind: "snapshot", message: messageAt(read), id: lastId };
-        cursor = lastId;
-      }
-      // Live events that raced the read: hand over those past the start.
-      queueMicrotask(() => early.splice(0).forEach(deliver));
-      return { start, close };
-    } catch (e) {
-      close();
-      throw e;
-    }
+  subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void): Promise<Subscription> {
+    const log: ReplyLog = { base: this.baseKey(messageId), log: this.logKey(messageId) };
+    return followReply(
+      {
+        connect: () => this.connect(),
+        listen: (fn) => this.listen(messageId, fn),
+        count: (n) => (this.commands += n),
+      },
+      messageId,
+      log,
+      after,
+      onEvent,
+      onLost,
+    );
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,47 @@
+// A gateway stream whose bus loses events it cannot give back ends without
+// message_stop: the reader resumes by the last frame's id (docs/GATEWAY.md).
+import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { MemoryStreamBus } from "../stream/memory-bus";
+import type { StreamEvent } from "../stream/events";
+import type { Message } from "../chat/types";
+import type { Db } from "../platform/db";
+import { gatewaySse } from "./gateway-sse";
+
+function msg(id: string): Message {
+  const now = new Date().toISOString();
+  return { id, conversationId: randomUUID(), role: "assistant", content: "", parts: [], status: "pending", metadata: {}, createdAt: now, updatedAt: now };
+}
+
+describe("gatewaySse, when the bus loses events it cannot give back", () => {
+  it("ends after the frames it had, without message_stop", async () => {
+    const bus = new MemoryStreamBus();
+    let lose = () => {};
+    const losing = Object.assign(Object.create(bus) as MemoryStreamBus, {
+      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void) {
+        let on = true;
+        const sub = await bus.subscribe(messageId, after, (e) => on && onEvent(e));
+        lose = () => ((on = false), onLost?.());
+        return sub;
+      },
+    });
+    const id = randomUUID();
+    await bus.open(msg(id), 0);
+    const res = await gatewaySse({ db: {} as Db, bus: losing, keepAliveMs: 60_000 }, id, { model: "claude-test", after: null });
+    const body = res.text();
+    await new Promise((r) => setImmediate(r));
+    bus.publish(id, [
+      { id: 1, event: "status", data: { status: "streaming" } },
+      { id: 2, event: "part_start", data: { index: 0, part: { type: "text", text: "" } } },
+      { id: 3, event: "delta", data: { index: 0, text: "données 👩‍💻" } },
+    ]);
+    await new Promise((r) => setImmediate(r));
+    lose();
+    bus.publish(id, [{ id: 4, event: "delta", data: { index: 0, text: " skipped" } }]);
+    const text = await body; // it ended by itself
+    expect(text).toContain("event: message_start");
+    expect(text).toContain('"text":"données 👩‍💻"');
+    expect(text).not.toContain("skipped");
+    expect(text).not.toContain("message_stop");
+  });
+});
