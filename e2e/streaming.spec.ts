@@ -7,9 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assistantMessages, complete, freePort, lastAssistant, savedMessage, send, shownText, startApp, testWithSlowApp, userMessages, waitForPartial } from "./support";
 
-test("a reply visibly grows while it streams, with a cursor", async ({ page }) => {
+test("a reply visibly grows while it streams, with a cursor, though its stream is gzipped", async ({ page }) => {
   await page.goto("/?new=1");
+  const posted = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/conversations\/[^/]+\/messages$/.test(r.url()));
   await send(page, "Describe how glaciers move");
+  // The browser asked for gzip and got it: each frame was decodable as it came (lib/http/sse-gzip.ts).
+  expect((await (await posted).allHeaders())["content-encoding"]).toBe("gzip");
   const reply = lastAssistant(page);
   await expect(reply).toHaveAttribute("data-status", "streaming");
   await expect(reply.getByTestId("reply-cursor")).toBeVisible();
