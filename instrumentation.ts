@@ -11,7 +11,6 @@ export async function register() {
   const { onEveryRequest } = await import("./lib/platform/request-hook");
   const { gzipEventStream } = await import("./lib/http/sse-gzip");
   stampPeerAddresses(); // before any request: per-address limits need the TCP peer
-  onEveryRequest("sse-gzip", gzipEventStream); // Next.js cannot send a route's Content-Encoding (lib/http/sse-gzip.ts)
   let app;
   try {
     app = getApp();
@@ -20,5 +19,7 @@ export async function register() {
     console.error(`Tether cannot start. ${e.message}\nSee the configuration table in README.md.`);
     process.exit(1);
   }
+  // Next.js cannot send a route's Content-Encoding: streams are gzipped below it (lib/http/sse-gzip.ts).
+  if (app.config.http.gzipStreams) onEveryRequest("sse-gzip", gzipEventStream);
   await startServer(app);
 }
