@@ -2,8 +2,7 @@
 // message_stop: the reader resumes by the last frame's id (docs/GATEWAY.md).
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { MemoryStreamBus } from "../stream/memory-bus";
-import type { StreamEvent } from "../stream/events";
+import { losingBus } from "../testing/losing-bus";
 import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { gatewaySse } from "./gateway-sse";
@@ -15,16 +14,7 @@ function msg(id: string): Message {
 
 describe("gatewaySse, when the bus loses events it cannot give back", () => {
   it("ends after the frames it had, without message_stop", async () => {
-    const bus = new MemoryStreamBus();
-    let lose = () => {};
-    const losing = Object.assign(Object.create(bus) as MemoryStreamBus, {
-      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void) {
-        let on = true;
-        const sub = await bus.subscribe(messageId, after, (e) => on && onEvent(e));
-        lose = () => ((on = false), onLost?.());
-        return sub;
-      },
-    });
+    const { bus, losing, lose } = losingBus();
     const id = randomUUID();
     await bus.open(msg(id), 0);
     const res = await gatewaySse({ db: {} as Db, bus: losing, keepAliveMs: 60_000 }, id, { model: "claude-test", after: null });

@@ -8,7 +8,7 @@
 //
 // Why here and not in the route: Next.js drops `Content-Encoding` from a
 // route handler's response, and its own compression resets the history at
-// every flush (docs/BENCHMARKS.md, "Why SSE bytes cannot reach 3× here").
+// every flush (docs/BENCHMARKS.md, "SSE bytes: why not within a route").
 // So the Node response is wrapped before Next.js sees the request
 // (instrumentation.ts, lib/platform/request-hook.ts), and it compresses only
 // what the app answers as `text/event-stream` to a client that accepts gzip.

@@ -6,6 +6,7 @@ import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
 import { readSse, rebuildText } from "../testing/route-client";
 import { metrics } from "../platform/metrics";
+import { losingBus } from "../testing/losing-bus";
 
 import { encodedFrame, frame, resumeAfter, sseResponse } from "./sse";
 
@@ -89,17 +90,7 @@ describe("sseResponse", () => {
 
 describe("sseResponse, when the bus loses events it cannot give back", () => {
   it("ends without `done` after what it had, and resuming from its last id gets the rest exactly once", async () => {
-    const bus = new MemoryStreamBus();
-    let lose = () => {};
-    // The bus as a Redis subscriber whose log is gone sees it: told once, then nothing more.
-    const losing = Object.assign(Object.create(bus) as MemoryStreamBus, {
-      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void) {
-        let on = true;
-        const sub = await bus.subscribe(messageId, after, (e) => on && onEvent(e));
-        lose = () => ((on = false), onLost?.());
-        return sub;
-      },
-    });
+    const { bus, losing, lose } = losingBus();
     const id = randomUUID();
     await bus.open(msg(id), 0);
     const text = ["données ", "id: 7\n\n", "👩‍💻", " e\u0301"];

@@ -8,7 +8,7 @@ import { MemoryStreamBus } from "./memory-bus";
 import { awaitFinalMessage } from "./final-message";
 import type { Message } from "../chat/types";
 import type { Db } from "../platform/db";
-import type { StreamEvent } from "./events";
+import { losingBus } from "../testing/losing-bus";
 
 function pendingMessage(updatedAt = new Date()): Message {
   return {
@@ -66,20 +66,9 @@ describe("subscribeOnceOpen, through awaitFinalMessage", () => {
 
 describe("awaitFinalMessage, when the bus loses events it cannot give back", () => {
   it("subscribes again from the live state and answers with the reply's end", async () => {
-    const bus = new MemoryStreamBus();
+    const { bus, losing, starts, lose } = losingBus();
     const m = pendingMessage();
     await bus.open(m, 0);
-    const starts: (number | null)[] = [];
-    let lose = () => {};
-    const losing = Object.assign(Object.create(bus) as MemoryStreamBus, {
-      async subscribe(messageId: string, after: number | null, onEvent: (e: StreamEvent) => void, onLost?: () => void) {
-        starts.push(after);
-        let on = true;
-        const sub = await bus.subscribe(messageId, after, (e) => on && onEvent(e));
-        lose = () => ((on = false), onLost?.());
-        return sub;
-      },
-    });
     const db = { message: { findUnique: async () => rowOf(m) } } as unknown as Db;
     const answer = awaitFinalMessage({ db, bus: losing }, m.id, 0);
     await expect.poll(() => starts.length).toBe(1);
