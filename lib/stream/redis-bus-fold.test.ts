@@ -190,6 +190,39 @@ describe("RedisStreamBus: a long reply's log", () => {
   });
 });
 
+describe("RedisStreamBus: a crash takeover while a reader on another instance is live", () => {
+  it("the reader gets the new run's base as a snapshot, then its events: it ends with the saved text, never the dead run's", async () => {
+    await ready;
+    const [dead, taker, other] = [bus(), bus(), bus()];
+    const id = randomUUID();
+    await dead.open(replyMessage(id), 0);
+    const f = await followReply(other, id, 0);
+    const first = runEvents(id, ["Hello", " wor"]).slice(0, 4); // ids 1–4: status, part_start, two deltas
+    dead.publish(id, first);
+    await expect.poll(() => f.live.length, { timeout: 10_000 }).toBe(4);
+    // The dead run's last save had "Hello": the reader holds " wor" beyond it. The taker
+    // opens a new run from the save, at ids far above (docs/PROTOCOL.md §1.6, §5.5).
+    const saved = { ...replyMessage(id), status: "resuming" as const, content: "Hello", parts: [{ type: "text" as const, text: "Hello" }] };
+    await taker.open(saved, 1_000);
+    const next: StreamEvent[] = [
+      { id: 1_001, event: "snapshot", data: { message: saved } },
+      { id: 1_002, event: "status", data: { status: "streaming" } },
+      { id: 1_003, event: "delta", data: { index: 0, text: ", world — 日本 👩‍💻" } },
+      { id: 1_004, event: "part_stop", data: { index: 0 } },
+    ];
+    const final = { ...saved, status: "complete" as const, content: "Hello, world — 日本 👩‍💻", parts: [{ type: "text" as const, text: "Hello, world — 日本 👩‍💻" }] };
+    taker.publish(id, [...next, { id: 1_005, event: "done", data: { message: final } }]);
+    await f.ended;
+    // The jump from 4 to 1,001 sent the reader to the log: the new base (1,000) first, then every event of the new run.
+    expect(f.live.map((e) => e.id)).toEqual([1, 2, 3, 4, 1_000, 1_001, 1_002, 1_003, 1_004, 1_005]);
+    expect(f.live[4]).toEqual({ id: 1_000, event: "snapshot", data: { message: saved } });
+    const shown = stateAt(replyMessage(id), f.live, Infinity);
+    expect(shown.content).toBe(final.content);
+    expect(shown.content).not.toContain("wor,");
+    f.sub.close();
+  });
+});
+
 describe("foldLog", () => {
   it("changes nothing when the base was replaced meanwhile (a Continue's new run began)", async () => {
     await ready;
