@@ -60,13 +60,8 @@ export function gzipEventStream(req: IncomingMessage, res: ServerResponse): void
   // Node sends the headers through writeHead, whoever starts the response.
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     res.writeHead = writeHead;
-    if (
-      streams(
-        Number(args[0]),
-        args.find((a) => typeof a === "object"),
-      )
-    )
-      gz = compress(res, write.bind(res), end.bind(res));
+    const headers = args.find((a) => typeof a === "object");
+    if (streams(Number(args[0]), headers)) gz = compress(res, write.bind(res), end.bind(res));
     return Reflect.apply(writeHead, this, args) as ServerResponse;
   } as ServerResponse["writeHead"];
   res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown) {
