@@ -28,6 +28,29 @@ test("a reply visibly grows while it streams, with a cursor, though its stream i
   await expect(reply.getByTestId("reply-cursor")).toHaveCount(0);
 });
 
+test("with SSE_GZIP=off the browser's stream comes uncompressed, and the reply is as exact", async ({ page }) => {
+  const app = await startApp(await freePort(), {
+    DATA_DIR: mkdtempSync(join(tmpdir(), "tether-nogzip-")),
+    LLM_PROVIDER: "demo",
+    DEMO_TOKEN_DELAY_MS: "5",
+    SSE_GZIP: "off",
+  });
+  try {
+    await page.goto(`${app.url}/?new=1`);
+    const posted = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/conversations\/[^/]+\/messages$/.test(r.url()));
+    await send(page, "Describe how glaciers move");
+    const response = await posted;
+    expect(await response.request().headerValue("accept-encoding")).toMatch(/gzip/);
+    expect((await response.allHeaders())["content-encoding"]).toBeUndefined();
+    const reply = lastAssistant(page);
+    await complete(reply);
+    const id = (await reply.getAttribute("data-message-id"))!;
+    expect(await shownText(reply)).toBe((await (await page.request.get(`${app.url}/api/messages/${id}`)).json()).content);
+  } finally {
+    await app.kill("SIGKILL");
+  }
+});
+
 test("Stop keeps the partial reply, across a reload, and Continue completes it", async ({ page }) => {
   await page.goto("/?new=1");
   await send(page, "Write a long essay about lighthouses");
