@@ -1,6 +1,6 @@
-// Between a post's commit and its upstream request, the generation reads only
-// what the admission could not: the reply's history and the user's settings
-// (docs/BENCHMARKS.md, Run F and Run J). The reply's row and its
+// A post's admission is one database call, and between it and the upstream
+// request the generation reads only what the admission could not: the reply's
+// history and the user's settings (docs/BENCHMARKS.md, Runs F, J and N). The reply's row and its
 // conversation's model and system prompt come from the admission that just
 // committed them, and the first block of ids is committed with the row. The
 // route handler in this process, every database operation recorded (a
@@ -77,15 +77,19 @@ describe("a post's first token", () => {
     expect(rebuildText(frames)).toBe(text);
     const ids = frames.filter((f) => f.id !== null && f.id > 0).map((f) => f.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
-    // The admission's last write, then the upstream request.
-    const committed = log.indexOf("Conversation.update");
+    // The whole admission is one call (lib/reply/post-admission.ts), then the two reads, then the upstream request.
     const upstream = log.indexOf("→ upstream");
-    expect(committed).toBeGreaterThan(0);
-    expect(upstream).toBeGreaterThan(committed);
-    expect(log.slice(committed + 1, upstream).sort()).toEqual(["Message.findMany", "UserSettings.findUnique"]);
+    expect(log[0]).toBe("$queryRaw");
+    expect(log.slice(1, upstream).sort()).toEqual(["Message.findMany", "UserSettings.findUnique"]);
     const reply = await base.prisma.message.findUniqueOrThrow({ where: { id: frames[0].data.message.id } });
     expect(reply.seqCeiling).toBe(1 + ID_BLOCK);
     expect(reply.content).toBe(text);
+    // What that call committed: the user's message before its reply, the conversation's new leaf, and its title.
+    const user = await base.prisma.message.findUniqueOrThrow({ where: { id: reply.parentId! } });
+    expect([user.role, user.content, user.status, user.parentId]).toEqual(["user", "hello", "complete", null]);
+    expect(reply.createdAt.getTime() - user.createdAt.getTime()).toBe(1);
+    const saved = await base.prisma.conversation.findUniqueOrThrow({ where: { id: conv.id } });
+    expect([saved.currentLeafId, saved.title]).toEqual([reply.id, "hello"]);
   });
 
   it("Continue, regenerate and edit start the same way: the reply's row, its conversation and its id block are not read or written again", async () => {

@@ -15,7 +15,8 @@ import { AppError } from "../errors";
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 type Row = { id: string; mergedIntoId: string | null };
 
-const gone = () => new AppError("unauthorized", "Your session has ended: sign in again.");
+/** The session's user (or the account it moved into) no longer exists. */
+export const ownerGone = () => new AppError("unauthorized", "Your session has ended: sign in again.");
 
 /**
  * Inside a transaction: locks `userId`'s row and returns the id whose data
@@ -27,12 +28,12 @@ export async function lockDataOwner(tx: Tx, userId: string, mode: "share" | "upd
     mode === "update"
       ? await tx.$queryRaw<Row[]>`SELECT id, "mergedIntoId" FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`
       : await tx.$queryRaw<Row[]>`SELECT id, "mergedIntoId" FROM "User" WHERE id = ${userId}::uuid FOR SHARE`;
-  if (!row) throw gone();
+  if (!row) throw ownerGone();
   if (!row.mergedIntoId) return row.id;
   // An account is never merged itself, so one step reaches the owner.
   if (mode === "update") {
     const [account] = await tx.$queryRaw<Row[]>`SELECT id, "mergedIntoId" FROM "User" WHERE id = ${row.mergedIntoId}::uuid FOR UPDATE`;
-    if (!account) throw gone();
+    if (!account) throw ownerGone();
   }
   return row.mergedIntoId;
 }

@@ -20,9 +20,11 @@ import type { GenerationCapacity } from "./capacity";
 import type { FilePart } from "../chat/types";
 import { attachFiles, type FileLimits } from "../files/attachments";
 import type { UserEventSink } from "../events/types";
-import { priorStart, recordStart, replayStart, type IdempotencyClaim, type PriorStart, type ReplayedStart } from "./idempotency";
+import { keyMismatch, priorStart, recordStart, replayStart, type IdempotencyClaim, type PriorStart, type ReplayedStart } from "./idempotency";
 import type { Loaded, ReplyRow } from "./generation/generation";
 import type { SetupConversation } from "./generation/reply-setup";
+import { commitPost } from "./post-admission";
+import { refusal } from "./refusals";
 
 /** What admission uses: the database, the per-user rate and concurrency limits, the instance's capacity, and whether it drains. */
 export type Admission = {
@@ -94,12 +96,7 @@ export async function withAdmission<T extends object>(
   started?: (admitted: T) => ReplyStart,
   idem?: IdempotentStart<T>,
 ): Promise<T & Replayed> {
-  const replay = async (prior: PriorStart) => ({ ...idem!.replay(await replayStart(a.db, prior)), replayed: true as const });
-  const before = idem && (await priorStart(a.db, userId, idem.claim));
-  if (before) return replay(before);
-  await enforceMessageRate(a.limiter, userId);
-  const slot = a.capacity.reserve();
-  try {
+  const commit = async (): Promise<Committed<T>> => {
     let ownerId = userId;
     let prior: PriorStart | null = null;
     const admitted = await a.db.$transaction(async (tx) => {
@@ -109,11 +106,35 @@ export async function withAdmission<T extends object>(
       if (idem) await recordStart(tx, ownerId, idem.claim, { replyId: replyOf(t), userMessageId: started?.(t).userMessageId ?? null });
       return t;
     }, ADMIT_TX);
-    if (admitted === null) return replay(prior!);
-    slot.handOver(replyOf(admitted));
+    return admitted === null ? { ownerId, prior: prior! } : { ownerId, admitted };
+  };
+  return admitThrough(a, userId, commit, replyOf, started, idem);
+}
+
+/** What an admission's commit produced, for whose data: the admitted start, or the start its idempotency key made before. */
+type Committed<T> = { ownerId: string; admitted: T } | { ownerId: string; prior: PriorStart };
+
+/** withAdmission's steps around the commit, which either its transaction or one SQL call (post-admission.ts) makes. */
+async function admitThrough<T extends object>(
+  a: Admission,
+  userId: string,
+  commit: () => Promise<Committed<T>>,
+  replyOf: (admitted: T) => string,
+  started?: (admitted: T) => ReplyStart,
+  idem?: IdempotentStart<T>,
+): Promise<T & Replayed> {
+  const replay = async (prior: PriorStart) => ({ ...idem!.replay(await replayStart(a.db, prior)), replayed: true as const });
+  const before = idem && (await priorStart(a.db, userId, idem.claim));
+  if (before) return replay(before);
+  await enforceMessageRate(a.limiter, userId);
+  const slot = a.capacity.reserve();
+  try {
+    const c = await commit();
+    if ("prior" in c) return replay(c.prior);
+    slot.handOver(replyOf(c.admitted));
     // Committed: every tab of the owner may now hear of it.
-    if (started) announceStart(a.events, ownerId, started(admitted));
-    return admitted;
+    if (started) announceStart(a.events, c.ownerId, started(c.admitted));
+    return c.admitted;
   } finally {
     slot.release(); // no-op once handed over
   }
@@ -144,12 +165,10 @@ export async function withServerAdmission<T extends object>(
 export async function admitGeneration(a: Admission, tx: Tx, userId: string, conversationId: string) {
   a.shutdown.refuseWhileDraining();
   const conv = await tx.conversation.findFirst({ where: { id: conversationId, userId } });
-  if (!conv) throw new AppError("not_found", "conversation not found");
+  if (!conv) throw refusal("not_found", a.maxActivePerUser);
   const busy = await generatingCounts(tx, userId, conversationId);
-  if (busy.here > 0) throw new AppError("generation_in_progress", "A reply is already being generated in this conversation.");
-  if (busy.total >= a.maxActivePerUser) {
-    throw new AppError("too_many_generations", `At most ${a.maxActivePerUser} replies can be generated at once.`, { "Retry-After": "5" });
-  }
+  if (busy.here > 0) throw refusal("generation_in_progress", a.maxActivePerUser);
+  if (busy.total >= a.maxActivePerUser) throw refusal("too_many_generations", a.maxActivePerUser);
   return conv;
 }
 
@@ -182,18 +201,34 @@ export const admittedReply = (row: Omit<ReplyRow, "conversation">, ownerId: stri
   conversation: { model: conv.model, systemPrompt: conv.systemPrompt },
 });
 
-/** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands); `admitted`: what the admission read, for the generation. */
-export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number; admitted?: Loaded };
+/** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands); `admitted`: what the admission read, for the generation; `title`: the one the post gave its conversation. */
+export type PostedExchange = { userMessage: Message; assistantMessage: Message; seq: number; admitted?: Loaded; title?: string };
 
 export async function createReply(a: Admission, userId: string, conversationId: string, content: string, fileIds: string[] = [], claim?: IdempotencyClaim) {
-  return withAdmission<PostedExchange>(
-    a,
-    userId,
-    (tx, ownerId) => admitPost(a, tx, ownerId, conversationId, content, fileIds),
-    (r) => r.assistantMessage.id,
-    postStart(conversationId),
-    claim && { claim, replay: exchangeReplay },
-  );
+  const idem = claim && { claim, replay: exchangeReplay };
+  const replyOf = (r: PostedExchange) => r.assistantMessage.id;
+  if (fileIds.length) {
+    return withAdmission<PostedExchange>(
+      a,
+      userId,
+      (tx, ownerId) => admitPost(a, tx, ownerId, conversationId, content, fileIds),
+      replyOf,
+      postStart(conversationId),
+      idem,
+    );
+  }
+  // Without files, the same rules in one round trip (post-admission.ts).
+  const commit = async (): Promise<Committed<PostedExchange>> => {
+    a.shutdown.refuseWhileDraining();
+    const c = await commitPost(a.db, userId, conversationId, { content, title: titleFrom(content), maxActive: a.maxActivePerUser, claim });
+    if ("prior" in c) return c;
+    const { ownerId, userRow, replyRow, title } = c;
+    return {
+      ownerId,
+      admitted: { userMessage: toMessage(userRow), assistantMessage: toMessage(replyRow), seq: 0, title, admitted: admittedReply(replyRow, ownerId, c.conversation) },
+    };
+  };
+  return admitThrough(a, userId, commit, replyOf, postStart(conversationId), idem);
 }
 
 /** A post inside withAdmission's transaction: the limits, then the message on the shown path and its reply (`title` when it names the conversation). */
@@ -211,7 +246,7 @@ export async function admitPost(a: Admission, tx: Tx, ownerId: string, conversat
 /** How an admitted post is announced on the owner's event stream. */
 export const postStart =
   (conversationId: string) =>
-  (r: PostedExchange & { title?: string }): ReplyStart => ({
+  (r: PostedExchange): ReplyStart => ({
     conversationId,
     replyId: r.assistantMessage.id,
     userMessageId: r.userMessage.id,
@@ -220,7 +255,7 @@ export const postStart =
 
 /** A replayed post or edit: its user message and reply as they stand. */
 export function exchangeReplay(r: ReplayedStart): PostedExchange {
-  if (!r.userMessage) throw new AppError("idempotency_mismatch", "This Idempotency-Key was already used for a different request.");
+  if (!r.userMessage) throw keyMismatch();
   return { userMessage: r.userMessage, assistantMessage: r.message, seq: r.seq };
 }
 

@@ -19,15 +19,16 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 type Rows = Pick<Db, "idempotencyKey">;
 
+/** The key was used for a different request (422). */
+export const keyMismatch = () => new AppError("idempotency_mismatch", "This Idempotency-Key was already used for a different request.");
+
 const live = (now: number) => ({ gt: new Date(now - IDEMPOTENCY_KEY_TTL_MS) });
 
 /** The start this key made, if any; 422 when the key was used for another request. */
 export async function priorStart(db: Rows, userId: string, claim: IdempotencyClaim, now = Date.now()): Promise<PriorStart | null> {
   const row = await db.idempotencyKey.findFirst({ where: { userId, key: claim.key, createdAt: live(now) } });
   if (!row) return null;
-  if (row.fingerprint !== claim.fingerprint) {
-    throw new AppError("idempotency_mismatch", "This Idempotency-Key was already used for a different request.");
-  }
+  if (row.fingerprint !== claim.fingerprint) throw keyMismatch();
   return { replyId: row.replyId, userMessageId: row.userMessageId };
 }
 

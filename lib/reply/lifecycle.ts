@@ -32,6 +32,9 @@ export const ID_BLOCK = 1000;
 
 type NewUserMessage = { conversationId: string; parentId: string | null; content: string; createdAt: Date; files?: FilePart[] };
 
+/** A user's message's parts: its text, then its files. */
+export const userMessageParts = (content: string, files: FilePart[] = []): Part[] => [{ type: "text", text: content }, ...files];
+
 /** The user's message a reply answers: complete as sent, its text its one part. */
 function userMessageData(o: NewUserMessage) {
   return {
@@ -39,7 +42,7 @@ function userMessageData(o: NewUserMessage) {
     parentId: o.parentId,
     role: "user" as const,
     content: o.content,
-    parts: [{ type: "text", text: o.content }, ...(o.files ?? [])],
+    parts: userMessageParts(o.content, o.files) as Prisma.InputJsonValue[],
     status: "complete" as const,
     createdAt: o.createdAt,
   };

@@ -100,20 +100,28 @@ function engineError(e: unknown): Error {
 }
 
 /**
- * pglite-prisma-adapter 0.7.2's executeScript does not await PGlite's exec():
- * a failing migration would be recorded as applied and its error escape as an
- * unhandled rejection (fatal in Node). Run the script ourselves and await it.
+ * Each migration goes to the database as one script, as the native engine
+ * sends it, so a function's body (dollar-quoted, prisma/migrations/*_admit_post)
+ * arrives whole:
+ * - @prisma/adapter-pg 7.10's executeScript splits the script at every `;`,
+ *   inside quotes too; pg runs a query without parameters as one simple query
+ *   instead, its statements in one implicit transaction;
+ * - pglite-prisma-adapter 0.7.2's executeScript does not await PGlite's exec(),
+ *   so a failing migration would be recorded as applied and its error escape
+ *   as an unhandled rejection (fatal in Node).
  */
-function awaitPgliteScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
+function wholeScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
   const inner = adapter as SqlDriverAdapter & {
-    client?: { exec?: (sql: string) => Promise<unknown> };
-    onError?: (e: unknown) => never; // maps PGlite errors to Prisma's DriverAdapterError
+    client?: { exec?: (sql: string) => Promise<unknown>; query?: (sql: string) => Promise<unknown> };
+    onError?: (e: unknown) => never; // maps driver errors to Prisma's DriverAdapterError
   };
-  const exec = inner.client?.exec?.bind(inner.client);
-  if (adapter.adapterName !== "pglite-prisma-adapter" || !exec) return adapter;
+  const client = inner.client;
+  const run =
+    adapter.adapterName === "pglite-prisma-adapter" ? client?.exec?.bind(client) : adapter.adapterName === "@prisma/adapter-pg" ? client?.query?.bind(client) : undefined;
+  if (!run) return adapter;
   adapter.executeScript = async (script: string) => {
     try {
-      await exec(script);
+      await run(script);
     } catch (e) {
       if (inner.onError) inner.onError(e);
       throw e;
@@ -136,7 +144,7 @@ async function withEngine<T>(
   const loaded = await loadEngine();
   const opened: SqlDriverAdapter[] = [];
   const track = async (p: Promise<SqlDriverAdapter>) => {
-    const adapter = awaitPgliteScripts(await p);
+    const adapter = wholeScripts(await p);
     opened.push(adapter);
     return adapter;
   };
