@@ -37,6 +37,15 @@ describe("ToolRegistry", () => {
     expect(specs[2].inputSchema).not.toHaveProperty("required"); // timezone is optional
   });
 
+  it("converts the schemas once, and gives every reply specs of its own to change", () => {
+    const registry = new ToolRegistry(builtinTools());
+    const first = registry.specs();
+    (first[0] as { cache_control?: unknown }).cache_control = { type: "ephemeral" };
+    const second = registry.specs();
+    expect(second[0]).not.toHaveProperty("cache_control");
+    expect(second[1].inputSchema).toBe(first[1].inputSchema);
+  });
+
   it("rejects bad registrations", () => {
     expect(() => new ToolRegistry([echo, echo])).toThrow(/duplicate/);
     expect(() => new ToolRegistry([{ ...echo, name: "has space" }])).toThrow(/invalid tool name/);

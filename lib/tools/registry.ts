@@ -17,6 +17,8 @@ export type ToolCall = { id: string; name: string; input: unknown };
 
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
+  // Converted once: zod → JSON Schema cost about 0.4 ms per reply under load (docs/BENCHMARKS.md, Run N).
+  private specList: ToolSpec[] | undefined;
   readonly timeoutMs: number;
 
   constructor(tools: Tool[], opts: { timeoutMs?: number } = {}) {
@@ -38,7 +40,8 @@ export class ToolRegistry {
 
   /** The tools as the model sees them (input as JSON Schema). */
   specs(): ToolSpec[] {
-    return [...this.tools.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: inputSchemaOf(t.input) }));
+    this.specList ??= [...this.tools.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: inputSchemaOf(t.input) }));
+    return this.specList.map((s) => ({ ...s }));
   }
 
   async run(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {
