@@ -8,7 +8,7 @@
 //   npm run bench -- [--n 1x40,100,500] [--deltas 300] [--chunk 5] [--delay 5]
 //                    [--db pglite,postgres,scaled] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
 //                    [--no-build] [--dist .next-bench] [--warmup 5] [--env KEY=VALUE]… [--cpu-prof]
-//                    [--no-gzip] [--timeout 600] [--out bench/results]
+//                    [--no-gzip] [--timeout 1800] [--out bench/results]
 //
 //   --n        concurrent streams per phase (each size is one phase per database);
 //              1xK: K streams one after another (a lone reply, K samples)
@@ -56,7 +56,7 @@ const { values: argv } = parseArgs({
     "pg-url": { type: "string", default: process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:5432/test" },
     "no-build": { type: "boolean", default: false },
     dist: { type: "string", default: ".next-bench" },
-    timeout: { type: "string", default: "600" },
+    timeout: { type: "string", default: "1800" },
     warmup: { type: "string", default: "5" },
     "cpu-prof": { type: "boolean", default: false },
     "no-gzip": { type: "boolean", default: false },

@@ -1,10 +1,12 @@
-// A post's admission is one database call, and between it and the upstream
-// request the generation reads only what the admission could not: the reply's
-// history and the user's settings (docs/BENCHMARKS.md, Runs F, J and N). The reply's row and its
-// conversation's model and system prompt come from the admission that just
-// committed them, and the first block of ids is committed with the row. The
-// route handler in this process, every database operation recorded (a
-// Prisma query extension), the real SDK against the fake Anthropic server.
+// A post's admission is one database call, which also returns the reply's
+// history and the user's settings: the upstream request follows it with no
+// other read. Continue, regenerate and edit read only the history and the
+// settings after their admission. The reply's row and its conversation's
+// model and system prompt come from the admission that just committed them,
+// and the first block of ids is committed with the row (docs/BENCHMARKS.md,
+// Runs F, J and N). The route handler in this process, every database
+// operation recorded (a Prisma query extension), the real SDK against the
+// fake Anthropic server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DbHandle } from "@/lib/platform/db";
 import { testApp } from "@/lib/testing/app";
@@ -66,7 +68,7 @@ function readsBeforeUpstream(): string[] {
 }
 
 describe("a post's first token", () => {
-  it("after the admission commits, only the history and the settings are read before the upstream request; the row's first id block came with it", async () => {
+  it("is one database call before the upstream request; the row's first id block came with it", async () => {
     const cookie = cookieFrom(await call(guest.POST, "POST", "/api/auth/guest"));
     const conv = await (await call(conversations.POST, "POST", "/", { cookie, body: {} })).json();
     const text = "Grüße 👋🏽 — data: x\n\nid: 9\n";
@@ -77,10 +79,8 @@ describe("a post's first token", () => {
     expect(rebuildText(frames)).toBe(text);
     const ids = frames.filter((f) => f.id !== null && f.id > 0).map((f) => f.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
-    // The whole admission is one call (lib/reply/post-admission.ts), then the two reads, then the upstream request.
-    const upstream = log.indexOf("→ upstream");
-    expect(log[0]).toBe("$queryRaw");
-    expect(log.slice(1, upstream).sort()).toEqual(["Message.findMany", "UserSettings.findUnique"]);
+    // The whole admission is one call (lib/reply/post-admission.ts), which brings the history and the settings: then the upstream request.
+    expect(log.slice(0, log.indexOf("→ upstream"))).toEqual(["$queryRaw"]);
     const reply = await base.prisma.message.findUniqueOrThrow({ where: { id: frames[0].data.message.id } });
     expect(reply.seqCeiling).toBe(1 + ID_BLOCK);
     expect(reply.content).toBe(text);

@@ -195,10 +195,20 @@ export function messageFiles(a: Admission, tx: Tx, ownerId: string, conversation
   return attachFiles(tx, a.fileLimits!, ownerId, conversationId, ids);
 }
 
-/** What a generation in this process starts from (generation.ts, Loaded): the reply's row as the admission committed it, and the conversation it read under the lock. */
-export const admittedReply = (row: Omit<ReplyRow, "conversation">, ownerId: string, conv: SetupConversation): Loaded => ({
+/**
+ * What a generation in this process starts from (generation.ts, Loaded): the
+ * reply's row as the admission committed it, the conversation it read under
+ * the lock, and the owner's settings and the history when it read them.
+ */
+export const admittedReply = (
+  row: Omit<ReplyRow, "conversation">,
+  ownerId: string,
+  conv: SetupConversation,
+  more: Pick<Loaded, "settings" | "history"> = {},
+): Loaded => ({
   row: { ...row, conversation: { userId: ownerId } },
   conversation: { model: conv.model, systemPrompt: conv.systemPrompt },
+  ...more,
 });
 
 /** A posted message and its reply; `seq`: the reply's saved id (0 when new; a replay's as it stands); `admitted`: what the admission read, for the generation; `title`: the one the post gave its conversation. */
@@ -222,11 +232,9 @@ export async function createReply(a: Admission, userId: string, conversationId: 
     a.shutdown.refuseWhileDraining();
     const c = await commitPost(a.db, userId, conversationId, { content, title: titleFrom(content), maxActive: a.maxActivePerUser, claim });
     if ("prior" in c) return c;
-    const { ownerId, userRow, replyRow, title } = c;
-    return {
-      ownerId,
-      admitted: { userMessage: toMessage(userRow), assistantMessage: toMessage(replyRow), seq: 0, title, admitted: admittedReply(replyRow, ownerId, c.conversation) },
-    };
+    const { ownerId, userRow, replyRow, title, settings, history } = c;
+    const admitted = admittedReply(replyRow, ownerId, c.conversation, { settings, history });
+    return { ownerId, admitted: { userMessage: toMessage(userRow), assistantMessage: toMessage(replyRow), seq: 0, title, admitted } };
   };
   return admitThrough(a, userId, commit, replyOf, postStart(conversationId), idem);
 }

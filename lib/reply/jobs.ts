@@ -79,8 +79,9 @@ export function createReplyJobs(d: ReplyJobsDeps) {
     if (row.role !== "assistant") return { started: false, reason: "not_assistant" };
     // Pending (a new start or Continue) or resuming (the sweep claimed it for auto-resume).
     if (row.status !== "pending" && row.status !== "resuming") return { started: false, reason: "not_pending", status: row.status };
-    // The generation starts from this read rather than reading the row again.
-    return { started: true, done: d.generations.start(await d.generationDeps(), messageId, { row, conversation: admitted?.conversation }) };
+    // The generation starts from this read (and whatever else the admission read) rather than reading the row again.
+    const given: Loaded = admitted?.row === row ? admitted : { row };
+    return { started: true, done: d.generations.start(await d.generationDeps(), messageId, given) };
   }
 
   /**

@@ -2,11 +2,13 @@
 // transaction it stands in for (withAdmission + admitPost, which a post with
 // attachments still takes), on both databases: the same refusals, the same
 // rows, the same titles, the same owner for a guest that moved into an
-// account; and the function's own answers to an idempotency key. Races
+// account; the history and settings it returns for the generation, as the
+// generation would read them; and its own answers to an idempotency key. Races
 // between posts: lib/platform/db/db.test.ts.
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { DEFAULT_TITLE, toMessage } from "../chat/conversations";
+import { historyBefore } from "../chat/message-tree";
 import type { Db } from "../platform/db";
 import { testAdmission } from "../testing/app";
 import { bothDatabases, useDatabase } from "../testing/databases";
@@ -116,6 +118,39 @@ describe.each(bothDatabases("postadmit"))("a post's admission in one call, on %s
     }
     expect(shapes[0]).toEqual(shapes[1]);
     expect((shapes[0] as unknown[][])[0][1]).toBe(TEXT);
+  });
+
+  it("returns the history the generation would read (the shown path, the new message last) and the owner's settings", async () => {
+    const a = testAdmission(db());
+    const owner = await user();
+    const c = await conversation(owner);
+    const first = await createReply(a, owner, c.id, "root");
+    expect(first.admitted?.history?.map((m) => m.content)).toEqual(["root"]);
+    expect(first.admitted?.settings).toBeNull();
+    const answer = [{ type: "text", text: "answer" }];
+    await db().message.update({ where: { id: first.assistantMessage.id }, data: { status: "complete", content: "answer", parts: answer } });
+    // A newer version of that answer, on a branch the conversation does not show.
+    await db().message.create({
+      data: {
+        conversationId: c.id,
+        parentId: first.userMessage.id,
+        role: "assistant",
+        status: "complete",
+        content: "other version",
+        createdAt: new Date(Date.now() + 5),
+      },
+    });
+    await db().conversation.update({ where: { id: c.id }, data: { currentLeafId: first.assistantMessage.id } });
+    await db().userSettings.create({ data: { userId: owner, defaultModel: "claude-x", instructions: "Be brief. 👋🏽" } });
+    const r = await createReply(a, owner, c.id, TEXT);
+    const replyRow = await db().message.findUniqueOrThrow({ where: { id: r.assistantMessage.id } });
+    expect(r.admitted?.history).toEqual(await historyBefore(db(), replyRow));
+    expect(r.admitted?.history?.map((m) => [m.role, m.content, m.parts])).toEqual([
+      ["user", "root", [{ type: "text", text: "root" }]],
+      ["assistant", "answer", answer],
+      ["user", TEXT, [{ type: "text", text: TEXT }]],
+    ]);
+    expect(r.admitted?.settings).toEqual({ defaultModel: "claude-x", instructions: "Be brief. 👋🏽" });
   });
 
   it("titles a conversation from its first message only, and never one the user named", async () => {

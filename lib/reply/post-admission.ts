@@ -2,13 +2,14 @@
 // (prisma/migrations/20261207220000_admit_post) locks the owner, answers a
 // repeated idempotency key, checks the rules of docs/PROTOCOL.md §3.2 and
 // writes the user's message, its pending reply and the conversation's new
-// leaf, in one call instead of a transaction of seven statements
-// (docs/BENCHMARKS.md, Run N). A post with attachments takes the transaction
+// leaf, in one call instead of a transaction of seven statements, and returns
+// what the reply's generation would read next: its history and the owner's
+// settings (docs/BENCHMARKS.md, Run N). A post with attachments takes the transaction
 // (admission.ts): its files are checked in TypeScript (lib/files).
 import type { Db } from "../platform/db";
 import type { Message as MessageRow } from "../generated/prisma/client";
 import { DEFAULT_TITLE } from "../chat/conversations";
-import type { SetupConversation } from "./generation/reply-setup";
+import type { SetupConversation, SetupSettings } from "./generation/reply-setup";
 import { IDEMPOTENCY_KEY_TTL_MS, type IdempotencyClaim, type PriorStart } from "./idempotency";
 import { ID_BLOCK, userMessageParts } from "./lifecycle";
 import { refusal, type Refusal } from "./refusals";
@@ -16,13 +17,34 @@ import { GENERATING_STATUSES } from "./status";
 
 export type PostCommit = { content: string; title: string; maxActive: number; claim?: IdempotencyClaim };
 
-/** What the function committed: both rows as saved, the conversation's part a generation starts from, and the title it gave. */
-export type CommittedPost = { ownerId: string; userRow: MessageRow; replyRow: MessageRow; conversation: SetupConversation; title?: string };
+/**
+ * What the function committed: both rows as saved, the title it gave; and
+ * what the generation starts from: the conversation's part, the owner's
+ * settings (null: none saved), the reply's history (the user's message last).
+ */
+export type CommittedPost = {
+  ownerId: string;
+  userRow: MessageRow;
+  replyRow: MessageRow;
+  conversation: SetupConversation;
+  settings: SetupSettings | null;
+  history: MessageRow[];
+  title?: string;
+};
 
 type Answer =
   | { refused: Refusal; ownerId?: string }
   | { ownerId: string; prior: PriorStart }
-  | { ownerId: string; title: string | null; model: string | null; systemPrompt: string; userRow: JsonRow; replyRow: JsonRow };
+  | {
+      ownerId: string;
+      title: string | null;
+      model: string | null;
+      systemPrompt: string;
+      settings: SetupSettings | null;
+      history: JsonRow[];
+      userRow: JsonRow;
+      replyRow: JsonRow;
+    };
 
 type JsonRow = Omit<MessageRow, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string };
 
@@ -51,11 +73,14 @@ export async function commitPost(
   const a = (typeof r === "string" ? JSON.parse(r) : r) as Answer;
   if ("refused" in a) throw refusal(a.refused, p.maxActive);
   if ("prior" in a) return { ownerId: a.ownerId, prior: a.prior };
+  const userRow = row(a.userRow);
   return {
     ownerId: a.ownerId,
-    userRow: row(a.userRow),
+    userRow,
     replyRow: row(a.replyRow),
     conversation: { model: a.model, systemPrompt: a.systemPrompt },
+    settings: a.settings,
+    history: [...a.history.map(row), userRow],
     ...(a.title === null ? {} : { title: a.title }),
   };
 }

@@ -110,6 +110,7 @@ describe("applyMigrations on PostgreSQL in an isolated schema", () => {
   const run = randomUUID().replace(/-/g, "").slice(0, 12);
   const precreated = `mig_test_${run}_a`;
   const missing = `mig_test_${run}_b`; // left for the engine to create
+  const failing = `mig_test_${run}_c`;
   const q: Query = async (sql, params) => (await admin.query<Row>(sql, params)).rows;
   const factory = (schema: string) => new PrismaPg(pgPoolConfig(PG_URL, schema), { schema });
 
@@ -120,6 +121,7 @@ describe("applyMigrations on PostgreSQL in an isolated schema", () => {
   afterAll(async () => {
     await admin.query(`drop schema if exists "${precreated}" cascade`);
     await admin.query(`drop schema if exists "${missing}" cascade`);
+    await admin.query(`drop schema if exists "${failing}" cascade`);
     await admin.end();
   });
 
@@ -140,6 +142,20 @@ describe("applyMigrations on PostgreSQL in an isolated schema", () => {
     expect(await q(`select 1 from pg_namespace where nspname = $1`, [missing])).toEqual([]);
     expect((await applyMigrations(factory(missing))).applied).toEqual(expected.map((m) => m.name));
     expectRecorded(await migrationRows(q, `"${missing}"._prisma_migrations`), expected);
+  });
+
+  it("sends each migration as one script: a function's body arrives whole, and a migration that fails part-way leaves nothing of itself", async () => {
+    const migrationsDir = join(await tempDir(), "migrations");
+    await cp(MIGRATIONS, migrationsDir, { recursive: true });
+    const bad = `20990101000000_bad_${randomUUID().slice(0, 8)}`;
+    await mkdir(join(migrationsDir, bad));
+    const body = `CREATE TABLE "Partial" (id int);\nCREATE FUNCTION "semi"() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\nALTER TABLE "NoSuchTable" ADD COLUMN x int;\n`;
+    await writeFile(join(migrationsDir, bad, "migration.sql"), body);
+    await expect(applyMigrations(factory(failing), { migrationsDir })).rejects.toThrow(/NoSuchTable/);
+    const functions = async () =>
+      (await q(`select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where nspname = $1 order by 1`, [failing])).map((r) => r.proname);
+    expect(await functions()).toEqual(["tether_admit_post"]);
+    expect(await q(`select 1 from information_schema.tables where table_schema = $1 and table_name = 'Partial'`, [failing])).toEqual([]);
   });
 
   it("leaves a database that introspects as identical to schema.prisma", async () => {

@@ -21,7 +21,8 @@ import { endMetadata } from "./end-metadata";
 import { planTurns } from "./continuation";
 import { joinTurns, replyTurns } from "./history";
 import { runToolStep } from "./tool-step";
-import { replySetup, type SetupConversation } from "./reply-setup";
+import { replySetup, type SetupConversation, type SetupSettings } from "./reply-setup";
+import type { Message as MessageRow } from "../../generated/prisma/client";
 import { gatewaySetup } from "./gateway-setup";
 import type { ModelCatalog } from "../../llm/models";
 import { coalesceDeltas } from "./coalesce";
@@ -83,9 +84,10 @@ export type ReplyRow = NonNullable<Awaited<ReturnType<typeof loadReply>>>;
  * What the caller read already, so the generation does not read it again
  * before the upstream request: the reply's row as committed (loadReply's
  * shape), and the conversation's model and system prompt when the admission
- * that just committed it read them.
+ * that just committed it read them; a post admitted in one call
+ * (post-admission.ts) also brings the owner's settings and the history.
  */
-export type Loaded = { row: ReplyRow; conversation?: SetupConversation };
+export type Loaded = { row: ReplyRow; conversation?: SetupConversation; settings?: SetupSettings | null; history?: MessageRow[] };
 
 export async function runGeneration(deps: GenerationDeps, messageId: string, signal: AbortSignal, loaded?: Loaded): Promise<Message> {
   metrics.activeGenerations.inc();
@@ -113,8 +115,10 @@ async function generate(deps: GenerationDeps, messageId: string, signal: AbortSi
   // A gateway reply is asked with its client's own request instead (docs/GATEWAY.md).
   const gateway = isGatewayReply(row.metadata);
   const [history, setup, firstCeiling] = await Promise.all([
-    gateway ? [] : historyBefore(db, row).then((h) => withFileData(h, deps.files, db)),
-    gateway ? gatewaySetup(db, messageId) : replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }, given?.conversation),
+    gateway ? [] : (given?.history ? Promise.resolve(given.history) : historyBefore(db, row)).then((h) => withFileData(h, deps.files, db)),
+    gateway
+      ? gatewaySetup(db, messageId)
+      : replySetup(db, row, { defaultModel: provider.model, models: deps.models, system: deps.system }, given?.conversation, given?.settings),
     reserveIdsFor(db, row, row.seq + 1),
   ]);
   const startedAt = Date.now();

@@ -14,18 +14,27 @@ type ReplyRow = { conversationId: string; parts: unknown; metadata: unknown; con
 
 /** What a reply's setup needs of its conversation. */
 export type SetupConversation = { model: string | null; systemPrompt: string };
+/** What a reply's setup needs of its owner's settings. */
+export type SetupSettings = { defaultModel: string | null; instructions: string };
 
-/** `read`: the conversation's part as an admission that just committed the reply read it (one read fewer). */
+/**
+ * `read`: the conversation's part as an admission that just committed the
+ * reply read it; `settings`: the owner's, as it read them (null: none saved).
+ * Each one given is one read fewer.
+ */
 export async function replySetup(
   db: Db,
   row: ReplyRow,
   deps: { defaultModel: string; models?: ModelCatalog; system?: string },
   read?: SetupConversation,
+  readSettings?: SetupSettings | null,
 ): Promise<ReplySetup> {
   // Two plain reads at once: one nested read (a join Prisma builds) cost twice as long on PGlite.
   const [conversation, settings] = await Promise.all([
     read ?? db.conversation.findUniqueOrThrow({ where: { id: row.conversationId }, select: { model: true, systemPrompt: true } }),
-    db.userSettings.findUnique({ where: { userId: row.conversation.userId }, select: { defaultModel: true, instructions: true } }),
+    readSettings !== undefined
+      ? readSettings
+      : db.userSettings.findUnique({ where: { userId: row.conversation.userId }, select: { defaultModel: true, instructions: true } }),
   ]);
   // A reply that goes on (Continue, a resumed run) keeps the model that began it.
   const begun = ((row.parts ?? []) as Part[]).length > 0 ? ((row.metadata ?? {}) as MessageMetadata).model : undefined;

@@ -1,6 +1,7 @@
 -- A post's admission in one round trip (lib/reply/post-admission.ts,
 -- docs/ARCHITECTURE.md): the rules of docs/PROTOCOL.md §3.2 and §3.6 checked
--- and the exchange written in one call. Each statement of a PL/pgSQL function
+-- and the exchange written in one call, which also returns what the reply's
+-- generation starts from (its history and the owner's settings). Each statement of a PL/pgSQL function
 -- reads with a fresh snapshot, so the checks see what committed before the
 -- owner's row lock was granted, as the transaction they replace did. The
 -- rules' constants (the generating statuses, the default title, the id
@@ -31,6 +32,8 @@ DECLARE
     v_title TEXT;
     v_user "Message"%ROWTYPE;
     v_reply "Message"%ROWTYPE;
+    v_history JSONB;
+    v_settings JSONB;
 BEGIN
     -- The session user's row, then the account's when the guest moved into one (lib/auth/data-owner.ts).
     SELECT id, "mergedIntoId" INTO v_owner, v_merged FROM "User" WHERE id = p_user FOR UPDATE;
@@ -95,8 +98,21 @@ BEGIN
         VALUES (v_owner, p_key, p_fingerprint, v_reply.id, v_user.id, p_now);
     END IF;
 
+    -- The messages before the new one, oldest first (lib/chat/message-tree.ts, pathTo), and the owner's settings.
+    WITH RECURSIVE ancestors AS (
+        SELECT m.*, 0 AS depth FROM "Message" m WHERE m.id = v_parent
+        UNION ALL
+        SELECT m.*, a.depth + 1 FROM "Message" m JOIN ancestors a ON m.id = a."parentId"
+    ) CYCLE id SET looped USING trail
+    SELECT coalesce(jsonb_agg(to_jsonb(a) - 'searchVector' - 'depth' - 'looped' - 'trail' ORDER BY a.depth DESC), '[]'::jsonb)
+    INTO v_history FROM ancestors a WHERE NOT a.looped;
+    SELECT jsonb_build_object('defaultModel', s."defaultModel", 'instructions', s.instructions) INTO v_settings
+    FROM "UserSettings" s WHERE s."userId" = v_owner;
+
     RETURN jsonb_build_object(
         'ownerId', v_owner,
+        'history', v_history,
+        'settings', v_settings,
         'title', v_title,
         'model', v_conv.model,
         'systemPrompt', v_conv."systemPrompt",
