@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { DataDirLockedError } from "../platform/db/lock";
+import { PrismaClient } from "../generated/prisma/client";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { setApp } from "../runtime";
 import { testApp } from "../testing/app";
 import type { App } from "../app";
@@ -54,6 +56,21 @@ describe("errorResponse", () => {
     for (const code of ["P2028", "P2024", "P1001", "P1017"]) {
       const res = errorResponse(Object.assign(new Error("db says no"), { code }));
       expect([res.status, res.headers.get("retry-after"), (await bodyOf(res)).error.code]).toEqual([503, "2", "unavailable"]);
+    }
+  });
+
+  it("answers 503 when a raw query cannot reach the database (Prisma's P2010 with the driver's reason)", async () => {
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: "postgresql://postgres@127.0.0.1:1/none", connectionTimeoutMillis: 2000 }) });
+    try {
+      const e = await prisma.$queryRaw`SELECT 1`.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(e).toMatchObject({ code: "P2010" });
+      const res = errorResponse(e);
+      expect([res.status, res.headers.get("retry-after"), (await bodyOf(res)).error.code]).toEqual([503, "2", "unavailable"]);
+    } finally {
+      await prisma.$disconnect();
     }
   });
 

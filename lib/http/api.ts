@@ -30,8 +30,7 @@ export function errorResponse(e: unknown): Response {
     log.error({ err: errorFields(e) }, "database directory locked by another process");
     return json({ error: { code: "unavailable", message: "The database is unavailable." } }, 503);
   }
-  const prismaCode = (e as { code?: unknown } | null)?.code;
-  if (prismaCode === "P2028" || prismaCode === "P2024" || prismaCode === "P1001" || prismaCode === "P1017") {
+  if (dbUnavailable(e)) {
     // Transaction/pool timeouts, database unreachable: retryable, not a bug.
     log.error({ err: errorFields(e) }, "database busy or unreachable");
     return json({ error: { code: "unavailable", message: "The server is busy. Please try again in a moment." } }, 503, { "Retry-After": "2" });
@@ -39,6 +38,17 @@ export function errorResponse(e: unknown): Response {
   // Never leak internals: log the detail, answer a generic 500.
   log.error({ err: errorFields(e) }, "unhandled error in route");
   return json({ error: { code: "internal", message: "Something went wrong on our side." } }, 500);
+}
+
+// A raw query (a post's admission, lib/reply/post-admission.ts) fails as P2010
+// whatever the cause: the driver's own kind tells an unreachable database.
+const UNAVAILABLE_CODES = new Set(["P2028", "P2024", "P1001", "P1017"]);
+const UNAVAILABLE_DRIVER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+
+function dbUnavailable(e: unknown): boolean {
+  const err = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
+  const kind = err?.meta?.driverAdapterError?.cause?.kind;
+  return UNAVAILABLE_CODES.has(String(err?.code)) || (typeof kind === "string" && UNAVAILABLE_DRIVER_KINDS.has(kind));
 }
 
 type Ctx<P> = { params: Promise<P> };
