@@ -3,9 +3,11 @@
 // §3.2 (one reply generating per conversation, at most N per user) in one
 // transaction that locks the user's row, so concurrent posts cannot race,
 // after the user's rate and a slot of the instance's capacity (capacity.ts).
-// A guest that moved into an account is admitted as the account, under the
-// account's lock too (lib/auth/data-owner.ts), so the move and admission
-// count under the same locks.
+// A post without files passes the same rules in one SQL call that takes the
+// same locks (post-admission.ts). A guest that moved into an account is
+// admitted as the account, under the account's lock too
+// (lib/auth/data-owner.ts), so the move and admission count under the same
+// locks.
 import type { Db } from "../platform/db";
 import { AppError } from "../errors";
 import { toMessage, DEFAULT_TITLE } from "../chat/conversations";

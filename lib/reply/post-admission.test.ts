@@ -3,8 +3,10 @@
 // attachments still takes), on both databases: the same refusals, the same
 // rows, the same titles, the same owner for a guest that moved into an
 // account; the history and settings it returns for the generation, as the
-// generation would read them; and its own answers to an idempotency key. Races
-// between posts: lib/platform/db/db.test.ts.
+// generation would read them; its own answers to an idempotency key; and a
+// session that ran it running it again after columns were added to its tables
+// (a migration during a rolling deploy, docs/DEPLOY.md). Races between posts:
+// lib/platform/db/db.test.ts.
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { DEFAULT_TITLE, toMessage } from "../chat/conversations";
@@ -217,5 +219,24 @@ describe.each(bothDatabases("postadmit"))("a post's admission in one call, on %s
     if ("prior" in later) throw new Error("an expired key starts anew");
     expect(await db().idempotencyKey.findMany({ where: { userId: owner } })).toMatchObject([{ key: claim.key, fingerprint: "another", replyId: later.replyRow.id }]);
     expect(await count(c.id)).toBe(4);
+  });
+  it("keeps working in a session that ran it before a later migration added columns to its tables", async () => {
+    const owner = await user();
+    const c = await conversation(owner);
+    const p = { content: "before", title: "before", maxActive: 3 };
+    const before = await commitPost(db(), owner, c.id, p);
+    if ("prior" in before) throw new Error("no key was given");
+    await db().message.update({ where: { id: before.replyRow.id }, data: { status: "complete" } });
+    const tables = ["Message", "Conversation", "IdempotencyKey", "UserSettings"];
+    for (const t of tables) await db().$executeRawUnsafe(`ALTER TABLE "${t}" ADD COLUMN "addedLater" INTEGER`);
+    try {
+      const claim = { key: `k-${randomUUID()}`, fingerprint: "after" };
+      const after = await commitPost(db(), owner, c.id, { ...p, content: "after", claim });
+      if ("prior" in after) throw new Error("a new key has no earlier start");
+      expect([after.userRow.content, after.userRow.parentId, after.history.map((m) => m.content)]).toEqual(["after", before.replyRow.id, ["before", "", "after"]]);
+      expect(await commitPost(db(), owner, c.id, { ...p, content: "after", claim })).toMatchObject({ prior: { replyId: after.replyRow.id } });
+    } finally {
+      for (const t of tables) await db().$executeRawUnsafe(`ALTER TABLE "${t}" DROP COLUMN "addedLater"`);
+    }
   });
 });
