@@ -2,10 +2,11 @@
 // (prisma/migrations/20261207220000_admit_post) locks the owner, answers a
 // repeated idempotency key, checks the rules of docs/PROTOCOL.md §3.2 and
 // writes the user's message, its pending reply and the conversation's new
-// leaf, in one call instead of a transaction of seven statements, and returns
-// what the reply's generation would read next: its history and the owner's
-// settings (docs/BENCHMARKS.md, Run N). A post with attachments takes the transaction
-// (admission.ts): its files are checked in TypeScript (lib/files).
+// leaf, and returns what the reply's generation would read next: its history
+// and the owner's settings. It replaces a transaction of eight or nine round
+// trips and the two reads after it (docs/BENCHMARKS.md, Run N). A post with
+// attachments takes the transaction (admission.ts): its files are checked in
+// TypeScript (lib/files).
 import type { Db } from "../platform/db";
 import type { Message as MessageRow } from "../generated/prisma/client";
 import { DEFAULT_TITLE } from "../chat/conversations";
